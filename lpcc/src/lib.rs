@@ -1,0 +1,7 @@
+//! The shared LPC front-end: lexing, preprocessing, parsing and checking,
+//! with no I/O of its own. Files come in through [`source::SourceProvider`].
+
+pub mod diagnostic;
+pub mod lexer;
+pub mod source;
+pub mod span;
