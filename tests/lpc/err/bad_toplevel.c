@@ -1,0 +1,3 @@
+int ok1;
+int 5; //~ ERROR expected
+int ok2;

@@ -1,0 +1,3 @@
+void f() {
+    else return; //~ ERROR expected
+}

@@ -1,0 +1,4 @@
+#ifndef CONFIGURED
+#error not configured //~ ERROR not configured
+#endif
+#warn careful //~ WARNING careful

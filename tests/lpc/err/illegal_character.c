@@ -1,0 +1,2 @@
+int a = 1;
+int b = 3 \ 4; //~ ERROR illegal character

@@ -1,0 +1,2 @@
+#include "/err/include_cycle.c" //~ ERROR
+int x;

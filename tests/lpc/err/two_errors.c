@@ -1,0 +1,5 @@
+int f() {
+    int x = ; //~ ERROR expected
+    x = 1;
+    return x +; //~ ERROR expected
+}

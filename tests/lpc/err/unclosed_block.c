@@ -1,0 +1,4 @@
+void f() {
+    if (1) {
+        write("x");
+} //~ ERROR end of file

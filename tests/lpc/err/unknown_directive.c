@@ -1,0 +1,2 @@
+#frobnicate //~ ERROR
+int x;

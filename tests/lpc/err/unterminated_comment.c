@@ -1,0 +1,3 @@
+int a;
+/* never closed //~ ERROR end of file in a comment
+int b;

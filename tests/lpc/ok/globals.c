@@ -1,0 +1,12 @@
+int a, b = 2, *c = ({ 1 });
+string s = "x" + "y";
+mapping m = ([ "a": 1, "b": 2, ]);
+mixed *arr = ({ 1, "two", 3.0, ({ 4 }), ([ ]), });
+object ob;
+function fp = (: 1 :);
+buffer buf;
+float f = 1.0;
+nosave int not_saved;
+private int hidden;
+protected string *names = ({ });
+public mapping *maps;

@@ -1,0 +1,10 @@
+int decimal = 1_000_000;
+int hex = 0xFF_FF;
+int binary = 0b1010_0101;
+float f1 = 1.5;
+float f2 = 1e3;
+float f3 = 2.5e-3;
+float f4 = 1.;
+int *range = ({ 1, 2, 3 })[0..1];
+int big = MAX_INT;
+int small = MIN_INT;
