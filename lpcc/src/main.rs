@@ -47,6 +47,10 @@ enum Command {
     /// With no PATH, checks every .c and .lpc file under the mudlib directory
     /// (names starting with `.` are skipped). Without --config the mudlib
     /// directory is the current directory.
+    #[command(
+        after_help = "Exit status: 0 no errors (warnings allowed), 1 errors found, \
+                            2 bad usage or unreadable input, 101 internal error."
+    )]
     Check(CheckArgs),
 }
 

@@ -333,7 +333,14 @@ fn version_and_help() {
     assert_eq!(run.stdout, format!("lpcc {}\n", env!("CARGO_PKG_VERSION")));
     let run = lpcc(dir.path(), &["help", "check"]);
     assert_eq!(run.code, 0);
-    for option in ["--config", "-I", "-D", "--format", "[PATH]..."] {
+    for option in [
+        "--config",
+        "-I",
+        "-D",
+        "--format",
+        "[PATH]...",
+        "Exit status",
+    ] {
         assert!(run.stdout.contains(option), "{option}: {}", run.stdout);
     }
 }
