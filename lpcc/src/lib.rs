@@ -1,7 +1,10 @@
 //! The shared LPC front-end: lexing, preprocessing, parsing and checking,
 //! with no I/O of its own. Files come in through [`source::SourceProvider`].
 
+pub mod check;
+pub mod config;
 pub mod diagnostic;
 pub mod lexer;
+pub mod render;
 pub mod source;
 pub mod span;

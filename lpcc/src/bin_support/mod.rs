@@ -1,0 +1,4 @@
+//! What only the `lpcc` binary needs: files on disk and surviving panics.
+
+pub mod disk;
+pub mod panic;

@@ -1,0 +1,246 @@
+//! Checking one file: the pipeline `lpcc check` runs for every file, and the
+//! settings it runs with.
+
+use crate::config::DriverConfig;
+use crate::diagnostic::Diagnostic;
+use crate::lexer;
+use crate::source::{SourceError, SourceMap, SourceProvider, normalize_path};
+use crate::span::{FileId, Span};
+
+/// The file to check could not be read.
+pub const E_UNREADABLE: &str = "E0010";
+/// The checker itself failed on a file; a bug in lpcc, not in the file.
+pub const E_INTERNAL: &str = "E0000";
+
+/// Settings for checking files, the same for every file of a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckConfig {
+    /// Mudlib directories searched by `#include <...>`, in order.
+    pub include_dirs: Vec<String>,
+    /// Included before every file, in `"..."` or `<...>` form.
+    pub global_include: Option<String>,
+    /// Predefined macros: name (possibly with a parameter list) and body.
+    pub defines: Vec<(String, String)>,
+    /// Accept the `static` modifier; drivers built with sensible modifiers reject it.
+    pub allow_static: bool,
+}
+
+/// What the command line adds to the driver configuration.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CommandLineSettings {
+    /// `-I` directories, searched before the configured ones, as C compilers do.
+    pub include_dirs: Vec<String>,
+    /// `-D` definitions, already split by [`parse_define`].
+    pub defines: Vec<(String, String)>,
+    pub allow_static: bool,
+}
+
+impl CheckConfig {
+    pub fn new(driver: Option<&DriverConfig>, command_line: &CommandLineSettings) -> CheckConfig {
+        let mut include_dirs: Vec<String> = Vec::new();
+        let configured = driver.map_or(&[][..], |d| &d.include_directories[..]);
+        for dir in command_line.include_dirs.iter().chain(configured) {
+            let dir = normalize_path(dir);
+            if !include_dirs.contains(&dir) {
+                include_dirs.push(dir);
+            }
+        }
+        CheckConfig {
+            include_dirs,
+            global_include: driver.and_then(|d| d.global_include_file.clone()),
+            defines: command_line.defines.clone(),
+            allow_static: command_line.allow_static,
+        }
+    }
+}
+
+/// Splits a `-D` argument, `NAME`, `NAME=VALUE` or `NAME(ARGS)=VALUE`; a
+/// missing value is `1`, as in C compilers.
+pub fn parse_define(text: &str) -> Result<(String, String), String> {
+    let (name, value) = match text.split_once('=') {
+        Some((name, value)) => (name, value),
+        None => (text, "1"),
+    };
+    let identifier_end = name
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(name.len());
+    let (identifier, params) = name.split_at(identifier_end);
+    let starts_well = identifier
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let params_ok = params.is_empty() || (params.starts_with('(') && params.ends_with(')'));
+    if !starts_well || !params_ok {
+        return Err(format!(
+            "`{text}` is not a macro definition: expected NAME, NAME=VALUE or NAME(ARGS)=VALUE"
+        ));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
+/// The outcome of checking one file.
+#[derive(Clone, Debug)]
+pub struct FileReport {
+    /// The mudlib path of the file checked.
+    pub path: String,
+    /// Every file the diagnostics point into.
+    pub sources: SourceMap,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileReport {
+    /// The report for a file whose check failed inside lpcc: one diagnostic
+    /// saying so, instead of losing the whole run.
+    pub fn internal_error(path: &str, message: &str) -> FileReport {
+        let path = normalize_path(path);
+        let mut sources = SourceMap::new();
+        let file = sources.add(path.clone(), "".into());
+        let diagnostic = Diagnostic::error(
+            E_INTERNAL,
+            Span::new(file, 0, 0),
+            format!("internal error while checking this file: {message}"),
+        )
+        .with_note("this is a bug in lpcc, please report it");
+        FileReport {
+            path,
+            sources,
+            diagnostics: vec![diagnostic],
+        }
+    }
+}
+
+/// Checks one file, given by mudlib path.
+pub fn check_file(provider: &dyn SourceProvider, path: &str, _config: &CheckConfig) -> FileReport {
+    let path = normalize_path(path);
+    let mut sources = SourceMap::new();
+    let text = match provider.read(&path) {
+        Ok(text) => text,
+        Err(error) => {
+            let file = sources.add(path.clone(), "".into());
+            let diagnostics = vec![unreadable(file, &path, &error)];
+            return FileReport {
+                path,
+                sources,
+                diagnostics,
+            };
+        }
+    };
+    let file = sources.add(path.clone(), text.clone());
+    let (_tokens, diagnostics) = lexer::tokenize(&text, file);
+    FileReport {
+        path,
+        sources,
+        diagnostics,
+    }
+}
+
+fn unreadable(file: FileId, path: &str, error: &SourceError) -> Diagnostic {
+    Diagnostic::error(
+        E_UNREADABLE,
+        Span::new(file, 0, 0),
+        format!("cannot read `{path}`: {error}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::MemoryProvider;
+
+    /// The diagnostics of checking `path` in `provider`, one a line.
+    fn check(provider: &MemoryProvider, path: &str, expect: &str) {
+        let report = check_file(provider, path, &CheckConfig::default());
+        let actual: Vec<String> = report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let (line, col) = report.sources.line_col(d.span());
+                let file = report.sources.name(d.span().file);
+                format!("{file}:{line}:{col} {} {}", d.code, d.message)
+            })
+            .collect();
+        assert_eq!(actual.join("\n"), expect.trim());
+    }
+
+    #[test]
+    fn lexer_diagnostics_are_reported() {
+        let provider = MemoryProvider::new()
+            .with("/ok.c", "int x = 1;\n")
+            .with("/bad.c", "int x;\nstring s = \"open\n");
+        check(&provider, "/ok.c", "");
+        check(
+            &provider,
+            "bad.c",
+            "/bad.c:2:12 E0002 end of file in a string",
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_a_diagnostic() {
+        check(
+            &MemoryProvider::new(),
+            "/std/gone.c",
+            "/std/gone.c:1:1 E0010 cannot read `/std/gone.c`: no such file",
+        );
+    }
+
+    #[test]
+    fn internal_errors_become_reports() {
+        let report = FileReport::internal_error("std/x.c", "index out of bounds");
+        assert_eq!(report.path, "/std/x.c");
+        assert_eq!(report.diagnostics.len(), 1);
+        assert_eq!(report.diagnostics[0].code, E_INTERNAL);
+        assert_eq!(
+            report.diagnostics[0].message,
+            "internal error while checking this file: index out of bounds"
+        );
+    }
+
+    #[test]
+    fn defines() {
+        let ok = |text: &str, name: &str, value: &str| {
+            assert_eq!(
+                parse_define(text),
+                Ok((name.into(), value.into())),
+                "{text}"
+            );
+        };
+        ok("DEBUG", "DEBUG", "1");
+        ok("LEVEL=3", "LEVEL", "3");
+        ok("EMPTY=", "EMPTY", "");
+        ok("_X=a=b", "_X", "a=b");
+        ok("SQ(x)=((x)*(x))", "SQ(x)", "((x)*(x))");
+        for bad in ["", "=1", "1A", "A-B", "F(x", "A B=1"] {
+            assert!(parse_define(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn config_from_driver_and_command_line() {
+        let driver = DriverConfig {
+            mudlib_directory: "lib".into(),
+            include_directories: vec!["/include".into(), "/sys".into()],
+            global_include_file: Some("<globals.h>".into()),
+            master_file: None,
+            simul_efun_file: None,
+        };
+        let command_line = CommandLineSettings {
+            include_dirs: vec!["extra".into(), "/sys/".into()],
+            defines: vec![("DEBUG".into(), "1".into())],
+            allow_static: true,
+        };
+        assert_eq!(
+            CheckConfig::new(Some(&driver), &command_line),
+            CheckConfig {
+                include_dirs: vec!["/extra".into(), "/sys".into(), "/include".into()],
+                global_include: Some("<globals.h>".into()),
+                defines: vec![("DEBUG".into(), "1".into())],
+                allow_static: true,
+            }
+        );
+        assert_eq!(
+            CheckConfig::new(None, &CommandLineSettings::default()),
+            CheckConfig::default()
+        );
+    }
+}
