@@ -374,7 +374,8 @@ impl<'a> Lexer<'a> {
     }
 
     fn error(&mut self, span: Span, code: &'static str, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::error(code, span, message));
+        self.diagnostics
+            .push(Diagnostic::error(code, span, message));
     }
 
     /// The next token, or `None` at the end of the range.
@@ -707,7 +708,13 @@ fn directive_length(rest: &[u8]) -> usize {
     let mut i = 0;
     while i < rest.len() {
         match rest[i] {
-            b'\n' => return if i > 0 && rest[i - 1] == b'\r' { i - 1 } else { i },
+            b'\n' => {
+                return if i > 0 && rest[i - 1] == b'\r' {
+                    i - 1
+                } else {
+                    i
+                };
+            }
             b'\\' => i += 2,
             b'"' | b'\'' => {
                 let quote = rest[i];
@@ -761,7 +768,10 @@ pub fn parse_int(text: &str) -> i64 {
     let mut value: i64 = 0;
     for c in digits.chars().filter(|&c| c != '_') {
         let d = c.to_digit(radix).unwrap_or(0) as i64;
-        value = match value.checked_mul(radix as i64).and_then(|v| v.checked_add(d)) {
+        value = match value
+            .checked_mul(radix as i64)
+            .and_then(|v| v.checked_add(d))
+        {
             Some(v) => v,
             None => return i64::MAX,
         };
@@ -867,7 +877,9 @@ fn decode_body(body: &str, quoting: Quoting, problems: &mut Vec<LiteralProblem>)
     while i < bytes.len() {
         let b = bytes[i];
         if b != b'\\' {
-            if quoting == Quoting::Template && (b == b'\n' || (b == b'\r' && bytes.get(i + 1) == Some(&b'\n'))) {
+            if quoting == Quoting::Template
+                && (b == b'\n' || (b == b'\r' && bytes.get(i + 1) == Some(&b'\n')))
+            {
                 i += 1;
                 continue;
             }
@@ -894,7 +906,9 @@ fn decode_body(body: &str, quoting: Quoting, problems: &mut Vec<LiteralProblem>)
                 let digits = &body[i + 1..i + 1 + n];
                 let v = u32::from_str_radix(digits, 8).unwrap_or(u32::MAX);
                 if v > 255 {
-                    problems.push(LiteralProblem::warning("illegal character constant in string"));
+                    problems.push(LiteralProblem::warning(
+                        "illegal character constant in string",
+                    ));
                     out.push(b'x');
                 } else {
                     out.push(v as u8);
@@ -981,11 +995,7 @@ fn decode_body(body: &str, quoting: Quoting, problems: &mut Vec<LiteralProblem>)
     }
     match String::from_utf8(out) {
         Ok(s) => s,
-        Err(e) => e
-            .into_bytes()
-            .iter()
-            .map(|&b| b as char)
-            .collect(),
+        Err(e) => e.into_bytes().iter().map(|&b| b as char).collect(),
     }
 }
 
@@ -1021,10 +1031,7 @@ pub fn text_block_lines(text: &str) -> Vec<&str> {
     let Some(nl) = text.find('\n') else {
         return Vec::new();
     };
-    let term_len = text[..nl]
-        .trim_start_matches('@')
-        .trim_end()
-        .len();
+    let term_len = text[..nl].trim_start_matches('@').trim_end().len();
     let body_end = text.len().saturating_sub(term_len);
     let body = text.get(nl + 1..body_end).unwrap_or("");
     body.split_inclusive('\n')
@@ -1091,23 +1098,50 @@ mod tests {
     #[test]
     fn function_open_and_scope() {
         assert_eq!(kinds("(: f :)"), vec![FunctionOpen, Ident, Colon, RParen]);
-        assert_eq!(kinds("( \n: f :)"), vec![FunctionOpen, Ident, Colon, RParen]);
-        assert_eq!(kinds("(::f())"), vec![LParen, ColonColon, Ident, LParen, RParen, RParen]);
+        assert_eq!(
+            kinds("( \n: f :)"),
+            vec![FunctionOpen, Ident, Colon, RParen]
+        );
+        assert_eq!(
+            kinds("(::f())"),
+            vec![LParen, ColonColon, Ident, LParen, RParen, RParen]
+        );
         assert_eq!(kinds("({ })"), vec![LParen, LBrace, RBrace, RParen]);
     }
 
     #[test]
     fn optional_chaining_and_ternary() {
         assert_eq!(kinds("a?.b"), vec![Ident, OptionalDot, Ident]);
-        assert_eq!(kinds("a?.[1]"), vec![Ident, OptionalDot, LBracket, Int, RBracket]);
-        assert_eq!(kinds("c ? .5 : x"), vec![Ident, Question, Dot, Int, Colon, Ident]);
-        assert_eq!(kinds("m.?[k]"), vec![Ident, DotOptional, LBracket, Ident, RBracket]);
-        assert_eq!(kinds("a ?? b ??= c"), vec![Ident, QuestionQuestion, Ident, QuestionQuestionAssign, Ident]);
+        assert_eq!(
+            kinds("a?.[1]"),
+            vec![Ident, OptionalDot, LBracket, Int, RBracket]
+        );
+        assert_eq!(
+            kinds("c ? .5 : x"),
+            vec![Ident, Question, Dot, Int, Colon, Ident]
+        );
+        assert_eq!(
+            kinds("m.?[k]"),
+            vec![Ident, DotOptional, LBracket, Ident, RBracket]
+        );
+        assert_eq!(
+            kinds("a ?? b ??= c"),
+            vec![
+                Ident,
+                QuestionQuestion,
+                Ident,
+                QuestionQuestionAssign,
+                Ident
+            ]
+        );
     }
 
     #[test]
     fn strings_and_chars() {
-        assert_eq!(kinds(r#""a\"b" 'x' '\n' '\x41'"#), vec![Str, Char, Char, Char]);
+        assert_eq!(
+            kinds(r#""a\"b" 'x' '\n' '\x41'"#),
+            vec![Str, Char, Char, Char]
+        );
         assert_eq!(decode_string(r#""a\tb\x41\101\u00e9""#).0, "a\tbAAé");
         assert_eq!(decode_string(r#""\ud83d\ude00""#).0, "😀");
         assert_eq!(decode_string(r#""\U0001F600""#).0, "😀");
@@ -1199,7 +1233,10 @@ mod tests {
 
     #[test]
     fn keywords_and_params() {
-        assert_eq!(kinds("struct class nosave $1 $ ref"), vec![KwClass, KwClass, KwNosave, Param, Dollar, KwRef]);
+        assert_eq!(
+            kinds("struct class nosave $1 $ ref"),
+            vec![KwClass, KwClass, KwNosave, Param, Dollar, KwRef]
+        );
         assert!(KwWhile.is_keyword());
         assert!(!Ident.is_keyword());
     }
