@@ -54,8 +54,9 @@ pub fn render_markdown(table: &EfunTable) -> String {
         }
         for efun in efuns {
             let _ = write!(out, "- `{}`", efun.signature());
-            if let Some(target) = &efun.alias_of {
-                let target = target.trim_start_matches('_');
+            // An alias of an internal `_name` is simply the public name of that entry point.
+            let public_target = efun.alias_of.as_ref().filter(|t| !t.starts_with('_'));
+            if let Some(target) = public_target {
                 let _ = write!(out, " (alias of `{target}`)");
             }
             if efun.origin == Origin::Extension && table_origin(name) != Origin::Extension {
