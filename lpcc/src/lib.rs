@@ -3,5 +3,6 @@
 
 pub mod diagnostic;
 pub mod lexer;
+pub mod preprocess;
 pub mod source;
 pub mod span;
