@@ -647,3 +647,19 @@ fn default_packages_match_a_linux_build() {
     assert!(!packages.contains(&"dwlib".to_string()));
     assert!(!packages.contains(&"jsbridge".to_string()));
 }
+
+#[test]
+fn preprocess_text_uses_the_given_text() {
+    let provider = MemoryProvider::new()
+        .with("/w/x.c", "on disk")
+        .with("/w/h.h", "header");
+    let pp = preprocess_text(
+        &provider,
+        "w/./x.c",
+        Arc::from("#include \"h.h\"\nbuffer"),
+        &config(),
+    );
+    assert_eq!(render(&pp), "header buffer");
+    assert_eq!(pp.sources.name(pp.main_file), "/w/x.c");
+    assert_eq!(pp.includes.len(), 1);
+}
