@@ -3,9 +3,11 @@
 
 use crate::config::DriverConfig;
 use crate::diagnostic::Diagnostic;
-use crate::lexer;
+use crate::preprocess::{PreprocessConfig, preprocess_text};
 use crate::source::{SourceError, SourceMap, SourceProvider, normalize_path};
 use crate::span::{FileId, Span};
+use rustc_hash::FxHashSet;
+use std::sync::Arc;
 
 /// The file to check could not be read.
 pub const E_UNREADABLE: &str = "E0010";
@@ -23,6 +25,11 @@ pub struct CheckConfig {
     pub defines: Vec<(String, String)>,
     /// Accept the `static` modifier; drivers built with sensible modifiers reject it.
     pub allow_static: bool,
+    /// Enabled efun packages, each defining `__PACKAGE_<NAME>__`; empty means
+    /// the default build's.
+    pub packages: Vec<String>,
+    /// The efuns `efun_defined()` knows; `None` counts every name as an efun.
+    pub efuns: Option<Arc<FxHashSet<String>>>,
 }
 
 /// What the command line adds to the driver configuration.
@@ -45,12 +52,41 @@ impl CheckConfig {
                 include_dirs.push(dir);
             }
         }
+        let (packages, efuns) = default_efuns();
         CheckConfig {
             include_dirs,
             global_include: driver.and_then(|d| d.global_include_file.clone()),
             defines: command_line.defines.clone(),
             allow_static: command_line.allow_static,
+            packages,
+            efuns,
         }
+    }
+
+    /// What the preprocessor needs of these settings.
+    pub fn preprocess_config(&self) -> PreprocessConfig {
+        let mut config = PreprocessConfig {
+            include_dirs: self.include_dirs.clone(),
+            global_include: self.global_include.clone(),
+            defines: self.defines.clone(),
+            efuns: self.efuns.clone(),
+            ..PreprocessConfig::default()
+        };
+        if !self.packages.is_empty() {
+            config.packages = self.packages.clone();
+        }
+        config
+    }
+}
+
+/// The packages and efun names of a default build, from the efun specs.
+fn default_efuns() -> (Vec<String>, Option<Arc<FxHashSet<String>>>) {
+    match efun_specs::load_all(&efun_specs::SpecOptions::default()) {
+        Ok(table) => {
+            let names = table.callable().map(|e| e.name.to_string()).collect();
+            (table.packages().to_vec(), Some(Arc::new(names)))
+        }
+        Err(_) => (Vec::new(), None),
     }
 }
 
@@ -110,7 +146,7 @@ impl FileReport {
 }
 
 /// Checks one file, given by mudlib path.
-pub fn check_file(provider: &dyn SourceProvider, path: &str, _config: &CheckConfig) -> FileReport {
+pub fn check_file(provider: &dyn SourceProvider, path: &str, config: &CheckConfig) -> FileReport {
     let path = normalize_path(path);
     let mut sources = SourceMap::new();
     let text = match provider.read(&path) {
@@ -125,12 +161,11 @@ pub fn check_file(provider: &dyn SourceProvider, path: &str, _config: &CheckConf
             };
         }
     };
-    let file = sources.add(path.clone(), text.clone());
-    let (_tokens, diagnostics) = lexer::tokenize(&text, file);
+    let preprocessed = preprocess_text(provider, &path, text, &config.preprocess_config());
     FileReport {
         path,
-        sources,
-        diagnostics,
+        sources: preprocessed.sources,
+        diagnostics: preprocessed.diagnostics,
     }
 }
 
@@ -229,18 +264,22 @@ mod tests {
             defines: vec![("DEBUG".into(), "1".into())],
             allow_static: true,
         };
+        let config = CheckConfig::new(Some(&driver), &command_line);
         assert_eq!(
-            CheckConfig::new(Some(&driver), &command_line),
-            CheckConfig {
-                include_dirs: vec!["/extra".into(), "/sys".into(), "/include".into()],
-                global_include: Some("<globals.h>".into()),
-                defines: vec![("DEBUG".into(), "1".into())],
-                allow_static: true,
-            }
+            config.include_dirs,
+            vec!["/extra".to_string(), "/sys".into(), "/include".into()]
         );
-        assert_eq!(
-            CheckConfig::new(None, &CommandLineSettings::default()),
-            CheckConfig::default()
+        assert_eq!(config.global_include, Some("<globals.h>".into()));
+        assert_eq!(config.defines, vec![("DEBUG".to_string(), "1".to_string())]);
+        assert!(config.allow_static);
+        assert!(config.packages.iter().any(|p| p == "core"));
+        assert!(
+            config
+                .efuns
+                .as_ref()
+                .is_some_and(|e| e.contains("this_object"))
         );
+        let bare = CheckConfig::new(None, &CommandLineSettings::default());
+        assert!(bare.include_dirs.is_empty() && bare.global_include.is_none());
     }
 }

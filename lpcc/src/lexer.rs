@@ -723,7 +723,10 @@ fn directive_length(rest: &[u8]) -> usize {
                     }
                     i += 1;
                 }
-                i += 1;
+                // An unclosed quote ends with the line, like the directive.
+                if rest.get(i) == Some(&quote) {
+                    i += 1;
+                }
             }
             b'/' if rest.get(i + 1) == Some(&b'/') => {
                 while i < rest.len() && rest[i] != b'\n' {
@@ -1206,6 +1209,14 @@ mod tests {
         assert_eq!(toks[4], (Ident, "a"));
         assert_eq!(toks[5], (Hash, "#"));
         assert_eq!(toks[7], (Directive, "#if 1"));
+    }
+
+    #[test]
+    fn an_unclosed_quote_ends_with_its_directive() {
+        let src = "#define S \"open\nint x;\n";
+        let toks = texts(src);
+        assert_eq!(toks[0], (Directive, "#define S \"open"));
+        assert_eq!(toks[1], (KwInt, "int"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod lexer;
+pub mod preprocess;
 pub mod render;
 pub mod source;
 pub mod span;
