@@ -615,11 +615,11 @@ fn lexer_diagnostics_of_every_file_are_kept() {
         ("/main.c", "#include \"a.h\"\nx\n#define S \"open\ny \"open"),
         ("/a.h", "int \u{1};"),
     ];
-    insta::assert_snapshot!(check(&files).replace('\u{1}', "^A"), @r"
+    insta::assert_snapshot!(check(&files).replace('\u{1}', "^A"), @r#"
     int ^A ; x y "
     error[E0001] /a.h:1: illegal character (0x01)
     error[E0002] /main.c:4: end of file in a string
-    ");
+    "#);
 }
 
 #[test]
