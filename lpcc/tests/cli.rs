@@ -183,6 +183,7 @@ fn json_output() {
         ("lib/z.c", b"int \\;\n"),
         ("lib/std/room.c", BROKEN),
         ("lib/ok.lpc", CLEAN),
+        ("lib/include/globals.h", b"// included before every file\n"),
         ("etc/config", config("lib").as_bytes()),
     ]);
     let run = lpcc(
@@ -241,6 +242,7 @@ fn json_output_when_clean() {
 fn github_output_uses_paths_from_the_current_directory() {
     let dir = tree(&[
         ("lib/std/room.c", BROKEN),
+        ("lib/include/globals.h", b"// included before every file\n"),
         ("etc/config", config("lib").as_bytes()),
     ]);
     let run = lpcc(
