@@ -53,6 +53,9 @@ pub fn parse(
         TokenKind::RBrace => depth - 1,
         _ => depth,
     });
+    if open_braces > 0 {
+        cx.unclosed_brace = last_unclosed_brace(tokens);
+    }
     let closing = Token::new(TokenKind::RBrace, cx.eof_span);
     let n = tokens.len();
     let stream = tokens
@@ -71,6 +74,21 @@ pub fn parse(
     };
     let diagnostics = cx.finish();
     (program, diagnostics)
+}
+
+/// The span of the last `{` that no `}` closes.
+fn last_unclosed_brace(tokens: &[Token]) -> Option<Span> {
+    let mut open: Vec<Span> = Vec::new();
+    for t in tokens {
+        match t.kind {
+            TokenKind::LBrace => open.push(t.span),
+            TokenKind::RBrace => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.last().copied()
 }
 
 /// A syntax error noted during parsing, turned into a diagnostic at the end.
@@ -92,6 +110,8 @@ pub struct Cx<'s> {
     eof_span: Span,
     diagnostics: Vec<Diagnostic>,
     syntax_errors: Vec<PendingError>,
+    /// Set when the file ends inside a block: the `{` left open.
+    unclosed_brace: Option<Span>,
 }
 
 type Recovery = ErrorRecovery<usize, Token, std::convert::Infallible>;
@@ -118,6 +138,7 @@ impl<'s> Cx<'s> {
             eof_span,
             diagnostics: Vec::new(),
             syntax_errors: Vec::new(),
+            unclosed_brace: None,
         }
     }
 
@@ -136,6 +157,16 @@ impl<'s> Cx<'s> {
             }
             eof_reported |= at_eof;
             self.diagnostics.push(error.diagnostic);
+        }
+        if let (Some(open), false) = (self.unclosed_brace, eof_reported) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "E0101",
+                    self.eof_span,
+                    "unexpected end of file, expected `}`",
+                )
+                .with_label(open, "this `{` is not closed"),
+            );
         }
         self.diagnostics
             .sort_by_key(|d| (d.span().file, d.span().start));
@@ -684,6 +715,14 @@ const STATEMENT_STARTS: &[&str] = &[
     "\"{\"",
     "\";\"",
 ];
+const OPERATORS: &[&str] = &[
+    "\"+\"", "\"-\"", "\"*\"", "\"/\"", "\"%\"", "\"<<\"", "\">>\"", "\"<\"", "\">\"", "\"<=\"",
+    "\">=\"", "\"==\"", "\"!=\"", "\"&\"", "\"|\"", "\"^\"", "\"&&\"", "\"||\"", "\"??\"", "\"?\"",
+    "\"=\"", "\"+=\"", "\"-=\"", "\"*=\"", "\"/=\"", "\"%=\"", "\"&=\"", "\"|=\"", "\"^=\"",
+    "\"<<=\"", "\">>=\"", "\"&&=\"", "\"||=\"", "\"??=\"", "\"++\"", "\"--\"", "\"[\"", "\"(\"",
+    "\".\"", "\"->\"", "\"?.\"", "\".?\"", "\"::\"", "\"...\"",
+];
+const STRING_STARTS: &[&str] = &["TextBlock", "Template", "TemplateHead"];
 const DECLARATION_STARTS: &[&str] = &[
     "\"inherit\"",
     "\"private\"",
@@ -707,6 +746,10 @@ fn describe_expected(expected: &[String]) -> Option<String> {
     let types = has("\"int\"") && has("\"mapping\"");
     let statement = expression && has("\"if\"") && has("\"return\"");
     let declaration = has("\"inherit\"");
+    let operators = has("\"+\"") && has("\"*\"") && has("\"==\"");
+    if has("Str") {
+        hidden.extend(STRING_STARTS);
+    }
     if declaration {
         hidden.extend(DECLARATION_STARTS);
         hidden.extend(TYPE_STARTS);
@@ -720,12 +763,17 @@ fn describe_expected(expected: &[String]) -> Option<String> {
     } else {
         if expression {
             hidden.extend(EXPRESSION_STARTS);
+            // Type keywords start expressions too (anonymous functions).
+            hidden.extend(TYPE_STARTS);
             words.push("expression".into());
-        }
-        if types {
+        } else if types {
             hidden.extend(TYPE_STARTS);
             words.push("type".into());
         }
+    }
+    if operators {
+        hidden.extend(OPERATORS);
+        words.push("operator".into());
     }
     let mut shown: Vec<String> = expected
         .iter()
