@@ -250,7 +250,7 @@ pub struct For {
 pub enum ForInit {
     Expr(Expr),
     /// `for (int i = 0; ...)`: one variable, always initialized.
-    Decl(VarDecl),
+    Decl(Box<VarDecl>),
 }
 
 /// `foreach (a in e)` or `foreach (a, b in e)`.

@@ -116,6 +116,72 @@ pub struct Cx<'s> {
 
 type Recovery = ErrorRecovery<usize, Token, std::convert::Infallible>;
 
+/// Operands and binary operators in source order, grouped by [`Cx::fold`].
+pub struct Operands {
+    first: Expr,
+    rest: Vec<(BinaryOp, Expr)>,
+}
+
+impl Operands {
+    pub fn new(first: Expr) -> Operands {
+        Operands {
+            first,
+            rest: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, op: BinaryOp, operand: Expr) {
+        self.rest.push((op, operand));
+    }
+}
+
+/// Binding strength of a binary operator; all are left-associative.
+fn precedence(op: BinaryOp) -> u8 {
+    match op {
+        BinaryOp::Nullish => 1,
+        BinaryOp::Or => 2,
+        BinaryOp::And => 3,
+        BinaryOp::BitOr => 4,
+        BinaryOp::BitXor => 5,
+        BinaryOp::BitAnd => 6,
+        BinaryOp::Eq | BinaryOp::Ne => 7,
+        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => 8,
+        BinaryOp::Shl | BinaryOp::Shr => 9,
+        BinaryOp::Add | BinaryOp::Sub => 10,
+        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => 11,
+    }
+}
+
+/// Precedence climbing over `rest`, starting from the operand `lhs`.
+fn climb(
+    mut lhs: Expr,
+    rest: &mut std::iter::Peekable<std::vec::IntoIter<(BinaryOp, Expr)>>,
+    min: u8,
+) -> Expr {
+    while let Some(op) = rest
+        .peek()
+        .map(|(op, _)| *op)
+        .filter(|op| precedence(*op) >= min)
+    {
+        let Some((_, mut rhs)) = rest.next() else {
+            break;
+        };
+        while let Some(next) = rest
+            .peek()
+            .map(|(op, _)| *op)
+            .filter(|next| precedence(*next) > precedence(op))
+        {
+            rhs = climb(rhs, rest, precedence(next));
+        }
+        let span = lhs.span.to(rhs.span);
+        lhs = Expr {
+            kind: ExprKind::Binary(Box::new(Binary { op, lhs, rhs })),
+            span,
+        };
+    }
+    lhs
+}
+
 /// Adjacent string literals and template pieces being joined.
 pub struct StrAcc {
     parts: Vec<TemplatePart>,
@@ -364,12 +430,12 @@ impl<'s> Cx<'s> {
 
     // ----- expressions -----
 
-    pub fn binary(&self, op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
-        let span = lhs.span.to(rhs.span);
-        Expr {
-            kind: ExprKind::Binary(Box::new(Binary { op, lhs, rhs })),
-            span,
+    /// Groups an operand sequence by operator precedence.
+    pub fn fold(&self, operands: Operands) -> Expr {
+        if operands.rest.is_empty() {
+            return operands.first;
         }
+        climb(operands.first, &mut operands.rest.into_iter().peekable(), 0)
     }
 
     pub fn unary(&self, op: UnaryOp, operand: Expr, l: usize, r: usize) -> Expr {
@@ -722,6 +788,10 @@ const OPERATORS: &[&str] = &[
     "\"<<=\"", "\">>=\"", "\"&&=\"", "\"||=\"", "\"??=\"", "\"++\"", "\"--\"", "\"[\"", "\"(\"",
     "\".\"", "\"->\"", "\"?.\"", "\".?\"", "\"::\"", "\"...\"",
 ];
+const ASSIGN_OPS: &[&str] = &[
+    "\"+=\"", "\"-=\"", "\"*=\"", "\"/=\"", "\"%=\"", "\"&=\"", "\"|=\"", "\"^=\"", "\"<<=\"",
+    "\">>=\"", "\"&&=\"", "\"||=\"", "\"??=\"",
+];
 const STRING_STARTS: &[&str] = &["TextBlock", "Template", "TemplateHead"];
 const DECLARATION_STARTS: &[&str] = &[
     "\"inherit\"",
@@ -774,6 +844,9 @@ fn describe_expected(expected: &[String]) -> Option<String> {
     if operators {
         hidden.extend(OPERATORS);
         words.push("operator".into());
+    } else if has("\"+=\"") {
+        // Shown as the plain `=`.
+        hidden.extend(ASSIGN_OPS);
     }
     let mut shown: Vec<String> = expected
         .iter()
