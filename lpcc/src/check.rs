@@ -3,6 +3,7 @@
 
 use crate::config::DriverConfig;
 use crate::diagnostic::Diagnostic;
+use crate::parser::{ParseOptions, parse};
 use crate::preprocess::{PreprocessConfig, preprocess_text};
 use crate::source::{SourceError, SourceMap, SourceProvider, normalize_path};
 use crate::span::{FileId, Span};
@@ -162,11 +163,63 @@ pub fn check_file(provider: &dyn SourceProvider, path: &str, config: &CheckConfi
         }
     };
     let preprocessed = preprocess_text(provider, &path, text, &config.preprocess_config());
+    let options = ParseOptions {
+        allow_static: config.allow_static,
+    };
+    let (_program, parse_diagnostics) =
+        parse(&preprocessed.tokens, &preprocessed.sources, &options);
+    let mut diagnostics = preprocessed.diagnostics;
+    let cut = runaway_literal(&diagnostics);
+    let bad_text: Vec<Span> = diagnostics
+        .iter()
+        .filter(|d| d.is_error() && LEXER_CODES.contains(&d.code))
+        .map(|d| d.span())
+        .collect();
+    let sources = &preprocessed.sources;
+    let echoes_bad_text = |d: &Diagnostic| {
+        let span = d.span();
+        bad_text.iter().any(|bad| {
+            bad.file == span.file
+                && bad.start <= span.start
+                && sources.line_col(*bad).0 == sources.line_col(span).0
+        })
+    };
+    let parse_diagnostics: Vec<Diagnostic> = parse_diagnostics
+        .into_iter()
+        .filter(|d| !follows_runaway(d, cut) && !echoes_bad_text(d))
+        .collect();
+    diagnostics.extend(parse_diagnostics);
     FileReport {
         path,
         sources: preprocessed.sources,
-        diagnostics: preprocessed.diagnostics,
+        diagnostics,
     }
+}
+
+/// Errors the lexer reports for text that is no token. The parser skips
+/// such text, so a parse error after it on the same line only echoes it.
+const LEXER_CODES: [&str; 7] = [
+    "E0001", "E0002", "E0003", "E0004", "E0005", "E0006", "E0007",
+];
+
+/// Lexer errors for a literal or comment that ran to the end of its file.
+const RUNAWAY_CODES: [&str; 4] = ["E0002", "E0003", "E0005", "E0007"];
+
+/// Where the first literal or comment that never closed starts, if any.
+fn runaway_literal(diagnostics: &[Diagnostic]) -> Option<Span> {
+    diagnostics
+        .iter()
+        .filter(|d| RUNAWAY_CODES.contains(&d.code))
+        .map(|d| d.span())
+        .min_by_key(|s| (s.file, s.start))
+}
+
+/// Whether a parse error is only the echo of a runaway literal: the parser
+/// ran out of tokens because the literal swallowed the rest of the file.
+fn follows_runaway(d: &Diagnostic, cut: Option<Span>) -> bool {
+    let Some(cut) = cut else { return false };
+    let span = d.span();
+    d.code == "E0101" || (span.file == cut.file && span.start >= cut.start)
 }
 
 fn unreadable(file: FileId, path: &str, error: &SourceError) -> Diagnostic {

@@ -1,10 +1,12 @@
 //! The shared LPC front-end: lexing, preprocessing, parsing and checking,
 //! with no I/O of its own. Files come in through [`source::SourceProvider`].
 
+pub mod ast;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod lexer;
+pub mod parser;
 pub mod preprocess;
 pub mod render;
 pub mod source;
