@@ -1,2 +1,3 @@
-string s = @END //~ ERROR end of file in a text block
+string s = @END
+//~^ ERROR end of file in a text block
 never closed

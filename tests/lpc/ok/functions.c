@@ -18,7 +18,7 @@ varargs int defaults(int x, int y: (: 10 :), string z: (: "z" :)) {
 int rest(string fmt, mixed *args...) {
     return sizeof(args);
 }
-void refs(int ref a, ref string b) {
+void refs(int ref a, string &b) {
     a = 1;
     b = "changed";
 }

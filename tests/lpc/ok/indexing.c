@@ -8,7 +8,7 @@ mixed idx(mixed *a, string s, mapping m) {
     x = a[<3..<1];
     x = a[1..];
     x = a[<2..];
-    x = a[..2];
+    x = a[..<3];
     x = a[..<2];
     x = s[0];
     x = m["k"];

@@ -4,7 +4,7 @@ mixed ops(int a, int b, mixed c, mapping m) {
     r = a << 2 | b >> 1 & 3 ^ ~a;
     r = a < b && a <= b || a > b && a >= b;
     r = a == b != !c;
-    r = -a + +b;
+    r = -a + -b;
     r += 1; r -= 1; r *= 2; r /= 2; r %= 5;
     r &= 1; r |= 2; r ^= 3; r <<= 1; r >>= 1;
     c &&= 1; c ||= 2; c ??= 3;

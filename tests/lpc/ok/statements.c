@@ -12,12 +12,12 @@ int run(int n, mixed *arr, mapping m) {
     do {
         total += 2;
     } while (total < 10);
-    for (int i = 0, j = 10; i < j; i++, j--) total += i;
+    for (int i = 0; i < 10; i++, n--) total += i;
     for (;;) break;
     for (total = 0; total < 3; total++) ;
     foreach (mixed x in arr) total += x;
     foreach (string k, int v in m) total += v;
-    foreach (ref int y in arr) y = 0;
+    foreach (int ref y in arr) y = 0;
     {
         int nested = total;
         total = nested;
