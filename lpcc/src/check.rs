@@ -196,6 +196,24 @@ pub fn check_file(provider: &dyn SourceProvider, path: &str, config: &CheckConfi
     }
 }
 
+/// Checks arbitrary bytes as a file: the part before the first NUL byte is
+/// `/fuzz.c`, the rest `/include/fuzz.h`, which it may include. For fuzzing
+/// and its regression tests: whatever the input, this must return.
+pub fn check_bytes(data: &[u8]) -> FileReport {
+    let (main, header) = match data.iter().position(|&b| b == 0) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &[][..]),
+    };
+    let mut provider = crate::source::MemoryProvider::new();
+    provider.insert("/fuzz.c", &String::from_utf8_lossy(main));
+    provider.insert("/include/fuzz.h", &String::from_utf8_lossy(header));
+    let config = CheckConfig {
+        include_dirs: vec!["/include".to_string()],
+        ..CheckConfig::default()
+    };
+    check_file(&provider, "/fuzz.c", &config)
+}
+
 /// Errors the lexer reports for text that is no token. The parser skips
 /// such text, so a parse error after it on the same line only echoes it.
 const LEXER_CODES: [&str; 7] = [

@@ -1,0 +1,5 @@
+string s = @@E
+line
+E; #define F(a) a##
+F(()
+`${ `${ }` 
