@@ -81,10 +81,12 @@ impl ConfigFile {
             if content.is_empty() {
                 continue;
             }
+            // The driver never matches such a line and boots anyway, so a
+            // warning: the mudlib's own config may carry one.
             let Some((key, value)) = content.split_once(':') else {
-                problems.push(ConfigProblem::error(
+                problems.push(ConfigProblem::warning(
                     Some(line),
-                    format!("expected `key : value`, found `{content}`"),
+                    format!("expected `key : value`, found `{content}`; the line is ignored"),
                 ));
                 continue;
             };
@@ -293,12 +295,12 @@ mod tests {
     }
 
     #[test]
-    fn lines_without_a_colon_or_key_are_errors() {
+    fn lines_without_a_colon_are_ignored_and_without_a_key_are_errors() {
         check(
             parse("name : X\njust some words\n : value\n"),
             r#"
 1: "name" = "X"
-error 2: expected `key : value`, found `just some words`
+warning 2: expected `key : value`, found `just some words`; the line is ignored
 error 3: missing key before `:`
 "#,
         );

@@ -82,7 +82,7 @@ fn errors_exit_one_with_carets() {
 fn bad_usage_exits_two() {
     let dir = tree(&[
         ("a.c", CLEAN),
-        ("etc/bad", b"mudlib directory : .\nno colon here\n"),
+        ("etc/bad", b"mudlib directory : .\n : no key here\n"),
     ]);
     let cases: &[(&[&str], &str)] = &[
         (&["check", "--format", "xml"], "invalid value 'xml'"),
@@ -93,7 +93,7 @@ fn bad_usage_exits_two() {
         ),
         (
             &["check", "--config", "etc/bad"],
-            "etc/bad:2: expected `key : value`",
+            "etc/bad:2: missing key before `:`",
         ),
         (&["check", "nothing.c"], "cannot read `nothing.c`"),
         (&["frobnicate"], "unrecognized subcommand"),
