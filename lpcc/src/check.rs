@@ -189,6 +189,7 @@ pub fn check_file(provider: &dyn SourceProvider, path: &str, config: &CheckConfi
         .filter(|d| !follows_runaway(d, cut) && !echoes_bad_text(d))
         .collect();
     diagnostics.extend(parse_diagnostics);
+    crate::expansion::add_macro_trails(&mut diagnostics, &preprocessed.tokens, sources);
     FileReport {
         path,
         sources: preprocessed.sources,

@@ -5,6 +5,7 @@ pub mod ast;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod expansion;
 pub mod lexer;
 pub mod parser;
 pub mod preprocess;
