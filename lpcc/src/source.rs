@@ -160,7 +160,7 @@ impl SourceFile {
             .find(|(from, _)| *from <= offset)
         {
             let from_line = self.line_index(from) as u32 + 1;
-            line = reported + (line - from_line);
+            line = reported.saturating_add(line.saturating_sub(from_line));
         }
         (line, col)
     }
@@ -293,6 +293,13 @@ mod tests {
         assert_eq!(f.line_col(4), (2, 2));
         assert_eq!(f.line_col(7), (2, 4));
         assert_eq!(f.line_col(8), (3, 1));
+    }
+
+    #[test]
+    fn huge_line_directives_saturate() {
+        let mut f = SourceFile::new("/a.c".into(), Arc::from("#line 4294967295\nb\nc\n"));
+        f.add_line_override(17, u32::MAX);
+        assert_eq!(f.line_col(19).0, u32::MAX);
     }
 
     #[test]
