@@ -42,6 +42,8 @@ interface State {
   client?: LanguageClient;
   /** Set while a start is under way, so that starts do not overlap. */
   starting?: Promise<void>;
+  /** Set when the server could not be found: no more tries (and error popups) until a restart or a settings change. */
+  failed?: boolean;
   folders: Map<string, Promise<FolderInfo>>;
 }
 
@@ -61,9 +63,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       provideTasks: () => provideCheckTasks(current),
       resolveTask: (task) => resolveCheckTask(current, task),
     }),
-    vscode.workspace.onDidOpenTextDocument((doc) => void onDocument(current, doc)),
+    // The handlers return their promises so that tests can wait for them; VS Code ignores them.
+    vscode.workspace.onDidOpenTextDocument((doc) => onDocument(current, doc)),
     vscode.workspace.onDidChangeWorkspaceFolders(() => current.folders.clear()),
-    vscode.workspace.onDidChangeConfiguration((event) => void onConfigurationChange(current, event)),
+    vscode.workspace.onDidChangeConfiguration((event) => onConfigurationChange(current, event)),
   );
 
   await Promise.all(vscode.workspace.textDocuments.map((doc) => onDocument(current, doc)));
@@ -196,7 +199,7 @@ async function onConfigurationChange(current: State, event: vscode.Configuration
     await Promise.all(vscode.workspace.textDocuments.map((doc) => onDocument(current, doc)));
   }
   const relaunch = ['lpc.server', 'lpc.driverConfig', 'lpc.includeDirs', 'lpc.defines'];
-  if (current.client && relaunch.some((section) => event.affectsConfiguration(section))) {
+  if ((current.client || current.failed) && relaunch.some((section) => event.affectsConfiguration(section))) {
     await restartServer(current);
   }
 }
@@ -234,7 +237,7 @@ export async function buildClientConfig(
 }
 
 async function ensureStarted(current: State): Promise<void> {
-  if (current.client) return;
+  if (current.client || current.failed) return;
   if (!current.starting) {
     current.starting = startClient(current).finally(() => {
       current.starting = undefined;
@@ -246,6 +249,7 @@ async function ensureStarted(current: State): Promise<void> {
 async function startClient(current: State): Promise<void> {
   const config = await buildClientConfig(current);
   if ('error' in config) {
+    current.failed = true;
     current.output.appendLine(config.error);
     const choice = await vscode.window.showErrorMessage(config.error, 'Open Settings');
     if (choice === 'Open Settings') {
@@ -269,6 +273,7 @@ async function restartServer(current: State): Promise<void> {
   await current.starting;
   const client = current.client;
   current.client = undefined;
+  current.failed = false;
   current.folders.clear();
   if (client) {
     try {
