@@ -47,18 +47,32 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+type Reports = Vec<(String, Result<FileReport, ()>)>;
+
+fn check_all(provider: &Disk, paths: &[String], config: &CheckConfig) -> Reports {
+    paths
+        .par_iter()
+        .map(|p| {
+            let result = std::panic::catch_unwind(|| check_file(provider, p, config));
+            (p.clone(), result.map_err(|_| ()))
+        })
+        .collect()
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut suite = None;
     let mut config_path = "etc/config.test".to_string();
     let mut filter = None;
     let mut show = false;
+    let mut phases = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--config" => config_path = it.next().cloned().unwrap_or_default(),
             "--filter" => filter = it.next().cloned(),
             "--show" => show = true,
+            "--phases" => phases = true,
             _ => suite = Some(PathBuf::from(arg)),
         }
     }
@@ -91,14 +105,19 @@ fn main() {
         .collect();
     paths.dedup();
 
+    if phases {
+        // Parsing alone first, on a warm file cache, for comparison.
+        let parse_only = CheckConfig {
+            semantic: false,
+            ..config.clone()
+        };
+        let _ = check_all(&provider, &paths, &parse_only);
+        let started = Instant::now();
+        let _ = check_all(&provider, &paths, &parse_only);
+        println!("parse only: {:.3} s", started.elapsed().as_secs_f64());
+    }
     let started = Instant::now();
-    let reports: Vec<(String, Result<FileReport, ()>)> = paths
-        .par_iter()
-        .map(|p| {
-            let result = std::panic::catch_unwind(|| check_file(&provider, p, &config));
-            (p.clone(), result.map_err(|_| ()))
-        })
-        .collect();
+    let reports = check_all(&provider, &paths, &config);
     let elapsed = started.elapsed();
 
     // category -> (pass, fail, panic)

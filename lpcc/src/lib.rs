@@ -9,5 +9,6 @@ pub mod lexer;
 pub mod parser;
 pub mod preprocess;
 pub mod render;
+pub mod sema;
 pub mod source;
 pub mod span;
