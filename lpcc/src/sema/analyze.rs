@@ -361,7 +361,7 @@ impl Analyzer<'_, '_> {
                 let saved = self.exact.take();
                 let (value, _) = self.expr(init);
                 self.exact = saved;
-                if var.ty.kind != TypeKind::Missing && !assignable(&value, &ty) {
+                if var.ty.kind != TypeKind::Missing && !storable(&value, &ty) {
                     self.error(
                         E_INIT_TYPE,
                         init.span,
@@ -616,7 +616,7 @@ impl Analyzer<'_, '_> {
         self.check_class_exists(&var.ty);
         if let Some(init) = &var.init {
             let (value, _) = self.expr(init);
-            if var.ty.kind != TypeKind::Missing && !assignable(&value, &ty) {
+            if var.ty.kind != TypeKind::Missing && !storable(&value, &ty) {
                 self.error(
                     E_INIT_TYPE,
                     init.span,
@@ -1254,7 +1254,9 @@ impl Analyzer<'_, '_> {
             _ => None,
         };
         let ty = match b.op {
-            Op::And | Op::Or | Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => Ty::INT,
+            Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => Ty::INT,
+            // `a || b` yields one of its operands, not a truth value.
+            Op::And | Op::Or | Op::Nullish => Ty::ANY,
             _ => match folded {
                 Some(Const::Int(_)) => Ty::INT,
                 Some(Const::Float(_)) => Ty::FLOAT,
@@ -1280,7 +1282,7 @@ impl Analyzer<'_, '_> {
                 "optional chaining cannot be assigned to",
             );
         }
-        if self.typed() && a.op == AssignOp::Assign && !assignable(&value, &target) {
+        if self.typed() && a.op == AssignOp::Assign && !storable(&value, &target) {
             self.error(
                 E_ASSIGN_TYPE,
                 a.value.span,
@@ -1402,8 +1404,8 @@ impl Analyzer<'_, '_> {
                         );
                     }
                 } else if !self.is_function_name(&name.text) {
-                    self.error(
-                        E_UNKNOWN_FUNCTION,
+                    self.warn(
+                        W_UNKNOWN_FUNCTION,
                         name.span,
                         format!("unknown function `{}` in (: :)", name.text),
                     );
@@ -1538,7 +1540,7 @@ impl Analyzer<'_, '_> {
             self.lookup_variable(text, name.span);
             return Ty::ANY;
         }
-        if self.typed() && self.env.has_efuns() {
+        if self.typed() && self.env.has_efuns() && !self.summary.broken {
             let message = if self.file_functions.contains(text) {
                 format!("function `{text}` is called before it is declared; add a prototype")
             } else {
@@ -1723,6 +1725,13 @@ impl Analyzer<'_, '_> {
             }
         }
     }
+}
+
+/// Whether a value may initialize or be assigned to a variable: as
+/// [`assignable`], and a string or an array converts to a buffer.
+fn storable(value: &Ty, target: &Ty) -> bool {
+    let to_buffer = *target == Ty::plain(Base::Buffer) && (*value == Ty::STRING || value.array);
+    to_buffer || assignable(value, target)
 }
 
 fn as_float(c: Const) -> f64 {

@@ -33,7 +33,7 @@
 //! | E0322 | division or modulo by zero in a constant expression |
 //! | E0323 | `$N` outside `(: :)`, inside an anonymous function, or out of range |
 //! | E0324 | a local variable used inside `(: :)` without `$( )` |
-//! | E0325 | unknown function or efun in a call or function value |
+//! | E0325 | unknown efun after `efun::`, or no such inherited function after `::` |
 //! | E0326 | an inherited file that cannot be found or read |
 //! | E0327 | an inherit cycle |
 //! | E0328 | `inherit` after global variables |
@@ -46,6 +46,7 @@
 //! | W0302 | unreachable code after `return`, `break` or `continue` |
 //! | W0303 | `return;` without a value in a function that returns one |
 //! | W0304 | a case label that repeats an earlier one (the driver accepts it; the first wins) |
+//! | W0305 | an unknown name in `(: name :)`; the driver rejects it unless a package it was built with has such an efun |
 //!
 //! Warnings are given while `#pragma warnings` is on, as it is by default.
 
@@ -102,6 +103,7 @@ pub mod codes {
     pub const W_UNREACHABLE: &str = "W0302";
     pub const W_MISSING_RETURN_VALUE: &str = "W0303";
     pub const W_DUPLICATE_CASE: &str = "W0304";
+    pub const W_UNKNOWN_FUNCTION: &str = "W0305";
 }
 
 /// Everything semantic analysis needs besides the program itself.
