@@ -277,6 +277,17 @@ impl Analyzer<'_, '_> {
                 if parent.broken {
                     self.summary.broken = true;
                 }
+                if parent.cycle {
+                    self.summary.cycle = true;
+                    self.error(
+                        E_INHERIT_CYCLE,
+                        inherit.path_span,
+                        format!(
+                            "inherit cycle: `{}` inherits itself, directly or not",
+                            inherit.path
+                        ),
+                    );
+                }
                 self.summary
                     .inherits
                     .push((inherit_name(&parent.path), parent));
@@ -299,6 +310,7 @@ impl Analyzer<'_, '_> {
             }
             Err(LoadError::Cycle(path)) => {
                 self.summary.broken = true;
+                self.summary.cycle = true;
                 self.error(
                     E_INHERIT_CYCLE,
                     inherit.path_span,

@@ -57,6 +57,8 @@ pub struct ProgramSummary {
     pub inherits: Vec<(SmolStr, Arc<ProgramSummary>)>,
     /// The file did not compile cleanly (a parse or inherit error).
     pub broken: bool,
+    /// The file's inherits lead back to a file being loaded.
+    pub cycle: bool,
 }
 
 impl ProgramSummary {
