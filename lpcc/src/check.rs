@@ -5,6 +5,7 @@ use crate::config::DriverConfig;
 use crate::diagnostic::Diagnostic;
 use crate::parser::{ParseOptions, parse};
 use crate::preprocess::{PreprocessConfig, preprocess_text};
+use crate::sema::{InheritCache, SemaEnv, check_program};
 use crate::source::{SourceError, SourceMap, SourceProvider, normalize_path};
 use crate::span::{FileId, Span};
 use rustc_hash::FxHashSet;
@@ -16,7 +17,7 @@ pub const E_UNREADABLE: &str = "E0010";
 pub const E_INTERNAL: &str = "E0000";
 
 /// Settings for checking files, the same for every file of a run.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct CheckConfig {
     /// Mudlib directories searched by `#include <...>`, in order.
     pub include_dirs: Vec<String>,
@@ -31,6 +32,15 @@ pub struct CheckConfig {
     pub packages: Vec<String>,
     /// The efuns `efun_defined()` knows; `None` counts every name as an efun.
     pub efuns: Option<Arc<FxHashSet<String>>>,
+    /// The efun signatures calls are checked against; `None` accepts any
+    /// name as an efun and checks no efun call.
+    pub efun_table: Option<Arc<efun_specs::EfunTable>>,
+    /// The simul_efun file: its functions act as globals in every file.
+    pub simul_efun_file: Option<String>,
+    /// Summaries of inherited files, shared by every file of the run.
+    pub inherit_cache: Arc<InheritCache>,
+    /// Run semantic analysis after parsing.
+    pub semantic: bool,
 }
 
 /// What the command line adds to the driver configuration.
@@ -53,7 +63,7 @@ impl CheckConfig {
                 include_dirs.push(dir);
             }
         }
-        let (packages, efuns) = default_efuns();
+        let (packages, efuns, efun_table) = default_efuns();
         CheckConfig {
             include_dirs,
             global_include: driver.and_then(|d| d.global_include_file.clone()),
@@ -61,6 +71,10 @@ impl CheckConfig {
             allow_static: command_line.allow_static,
             packages,
             efuns,
+            efun_table,
+            simul_efun_file: driver.and_then(|d| d.simul_efun_file.clone()),
+            inherit_cache: Arc::new(InheritCache::new()),
+            semantic: true,
         }
     }
 
@@ -80,14 +94,25 @@ impl CheckConfig {
     }
 }
 
-/// The packages and efun names of a default build, from the efun specs.
-fn default_efuns() -> (Vec<String>, Option<Arc<FxHashSet<String>>>) {
+/// The efun table of a default build, from the efun specs.
+type DefaultEfuns = (
+    Vec<String>,
+    Option<Arc<FxHashSet<String>>>,
+    Option<Arc<efun_specs::EfunTable>>,
+);
+
+/// The packages, efun names and efun table of a default build.
+fn default_efuns() -> DefaultEfuns {
     match efun_specs::load_all(&efun_specs::SpecOptions::default()) {
         Ok(table) => {
             let names = table.callable().map(|e| e.name.to_string()).collect();
-            (table.packages().to_vec(), Some(Arc::new(names)))
+            (
+                table.packages().to_vec(),
+                Some(Arc::new(names)),
+                Some(Arc::new(table)),
+            )
         }
-        Err(_) => (Vec::new(), None),
+        Err(_) => (Vec::new(), None, None),
     }
 }
 
@@ -162,12 +187,26 @@ pub fn check_file(provider: &dyn SourceProvider, path: &str, config: &CheckConfi
             };
         }
     };
-    let preprocessed = preprocess_text(provider, &path, text, &config.preprocess_config());
     let options = ParseOptions {
         allow_static: config.allow_static,
     };
-    let (_program, parse_diagnostics) =
-        parse(&preprocessed.tokens, &preprocessed.sources, &options);
+    let preprocess_config = config.preprocess_config();
+    let preprocessed = preprocess_text(provider, &path, text, &preprocess_config);
+    let (program, parse_diagnostics) = parse(&preprocessed.tokens, &preprocessed.sources, &options);
+    let parsed_cleanly = !parse_diagnostics.iter().any(Diagnostic::is_error);
+    let semantic = if config.semantic && parsed_cleanly {
+        let env = SemaEnv {
+            provider,
+            preprocess: &preprocess_config,
+            parse: &options,
+            efuns: config.efun_table.as_deref(),
+            simul_efun_file: config.simul_efun_file.as_deref(),
+            cache: &config.inherit_cache,
+        };
+        check_program(&env, &path, &program, &preprocessed)
+    } else {
+        Vec::new()
+    };
     let mut diagnostics = preprocessed.diagnostics;
     let cut = runaway_literal(&diagnostics);
     let bad_text: Vec<Span> = diagnostics
@@ -189,6 +228,7 @@ pub fn check_file(provider: &dyn SourceProvider, path: &str, config: &CheckConfi
         .filter(|d| !follows_runaway(d, cut) && !echoes_bad_text(d))
         .collect();
     diagnostics.extend(parse_diagnostics);
+    diagnostics.extend(semantic);
     crate::expansion::add_macro_trails(&mut diagnostics, &preprocessed.tokens, sources);
     FileReport {
         path,
@@ -208,9 +248,18 @@ pub fn check_bytes(data: &[u8]) -> FileReport {
     let mut provider = crate::source::MemoryProvider::new();
     provider.insert("/fuzz.c", &String::from_utf8_lossy(main));
     provider.insert("/include/fuzz.h", &String::from_utf8_lossy(header));
+    static CONFIG: std::sync::OnceLock<CheckConfig> = std::sync::OnceLock::new();
+    let config = CONFIG.get_or_init(|| {
+        let command_line = CommandLineSettings {
+            include_dirs: vec!["/include".to_string()],
+            ..CommandLineSettings::default()
+        };
+        CheckConfig::new(None, &command_line)
+    });
+    // Each input is its own mudlib: nothing may be remembered between inputs.
     let config = CheckConfig {
-        include_dirs: vec!["/include".to_string()],
-        ..CheckConfig::default()
+        inherit_cache: Arc::default(),
+        ..config.clone()
     };
     check_file(&provider, "/fuzz.c", &config)
 }

@@ -10,5 +10,6 @@ pub mod lexer;
 pub mod parser;
 pub mod preprocess;
 pub mod render;
+pub mod sema;
 pub mod source;
 pub mod span;

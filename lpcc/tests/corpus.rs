@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use lpcc::check::{CheckConfig, check_file};
+use lpcc::check::{CheckConfig, CommandLineSettings, check_file};
 use lpcc::diagnostic::Severity;
 use lpcc::source::MemoryProvider;
 
@@ -34,10 +34,9 @@ fn load_corpus() -> MemoryProvider {
 }
 
 fn config() -> CheckConfig {
-    CheckConfig {
-        include_dirs: vec!["/include".to_string()],
-        ..CheckConfig::default()
-    }
+    let mut config = CheckConfig::new(None, &CommandLineSettings::default());
+    config.include_dirs = vec!["/include".to_string()];
+    config
 }
 
 fn files_in(provider: &MemoryProvider, dir: &str) -> Vec<String> {

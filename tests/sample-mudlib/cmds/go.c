@@ -2,7 +2,7 @@
 
 int main(object who, string dir) {
     object room = environment(who);
-    string dest = room?->query_exit(dir);
+    string dest = room ? room->query_exit(dir) : 0;
 
     if (!dir || !dest) {
         TELL(who, "You can't go that way.");

@@ -1,6 +1,6 @@
 // Simulated efuns: functions every object can call as if the driver had them.
 
-varargs string pluralize(string word, int count = 2) {
+string pluralize(string word, int count: (: 2 :)) {
     if (count == 1) return word;
     switch (word[<1..<1]) {
     case "s":

@@ -1,0 +1,2 @@
+// The other half of the inherit cycle.
+inherit "/lib/loop_a";
