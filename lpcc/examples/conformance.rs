@@ -20,21 +20,34 @@ use std::time::Instant;
 
 use lpcc::check::{CheckConfig, CommandLineSettings, FileReport, check_file};
 use lpcc::config::{ConfigFile, DriverConfig};
-use lpcc::source::{SourceError, SourceProvider, normalize_path};
+use lpcc::source::{SourceError, SourceProvider, normalize_path, text_from_bytes};
 use rayon::prelude::*;
 
 struct Disk {
     root: PathBuf,
+    lossy: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl SourceProvider for Disk {
     fn read(&self, path: &str) -> Result<Arc<str>, SourceError> {
         let host = self.root.join(normalize_path(path).trim_start_matches('/'));
         match std::fs::read(&host) {
-            Ok(bytes) => Ok(Arc::from(String::from_utf8_lossy(&bytes))),
+            Ok(bytes) => {
+                let (text, lossy) = text_from_bytes(&bytes);
+                if lossy && let Ok(mut set) = self.lossy.lock() {
+                    set.insert(normalize_path(path));
+                }
+                Ok(text)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(SourceError::NotFound),
             Err(e) => Err(SourceError::Unreadable(e.to_string())),
         }
+    }
+
+    fn had_invalid_utf8(&self, path: &str) -> bool {
+        self.lossy
+            .lock()
+            .is_ok_and(|set| set.contains(&normalize_path(path)))
     }
 }
 
@@ -111,7 +124,10 @@ fn main() {
     };
     let root = suite.join(&driver.mudlib_directory);
     let config = CheckConfig::new(Some(&driver), &CommandLineSettings::default());
-    let provider = Disk { root: root.clone() };
+    let provider = Disk {
+        root: root.clone(),
+        lossy: Default::default(),
+    };
 
     let mut files = Vec::new();
     walk(&root, &mut files);

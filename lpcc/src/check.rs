@@ -229,6 +229,11 @@ pub fn check_file(provider: &dyn SourceProvider, path: &str, config: &CheckConfi
         .collect();
     diagnostics.extend(parse_diagnostics);
     diagnostics.extend(semantic);
+    diagnostics.extend(invalid_utf8_literals(
+        provider,
+        &preprocessed.tokens,
+        sources,
+    ));
     crate::expansion::add_macro_trails(&mut diagnostics, &preprocessed.tokens, sources);
     FileReport {
         path,
@@ -262,6 +267,56 @@ pub fn check_bytes(data: &[u8]) -> FileReport {
         ..config.clone()
     };
     check_file(&provider, "/fuzz.c", &config)
+}
+
+/// A string literal holds bytes that are not UTF-8.
+pub const E_INVALID_UTF8: &str = "E0008";
+
+/// Errors for string literals read from files whose bytes were not all
+/// UTF-8: the provider turned the bad bytes into U+FFFD, and the driver
+/// refuses such literals.
+fn invalid_utf8_literals(
+    provider: &dyn SourceProvider,
+    tokens: &[crate::lexer::Token],
+    sources: &SourceMap,
+) -> Vec<Diagnostic> {
+    use crate::lexer::TokenKind;
+    let lossy: Vec<FileId> = (0..sources.files().len() as u32)
+        .map(FileId)
+        .filter(|&id| provider.had_invalid_utf8(sources.name(id)))
+        .collect();
+    if lossy.is_empty() {
+        return Vec::new();
+    }
+    tokens
+        .iter()
+        .filter(|t| {
+            matches!(
+                t.kind,
+                TokenKind::Str
+                    | TokenKind::TextBlock
+                    | TokenKind::TextBlockArray
+                    | TokenKind::Template
+                    | TokenKind::TemplateHead
+                    | TokenKind::TemplateMiddle
+                    | TokenKind::TemplateTail
+                    | TokenKind::Char
+            )
+        })
+        .filter(|t| {
+            let file = sources
+                .origin(t.origin)
+                .map_or(t.span.file, |o| o.text.file);
+            lossy.contains(&file) && sources.token_text(t).contains('\u{FFFD}')
+        })
+        .map(|t| {
+            Diagnostic::error(
+                E_INVALID_UTF8,
+                t.span,
+                "this literal holds bytes that are not valid UTF-8",
+            )
+        })
+        .collect()
 }
 
 /// Errors the lexer reports for text that is no token. The parser skips

@@ -27,6 +27,21 @@ pub trait SourceProvider: Sync {
     fn exists(&self, path: &str) -> bool {
         self.read(path).is_ok()
     }
+
+    /// Whether the text `read` gave for `path` had bytes that are not UTF-8,
+    /// each replaced by U+FFFD. String literals may not hold such bytes.
+    fn had_invalid_utf8(&self, _path: &str) -> bool {
+        false
+    }
+}
+
+/// Text from bytes that should be UTF-8: invalid sequences become U+FFFD,
+/// and the flag says whether there were any.
+pub fn text_from_bytes(bytes: &[u8]) -> (Arc<str>, bool) {
+    match String::from_utf8_lossy(bytes) {
+        std::borrow::Cow::Borrowed(text) => (Arc::from(text), false),
+        std::borrow::Cow::Owned(text) => (Arc::from(text), true),
+    }
 }
 
 /// An in-memory provider, for tests and fuzzing.

@@ -376,3 +376,27 @@ fn many_files_in_parallel_keep_their_order() {
         );
     }
 }
+
+#[test]
+fn invalid_utf8_is_refused_in_literals_only() {
+    let dir = tree(&[
+        (
+            "a.c",
+            b"// caf\xe9 in a comment is fine\nstring s = \"ok\";\nstring t = \"caf\xe9\";\n",
+        ),
+        (
+            "b.c",
+            "string u = \"\u{FFFD} written on purpose\";\n".as_bytes(),
+        ),
+    ]);
+    let run = lpcc(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let found: Vec<String> = doc["diagnostics"]
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|d| format!("{} {} {}", d["file"], d["line"], d["code"]))
+        .collect();
+    assert_eq!(found, ["\"/a.c\" 3 \"E0008\""]);
+}

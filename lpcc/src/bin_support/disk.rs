@@ -1,24 +1,30 @@
 //! The mudlib on disk: a [`SourceProvider`] over a directory, and finding
 //! the files to check in it.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use lpcc::source::{SourceError, SourceProvider, normalize_path};
+use lpcc::source::{SourceError, SourceProvider, normalize_path, text_from_bytes};
 
 /// Reads mudlib paths (`/std/room.c`) from files under one directory.
 /// Paths that climb above the mudlib root are refused; symbolic links are
 /// followed, as the driver follows them.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct DiskProvider {
     root: PathBuf,
+    /// Mudlib paths whose bytes were not all UTF-8.
+    lossy: Mutex<HashSet<String>>,
 }
 
 impl DiskProvider {
     pub fn new(root: PathBuf) -> DiskProvider {
-        DiskProvider { root }
+        DiskProvider {
+            root,
+            lossy: Mutex::default(),
+        }
     }
 
     /// The host path of a mudlib path, or `None` when it would leave the mudlib.
@@ -47,7 +53,13 @@ impl SourceProvider for DiskProvider {
             return Err(SourceError::Unreadable("it is a directory".into()));
         }
         match fs::read(&host) {
-            Ok(bytes) => Ok(Arc::from(String::from_utf8_lossy(&bytes))),
+            Ok(bytes) => {
+                let (text, lossy) = text_from_bytes(&bytes);
+                if lossy && let Ok(mut set) = self.lossy.lock() {
+                    set.insert(normalize_path(path));
+                }
+                Ok(text)
+            }
             Err(error) if error.kind() == io::ErrorKind::NotFound => Err(SourceError::NotFound),
             Err(error) => Err(SourceError::Unreadable(error.to_string())),
         }
@@ -55,6 +67,12 @@ impl SourceProvider for DiskProvider {
 
     fn exists(&self, path: &str) -> bool {
         self.host_path(path).is_some_and(|host| host.is_file())
+    }
+
+    fn had_invalid_utf8(&self, path: &str) -> bool {
+        self.lossy
+            .lock()
+            .is_ok_and(|set| set.contains(&normalize_path(path)))
     }
 }
 
