@@ -264,8 +264,10 @@ fn inherit_matches(path: &str, scope: &str) -> bool {
 pub fn path_at(world: &World, analysis: &FileAnalysis, offset: u32) -> Option<String> {
     let main = analysis.main_file();
     for item in &analysis.program.items {
+        // A path written through a macro goes to the macro instead.
         if let Item::Inherit(inherit) = item
             && covers(inherit.path_span, main, offset)
+            && analysis.sources().text(inherit.path_span).starts_with('"')
         {
             return Some(resolve_inherit(&*world.vfs, &analysis.path, &inherit.path));
         }
