@@ -326,6 +326,7 @@ fn capabilities() -> ServerCapabilities {
             ..SignatureHelpOptions::default()
         }),
         definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
@@ -505,6 +506,16 @@ impl LanguageServer for Backend {
                 features::definition::definition(world, analysis, offset)
                     .map(GotoDefinitionResponse::Scalar)
             },
+        )
+        .await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let p = params.text_document_position;
+        self.at_position(
+            &p.text_document.uri,
+            p.position,
+            features::references::references,
         )
         .await
     }

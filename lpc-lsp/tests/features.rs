@@ -344,3 +344,30 @@ fn workspace_symbols_come_from_the_index() {
         .collect();
     insta::assert_snapshot!(found.join("\n"));
 }
+
+fn references_of(text: &str) -> String {
+    let (world, analysis, offset) = fixture(text);
+    let Some(found) = lpc_lsp::features::references::references(&world, &analysis, offset) else {
+        return "<none>".into();
+    };
+    let mut lines: Vec<String> = found.iter().map(show_location).collect();
+    lines.sort();
+    lines.join("\n")
+}
+
+#[test]
+fn references_across_the_workspace_and_within_a_function() {
+    insta::assert_snapshot!(references_of(&with_room(
+        "inherit \"/std/room\";\n// set_short in a comment\nvoid create() { set_sh$0ort(\"set_short\"); }\n"
+    )), @r"
+    /d/start.c:3:17
+    /std/object.c:5:6
+    ");
+    insta::assert_snapshot!(references_of(
+        "//- /a.c\nint n;\nvoid f(int n) { n$0 = n + 1; }\nvoid g() { n = 2; }\n"
+    ), @r"
+    /a.c:2:12
+    /a.c:2:17
+    /a.c:2:21
+    ");
+}

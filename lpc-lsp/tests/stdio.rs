@@ -39,7 +39,9 @@ fn reader(stdout: impl Read + Send + 'static) -> mpsc::Receiver<Value> {
             if stdout.read_exact(&mut body).is_err() {
                 return;
             }
-            let Ok(value) = serde_json::from_slice(&body) else { return };
+            let Ok(value) = serde_json::from_slice(&body) else {
+                return;
+            };
             if tx.send(value).is_err() {
                 return;
             }
@@ -73,7 +75,10 @@ fn initialize_open_diagnose_hover_shutdown() {
                 .expect("the server answers in time");
             // Server-to-client requests (progress tokens) get an empty answer.
             if message.get("method").is_some() && message.get("id").is_some() {
-                send(stdin, &json!({"jsonrpc": "2.0", "id": message["id"], "result": null}));
+                send(
+                    stdin,
+                    &json!({"jsonrpc": "2.0", "id": message["id"], "result": null}),
+                );
                 continue;
             }
             if want(&message) {
@@ -82,31 +87,49 @@ fn initialize_open_diagnose_hover_shutdown() {
         }
     };
 
-    send(&mut stdin, &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+    send(
+        &mut stdin,
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
         "params": {"processId": null, "rootUri": root_uri, "capabilities": {
-            "window": {"workDoneProgress": true}}}}));
+            "window": {"workDoneProgress": true}}}}),
+    );
     let init = next(&|m| m["id"] == 1, &mut stdin);
     assert_eq!(init["result"]["serverInfo"]["name"], "lpc-lsp");
     assert_eq!(init["result"]["capabilities"]["hoverProvider"], true);
-    send(&mut stdin, &json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    send(
+        &mut stdin,
+        &json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+    );
 
-    send(&mut stdin, &json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
-        "params": {"textDocument": {"uri": file_uri, "languageId": "lpc", "version": 1, "text": text}}}));
+    send(
+        &mut stdin,
+        &json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+        "params": {"textDocument": {"uri": file_uri, "languageId": "lpc", "version": 1, "text": text}}}),
+    );
     let published = next(
-        &|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == file_uri.as_str(),
+        &|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == file_uri.as_str()
+        },
         &mut stdin,
     );
     assert_eq!(published["params"]["version"], 1);
     assert!(published["params"]["diagnostics"].is_array());
 
     // `environment` on line 4.
-    send(&mut stdin, &json!({"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover",
-        "params": {"textDocument": {"uri": file_uri}, "position": {"line": 3, "character": 22}}}));
+    send(
+        &mut stdin,
+        &json!({"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover",
+        "params": {"textDocument": {"uri": file_uri}, "position": {"line": 3, "character": 22}}}),
+    );
     let hover = next(&|m| m["id"] == 2, &mut stdin);
     let value = hover["result"]["contents"]["value"].as_str().unwrap_or("");
     assert!(value.contains("environment("), "{hover}");
 
-    send(&mut stdin, &json!({"jsonrpc": "2.0", "id": 3, "method": "shutdown"}));
+    send(
+        &mut stdin,
+        &json!({"jsonrpc": "2.0", "id": 3, "method": "shutdown"}),
+    );
     let shutdown = next(&|m| m["id"] == 3, &mut stdin);
     assert!(shutdown.get("error").is_none(), "{shutdown}");
     send(&mut stdin, &json!({"jsonrpc": "2.0", "method": "exit"}));
