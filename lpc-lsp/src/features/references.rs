@@ -20,7 +20,7 @@ pub const MAX_REFERENCES: usize = 2000;
 pub fn references(world: &World, analysis: &FileAnalysis, offset: u32) -> Option<Vec<Location>> {
     let (target, _) = target_at(world, analysis, offset)?;
     let (_, _, name) = ident_at(analysis.text(), offset)?;
-    if let Target::Local(local) = &target {
+    if let Target::Local(_) = &target {
         let main = analysis.main_file();
         let function = function_at(&analysis.program, main, offset)?;
         let body = function.span;
