@@ -68,7 +68,7 @@ fn initialize_open_diagnose_hover_shutdown() {
         .expect("the server starts");
     let mut stdin = child.stdin.take().expect("piped stdin");
     let messages = reader(child.stdout.take().expect("piped stdout"));
-    let mut next = |want: &dyn Fn(&Value) -> bool, stdin: &mut ChildStdin| -> Value {
+    let next = |want: &dyn Fn(&Value) -> bool, stdin: &mut ChildStdin| -> Value {
         loop {
             let message = messages
                 .recv_timeout(Duration::from_secs(30))
