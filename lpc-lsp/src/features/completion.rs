@@ -1,0 +1,281 @@
+//! Completion, filtered by the typed prefix and capped, so that a keystroke
+//! never ships hundreds of items: locals, the file's and inherited
+//! declarations, simul_efuns, macros, efuns with signature and docs,
+//! keywords, and paths inside `#include` and `inherit` strings.
+
+use rustc_hash::FxHashSet;
+use tower_lsp_server::ls_types::{
+    CompletionItem, CompletionItemKind, CompletionList, Documentation, MarkupContent, MarkupKind,
+};
+
+use crate::analysis::{FileAnalysis, SymbolKind};
+use crate::features::hover::{efun_markdown, symbol_markdown};
+use crate::resolve::{Qualifier, in_comment_or_string, is_ident_byte, locals_at, qualifier_before};
+use crate::world::World;
+use lpcc::source::{normalize_path, parent_dir};
+
+/// Most items sent for one request; the list is marked incomplete past it,
+/// so the editor asks again as the prefix grows.
+pub const MAX_ITEMS: usize = 50;
+
+pub const KEYWORDS: &[&str] = &[
+    "break",
+    "buffer",
+    "case",
+    "catch",
+    "class",
+    "continue",
+    "default",
+    "do",
+    "efun",
+    "else",
+    "float",
+    "for",
+    "foreach",
+    "function",
+    "if",
+    "in",
+    "inherit",
+    "int",
+    "mapping",
+    "mixed",
+    "new",
+    "nomask",
+    "nosave",
+    "object",
+    "private",
+    "protected",
+    "public",
+    "ref",
+    "return",
+    "sscanf",
+    "string",
+    "struct",
+    "switch",
+    "varargs",
+    "void",
+    "while",
+];
+
+pub fn completion(world: &World, analysis: &FileAnalysis, offset: u32) -> Option<CompletionList> {
+    let text = analysis.text();
+    let offset = (offset as usize).min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[line_start..offset];
+    if let Some(items) = path_completion(world, analysis, line) {
+        return Some(items);
+    }
+    if in_comment_or_string(text, offset as u32) {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut start = offset;
+    while start > 0 && is_ident_byte(bytes[start - 1]) {
+        start -= 1;
+    }
+    let prefix = &text[start..offset];
+    if prefix.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let qualifier = qualifier_before(text, start as u32);
+    let mut out = Collector::new(prefix);
+
+    if qualifier == Qualifier::Efun {
+        add_efuns(world, &mut out);
+        return Some(out.finish());
+    }
+    if qualifier == Qualifier::None {
+        for local in locals_at(&analysis.program, analysis.main_file(), start as u32)
+            .into_iter()
+            .rev()
+        {
+            out.add(&local.name, "0", || CompletionItem {
+                kind: Some(CompletionItemKind::VARIABLE),
+                detail: Some(local.text.clone()),
+                ..CompletionItem::default()
+            });
+        }
+    }
+    let summary = world
+        .index
+        .get(&analysis.path)
+        .unwrap_or_else(|| world.refresh(analysis));
+    let symbols = match qualifier {
+        Qualifier::Inherited(_) => world
+            .inherited(&summary)
+            .iter()
+            .flat_map(|s| s.symbols.iter().cloned())
+            .collect(),
+        _ => world.visible_symbols(&summary),
+    };
+    for symbol in &symbols {
+        if qualifier == Qualifier::Arrow && symbol.kind != SymbolKind::Function {
+            continue;
+        }
+        let (kind, group) = match symbol.kind {
+            SymbolKind::Function => (CompletionItemKind::FUNCTION, "1"),
+            SymbolKind::Global => (CompletionItemKind::FIELD, "1"),
+            SymbolKind::Class => (CompletionItemKind::STRUCT, "2"),
+            SymbolKind::Macro => (CompletionItemKind::CONSTANT, "3"),
+        };
+        out.add(&symbol.name, group, || CompletionItem {
+            kind: Some(kind),
+            detail: Some(symbol.detail.clone()),
+            documentation: Some(markdown(symbol_markdown(symbol))),
+            ..CompletionItem::default()
+        });
+    }
+    if qualifier != Qualifier::None {
+        return Some(out.finish());
+    }
+    for definition in analysis.pre.macros_defined.iter().rev() {
+        out.add(&definition.name, "3", || {
+            let symbol = crate::analysis::macro_symbol(analysis.sources(), definition);
+            CompletionItem {
+                kind: Some(CompletionItemKind::CONSTANT),
+                detail: Some(symbol.detail),
+                ..CompletionItem::default()
+            }
+        });
+    }
+    add_efuns(world, &mut out);
+    for keyword in KEYWORDS {
+        out.add(keyword, "5", || CompletionItem {
+            kind: Some(CompletionItemKind::KEYWORD),
+            ..CompletionItem::default()
+        });
+    }
+    Some(out.finish())
+}
+
+fn add_efuns(world: &World, out: &mut Collector<'_>) {
+    for efun in world.efuns.callable() {
+        out.add(&efun.name, "4", || CompletionItem {
+            kind: Some(CompletionItemKind::FUNCTION),
+            detail: Some(efun.signature()),
+            documentation: Some(markdown(efun_markdown(efun))),
+            ..CompletionItem::default()
+        });
+    }
+}
+
+fn markdown(value: String) -> Documentation {
+    Documentation::MarkupContent(MarkupContent {
+        kind: MarkupKind::Markdown,
+        value,
+    })
+}
+
+/// Gathers the items whose label starts with the prefix (ignoring case),
+/// each label once, the first offer of a label winning.
+struct Collector<'p> {
+    prefix: &'p str,
+    seen: FxHashSet<String>,
+    items: Vec<CompletionItem>,
+}
+
+impl<'p> Collector<'p> {
+    fn new(prefix: &'p str) -> Collector<'p> {
+        Collector {
+            prefix,
+            seen: FxHashSet::default(),
+            items: Vec::new(),
+        }
+    }
+
+    fn matches(&self, label: &str) -> bool {
+        label.len() >= self.prefix.len()
+            && label.as_bytes()[..self.prefix.len()].eq_ignore_ascii_case(self.prefix.as_bytes())
+    }
+
+    /// Offers `label`; `make` builds the item only when it is kept.
+    fn add(&mut self, label: &str, group: &str, make: impl FnOnce() -> CompletionItem) {
+        if !self.matches(label) || self.seen.contains(label) {
+            return;
+        }
+        self.seen.insert(label.to_string());
+        let exact_case = label.starts_with(self.prefix);
+        let mut item = make();
+        item.label = label.to_string();
+        item.sort_text = Some(format!("{}{group}{label}", if exact_case { 0 } else { 1 }));
+        self.items.push(item);
+    }
+
+    fn finish(mut self) -> CompletionList {
+        self.items.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
+        let is_incomplete = self.items.len() > MAX_ITEMS;
+        self.items.truncate(MAX_ITEMS);
+        CompletionList {
+            is_incomplete,
+            items: self.items,
+        }
+    }
+}
+
+/// Files and directories for the path being typed in an `#include` or
+/// `inherit` string on `line` (the text before the cursor).
+fn path_completion(world: &World, analysis: &FileAnalysis, line: &str) -> Option<CompletionList> {
+    let trimmed = line.trim_start();
+    let (dirs, typed, headers): (Vec<String>, &str, bool) = if let Some(rest) =
+        trimmed.strip_prefix('#').map(str::trim_start)
+    {
+        let rest = rest.strip_prefix("include")?.trim_start();
+        let here = parent_dir(&analysis.path).to_string();
+        if let Some(typed) = rest.strip_prefix('<') {
+            (world.config.check.include_dirs.clone(), typed, true)
+        } else if let Some(typed) = rest.strip_prefix('"') {
+            let mut dirs = vec![here];
+            dirs.extend(world.config.check.include_dirs.iter().cloned());
+            (dirs, typed, true)
+        } else {
+            return None;
+        }
+    } else {
+        let quote = trimmed.find('"')?;
+        let head = &trimmed[..quote];
+        if !head.split_whitespace().any(|w| w == "inherit") || trimmed[quote + 1..].contains('"') {
+            return None;
+        }
+        let typed = &trimmed[quote + 1..];
+        let dirs = if typed.starts_with('/') {
+            vec!["/".to_string()]
+        } else {
+            vec![parent_dir(&analysis.path).to_string(), "/".to_string()]
+        };
+        (dirs, typed, false)
+    };
+    let (typed_dir, typed_name) = match typed.rfind('/') {
+        Some(i) => (&typed[..=i], &typed[i + 1..]),
+        None => ("", typed),
+    };
+    let mut out = Collector::new(typed_name);
+    for dir in dirs {
+        let dir = normalize_path(&format!("{dir}/{typed_dir}"));
+        for name in world.vfs.list_dir(&dir) {
+            let is_dir = name.ends_with('/');
+            let wanted = is_dir
+                || if headers {
+                    name.ends_with(".h") || name.ends_with(".c")
+                } else {
+                    name.ends_with(".c")
+                };
+            if !wanted {
+                continue;
+            }
+            let label = if !headers && !is_dir {
+                name.trim_end_matches(".c").to_string()
+            } else {
+                name.clone()
+            };
+            out.add(&label, if is_dir { "1" } else { "0" }, || CompletionItem {
+                kind: Some(if is_dir {
+                    CompletionItemKind::FOLDER
+                } else {
+                    CompletionItemKind::FILE
+                }),
+                ..CompletionItem::default()
+            });
+        }
+    }
+    Some(out.finish())
+}

@@ -1,0 +1,5 @@
+//! The `lpc-lsp` binary: the LPC language server over standard input and output.
+
+fn main() {
+    lpc_lsp::server::run_stdio();
+}

@@ -1,0 +1,214 @@
+//! The state every feature reads: the configuration, the files, the efun
+//! specs and the index of per-file summaries, which fills up in the
+//! background at start-up and on demand for files not indexed yet.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
+
+use efun_specs::EfunTable;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::analysis::{FileAnalysis, FileSummary, Symbol, analyze, summarize};
+use crate::config::WorkspaceConfig;
+use crate::vfs::Vfs;
+use lpcc::source::SourceProvider;
+
+/// Summaries of the mudlib's files by mudlib path.
+#[derive(Debug, Default)]
+pub struct Index {
+    files: RwLock<FxHashMap<String, Arc<FileSummary>>>,
+}
+
+impl Index {
+    pub fn get(&self, path: &str) -> Option<Arc<FileSummary>> {
+        self.files.read().ok()?.get(path).cloned()
+    }
+
+    pub fn insert(&self, summary: FileSummary) -> Arc<FileSummary> {
+        let summary = Arc::new(summary);
+        if let Ok(mut files) = self.files.write() {
+            files.insert(summary.path.clone(), summary.clone());
+        }
+        summary
+    }
+
+    pub fn remove(&self, path: &str) {
+        if let Ok(mut files) = self.files.write() {
+            files.remove(path);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.read().map_or(0, |f| f.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every summary, for searches over the whole workspace.
+    pub fn all(&self) -> Vec<Arc<FileSummary>> {
+        self.files
+            .read()
+            .map(|f| f.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// The indexed files that include or inherit `path`.
+    pub fn dependents(&self, path: &str) -> Vec<String> {
+        let Ok(files) = self.files.read() else {
+            return Vec::new();
+        };
+        files
+            .values()
+            .filter(|s| {
+                s.includes.iter().any(|i| i == path) || s.inherits.iter().any(|(i, _)| i == path)
+            })
+            .map(|s| s.path.clone())
+            .collect()
+    }
+}
+
+pub struct World {
+    pub config: Arc<WorkspaceConfig>,
+    pub vfs: Arc<Vfs>,
+    pub index: Arc<Index>,
+    pub efuns: Arc<EfunTable>,
+}
+
+impl Clone for World {
+    fn clone(&self) -> World {
+        World {
+            config: self.config.clone(),
+            vfs: self.vfs.clone(),
+            index: self.index.clone(),
+            efuns: self.efuns.clone(),
+        }
+    }
+}
+
+/// Every efun of every package, for hover and completion: code may enable any.
+pub fn load_efuns() -> EfunTable {
+    efun_specs::load_all(&efun_specs::SpecOptions::all_packages())
+        .or_else(|_| efun_specs::load_all(&efun_specs::SpecOptions::default()))
+        .unwrap_or_default()
+}
+
+impl World {
+    pub fn new(config: WorkspaceConfig, vfs: Vfs, efuns: Arc<EfunTable>) -> World {
+        World {
+            config: Arc::new(config),
+            vfs: Arc::new(vfs),
+            index: Arc::new(Index::default()),
+            efuns,
+        }
+    }
+
+    /// Preprocesses and parses the file at `path` as it is now.
+    pub fn analyze_path(&self, path: &str) -> Option<FileAnalysis> {
+        let text = self.vfs.read(path).ok()?;
+        Some(analyze(&*self.vfs, path, text, &self.config.check))
+    }
+
+    /// The summary of `path`, from the index or made now.
+    pub fn summary(&self, path: &str) -> Option<Arc<FileSummary>> {
+        if let Some(summary) = self.index.get(path) {
+            return Some(summary);
+        }
+        let analysis = self.analyze_path(path)?;
+        Some(self.index.insert(summarize(&*self.vfs, &analysis)))
+    }
+
+    /// Re-summarizes a file that changed.
+    pub fn refresh(&self, analysis: &FileAnalysis) -> Arc<FileSummary> {
+        self.index.insert(summarize(&*self.vfs, analysis))
+    }
+
+    /// The summaries of everything `summary` inherits, nearest first, each once.
+    pub fn inherited(&self, summary: &FileSummary) -> Vec<Arc<FileSummary>> {
+        let mut seen: FxHashSet<String> = FxHashSet::default();
+        seen.insert(summary.path.clone());
+        let mut queue: Vec<String> = summary.inherits.iter().map(|(p, _)| p.clone()).collect();
+        let mut out = Vec::new();
+        let mut next = 0;
+        while next < queue.len() && out.len() < 256 {
+            let path = queue[next].clone();
+            next += 1;
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            let Some(inherited) = self.summary(&path) else {
+                continue;
+            };
+            queue.extend(inherited.inherits.iter().map(|(p, _)| p.clone()));
+            out.push(inherited);
+        }
+        out
+    }
+
+    /// The simul_efun object's summary, when the configuration names one.
+    pub fn simul_efuns(&self) -> Option<Arc<FileSummary>> {
+        let path = self.config.simul_efun.as_deref()?;
+        self.summary(path)
+    }
+
+    /// The functions callable from a file with the summary `own` by plain
+    /// name: its own, its inherited ones, then simul_efuns; first one wins.
+    pub fn visible_symbols(&self, own: &FileSummary) -> Vec<Symbol> {
+        let mut out: Vec<Symbol> = Vec::new();
+        let mut seen: FxHashSet<(smol_str::SmolStr, crate::analysis::SymbolKind)> =
+            FxHashSet::default();
+        let mut add = |symbols: &[Symbol], out: &mut Vec<Symbol>| {
+            // A definition beats its prototype, which comes first in the file.
+            for symbol in symbols
+                .iter()
+                .filter(|s| !s.prototype)
+                .chain(symbols.iter().filter(|s| s.prototype))
+            {
+                if seen.insert((symbol.name.clone(), symbol.kind)) {
+                    out.push(symbol.clone());
+                }
+            }
+        };
+        add(&own.symbols, &mut out);
+        for inherited in self.inherited(own) {
+            add(&inherited.symbols, &mut out);
+        }
+        if let Some(simul) = self.simul_efuns() {
+            let functions: Vec<Symbol> = simul
+                .symbols
+                .iter()
+                .filter(|s| s.kind == crate::analysis::SymbolKind::Function)
+                .cloned()
+                .collect();
+            add(&functions, &mut out);
+        }
+        out
+    }
+
+    /// Indexes every file of the mudlib in parallel; `done` counts files as
+    /// they finish. Returns how many files were indexed.
+    pub fn index_workspace(&self, done: &AtomicUsize, total: &AtomicUsize) -> usize {
+        let files = self.vfs.all_files(&self.config.exclude);
+        total.store(files.len(), Ordering::Relaxed);
+        let summaries: Vec<FileSummary> = files
+            .par_iter()
+            .filter(|path| path.ends_with(".c") || path.ends_with(".lpc"))
+            .filter_map(|path| {
+                let analysis = self.analyze_path(path);
+                done.fetch_add(1, Ordering::Relaxed);
+                let analysis = analysis?;
+                Some(summarize(&*self.vfs, &analysis))
+            })
+            .collect();
+        let count = summaries.len();
+        for summary in summaries {
+            if self.index.get(&summary.path).is_none() {
+                self.index.insert(summary);
+            }
+        }
+        done.store(files.len(), Ordering::Relaxed);
+        count
+    }
+}

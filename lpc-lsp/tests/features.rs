@@ -1,0 +1,373 @@
+//! In-process tests of every feature on multi-file fixtures: `//- /path`
+//! starts a file, `$0` marks the cursor, and the answers are snapshots.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use efun_specs::EfunTable;
+use lpc_lsp::analysis::FileAnalysis;
+use lpc_lsp::config::WorkspaceConfig;
+use lpc_lsp::features::{completion, definition, diagnostics, folding, hover, signature, symbols};
+use lpc_lsp::vfs::Vfs;
+use lpc_lsp::world::{World, load_efuns};
+use tower_lsp_server::ls_types::DocumentSymbol;
+use tower_lsp_server::ls_types::{
+    CompletionItemKind, Documentation, HoverContents, Location, ParameterLabel,
+};
+
+fn efuns() -> Arc<EfunTable> {
+    static EFUNS: OnceLock<Arc<EfunTable>> = OnceLock::new();
+    EFUNS.get_or_init(|| Arc::new(load_efuns())).clone()
+}
+
+/// The world of a fixture, the file holding `$0` analysed, and the cursor offset.
+fn fixture(text: &str) -> (World, FileAnalysis, u32) {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for chunk in text.split("//- ").filter(|c| !c.trim().is_empty()) {
+        let (path, body) = chunk.split_once('\n').unwrap_or((chunk, ""));
+        files.push((path.trim().to_string(), body.to_string()));
+    }
+    let mut cursor = None;
+    for (path, body) in &mut files {
+        if let Some(at) = body.find("$0") {
+            body.replace_range(at..at + 2, "");
+            cursor = Some((path.clone(), at as u32));
+        }
+    }
+    // Without a marker, the last file is the one under test.
+    let (path, offset) = cursor.unwrap_or_else(|| (files[files.len() - 1].0.clone(), 0));
+    let mut config = WorkspaceConfig::bare(PathBuf::from("/mud"));
+    config.check.include_dirs = vec!["/include".into()];
+    if files.iter().any(|(p, _)| p == "/secure/simul_efun.c") {
+        config.simul_efun = Some("/secure/simul_efun.c".into());
+    }
+    let world = World::new(
+        config,
+        Vfs::in_memory(PathBuf::from("/mud"), &files),
+        efuns(),
+    );
+    let analysis = world.analyze_path(&path).expect("the cursor file exists");
+    world.refresh(&analysis);
+    (world, analysis, offset)
+}
+
+fn show_location(location: &Location) -> String {
+    let path = location.uri.path().as_str().trim_start_matches("/mud");
+    let start = location.range.start;
+    format!("{path}:{}:{}", start.line + 1, start.character + 1)
+}
+
+fn hover_of(text: &str) -> String {
+    let (world, analysis, offset) = fixture(text);
+    let answer = hover::hover(&world, &analysis, offset).map(|h| match h.contents {
+        HoverContents::Markup(m) => m.value,
+        other => format!("{other:?}"),
+    });
+    answer.unwrap_or_else(|| "<none>".into())
+}
+
+fn definition_of(text: &str) -> String {
+    let (world, analysis, offset) = fixture(text);
+    let answer = definition::definition(&world, &analysis, offset);
+    answer.as_ref().map_or("<none>".into(), show_location)
+}
+
+fn completion_of(text: &str) -> String {
+    let (world, analysis, offset) = fixture(text);
+    let Some(list) = completion::completion(&world, &analysis, offset) else {
+        return "<none>".into();
+    };
+    let mut out = String::new();
+    if list.is_incomplete {
+        out.push_str("(incomplete)\n");
+    }
+    for item in &list.items {
+        let kind = match item.kind {
+            Some(CompletionItemKind::VARIABLE) => "local",
+            Some(CompletionItemKind::FUNCTION) => "fn",
+            Some(CompletionItemKind::FIELD) => "global",
+            Some(CompletionItemKind::CONSTANT) => "macro",
+            Some(CompletionItemKind::KEYWORD) => "kw",
+            Some(CompletionItemKind::FILE) => "file",
+            Some(CompletionItemKind::FOLDER) => "dir",
+            Some(CompletionItemKind::STRUCT) => "class",
+            _ => "?",
+        };
+        let detail = item.detail.as_deref().unwrap_or("");
+        let doc = match &item.documentation {
+            Some(Documentation::MarkupContent(_)) => " +doc",
+            _ => "",
+        };
+        out.push_str(&format!("{kind} {} {detail}{doc}\n", item.label));
+    }
+    out
+}
+
+fn signature_of(text: &str) -> String {
+    let (world, analysis, offset) = fixture(text);
+    let Some(help) = signature::signature_help(&world, &analysis, offset) else {
+        return "<none>".into();
+    };
+    let sig = &help.signatures[0];
+    let active = help.active_parameter.unwrap_or(0) as usize;
+    let units: Vec<u16> = sig.label.encode_utf16().collect();
+    let marked = match sig
+        .parameters
+        .as_ref()
+        .and_then(|p| p.get(active))
+        .map(|p| &p.label)
+    {
+        Some(ParameterLabel::LabelOffsets([a, b])) => {
+            String::from_utf16_lossy(&units[*a as usize..*b as usize])
+        }
+        _ => String::new(),
+    };
+    format!("{}\nactive: {marked}", sig.label)
+}
+
+fn diagnostics_of(text: &str) -> String {
+    let (world, analysis, _) = fixture(text);
+    let mut out = String::new();
+    for d in diagnostics::check(&world, &analysis) {
+        let code = match &d.code {
+            Some(tower_lsp_server::ls_types::NumberOrString::String(c)) => c.clone(),
+            _ => String::new(),
+        };
+        let start = d.range.start;
+        out.push_str(&format!(
+            "{}:{} {code} {}\n",
+            start.line + 1,
+            start.character + 1,
+            d.message
+        ));
+        for related in d.related_information.iter().flatten() {
+            out.push_str(&format!(
+                "  related {} {}\n",
+                show_location(&related.location),
+                related.message
+            ));
+        }
+    }
+    out
+}
+
+fn symbols_of(text: &str) -> String {
+    fn walk(out: &mut String, symbols: &[DocumentSymbol], depth: usize) {
+        for s in symbols {
+            let start = s.range.start.line + 1;
+            let end = s.range.end.line + 1;
+            let detail = s.detail.as_deref().unwrap_or("");
+            out.push_str(&format!(
+                "{}{:?} {} [{start}-{end}] {detail}\n",
+                "  ".repeat(depth),
+                s.kind,
+                s.name
+            ));
+            walk(out, s.children.as_deref().unwrap_or(&[]), depth + 1);
+        }
+    }
+    let (_, analysis, _) = fixture(text);
+    let mut out = String::new();
+    walk(&mut out, &symbols::document_symbols(&analysis), 0);
+    out
+}
+
+fn folding_of(text: &str) -> String {
+    let (_, analysis, _) = fixture(text);
+    folding::folding_ranges(&analysis)
+        .iter()
+        .map(|r| format!("{}..{} {:?}\n", r.start_line + 1, r.end_line + 1, r.kind))
+        .collect()
+}
+
+const ROOM: &str = r#"
+//- /include/dirs.h
+#define STD_ROOM "/std/room"
+#define MAX_EXITS 8
+//- /std/object.c
+// The short description shown in lists.
+string short_desc;
+
+/** Sets the short description. */
+void set_short(string s) { short_desc = s; }
+string query_short() { return short_desc; }
+//- /std/room.c
+inherit "/std/object";
+mapping exits = ([]);
+
+void add_exit(string dir, string dest) { exits[dir] = dest; }
+"#;
+
+fn with_room(main: &str) -> String {
+    format!("{ROOM}//- /d/start.c\n{main}")
+}
+
+#[test]
+fn hover_on_an_efun_shows_its_signature_and_docs() {
+    insta::assert_snapshot!(hover_of("//- /a.c\nvoid f() { this_pl$0ayer(); }\n"));
+}
+
+#[test]
+fn hover_on_an_inherited_function_shows_its_declaration_and_doc() {
+    insta::assert_snapshot!(hover_of(&with_room(
+        "#include <dirs.h>\ninherit STD_ROOM;\nvoid create() { set_sh$0ort(\"x\"); }\n"
+    )));
+}
+
+#[test]
+fn hover_on_locals_globals_and_macros() {
+    insta::assert_snapshot!(hover_of(
+        "//- /a.c\nvoid f(int count) { string *names; names = ({}); return cou$0nt; }\n"
+    ));
+    insta::assert_snapshot!(hover_of(
+        "//- /a.c\nvoid f(int count) { string *names; nam$0es = ({}); }\n"
+    ));
+    insta::assert_snapshot!(hover_of(&with_room(
+        "#include <dirs.h>\ninherit STD_ROOM;\nint f() { return MAX_EX$0ITS + sizeof(exits); }\n"
+    )));
+    insta::assert_snapshot!(hover_of(&with_room(
+        "inherit \"/std/room\";\nint f() { return sizeof(ex$0its); }\n"
+    )));
+    insta::assert_snapshot!(hover_of("//- /a.c\n// just a comment with this_pl$0ayer\n"));
+}
+
+#[test]
+fn definition_follows_the_inherit_chain() {
+    insta::assert_snapshot!(definition_of(&with_room(
+        "inherit \"/std/room\";\nvoid create() { set_sh$0ort(\"x\"); add_exit(\"n\", \"/x\"); }\n"
+    )), @"/std/object.c:5:6");
+    insta::assert_snapshot!(definition_of(&with_room(
+        "inherit \"/std/room\";\nvoid create() { add_ex$0it(\"n\", \"/x\"); }\n"
+    )), @"/std/room.c:4:6");
+    insta::assert_snapshot!(definition_of(&with_room(
+        "inherit \"/std/room\";\nvoid set_short(string s) { ::set_sh$0ort(s); }\n"
+    )), @"/std/object.c:5:6");
+    insta::assert_snapshot!(definition_of(&with_room(
+        "inherit \"/std/room\";\nvoid set_short(string s) { object::set_sh$0ort(s); }\n"
+    )), @"/std/object.c:5:6");
+}
+
+#[test]
+fn definition_of_locals_macros_and_paths() {
+    insta::assert_snapshot!(definition_of("//- /a.c\nvoid f(int n) {\n  int total;\n  for (int i = 0; i < n; i++) total += $0i;\n}\n"), @"/a.c:3:12");
+    insta::assert_snapshot!(definition_of("//- /a.c\nint total;\nvoid f(int n) { tot$0al = n; }\n"), @"/a.c:1:5");
+    insta::assert_snapshot!(definition_of(&with_room("#include <dirs.h>\ninherit STD_$0ROOM;\n")), @"/include/dirs.h:1:9");
+    insta::assert_snapshot!(definition_of(&with_room("#include <di$0rs.h>\n")), @"/include/dirs.h:1:1");
+    insta::assert_snapshot!(definition_of(&with_room("inherit \"/std/ro$0om\";\n")), @"/std/room.c:1:1");
+    insta::assert_snapshot!(definition_of("//- /a.c\nvoid f() { write$0(\"x\"); }\n"), @"<none>");
+}
+
+#[test]
+fn definition_reaches_simul_efuns() {
+    insta::assert_snapshot!(definition_of(
+        "//- /secure/simul_efun.c\nstring capitalize_all(string s) { return s; }\n//- /a.c\nvoid f() { capitalize_a$0ll(\"x\"); }\n"
+    ), @"/secure/simul_efun.c:1:8");
+}
+
+#[test]
+fn completion_is_filtered_by_the_prefix() {
+    insta::assert_snapshot!(completion_of("//- /a.c\nvoid f() { this_pl$0 }\n"));
+    insta::assert_snapshot!(completion_of(&with_room(
+        "#include <dirs.h>\ninherit STD_ROOM;\nvoid create(int count) { int counter; co$0 }\n"
+    )));
+    insta::assert_snapshot!(completion_of(&with_room(
+        "#include <dirs.h>\ninherit STD_ROOM;\nvoid create() { MAX$0 }\n"
+    )));
+}
+
+#[test]
+fn completion_never_sends_hundreds_of_items() {
+    let all = completion_of("//- /a.c\nvoid f() { $0 }\n");
+    assert!(all.starts_with("(incomplete)"), "{all}");
+    assert!(all.lines().count() <= completion::MAX_ITEMS + 1);
+}
+
+#[test]
+fn completion_after_scope_operators() {
+    insta::assert_snapshot!(completion_of(&with_room(
+        "inherit \"/std/room\";\nvoid create() { ::$0 }\n"
+    )));
+    insta::assert_snapshot!(completion_of("//- /a.c\nvoid f() { efun::this_o$0 }\n"));
+}
+
+#[test]
+fn completion_of_paths() {
+    insta::assert_snapshot!(completion_of(&with_room("#include <$0\n")));
+    insta::assert_snapshot!(completion_of(&with_room("inherit \"/std/$0\n")));
+    insta::assert_snapshot!(completion_of(&with_room("inherit \"/$0\n")));
+}
+
+#[test]
+fn signature_help_for_efuns_and_functions() {
+    insta::assert_snapshot!(signature_of(
+        "//- /a.c\nvoid f() { explode(\"a,b\", $0); }\n"
+    ));
+    insta::assert_snapshot!(signature_of(&with_room(
+        "inherit \"/std/room\";\nvoid create() { add_exit(\"north\", ({ 1, 2 }), $0); }\n"
+    )));
+    insta::assert_snapshot!(signature_of(&with_room(
+        "inherit \"/std/room\";\nvoid create() { add_exit(query_short($0), \"x\"); }\n"
+    )));
+    insta::assert_snapshot!(signature_of("//- /a.c\nvoid f() { g(1); $0 }\n"), @"<none>");
+}
+
+#[test]
+fn diagnostics_match_the_checker_with_include_trails() {
+    insta::assert_snapshot!(diagnostics_of(
+        "//- /include/bad.h\nint x = ;\n//- /a.c\n#include <bad.h>\n#include <missing.h>\nvoid f() { int y = 1 }\n"
+    ));
+}
+
+#[test]
+fn document_symbols_outline() {
+    insta::assert_snapshot!(symbols_of(
+        "//- /a.c\ninherit \"/std/object\";\nint a, *b;\nclass point {\n  int x;\n  int y;\n}\nvarargs string name(int n, mixed *rest...) {\n  return \"\";\n}\n"
+    ));
+}
+
+#[test]
+fn folding_ranges() {
+    insta::assert_snapshot!(folding_of(
+        "//- /a.c\n/*\n * header\n */\n#ifdef X\nint a;\n#endif\nvoid f() {\n  if (1) {\n    a = 1;\n  }\n}\n"
+    ));
+}
+
+#[test]
+fn workspace_symbols_come_from_the_index() {
+    let (world, _, _) = fixture(ROOM);
+    for path in ["/std/object.c", "/std/room.c"] {
+        world.summary(path);
+    }
+    let found: Vec<String> = symbols::workspace_symbols(&world, "short")
+        .iter()
+        .map(|s| format!("{} {}", s.name, show_location(&s.location)))
+        .collect();
+    insta::assert_snapshot!(found.join("\n"));
+}
+
+fn references_of(text: &str) -> String {
+    let (world, analysis, offset) = fixture(text);
+    let Some(found) = lpc_lsp::features::references::references(&world, &analysis, offset) else {
+        return "<none>".into();
+    };
+    let mut lines: Vec<String> = found.iter().map(show_location).collect();
+    lines.sort();
+    lines.join("\n")
+}
+
+#[test]
+fn references_across_the_workspace_and_within_a_function() {
+    insta::assert_snapshot!(references_of(&with_room(
+        "inherit \"/std/room\";\n// set_short in a comment\nvoid create() { set_sh$0ort(\"set_short\"); }\n"
+    )), @r"
+    /d/start.c:3:17
+    /std/object.c:5:6
+    ");
+    insta::assert_snapshot!(references_of(
+        "//- /a.c\nint n;\nvoid f(int n) { n$0 = n + 1; }\nvoid g() { n = 2; }\n"
+    ), @r"
+    /a.c:2:12
+    /a.c:2:17
+    /a.c:2:21
+    ");
+}
