@@ -673,6 +673,27 @@ impl Analyzer<'_, '_> {
         }
     }
 
+    /// The body of `catch` or `time_expression`: an expression, or a block in
+    /// which `break` and `continue` may not leave it.
+    fn special_body(&mut self, body: &ExprOrBlock) {
+        match body {
+            ExprOrBlock::Expr(inner) => {
+                self.expr(inner);
+            }
+            ExprOrBlock::Block(block) => {
+                let flow = Flow {
+                    special: true,
+                    ..self.flow
+                };
+                self.with_flow(flow, |cx| {
+                    cx.push_scope();
+                    cx.block_stmts(&block.stmts);
+                    cx.pop_scope();
+                });
+            }
+        }
+    }
+
     fn with_flow(&mut self, flow: Flow, f: impl FnOnce(&mut Self)) {
         let saved = self.flow;
         self.flow = flow;
@@ -1139,41 +1160,11 @@ impl Analyzer<'_, '_> {
                 (Ty::plain(Base::Class(n.class.text.clone())), None)
             }
             ExprKind::Catch(body) => {
-                match body.as_ref() {
-                    ExprOrBlock::Expr(inner) => {
-                        self.expr(inner);
-                    }
-                    ExprOrBlock::Block(block) => {
-                        let flow = Flow {
-                            special: true,
-                            ..self.flow
-                        };
-                        self.with_flow(flow, |cx| {
-                            cx.push_scope();
-                            cx.block_stmts(&block.stmts);
-                            cx.pop_scope();
-                        });
-                    }
-                }
+                self.special_body(body);
                 any
             }
             ExprKind::TimeExpression(body) => {
-                match body.as_ref() {
-                    ExprOrBlock::Expr(inner) => {
-                        self.expr(inner);
-                    }
-                    ExprOrBlock::Block(block) => {
-                        let flow = Flow {
-                            special: true,
-                            ..self.flow
-                        };
-                        self.with_flow(flow, |cx| {
-                            cx.push_scope();
-                            cx.block_stmts(&block.stmts);
-                            cx.pop_scope();
-                        });
-                    }
-                }
+                self.special_body(body);
                 (Ty::INT, None)
             }
             ExprKind::Sscanf(s) => {
