@@ -130,6 +130,12 @@ impl Operands {
         }
     }
 
+    pub fn pair(first: Expr, op: BinaryOp, second: Expr) -> Operands {
+        let mut rest = Vec::with_capacity(4);
+        rest.push((op, second));
+        Operands { first, rest }
+    }
+
     pub fn push(&mut self, op: BinaryOp, operand: Expr) {
         self.rest.push((op, operand));
     }
