@@ -56,14 +56,12 @@ pub fn parse(
     if open_braces > 0 {
         cx.unclosed_brace = last_unclosed_brace(tokens);
     }
-    let closing = Token::new(TokenKind::RBrace, cx.eof_span);
-    let n = tokens.len();
-    let stream = tokens
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.kind != TokenKind::Error)
-        .map(|(i, t)| Ok((i, *t, i + 1)))
-        .chain((0..open_braces.max(0) as usize).map(|k| Ok((n + k, closing, n + k + 1))));
+    let stream = TokenStream {
+        tokens,
+        next: 0,
+        closing: Token::new(TokenKind::RBrace, cx.eof_span),
+        closing_left: open_braces.max(0) as usize,
+    };
     let result = grammar::ProgramParser::new().parse(&mut cx, stream);
     let program = match result {
         Ok(program) => program,
@@ -74,6 +72,37 @@ pub fn parse(
     };
     let diagnostics = cx.finish();
     (program, diagnostics)
+}
+
+/// The parser's input: token indices as locations, `Error` tokens skipped
+/// (the lexer has reported them), then the synthetic closing braces.
+struct TokenStream<'t> {
+    tokens: &'t [Token],
+    next: usize,
+    closing: Token,
+    closing_left: usize,
+}
+
+impl Iterator for TokenStream<'_> {
+    type Item = Result<(usize, Token, usize), std::convert::Infallible>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        while let Some(token) = self.tokens.get(self.next) {
+            let i = self.next;
+            self.next += 1;
+            if token.kind != TokenKind::Error {
+                return Some(Ok((i, *token, i + 1)));
+            }
+        }
+        if self.closing_left == 0 {
+            return None;
+        }
+        self.closing_left -= 1;
+        let i = self.next;
+        self.next += 1;
+        Some(Ok((i, self.closing, i + 1)))
+    }
 }
 
 /// The span of the last `{` that no `}` closes.
@@ -130,6 +159,12 @@ impl Operands {
         }
     }
 
+    pub fn pair(first: Expr, op: BinaryOp, second: Expr) -> Operands {
+        let mut rest = Vec::with_capacity(4);
+        rest.push((op, second));
+        Operands { first, rest }
+    }
+
     pub fn push(&mut self, op: BinaryOp, operand: Expr) {
         self.rest.push((op, operand));
     }
@@ -183,9 +218,21 @@ fn climb(
 }
 
 /// Adjacent string literals and template pieces being joined.
-pub struct StrAcc {
+pub struct StrAcc<'s> {
     parts: Vec<TemplatePart>,
+    /// A lone literal without escapes, borrowed until a second piece comes:
+    /// most strings are one such literal and need no buffer.
+    borrowed: Option<&'s str>,
     pending: String,
+}
+
+impl StrAcc<'_> {
+    fn pending(&mut self) -> &mut String {
+        if let Some(text) = self.borrowed.take() {
+            self.pending.push_str(text);
+        }
+        &mut self.pending
+    }
 }
 
 impl<'s> Cx<'s> {
@@ -362,42 +409,55 @@ impl<'s> Cx<'s> {
         }
     }
 
-    pub fn string_start(&mut self, token: Token) -> StrAcc {
-        let mut acc = StrAcc {
-            parts: Vec::new(),
-            pending: String::new(),
-        };
+    pub fn string_start(&mut self, token: Token) -> StrAcc<'s> {
+        let mut acc = self.string_empty();
+        if token.kind == TokenKind::Str {
+            let text = self.text(&token);
+            let body = text
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .filter(|body| !body.contains('\\'));
+            if body.is_some() {
+                acc.borrowed = body;
+                return acc;
+            }
+        }
         self.string_value(token, &mut acc.pending);
         acc
     }
 
-    pub fn string_push(&mut self, acc: &mut StrAcc, token: Token) {
-        self.string_value(token, &mut acc.pending);
+    pub fn string_push(&mut self, acc: &mut StrAcc<'s>, token: Token) {
+        self.string_value(token, acc.pending());
     }
 
     /// Appends a template piece (`TemplateHead`, `TemplateMiddle`, `TemplateTail`).
-    pub fn template_text(&mut self, acc: &mut StrAcc, token: Token) {
+    pub fn template_text(&mut self, acc: &mut StrAcc<'s>, token: Token) {
         let (s, problems) = lexer::decode_template(token.kind, self.text(&token));
-        acc.pending.push_str(&s);
+        acc.pending().push_str(&s);
         self.literal_problems(token.span, problems);
     }
 
-    pub fn template_expr(&mut self, acc: &mut StrAcc, expr: Expr) {
-        if !acc.pending.is_empty() {
+    pub fn template_expr(&mut self, acc: &mut StrAcc<'s>, expr: Expr) {
+        if !acc.pending().is_empty() {
             let text = SmolStr::from(std::mem::take(&mut acc.pending));
             acc.parts.push(TemplatePart::Text(text));
         }
         acc.parts.push(TemplatePart::Expr(expr));
     }
 
-    pub fn string_empty(&self) -> StrAcc {
+    pub fn string_empty(&self) -> StrAcc<'s> {
         StrAcc {
             parts: Vec::new(),
+            borrowed: None,
             pending: String::new(),
         }
     }
 
-    pub fn string_finish(&self, mut acc: StrAcc, l: usize, r: usize) -> Expr {
+    pub fn string_finish(&self, mut acc: StrAcc<'s>, l: usize, r: usize) -> Expr {
+        if let (Some(text), true) = (acc.borrowed, acc.parts.is_empty()) {
+            return self.expr(ExprKind::Str(SmolStr::new(text)), l, r);
+        }
+        acc.pending();
         if acc.parts.is_empty() {
             return self.expr(ExprKind::Str(SmolStr::from(acc.pending)), l, r);
         }

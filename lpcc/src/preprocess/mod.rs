@@ -274,6 +274,7 @@ pub fn preprocess_text(
         diags: Vec::new(),
         macros: Vec::new(),
         names: FxHashMap::default(),
+        first_bytes: [0; 4],
         keyword_macros: false,
         conds: Vec::new(),
         skipped: Vec::new(),
@@ -446,6 +447,9 @@ struct Pp<'p> {
     diags: Vec<Diagnostic>,
     macros: Vec<Macro>,
     names: FxHashMap<Box<str>, u32>,
+    /// The first bytes of every name ever defined, as a bit set: most
+    /// identifiers start with a byte no macro starts with and skip the hash.
+    first_bytes: [u64; 4],
     /// Whether some keyword names a macro: until then keywords skip the lookup.
     keyword_macros: bool,
     conds: Vec<Cond>,
@@ -527,6 +531,10 @@ impl<'p> Pp<'p> {
 
     fn lookup(&self, kind: TokenKind, text: &str) -> Option<u32> {
         if kind != TokenKind::Ident && !(self.keyword_macros && kind.is_keyword()) {
+            return None;
+        }
+        let first = *text.as_bytes().first()?;
+        if self.first_bytes[usize::from(first >> 6)] & (1 << (first & 63)) == 0 {
             return None;
         }
         self.names.get(text).copied()
@@ -699,6 +707,9 @@ impl<'p> Pp<'p> {
                 span: name_tok.span,
                 function_like,
             });
+        }
+        if let Some(&first) = name.as_bytes().first() {
+            self.first_bytes[usize::from(first >> 6)] |= 1 << (first & 63);
         }
         self.names.insert(name, id);
         Some(id)
@@ -897,7 +908,13 @@ impl<'p> Pp<'p> {
                     );
                 }
                 kind => {
-                    if let Some(id) = self.lookup(kind, &text[tok.span.range()])
+                    // Only words can name macros: other tokens skip slicing the text.
+                    let id = if kind == TokenKind::Ident || kind.is_keyword() {
+                        self.lookup(kind, &text[tok.span.range()])
+                    } else {
+                        None
+                    };
+                    if let Some(id) = id
                         && !self.work_exhausted
                     {
                         self.expand_from_file(id, tok, &mut input);
