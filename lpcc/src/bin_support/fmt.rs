@@ -9,9 +9,53 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
+use lpcc::check::{CheckConfig, CommandLineSettings};
 use lpcc::config::ConfigFile;
 use lpcc::config::DriverConfig;
-use lpcc::format::{FormatOptions, format_source};
+use lpcc::format::{FormatOptions, Preserve, format_preserving, format_source, preserve};
+use lpcc::preprocess::{PreprocessConfig, preprocess_text};
+
+use super::disk::{DiskProvider, mudlib_path};
+
+/// Where macros come from: the mudlib the files belong to, so that uses of
+/// included macros whose meaning depends on the layout are recognised.
+struct Mudlib {
+    root: PathBuf,
+    provider: DiskProvider,
+    config: PreprocessConfig,
+}
+
+impl Mudlib {
+    fn new(driver: Option<&DriverConfig>) -> Result<Mudlib> {
+        let root_text = driver.map_or(".", |d| d.mudlib_directory.as_str());
+        let root = Path::new(root_text)
+            .canonicalize()
+            .with_context(|| format!("cannot open the mudlib directory `{root_text}`"))?;
+        let config = CheckConfig::new(driver, &CommandLineSettings::default()).preprocess_config();
+        Ok(Mudlib {
+            provider: DiskProvider::new(root.clone()),
+            root,
+            config,
+        })
+    }
+
+    /// What the layout of the file at `host` with contents `text` must keep.
+    fn preserve(&self, host: &Path, text: &str) -> Preserve {
+        let Some(path) = host
+            .canonicalize()
+            .ok()
+            .and_then(|h| mudlib_path(&self.root, &h))
+        else {
+            return Preserve::default();
+        };
+        preserve(&preprocess_text(
+            &self.provider,
+            &path,
+            text.into(),
+            &self.config,
+        ))
+    }
+}
 
 #[derive(clap::Args)]
 pub struct FmtArgs {
@@ -65,11 +109,16 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode> {
         }
         return format_stdin(args, &options);
     }
-    let files = files_to_format(args)?;
+    let driver = match &args.config {
+        Some(config) => Some(read_config(config)?),
+        None => None,
+    };
+    let mudlib = Mudlib::new(driver.as_ref())?;
+    let files = files_to_format(args, driver.as_ref())?;
     let outcomes: Vec<(PathBuf, Result<Outcome>)> = files
         .into_par_iter()
         .map(|path| {
-            let outcome = format_file(&path, &options, args.check);
+            let outcome = format_file(&path, &mudlib, &options, args.check);
             (path, outcome)
         })
         .collect();
@@ -125,14 +174,13 @@ fn format_stdin(args: &FmtArgs, options: &FormatOptions) -> Result<ExitCode> {
 }
 
 /// The host paths to format, sorted.
-fn files_to_format(args: &FmtArgs) -> Result<Vec<PathBuf>> {
+fn files_to_format(args: &FmtArgs, driver: Option<&DriverConfig>) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut roots = args.paths.clone();
     if roots.is_empty() {
-        roots.push(match &args.config {
-            Some(config) => mudlib_directory(config)?,
-            None => PathBuf::from("."),
-        });
+        roots.push(PathBuf::from(
+            driver.map_or(".", |d| d.mudlib_directory.as_str()),
+        ));
     }
     for path in &roots {
         let shown = path.display();
@@ -148,13 +196,13 @@ fn files_to_format(args: &FmtArgs) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn mudlib_directory(config: &Path) -> Result<PathBuf> {
+fn read_config(config: &Path) -> Result<DriverConfig> {
     let shown = config.display();
     let bytes = fs::read(config).with_context(|| format!("cannot read config `{shown}`"))?;
     let (file, _) = ConfigFile::parse(&String::from_utf8_lossy(&bytes));
     let (driver, _) = DriverConfig::from_file(&file);
     match driver {
-        Some(driver) => Ok(PathBuf::from(driver.mudlib_directory)),
+        Some(driver) => Ok(driver),
         None => bail!("config `{shown}` names no mudlib directory"),
     }
 }
@@ -181,7 +229,12 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> io::Result<()> {
     Ok(())
 }
 
-fn format_file(path: &Path, options: &FormatOptions, check: bool) -> Result<Outcome> {
+fn format_file(
+    path: &Path,
+    mudlib: &Mudlib,
+    options: &FormatOptions,
+    check: bool,
+) -> Result<Outcome> {
     let shown = path.display();
     let bytes = fs::read(path).with_context(|| format!("cannot read `{shown}`"))?;
     let Ok(text) = String::from_utf8(bytes) else {
@@ -189,7 +242,8 @@ fn format_file(path: &Path, options: &FormatOptions, check: bool) -> Result<Outc
             "cannot format a file that is not UTF-8".into(),
         ));
     };
-    let formatted = match format_source(&text, options) {
+    let preserve = mudlib.preserve(path, &text);
+    let formatted = match format_preserving(&text, options, &preserve) {
         Ok(formatted) => formatted,
         Err(error) => return Ok(Outcome::Refused(error.to_string())),
     };

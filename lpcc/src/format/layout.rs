@@ -3,6 +3,8 @@
 //! indented, from a light model of the nesting (blocks, statements, bodies
 //! without braces, `case` labels, parentheses and literals).
 
+use std::ops::Range;
+
 use crate::lexer::{TokenKind, tokenize};
 use crate::span::FileId;
 
@@ -60,6 +62,9 @@ struct BlockState {
     last_closed: Option<Body>,
     in_case: bool,
     in_label: bool,
+    /// Indentation of the line the current statement started on: a block
+    /// it opens is indented from there, even after a wrapped condition.
+    stmt_indent: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -128,7 +133,14 @@ enum Action {
 }
 
 /// The pieces of `text` laid out again.
-pub(super) fn lay_out(text: &str, pieces: &[Piece], options: &FormatOptions) -> String {
+/// `verbatim` lists ranges of `text` whose inner whitespace stays
+/// as written: macro invocations whose arguments may be stringized.
+pub(super) fn lay_out(
+    text: &str,
+    pieces: &[Piece],
+    options: &FormatOptions,
+    verbatim: &[Range<usize>],
+) -> String {
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let root = Frame {
         kind: FrameKind::Block(BlockState {
@@ -140,6 +152,7 @@ pub(super) fn lay_out(text: &str, pieces: &[Piece], options: &FormatOptions) -> 
             last_closed: None,
             in_case: false,
             in_label: false,
+            stmt_indent: 0,
         }),
         open_indent: 0,
         ternary: 0,
@@ -150,6 +163,7 @@ pub(super) fn lay_out(text: &str, pieces: &[Piece], options: &FormatOptions) -> 
         text,
         pieces,
         options,
+        verbatim,
         newline,
         out: String::with_capacity(text.len() + text.len() / 8),
         line_indent: 0,
@@ -162,14 +176,13 @@ pub(super) fn lay_out(text: &str, pieces: &[Piece], options: &FormatOptions) -> 
         force_break: false,
         space_after_comment: false,
         after_block_open: false,
+        after_inactive: false,
     };
     for index in 0..pieces.len() {
         layout.piece(index);
     }
     let mut out = layout.out;
-    let trimmed = out.trim_end_matches(['\n', '\r']).len();
-    out.truncate(trimmed);
-    if !out.is_empty() {
+    if !out.is_empty() && !layout.after_inactive {
         out.push_str(newline);
     }
     out
@@ -179,6 +192,7 @@ struct Layout<'a> {
     text: &'a str,
     pieces: &'a [Piece],
     options: &'a FormatOptions,
+    verbatim: &'a [Range<usize>],
     newline: &'static str,
     out: String,
     /// Indentation of the current output line.
@@ -193,6 +207,8 @@ struct Layout<'a> {
     space_after_comment: bool,
     /// The last token opened a block: no blank line may follow.
     after_block_open: bool,
+    /// The output ends with dead text and its line break.
+    after_inactive: bool,
 }
 
 fn is_type_keyword(kind: TokenKind) -> bool {
@@ -292,11 +308,39 @@ fn operand_end(role: Role) -> bool {
 impl<'a> Layout<'a> {
     fn piece(&mut self, index: usize) {
         let piece = self.pieces[index];
+        if index > 0 && self.inside_verbatim(self.pieces[index - 1].end, piece.end) {
+            self.as_written(index);
+            return;
+        }
         match piece.kind {
             PieceKind::Token(TokenKind::Directive) => self.directive(index),
             PieceKind::Token(kind) => self.token(index, kind),
             PieceKind::LineComment | PieceKind::BlockComment => self.comment(index),
             PieceKind::Inactive => self.inactive(index),
+        }
+    }
+
+    fn inside_verbatim(&self, start: usize, end: usize) -> bool {
+        self.verbatim
+            .iter()
+            .any(|r| r.start <= start && end <= r.end)
+    }
+
+    /// A piece inside a verbatim range: the whitespace before it and its
+    /// text exactly as written, the nesting still followed.
+    fn as_written(&mut self, index: usize) {
+        let piece = self.pieces[index];
+        let gap = &self.text[self.pieces[index - 1].end..piece.start];
+        self.out.push_str(gap);
+        self.write(piece.text(self.text));
+        self.force_break = false;
+        self.space_after_comment = false;
+        if let PieceKind::Token(kind) = piece.kind
+            && kind != TokenKind::Directive
+        {
+            self.prepare(kind);
+            let role = self.classify(kind, index);
+            self.apply(kind, role, piece.text(self.text));
         }
     }
 
@@ -342,7 +386,9 @@ impl<'a> Layout<'a> {
     }
 
     fn start_line(&mut self, blank: usize, indent: usize) {
-        if !self.out.is_empty() && !self.out.ends_with('\n') {
+        // Only dead text ends in its own line break; a directive may end in
+        // one that belongs to its last, empty, continued line.
+        if !self.out.is_empty() && !self.after_inactive {
             self.out.push_str(self.newline);
         }
         if !self.out.is_empty() {
@@ -357,6 +403,7 @@ impl<'a> Layout<'a> {
     }
 
     fn write(&mut self, text: &str) {
+        self.after_inactive = false;
         self.out.push_str(text);
         self.line_has_content = true;
     }
@@ -673,8 +720,13 @@ impl<'a> Layout<'a> {
             frame.only_types &= type_part;
         }
         let mut was = Expect::Mid;
+        let mut block_indent = line_indent;
         if let FrameKind::Block(block) = &mut frame.kind {
             was = block.expect;
+            if was == Expect::Stmt && kind != RBrace {
+                block.stmt_indent = line_indent;
+            }
+            block_indent = block.stmt_indent;
             block.expect = Expect::Mid;
             block.last_closed = None;
         }
@@ -710,7 +762,7 @@ impl<'a> Layout<'a> {
                 };
                 self.state.frames.push(Frame {
                     kind: FrameKind::Block(BlockState {
-                        base: line_indent + 1,
+                        base: block_indent + 1,
                         body,
                         expect: Expect::Stmt,
                         singles: Vec::new(),
@@ -718,8 +770,9 @@ impl<'a> Layout<'a> {
                         last_closed: None,
                         in_case: false,
                         in_label: false,
+                        stmt_indent: block_indent + 1,
                     }),
-                    open_indent: line_indent,
+                    open_indent: block_indent,
                     ternary: 0,
                     empty: true,
                     only_types: false,
@@ -856,12 +909,13 @@ impl<'a> Layout<'a> {
 
     fn inactive(&mut self, index: usize) {
         let piece = self.pieces[index];
-        if !self.out.is_empty() && !self.out.ends_with('\n') {
+        if !self.out.is_empty() {
             self.out.push_str(self.newline);
         }
         let text = inactive_text(piece.text(self.text));
         self.write(&text);
-        self.line_has_content = !self.out.ends_with('\n');
+        self.after_inactive = text.ends_with('\n');
+        self.line_has_content = !self.after_inactive;
         self.force_break = true;
     }
 

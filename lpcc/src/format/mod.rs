@@ -19,6 +19,8 @@ mod scan;
 
 use std::ops::Range;
 
+use crate::lexer::TokenKind;
+use crate::preprocess::Preprocessed;
 use scan::{Piece, PieceKind};
 
 /// How formatted code is laid out.
@@ -74,7 +76,7 @@ struct Formatted {
 
 /// The whole text formatted.
 pub fn format_source(text: &str, options: &FormatOptions) -> Result<String, FormatError> {
-    format_checked(text, options).map(|f| f.text)
+    format_checked(text, options, &Preserve::default()).map(|f| f.text)
 }
 
 /// The edit that formats the lines of `text` touched by `range` (byte
@@ -85,8 +87,9 @@ pub fn format_range(
     text: &str,
     range: Range<usize>,
     options: &FormatOptions,
+    preserve: &Preserve,
 ) -> Result<Option<TextEdit>, FormatError> {
-    let formatted = format_checked(text, options)?;
+    let formatted = format_checked(text, options, preserve)?;
     let touching = |p: &Piece| p.start < range.end.max(range.start + 1) && p.end > range.start;
     let Some(first) = formatted.input.iter().position(touching) else {
         return Ok(None);
@@ -108,14 +111,128 @@ pub fn format_range(
     }))
 }
 
-fn format_checked(text: &str, options: &FormatOptions) -> Result<Formatted, FormatError> {
+/// What the layout of a file must keep because its meaning depends on it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Preserve {
+    /// Every token stays on its line: some macro used expands `__LINE__`.
+    pub line_breaks: bool,
+    /// Byte ranges whose inner whitespace stays as written: macro
+    /// invocations whose arguments are stringized.
+    pub verbatim: Vec<Range<usize>>,
+}
+
+/// What the preprocessed file says the layout must keep: macro uses that
+/// expand `__LINE__` (like an `ASSERT` reporting where it failed) and macro
+/// invocations that stringize their arguments, whichever file defines the
+/// macros. [`format_source`] finds these on its own only for `__LINE__`
+/// written in the file and macros the file defines.
+pub fn preserve(preprocessed: &Preprocessed) -> Preserve {
+    let sources = &preprocessed.sources;
+    let file = sources.name(preprocessed.main_file);
+    let dir = &file[..file.rfind('/').map_or(0, |i| i + 1)];
+    let names_file = |text: &str| text == format!("\"{file}\"") || text == format!("\"{dir}\"");
+    let mut preserve = Preserve::default();
+    for t in &preprocessed.tokens {
+        if t.span.file != preprocessed.main_file {
+            continue;
+        }
+        let Some(origin) = sources.origin(t.origin) else {
+            continue;
+        };
+        if sources.name(origin.text.file) != "<scratch>" {
+            continue;
+        }
+        match t.kind {
+            TokenKind::Int if sources.token_text(t) == sources.line_col(t.span).0.to_string() => {
+                preserve.line_breaks = true;
+            }
+            TokenKind::Str if !names_file(sources.token_text(t)) => {
+                preserve.verbatim.push(t.span.range());
+            }
+            _ => {}
+        }
+    }
+    preserve
+}
+
+/// The whole text formatted, keeping what `preserve` asks for besides.
+pub fn format_preserving(
+    text: &str,
+    options: &FormatOptions,
+    preserve: &Preserve,
+) -> Result<String, FormatError> {
+    format_checked(text, options, preserve).map(|f| f.text)
+}
+
+/// Ranges covering the invocations of function-like macros the file
+/// defines with a `#` in their body (stringizing, or pasting, whose
+/// arguments are better left as written).
+fn stringizing_invocations(text: &str, pieces: &[Piece]) -> Vec<Range<usize>> {
+    let mut names: Vec<&str> = Vec::new();
+    for piece in pieces {
+        if piece.kind != PieceKind::Token(TokenKind::Directive) {
+            continue;
+        }
+        let directive = piece.text(text);
+        if scan::directive_name(directive) != "define" {
+            continue;
+        }
+        let rest = directive.trim_start_matches('#').trim_start();
+        let rest = rest["define".len()..].trim_start();
+        let name_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let (name, after) = rest.split_at(name_end);
+        if after.starts_with('(') && after.contains('#') && !name.is_empty() {
+            names.push(name);
+        }
+    }
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let tokens: Vec<&Piece> = pieces.iter().filter(|p| p.token_kind().is_some()).collect();
+    let mut ranges = Vec::new();
+    for (i, piece) in tokens.iter().enumerate() {
+        let called = piece.kind == PieceKind::Token(TokenKind::Ident)
+            && names.contains(&piece.text(text))
+            && tokens.get(i + 1).map(|p| p.kind) == Some(PieceKind::Token(TokenKind::LParen));
+        if !called {
+            continue;
+        }
+        let mut depth = 0usize;
+        for next in &tokens[i + 1..] {
+            match next.kind {
+                PieceKind::Token(TokenKind::LParen | TokenKind::FunctionOpen) => depth += 1,
+                PieceKind::Token(TokenKind::RParen) => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        ranges.push(piece.start..next.end);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    ranges
+}
+
+fn format_checked(
+    text: &str,
+    options: &FormatOptions,
+    preserve: &Preserve,
+) -> Result<Formatted, FormatError> {
     let options = FormatOptions {
         indent_width: options.indent_width.clamp(1, 16),
-        keep_line_breaks: options.keep_line_breaks || text.contains("__LINE__"),
+        keep_line_breaks: options.keep_line_breaks
+            || preserve.line_breaks
+            || text.contains("__LINE__"),
         ..options.clone()
     };
     let input = scan::scan(text)?;
-    let laid = layout::lay_out(text, &input, &options);
+    let mut verbatim = stringizing_invocations(text, &input);
+    verbatim.extend(preserve.verbatim.iter().cloned());
+    let laid = layout::lay_out(text, &input, &options, &verbatim);
     let output = scan::scan(&laid).map_err(|_| FormatError::WouldChange { offset: 0 })?;
     if input.len() != output.len() {
         let offset = first_difference(text, &input, &laid, &output);
@@ -149,7 +266,7 @@ fn same_piece(text: &str, a: &Piece, out: &str, b: &Piece) -> bool {
     }
     let (x, y) = (a.text(text), b.text(out));
     match a.kind {
-        PieceKind::Token(crate::lexer::TokenKind::Directive) => {
+        PieceKind::Token(TokenKind::Directive) => {
             layout::directive_text(x) == layout::directive_text(y)
         }
         PieceKind::Token(_) => x == y,
