@@ -6,6 +6,7 @@ pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod expansion;
+pub mod format;
 pub mod lexer;
 pub mod parser;
 pub mod preprocess;

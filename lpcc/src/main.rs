@@ -54,6 +54,12 @@ enum Command {
                             2 bad usage or unreadable input, 101 internal error."
     )]
     Check(CheckArgs),
+    /// Format LPC files in place (with --check, list unformatted files).
+    #[command(
+        after_help = "Exit status: 0 all formatted, 1 with --check some file is not \
+                      formatted or some file cannot be formatted, 2 bad usage or unreadable input."
+    )]
+    Fmt(bin_support::fmt::FmtArgs),
 }
 
 #[derive(clap::Args)]
@@ -92,6 +98,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => check(&args),
+        Command::Fmt(args) => return bin_support::fmt::run(&args),
     };
     match outcome {
         Ok(summary) if summary.errors > 0 => ExitCode::from(1),
@@ -308,7 +315,9 @@ mod tests {
             "a.c", "d",
         ])
         .unwrap();
-        let Command::Check(args) = cli.command;
+        let Command::Check(args) = cli.command else {
+            panic!("parsed as another command");
+        };
         assert_eq!(args.include, ["/inc", "sys"]);
         assert_eq!(
             args.define,
