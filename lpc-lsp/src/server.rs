@@ -299,6 +299,15 @@ impl Backend {
     }
 }
 
+/// A feature's refusal as an error answer the editor shows.
+fn refused<T>(answer: Option<std::result::Result<Option<T>, String>>) -> Result<Option<T>> {
+    match answer {
+        None => Ok(None),
+        Some(Ok(value)) => Ok(value),
+        Some(Err(why)) => Err(Error::invalid_params(why)),
+    }
+}
+
 fn capabilities() -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(PositionEncodingKind::UTF16),
@@ -327,6 +336,15 @@ fn capabilities() -> ServerCapabilities {
         }),
         definition_provider: Some(OneOf::Left(true)),
         references_provider: Some(OneOf::Left(true)),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        document_link_provider: Some(DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
         document_symbol_provider: Some(OneOf::Left(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
@@ -512,11 +530,69 @@ impl LanguageServer for Backend {
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let p = params.text_document_position;
+        let include_declaration = params.context.include_declaration;
         self.at_position(
             &p.text_document.uri,
             p.position,
-            features::references::references,
+            move |world, analysis, offset| {
+                features::references::references(world, analysis, offset, include_declaration)
+            },
         )
+        .await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let p = params.text_document_position_params;
+        self.at_position(
+            &p.text_document.uri,
+            p.position,
+            features::references::highlight,
+        )
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let answer = self
+            .at_position(
+                &params.text_document.uri,
+                params.position,
+                |world, analysis, offset| {
+                    Some(features::references::prepare_rename(
+                        world, analysis, offset,
+                    ))
+                },
+            )
+            .await?;
+        refused(answer)
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let p = params.text_document_position;
+        let new_name = params.new_name;
+        let answer = self
+            .at_position(
+                &p.text_document.uri,
+                p.position,
+                move |world, analysis, offset| {
+                    Some(features::references::rename(
+                        world, analysis, offset, &new_name,
+                    ))
+                },
+            )
+            .await?;
+        refused(answer)
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.on_file(&params.text_document.uri, |world, analysis| {
+            Some(features::links::document_links(world, analysis))
+        })
         .await
     }
 

@@ -347,11 +347,19 @@ fn workspace_symbols_come_from_the_index() {
 
 fn references_of(text: &str) -> String {
     let (world, analysis, offset) = fixture(text);
-    let Some(found) = lpc_lsp::features::references::references(&world, &analysis, offset) else {
+    let Some(found) = lpc_lsp::features::references::references(&world, &analysis, offset, true)
+    else {
         return "<none>".into();
     };
-    let mut lines: Vec<String> = found.iter().map(show_location).collect();
-    lines.sort();
+    let mut found = found;
+    found.sort_by_key(|l| {
+        (
+            l.uri.to_string(),
+            l.range.start.line,
+            l.range.start.character,
+        )
+    });
+    let lines: Vec<String> = found.iter().map(show_location).collect();
     lines.join("\n")
 }
 
@@ -369,5 +377,169 @@ fn references_across_the_workspace_and_within_a_function() {
     /a.c:2:12
     /a.c:2:17
     /a.c:2:21
+    ");
+}
+
+const UNRELATED: &str = r#"
+//- /std/base.c
+void reset() { }
+int hp;
+//- /std/mid.c
+inherit "/std/base";
+void reset() { ::reset(); hp = 1; }
+//- /d/monster.c
+inherit "/std/mid";
+void f() { reset(); hp = 2; }
+//- /d/other.c
+// An unrelated object with its own reset and hp.
+int hp;
+void reset() { hp = 0; }
+"#;
+
+#[test]
+fn references_follow_resolution_not_spelling() {
+    // From a call: the override chain base -> mid -> monster, not /d/other.c.
+    insta::assert_snapshot!(references_of(&UNRELATED.replace("{ reset(); hp = 2", "{ res$0et(); hp = 2")), @r"
+    /d/monster.c:2:12
+    /std/base.c:1:6
+    /std/mid.c:2:6
+    /std/mid.c:2:18
+    ");
+    insta::assert_snapshot!(references_of(&UNRELATED.replace("hp = 0", "h$0p = 0")), @r"
+    /d/other.c:2:5
+    /d/other.c:3:16
+    ");
+    insta::assert_snapshot!(references_of(&UNRELATED.replace("hp = 2", "h$0p = 2")), @r"
+    /d/monster.c:2:21
+    /std/base.c:2:5
+    /std/mid.c:2:27
+    ");
+    // Two locals of the same name in two functions.
+    insta::assert_snapshot!(references_of(
+        "//- /a.c\nvoid f() { int i; i$0 = 1; }\nvoid g() { int i; i = 2; }\n"
+    ), @r"
+    /a.c:1:16
+    /a.c:1:19
+    ");
+}
+
+fn rename_of(text: &str, new_name: &str) -> String {
+    let (world, analysis, offset) = fixture(text);
+    let edit = match lpc_lsp::features::references::rename(&world, &analysis, offset, new_name) {
+        Ok(Some(edit)) => edit,
+        Ok(None) => return "<none>".into(),
+        Err(why) => return format!("refused: {why}"),
+    };
+    let mut out = Vec::new();
+    for (uri, mut edits) in edit.changes.unwrap_or_default() {
+        let path = uri.path().as_str().trim_start_matches("/mud").to_string();
+        let text =
+            lpcc::source::SourceProvider::read(&*world.vfs, &path).expect("edited file exists");
+        let file = lpcc::source::SourceFile::new(path.clone(), text.clone());
+        edits.sort_by_key(|e| std::cmp::Reverse((e.range.start.line, e.range.start.character)));
+        let mut text = text.to_string();
+        for e in edits {
+            let start = lpc_lsp::pos::position_to_offset(&file, e.range.start) as usize;
+            let end = lpc_lsp::pos::position_to_offset(&file, e.range.end) as usize;
+            text.replace_range(start..end, &e.new_text);
+        }
+        out.push(format!("//- {path}\n{text}"));
+    }
+    out.sort();
+    out.join("")
+}
+
+#[test]
+fn rename_across_the_inherit_chain() {
+    insta::assert_snapshot!(rename_of(&UNRELATED.replace("{ reset(); hp = 2", "{ res$0et(); hp = 2"), "refresh"), @r#"
+    //- /d/monster.c
+    inherit "/std/mid";
+    void f() { refresh(); hp = 2; }
+    //- /std/base.c
+    void refresh() { }
+    int hp;
+    //- /std/mid.c
+    inherit "/std/base";
+    void refresh() { ::refresh(); hp = 1; }
+    "#);
+    insta::assert_snapshot!(rename_of(
+        "//- /a.c\nvoid f(int n) { n$0 = n + 1; }\nvoid g(int n) { n = 2; }\n", "count"
+    ), @r"
+    //- /a.c
+    void f(int count) { count = count + 1; }
+    void g(int n) { n = 2; }
+    ");
+}
+
+#[test]
+fn rename_refuses_efuns_keywords_and_bad_names() {
+    insta::assert_snapshot!(rename_of("//- /a.c\nvoid f() { wri$0te(\"x\"); }\n", "say"), @"refused: `write` is an efun, part of the driver");
+    insta::assert_snapshot!(rename_of("//- /a.c\nvoid f() { whi$0le (1) ; }\n", "x"), @"refused: `while` is a keyword");
+    insta::assert_snapshot!(rename_of("//- /a.c\nint n;\nvoid f() { n$0 = 1; }\n", "int"), @"refused: `int` is a keyword");
+    insta::assert_snapshot!(rename_of("//- /a.c\nint n;\nvoid f() { n$0 = 1; }\n", "2x"), @"refused: `2x` is not an identifier");
+}
+
+fn highlight_of(text: &str) -> String {
+    let (world, analysis, offset) = fixture(text);
+    let Some(found) = lpc_lsp::features::references::highlight(&world, &analysis, offset) else {
+        return "<none>".into();
+    };
+    found
+        .iter()
+        .map(|h| {
+            let kind = if h.kind == Some(tower_lsp_server::ls_types::DocumentHighlightKind::WRITE) {
+                "decl"
+            } else {
+                "use"
+            };
+            format!(
+                "{}:{} {kind}",
+                h.range.start.line + 1,
+                h.range.start.character + 1
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn document_highlight() {
+    insta::assert_snapshot!(highlight_of(
+        "//- /a.c\nint n;\nvoid f(int n) { n$0 = n + 1; }\nvoid g() { n = 2; }\n"
+    ), @r"
+    2:12 decl
+    2:17 use
+    2:21 use
+    ");
+    insta::assert_snapshot!(highlight_of(
+        "//- /a.c\n#define MAX 3\nint f() { return MA$0X + MAX; }\n"
+    ), @r"
+    1:9 decl
+    2:18 use
+    2:24 use
+    ");
+}
+
+#[test]
+fn document_links_for_includes_and_inherits() {
+    let (world, analysis, _) = fixture(&with_room(
+        "#include <dirs.h>\ninherit \"/std/room\";\ninherit \"/std/missing\";\n",
+    ));
+    let links: Vec<String> = lpc_lsp::features::links::document_links(&world, &analysis)
+        .iter()
+        .map(|l| {
+            let target = l.target.as_ref().map_or("", |t| t.path().as_str());
+            format!(
+                "{}:{}-{} {}",
+                l.range.start.line + 1,
+                l.range.start.character + 1,
+                l.range.end.character + 1,
+                target.trim_start_matches("/mud")
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(links.join("\n"), @r"
+    1:11-17 /include/dirs.h
+    2:10-19 /std/room.c
     ");
 }
