@@ -543,3 +543,48 @@ fn document_links_for_includes_and_inherits() {
     2:10-19 /std/room.c
     ");
 }
+
+fn tokens_of(text: &str) -> String {
+    let (world, analysis, _) = fixture(text);
+    let legend = lpc_lsp::features::semantic_tokens::legend();
+    let tokens = lpc_lsp::features::semantic_tokens::semantic_tokens(&world, &analysis, None);
+    let lines: Vec<&str> = analysis.text().lines().collect();
+    let (mut line, mut col) = (0u32, 0u32);
+    let mut out = String::new();
+    for t in tokens {
+        if t.delta_line > 0 {
+            line += t.delta_line;
+            col = t.delta_start;
+        } else {
+            col += t.delta_start;
+        }
+        let source: String = lines[line as usize]
+            .encode_utf16()
+            .skip(col as usize)
+            .take(t.length as usize)
+            .map(|u| char::from_u32(u as u32).unwrap_or('?'))
+            .collect();
+        let mut mods = Vec::new();
+        for (i, m) in legend.token_modifiers.iter().enumerate() {
+            if t.token_modifiers_bitset & (1 << i) != 0 {
+                mods.push(m.as_str());
+            }
+        }
+        out.push_str(&format!(
+            "{}:{} {} {} {}\n",
+            line + 1,
+            col + 1,
+            legend.token_types[t.token_type as usize].as_str(),
+            mods.join(","),
+            source
+        ));
+    }
+    out
+}
+
+#[test]
+fn semantic_tokens_classify_by_resolution() {
+    insta::assert_snapshot!(tokens_of(
+        "//- /a.c\n$0#include <dirs.h>\n#define LIMIT 10 // most\n/* state */\nint count;\n#if 0\nint dead;\n#endif\nclass pt { int x; }\nint f(int n, class pt p) {\n  string s = \"a\";\n  count += n + LIMIT + p.x;\n  return strlen(s) + f(1, p);\n}\n//- /include/dirs.h\n#define X 1\n"
+    ));
+}

@@ -9,6 +9,7 @@ pub mod folding;
 pub mod hover;
 pub mod links;
 pub mod references;
+pub mod semantic_tokens;
 pub mod signature;
 pub mod symbols;
 
