@@ -335,10 +335,8 @@ fn comments(text: &str, covered: &[(u32, u32)], items: &mut Vec<Item>) {
             let rest = &gap[start..];
             let end = if rest.starts_with("//") {
                 rest.find('\n').map_or(gap.len(), |n| start + n)
-            } else if rest.starts_with("/*") {
-                rest[2..]
-                    .find("*/")
-                    .map_or(gap.len(), |n| start + 2 + n + 2)
+            } else if let Some(body) = rest.strip_prefix("/*") {
+                body.find("*/").map_or(gap.len(), |n| start + 2 + n + 2)
             } else {
                 at = start + 1;
                 continue;
