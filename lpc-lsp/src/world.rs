@@ -237,6 +237,11 @@ impl World {
     /// The functions callable from a file with the summary `own` by plain
     /// name: its own, its inherited ones, then simul_efuns; first one wins.
     pub fn visible_symbols(&self, own: &FileSummary) -> Vec<Symbol> {
+        self.visible_symbols_of(own, true)
+    }
+
+    /// As [`World::visible_symbols`]; simul_efuns only with `simul`.
+    pub fn visible_symbols_of(&self, own: &FileSummary, simul: bool) -> Vec<Symbol> {
         let mut out: Vec<Symbol> = Vec::new();
         let mut seen: FxHashSet<(smol_str::SmolStr, crate::analysis::SymbolKind)> =
             FxHashSet::default();
@@ -256,7 +261,7 @@ impl World {
         for inherited in self.inherited(own) {
             add(&inherited.symbols, &mut out);
         }
-        if let Some(simul) = self.simul_efuns() {
+        if let Some(simul) = self.simul_efuns().filter(|_| simul) {
             let functions: Vec<Symbol> = simul
                 .symbols
                 .iter()

@@ -91,6 +91,7 @@ fn completion_of(text: &str) -> String {
             Some(CompletionItemKind::FILE) => "file",
             Some(CompletionItemKind::FOLDER) => "dir",
             Some(CompletionItemKind::STRUCT) => "class",
+            Some(CompletionItemKind::METHOD) => "method",
             _ => "?",
         };
         let detail = item.detail.as_deref().unwrap_or("");
@@ -587,4 +588,35 @@ fn semantic_tokens_classify_by_resolution() {
     insta::assert_snapshot!(tokens_of(
         "//- /a.c\n$0#include <dirs.h>\n#define LIMIT 10 // most\n/* state */\nint count;\n#if 0\nint dead;\n#endif\nclass pt { int x; }\nint f(int n, class pt p) {\n  string s = \"a\";\n  count += n + LIMIT + p.x;\n  return strlen(s) + f(1, p);\n}\n//- /include/dirs.h\n#define X 1\n"
     ));
+}
+
+#[test]
+fn completion_of_class_members_and_object_functions() {
+    insta::assert_snapshot!(completion_of(
+        "//- /a.c\nclass pt { int x; string *names; }\nvoid f(class pt p) { p.$0 }\n"
+    ), @r"
+    global names string * (class pt)
+    global x int (class pt)
+    ");
+    insta::assert_snapshot!(completion_of(
+        "//- /include/pt.h\nclass pt { int x; int y; }\n//- /a.c\n#include <pt.h>\nclass pt origin;\nvoid f() { origin->$0 }\n"
+    ), @r"
+    global x int (class pt)
+    global y int (class pt)
+    ");
+    insta::assert_snapshot!(completion_of(&with_room(
+        "void f() { load_object(\"/std/room\")->add$0 }\n"
+    )), @r#"
+    method add_exit void add_exit(string dir, string dest) +doc
+    "#);
+    insta::assert_snapshot!(completion_of(&with_room(
+        "#include <dirs.h>\nvoid f() { object r = new(STD_ROOM);\n  r->set$0 }\n"
+    )), @r#"
+    method set_short void set_short(string s) +doc
+    "#);
+    insta::assert_snapshot!(completion_of(&with_room(
+        "void f() { object r;\n  r = clone_object(\"std/room\");\n  r->query_$0 }\n"
+    )), @r#"
+    method query_short string query_short() +doc
+    "#);
 }
