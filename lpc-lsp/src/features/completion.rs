@@ -281,8 +281,7 @@ fn path_value(analysis: &FileAnalysis, written: &str) -> Option<String> {
         written.to_string()
     } else {
         let definition = crate::resolve::find_macro(analysis, written)?;
-        let body = definition.detail.split_once(written)?.1.trim().to_string();
-        body
+        definition.detail.split_once(written)?.1.trim().to_string()
     };
     let inner = literal.strip_prefix('"')?.strip_suffix('"')?;
     if inner.is_empty() || inner.contains('"') {
@@ -408,7 +407,7 @@ fn class_members(world: &World, analysis: &FileAnalysis, class: &str) -> Vec<(St
         .lines()
         .filter_map(|line| {
             let line = line.trim().strip_suffix(';')?;
-            let split = line.rfind(|c: char| c == ' ' || c == '*')?;
+            let split = line.rfind([' ', '*'])?;
             Some((
                 line[..=split].trim().to_string(),
                 line[split + 1..].to_string(),
