@@ -337,6 +337,12 @@ fn capabilities() -> ServerCapabilities {
         definition_provider: Some(OneOf::Left(true)),
         references_provider: Some(OneOf::Left(true)),
         document_highlight_provider: Some(OneOf::Left(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
+        call_hierarchy_provider: Some(CallHierarchyServerCapability::Simple(true)),
         semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
             SemanticTokensOptions {
                 legend: features::semantic_tokens::legend(),
@@ -623,6 +629,58 @@ impl LanguageServer for Backend {
                 data,
             }))
         })
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let range = params.range;
+        self.on_file(&params.text_document.uri, move |world, analysis| {
+            Some(features::inlay::inlay_hints(world, analysis, Some(range)))
+        })
+        .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let diagnostics = params.context.diagnostics;
+        self.on_file(&params.text_document.uri, move |world, analysis| {
+            let actions = features::code_actions::code_actions(world, analysis, &diagnostics);
+            (!actions.is_empty()).then_some(actions)
+        })
+        .await
+    }
+
+    async fn prepare_call_hierarchy(
+        &self,
+        params: CallHierarchyPrepareParams,
+    ) -> Result<Option<Vec<CallHierarchyItem>>> {
+        let p = params.text_document_position_params;
+        self.at_position(&p.text_document.uri, p.position, features::calls::prepare)
+            .await
+    }
+
+    async fn incoming_calls(
+        &self,
+        params: CallHierarchyIncomingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyIncomingCall>>> {
+        let item = params.item;
+        self.at_position(
+            &item.uri,
+            item.selection_range.start,
+            features::calls::incoming,
+        )
+        .await
+    }
+
+    async fn outgoing_calls(
+        &self,
+        params: CallHierarchyOutgoingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyOutgoingCall>>> {
+        let item = params.item;
+        self.at_position(
+            &item.uri,
+            item.selection_range.start,
+            features::calls::outgoing,
+        )
         .await
     }
 

@@ -41,6 +41,8 @@ pub struct Use {
     pub range: Range,
     pub bind: Bind,
     pub declaration: bool,
+    /// The function whose body (or header) holds it.
+    pub container: Option<SmolStr>,
 }
 
 /// The names of one file, in text order.
@@ -88,6 +90,23 @@ pub fn resolve_file(world: &World, analysis: &FileAnalysis, locals: bool) -> Fil
     let own: SmolStr = SmolStr::new(&analysis.path);
     let simul_path: Option<SmolStr> =
         simul.map(|s| SmolStr::new(crate::config::with_c_extension(s)));
+    let functions: Vec<(u32, u32, SmolStr)> = analysis
+        .program
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            lpcc::ast::Item::Function(f) if f.span.file == main => {
+                Some((f.span.start, f.span.end, f.name.text.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let container = |at: u32| {
+        functions
+            .iter()
+            .find(|(start, end, _)| *start <= at && at <= *end)
+            .map(|(_, _, name)| name.clone())
+    };
     let mut uses: Vec<Use> = resolved
         .uses
         .into_iter()
@@ -111,6 +130,7 @@ pub fn resolve_file(world: &World, analysis: &FileAnalysis, locals: bool) -> Fil
                 name: u.name,
                 bind,
                 declaration: u.declaration,
+                container: container(u.span.start),
             })
         })
         .collect();

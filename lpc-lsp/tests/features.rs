@@ -620,3 +620,131 @@ fn completion_of_class_members_and_object_functions() {
     method query_short string query_short() +doc
     "#);
 }
+
+#[test]
+fn inlay_hints_name_parameters() {
+    let (world, analysis, _) = fixture(&with_room(
+        "inherit \"/std/room\";\nvoid create() {\n  string dir = \"n\";\n  add_exit(dir, \"/d/x\");\n  write(explode(\"a b\", \" \"));\n}\n",
+    ));
+    let hints: Vec<String> = lpc_lsp::features::inlay::inlay_hints(&world, &analysis, None)
+        .iter()
+        .map(|h| {
+            let label = match &h.label {
+                tower_lsp_server::ls_types::InlayHintLabel::String(s) => s.clone(),
+                other => format!("{other:?}"),
+            };
+            format!(
+                "{}:{} {label}",
+                h.position.line + 1,
+                h.position.character + 1
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(hints.join("\n"));
+}
+
+fn calls_of(text: &str) -> String {
+    use lpc_lsp::features::calls;
+    let (world, analysis, offset) = fixture(text);
+    let Some(items) = calls::prepare(&world, &analysis, offset) else {
+        return "<none>".into();
+    };
+    let item = &items[0];
+    let path = item
+        .uri
+        .path()
+        .as_str()
+        .trim_start_matches("/mud")
+        .to_string();
+    let target = world.analyze_path(&path).expect("the item's file exists");
+    let file = target.sources().file(target.main_file());
+    let at = lpc_lsp::pos::position_to_offset(file, item.selection_range.start);
+    let mut out = format!("item {} {path}:{}\n", item.name, item.range.start.line + 1);
+    for call in calls::incoming(&world, &target, at).unwrap_or_default() {
+        let from = call
+            .from
+            .uri
+            .path()
+            .as_str()
+            .trim_start_matches("/mud")
+            .to_string();
+        out.push_str(&format!(
+            "in  {} {from} x{}\n",
+            call.from.name,
+            call.from_ranges.len()
+        ));
+    }
+    for call in calls::outgoing(&world, &target, at).unwrap_or_default() {
+        let to = call
+            .to
+            .uri
+            .path()
+            .as_str()
+            .trim_start_matches("/mud")
+            .to_string();
+        out.push_str(&format!(
+            "out {} {to} x{}\n",
+            call.to.name,
+            call.from_ranges.len()
+        ));
+    }
+    out
+}
+
+#[test]
+fn call_hierarchy_incoming_and_outgoing() {
+    insta::assert_snapshot!(calls_of(&with_room(
+        "inherit \"/std/room\";\nvoid setup() { set_short(\"x\"); add_exit(\"n\", \"/x\"); add_exit(\"s\", \"/y\"); }\nvoid create() { setup(); }\nvoid reset() { set$0up(); }\n"
+    )), @r"
+    item setup /d/start.c:2
+    in  create /d/start.c x1
+    in  reset /d/start.c x1
+    out set_short /std/object.c x1
+    out add_exit /std/room.c x2
+    ");
+}
+
+fn actions_of(text: &str) -> String {
+    let (world, analysis, _) = fixture(text);
+    let diagnostics = diagnostics::check(&world, &analysis);
+    let actions = lpc_lsp::features::code_actions::code_actions(&world, &analysis, &diagnostics);
+    let mut out = String::new();
+    for action in actions {
+        let tower_lsp_server::ls_types::CodeActionOrCommand::CodeAction(action) = action else {
+            continue;
+        };
+        let edits: Vec<String> = action
+            .edit
+            .and_then(|e| e.changes)
+            .unwrap_or_default()
+            .into_values()
+            .flatten()
+            .map(|e| {
+                format!(
+                    "{}:{} {:?}",
+                    e.range.start.line + 1,
+                    e.range.start.character + 1,
+                    e.new_text
+                )
+            })
+            .collect();
+        out.push_str(&format!("{} => {}\n", action.title, edits.join(", ")));
+    }
+    out
+}
+
+#[test]
+fn code_actions_fix_names() {
+    insta::assert_snapshot!(actions_of(
+        "//- /a.c\nint f() { return strlne(\"x\"); }\n"
+    ), @r#"
+    Change to `strlen` => 1:18 "strlen"
+    "#);
+    insta::assert_snapshot!(actions_of(
+        "//- /a.c\n$0int count;\nint f() {\n  cuont = 1;\n  return MAX_EXITS;\n}\n//- /include/dirs.h\n#define MAX_EXITS 8\n"
+    ), @r##"
+    Change to `count` => 3:3 "count"
+    Declare local variable `cuont` => 2:10 "\n  mixed cuont;"
+    Add `#include <dirs.h>` => 1:1 "#include <dirs.h>\n"
+    "##);
+}
