@@ -38,6 +38,8 @@ struct State {
     settings: Settings,
     world: Option<World>,
     docs: FxHashMap<String, Document>,
+    /// The client registers file watchers on request.
+    can_watch_files: bool,
 }
 
 pub struct Backend {
@@ -174,6 +176,28 @@ impl Backend {
         for dependent in dependents {
             self.schedule_check(dependent);
         }
+    }
+
+    /// A file changed outside the editor's buffers: forget what was read,
+    /// summarise it and what includes or inherits it again, re-check the
+    /// open files that depend on it.
+    async fn file_changed(&self, path: String) {
+        let Some(world) = self.world() else { return };
+        world.vfs.invalidate(&path);
+        world.index.remove(&path);
+        world.uses.remove(&path);
+        let job_world = world.clone();
+        let job_path = path.clone();
+        let _ = runtime::spawn_blocking(move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                job_world.refresh_dependents(&job_path);
+                if crate::vfs::is_lpc_source(&job_path) && !job_path.ends_with(".h") {
+                    job_world.summary(&job_path);
+                }
+            }))
+        })
+        .await;
+        self.recheck_dependents(&path);
     }
 
     /// Runs a feature on the analysis of the document at `uri` at `position`.
@@ -381,6 +405,13 @@ impl LanguageServer for Backend {
             if let Some(options) = &params.initialization_options {
                 state.settings = Settings::from_json(options);
             }
+            state.can_watch_files = params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|w| w.dynamic_registration)
+                .unwrap_or(false);
         }
         let messages = self.rebuild_world();
         for message in messages {
@@ -397,6 +428,30 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        let can_watch = self.state.read().is_ok_and(|s| s.can_watch_files);
+        if can_watch {
+            let watchers = ["**/*.c", "**/*.h", "**/*.lpc"]
+                .into_iter()
+                .map(|glob| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(glob.to_string()),
+                    kind: None,
+                })
+                .collect();
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+            let registration = Registration {
+                id: "lpc-lsp/watch".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(error) = self.client.register_capability(vec![registration]).await {
+                self.client
+                    .log_message(
+                        MessageType::WARNING,
+                        format!("lpc-lsp: could not watch files: {error}"),
+                    )
+                    .await;
+            }
+        }
         self.index_workspace().await;
     }
 
@@ -470,9 +525,8 @@ impl LanguageServer for Backend {
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         let Some(world) = self.world() else { return };
         let path = world.vfs.path_of_uri(&params.text_document.uri);
-        world.vfs.invalidate(&path);
         self.schedule_check(path.clone());
-        self.recheck_dependents(&path);
+        self.file_changed(path).await;
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -492,8 +546,7 @@ impl LanguageServer for Backend {
         let Some(world) = self.world() else { return };
         for change in params.changes {
             let path = world.vfs.path_of_uri(&change.uri);
-            world.vfs.invalidate(&path);
-            world.index.remove(&path);
+            self.file_changed(path).await;
         }
     }
 

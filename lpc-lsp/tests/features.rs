@@ -748,3 +748,21 @@ fn code_actions_fix_names() {
     Add `#include <dirs.h>` => 1:1 "#include <dirs.h>\n"
     "##);
 }
+
+#[test]
+fn a_changed_header_resummarises_its_includers() {
+    let (world, _, _) =
+        fixture("//- /include/api.h\nvoid old_api();\n//- /a.c\n#include <api.h>\nvoid f() { }\n");
+    world.summary("/a.c");
+    let names = |world: &World| -> Vec<String> {
+        let summary = world.index.get("/a.c").expect("indexed");
+        summary.symbols.iter().map(|s| s.name.to_string()).collect()
+    };
+    assert_eq!(names(&world), ["old_api", "f"]);
+    world
+        .vfs
+        .set_overlay("/include/api.h", "void new_api();\n".into());
+    let refreshed = world.refresh_dependents("/include/api.h");
+    assert_eq!(refreshed, ["/a.c"]);
+    assert_eq!(names(&world), ["new_api", "f"]);
+}
