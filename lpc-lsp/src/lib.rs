@@ -8,5 +8,6 @@ pub mod pos;
 pub mod resolve;
 pub mod runtime;
 pub mod server;
+pub mod uses;
 pub mod vfs;
 pub mod world;

@@ -38,6 +38,8 @@ struct State {
     settings: Settings,
     world: Option<World>,
     docs: FxHashMap<String, Document>,
+    /// The client registers file watchers on request.
+    can_watch_files: bool,
 }
 
 pub struct Backend {
@@ -176,6 +178,28 @@ impl Backend {
         }
     }
 
+    /// A file changed outside the editor's buffers: forget what was read,
+    /// summarise it and what includes or inherits it again, re-check the
+    /// open files that depend on it.
+    async fn file_changed(&self, path: String) {
+        let Some(world) = self.world() else { return };
+        world.vfs.invalidate(&path);
+        world.index.remove(&path);
+        world.uses.remove(&path);
+        let job_world = world.clone();
+        let job_path = path.clone();
+        let _ = runtime::spawn_blocking(move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                job_world.refresh_dependents(&job_path);
+                if crate::vfs::is_lpc_source(&job_path) && !job_path.ends_with(".h") {
+                    job_world.summary(&job_path);
+                }
+            }))
+        })
+        .await;
+        self.recheck_dependents(&path);
+    }
+
     /// Runs a feature on the analysis of the document at `uri` at `position`.
     async fn at_position<T, F>(
         &self,
@@ -299,6 +323,15 @@ impl Backend {
     }
 }
 
+/// A feature's refusal as an error answer the editor shows.
+fn refused<T>(answer: Option<std::result::Result<Option<T>, String>>) -> Result<Option<T>> {
+    match answer {
+        None => Ok(None),
+        Some(Ok(value)) => Ok(value),
+        Some(Err(why)) => Err(Error::invalid_params(why)),
+    }
+}
+
 fn capabilities() -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(PositionEncodingKind::UTF16),
@@ -327,6 +360,29 @@ fn capabilities() -> ServerCapabilities {
         }),
         definition_provider: Some(OneOf::Left(true)),
         references_provider: Some(OneOf::Left(true)),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
+        call_hierarchy_provider: Some(CallHierarchyServerCapability::Simple(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: features::semantic_tokens::legend(),
+                range: Some(true),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            },
+        )),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        document_link_provider: Some(DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
         document_symbol_provider: Some(OneOf::Left(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
@@ -349,6 +405,13 @@ impl LanguageServer for Backend {
             if let Some(options) = &params.initialization_options {
                 state.settings = Settings::from_json(options);
             }
+            state.can_watch_files = params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|w| w.dynamic_registration)
+                .unwrap_or(false);
         }
         let messages = self.rebuild_world();
         for message in messages {
@@ -365,6 +428,30 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        let can_watch = self.state.read().is_ok_and(|s| s.can_watch_files);
+        if can_watch {
+            let watchers = ["**/*.c", "**/*.h", "**/*.lpc"]
+                .into_iter()
+                .map(|glob| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(glob.to_string()),
+                    kind: None,
+                })
+                .collect();
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+            let registration = Registration {
+                id: "lpc-lsp/watch".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(error) = self.client.register_capability(vec![registration]).await {
+                self.client
+                    .log_message(
+                        MessageType::WARNING,
+                        format!("lpc-lsp: could not watch files: {error}"),
+                    )
+                    .await;
+            }
+        }
         self.index_workspace().await;
     }
 
@@ -438,9 +525,8 @@ impl LanguageServer for Backend {
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         let Some(world) = self.world() else { return };
         let path = world.vfs.path_of_uri(&params.text_document.uri);
-        world.vfs.invalidate(&path);
         self.schedule_check(path.clone());
-        self.recheck_dependents(&path);
+        self.file_changed(path).await;
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -460,8 +546,7 @@ impl LanguageServer for Backend {
         let Some(world) = self.world() else { return };
         for change in params.changes {
             let path = world.vfs.path_of_uri(&change.uri);
-            world.vfs.invalidate(&path);
-            world.index.remove(&path);
+            self.file_changed(path).await;
         }
     }
 
@@ -512,11 +597,150 @@ impl LanguageServer for Backend {
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let p = params.text_document_position;
+        let include_declaration = params.context.include_declaration;
         self.at_position(
             &p.text_document.uri,
             p.position,
-            features::references::references,
+            move |world, analysis, offset| {
+                features::references::references(world, analysis, offset, include_declaration)
+            },
         )
+        .await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let p = params.text_document_position_params;
+        self.at_position(
+            &p.text_document.uri,
+            p.position,
+            features::references::highlight,
+        )
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let answer = self
+            .at_position(
+                &params.text_document.uri,
+                params.position,
+                |world, analysis, offset| {
+                    Some(features::references::prepare_rename(
+                        world, analysis, offset,
+                    ))
+                },
+            )
+            .await?;
+        refused(answer)
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let p = params.text_document_position;
+        let new_name = params.new_name;
+        let answer = self
+            .at_position(
+                &p.text_document.uri,
+                p.position,
+                move |world, analysis, offset| {
+                    Some(features::references::rename(
+                        world, analysis, offset, &new_name,
+                    ))
+                },
+            )
+            .await?;
+        refused(answer)
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        self.on_file(&params.text_document.uri, |world, analysis| {
+            let data = features::semantic_tokens::semantic_tokens(world, analysis, None);
+            Some(SemanticTokensResult::Tokens(SemanticTokens {
+                result_id: None,
+                data,
+            }))
+        })
+        .await
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let range = params.range;
+        self.on_file(&params.text_document.uri, move |world, analysis| {
+            let data = features::semantic_tokens::semantic_tokens(world, analysis, Some(range));
+            Some(SemanticTokensRangeResult::Tokens(SemanticTokens {
+                result_id: None,
+                data,
+            }))
+        })
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let range = params.range;
+        self.on_file(&params.text_document.uri, move |world, analysis| {
+            Some(features::inlay::inlay_hints(world, analysis, Some(range)))
+        })
+        .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let diagnostics = params.context.diagnostics;
+        self.on_file(&params.text_document.uri, move |world, analysis| {
+            let actions = features::code_actions::code_actions(world, analysis, &diagnostics);
+            (!actions.is_empty()).then_some(actions)
+        })
+        .await
+    }
+
+    async fn prepare_call_hierarchy(
+        &self,
+        params: CallHierarchyPrepareParams,
+    ) -> Result<Option<Vec<CallHierarchyItem>>> {
+        let p = params.text_document_position_params;
+        self.at_position(&p.text_document.uri, p.position, features::calls::prepare)
+            .await
+    }
+
+    async fn incoming_calls(
+        &self,
+        params: CallHierarchyIncomingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyIncomingCall>>> {
+        let item = params.item;
+        self.at_position(
+            &item.uri,
+            item.selection_range.start,
+            features::calls::incoming,
+        )
+        .await
+    }
+
+    async fn outgoing_calls(
+        &self,
+        params: CallHierarchyOutgoingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyOutgoingCall>>> {
+        let item = params.item;
+        self.at_position(
+            &item.uri,
+            item.selection_range.start,
+            features::calls::outgoing,
+        )
+        .await
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.on_file(&params.text_document.uri, |world, analysis| {
+            Some(features::links::document_links(world, analysis))
+        })
         .await
     }
 

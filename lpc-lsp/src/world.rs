@@ -11,6 +11,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::{FileAnalysis, FileSummary, Symbol, analyze, summarize};
 use crate::config::WorkspaceConfig;
+use crate::uses::{FileUses, UsesIndex, resolve_file};
 use crate::vfs::Vfs;
 use lpcc::source::SourceProvider;
 
@@ -74,6 +75,8 @@ pub struct World {
     pub config: Arc<WorkspaceConfig>,
     pub vfs: Arc<Vfs>,
     pub index: Arc<Index>,
+    /// Resolved names of the indexed files, for references and rename.
+    pub uses: Arc<UsesIndex>,
     pub efuns: Arc<EfunTable>,
 }
 
@@ -83,6 +86,7 @@ impl Clone for World {
             config: self.config.clone(),
             vfs: self.vfs.clone(),
             index: self.index.clone(),
+            uses: self.uses.clone(),
             efuns: self.efuns.clone(),
         }
     }
@@ -101,6 +105,7 @@ impl World {
             config: Arc::new(config),
             vfs: Arc::new(vfs),
             index: Arc::new(Index::default()),
+            uses: Arc::new(UsesIndex::default()),
             efuns,
         }
     }
@@ -120,9 +125,85 @@ impl World {
         Some(self.index.insert(summarize(&*self.vfs, &analysis)))
     }
 
-    /// Re-summarizes a file that changed.
+    /// Re-summarizes a file that changed, and forgets what depended on it:
+    /// inherited summaries when it is inherited or a header, and the
+    /// resolved names of its heirs when its declarations changed.
     pub fn refresh(&self, analysis: &FileAnalysis) -> Arc<FileSummary> {
-        self.index.insert(summarize(&*self.vfs, analysis))
+        let path = &analysis.path;
+        let new = summarize(&*self.vfs, analysis);
+        let old = self.index.get(path);
+        let declarations_changed = old.as_ref().is_none_or(|old| {
+            let names = |s: &FileSummary| -> Vec<(smol_str::SmolStr, crate::analysis::SymbolKind)> {
+                let mut names: Vec<_> =
+                    s.symbols.iter().map(|s| (s.name.clone(), s.kind)).collect();
+                names.sort();
+                names
+            };
+            names(old) != names(&new) || old.inherits != new.inherits
+        });
+        let cache = &self.config.check.inherit_cache;
+        if cache.get(path).is_some() {
+            cache.clear();
+        }
+        self.uses.remove(path);
+        if declarations_changed && old.is_some() {
+            for heir in self.heirs(path) {
+                self.uses.remove(&heir);
+            }
+        }
+        self.index.insert(new)
+    }
+
+    /// The indexed files that inherit `path`, directly or not.
+    pub fn heirs(&self, path: &str) -> Vec<String> {
+        let mut found: Vec<String> = Vec::new();
+        let mut queue = vec![path.to_string()];
+        while let Some(next) = queue.pop() {
+            for summary in self.index.all() {
+                if summary.inherits.iter().any(|(p, _)| *p == next)
+                    && !found.contains(&summary.path)
+                {
+                    found.push(summary.path.clone());
+                    queue.push(summary.path.clone());
+                }
+            }
+        }
+        found
+    }
+
+    /// A header or inherited file changed on disk or in the editor: the
+    /// files that include or inherit it are summarised again, their
+    /// resolved names forgotten. Returns the files re-summarised.
+    pub fn refresh_dependents(&self, path: &str) -> Vec<String> {
+        self.config.check.inherit_cache.clear();
+        let mut dependents = self.index.dependents(path);
+        for heir in self.heirs(path) {
+            if !dependents.contains(&heir) {
+                dependents.push(heir);
+            }
+        }
+        let summaries: Vec<FileSummary> = dependents
+            .par_iter()
+            .filter_map(|p| {
+                self.uses.remove(p);
+                let analysis = self.analyze_path(p)?;
+                Some(summarize(&*self.vfs, &analysis))
+            })
+            .collect();
+        for summary in summaries {
+            self.index.insert(summary);
+        }
+        dependents
+    }
+
+    /// The resolved names of the file at `path` (no locals), from the index
+    /// or worked out now.
+    pub fn file_uses(&self, path: &str) -> Option<Arc<FileUses>> {
+        if let Some(uses) = self.uses.get(path) {
+            return Some(uses);
+        }
+        let analysis = self.analyze_path(path)?;
+        Some(self.uses.insert(resolve_file(self, &analysis, false)))
     }
 
     /// The summaries of everything `summary` inherits, nearest first, each once.
@@ -156,6 +237,11 @@ impl World {
     /// The functions callable from a file with the summary `own` by plain
     /// name: its own, its inherited ones, then simul_efuns; first one wins.
     pub fn visible_symbols(&self, own: &FileSummary) -> Vec<Symbol> {
+        self.visible_symbols_of(own, true)
+    }
+
+    /// As [`World::visible_symbols`]; simul_efuns only with `simul`.
+    pub fn visible_symbols_of(&self, own: &FileSummary, simul: bool) -> Vec<Symbol> {
         let mut out: Vec<Symbol> = Vec::new();
         let mut seen: FxHashSet<(smol_str::SmolStr, crate::analysis::SymbolKind)> =
             FxHashSet::default();
@@ -175,7 +261,7 @@ impl World {
         for inherited in self.inherited(own) {
             add(&inherited.symbols, &mut out);
         }
-        if let Some(simul) = self.simul_efuns() {
+        if let Some(simul) = self.simul_efuns().filter(|_| simul) {
             let functions: Vec<Symbol> = simul
                 .symbols
                 .iter()
@@ -192,20 +278,24 @@ impl World {
     pub fn index_workspace(&self, done: &AtomicUsize, total: &AtomicUsize) -> usize {
         let files = self.vfs.all_files(&self.config.exclude);
         total.store(files.len(), Ordering::Relaxed);
-        let summaries: Vec<FileSummary> = files
+        let summaries: Vec<(FileSummary, FileUses)> = files
             .par_iter()
             .filter(|path| path.ends_with(".c") || path.ends_with(".lpc"))
             .filter_map(|path| {
                 let analysis = self.analyze_path(path);
                 done.fetch_add(1, Ordering::Relaxed);
                 let analysis = analysis?;
-                Some(summarize(&*self.vfs, &analysis))
+                let summary = summarize(&*self.vfs, &analysis);
+                Some((summary, resolve_file(self, &analysis, false)))
             })
             .collect();
         let count = summaries.len();
-        for summary in summaries {
+        for (summary, uses) in summaries {
             if self.index.get(&summary.path).is_none() {
                 self.index.insert(summary);
+            }
+            if self.uses.get(&uses.path).is_none() {
+                self.uses.insert(uses);
             }
         }
         done.store(files.len(), Ordering::Relaxed);

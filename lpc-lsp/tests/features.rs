@@ -91,6 +91,7 @@ fn completion_of(text: &str) -> String {
             Some(CompletionItemKind::FILE) => "file",
             Some(CompletionItemKind::FOLDER) => "dir",
             Some(CompletionItemKind::STRUCT) => "class",
+            Some(CompletionItemKind::METHOD) => "method",
             _ => "?",
         };
         let detail = item.detail.as_deref().unwrap_or("");
@@ -347,11 +348,19 @@ fn workspace_symbols_come_from_the_index() {
 
 fn references_of(text: &str) -> String {
     let (world, analysis, offset) = fixture(text);
-    let Some(found) = lpc_lsp::features::references::references(&world, &analysis, offset) else {
+    let Some(found) = lpc_lsp::features::references::references(&world, &analysis, offset, true)
+    else {
         return "<none>".into();
     };
-    let mut lines: Vec<String> = found.iter().map(show_location).collect();
-    lines.sort();
+    let mut found = found;
+    found.sort_by_key(|l| {
+        (
+            l.uri.to_string(),
+            l.range.start.line,
+            l.range.start.character,
+        )
+    });
+    let lines: Vec<String> = found.iter().map(show_location).collect();
     lines.join("\n")
 }
 
@@ -370,4 +379,390 @@ fn references_across_the_workspace_and_within_a_function() {
     /a.c:2:17
     /a.c:2:21
     ");
+}
+
+const UNRELATED: &str = r#"
+//- /std/base.c
+void reset() { }
+int hp;
+//- /std/mid.c
+inherit "/std/base";
+void reset() { ::reset(); hp = 1; }
+//- /d/monster.c
+inherit "/std/mid";
+void f() { reset(); hp = 2; }
+//- /d/other.c
+// An unrelated object with its own reset and hp.
+int hp;
+void reset() { hp = 0; }
+"#;
+
+#[test]
+fn references_follow_resolution_not_spelling() {
+    // From a call: the override chain base -> mid -> monster, not /d/other.c.
+    insta::assert_snapshot!(references_of(&UNRELATED.replace("{ reset(); hp = 2", "{ res$0et(); hp = 2")), @r"
+    /d/monster.c:2:12
+    /std/base.c:1:6
+    /std/mid.c:2:6
+    /std/mid.c:2:18
+    ");
+    insta::assert_snapshot!(references_of(&UNRELATED.replace("hp = 0", "h$0p = 0")), @r"
+    /d/other.c:2:5
+    /d/other.c:3:16
+    ");
+    insta::assert_snapshot!(references_of(&UNRELATED.replace("hp = 2", "h$0p = 2")), @r"
+    /d/monster.c:2:21
+    /std/base.c:2:5
+    /std/mid.c:2:27
+    ");
+    // Two locals of the same name in two functions.
+    insta::assert_snapshot!(references_of(
+        "//- /a.c\nvoid f() { int i; i$0 = 1; }\nvoid g() { int i; i = 2; }\n"
+    ), @r"
+    /a.c:1:16
+    /a.c:1:19
+    ");
+}
+
+fn rename_of(text: &str, new_name: &str) -> String {
+    let (world, analysis, offset) = fixture(text);
+    let edit = match lpc_lsp::features::references::rename(&world, &analysis, offset, new_name) {
+        Ok(Some(edit)) => edit,
+        Ok(None) => return "<none>".into(),
+        Err(why) => return format!("refused: {why}"),
+    };
+    let mut out = Vec::new();
+    for (uri, mut edits) in edit.changes.unwrap_or_default() {
+        let path = uri.path().as_str().trim_start_matches("/mud").to_string();
+        let text =
+            lpcc::source::SourceProvider::read(&*world.vfs, &path).expect("edited file exists");
+        let file = lpcc::source::SourceFile::new(path.clone(), text.clone());
+        edits.sort_by_key(|e| std::cmp::Reverse((e.range.start.line, e.range.start.character)));
+        let mut text = text.to_string();
+        for e in edits {
+            let start = lpc_lsp::pos::position_to_offset(&file, e.range.start) as usize;
+            let end = lpc_lsp::pos::position_to_offset(&file, e.range.end) as usize;
+            text.replace_range(start..end, &e.new_text);
+        }
+        out.push(format!("//- {path}\n{text}"));
+    }
+    out.sort();
+    out.join("")
+}
+
+#[test]
+fn rename_across_the_inherit_chain() {
+    insta::assert_snapshot!(rename_of(&UNRELATED.replace("{ reset(); hp = 2", "{ res$0et(); hp = 2"), "refresh"), @r#"
+    //- /d/monster.c
+    inherit "/std/mid";
+    void f() { refresh(); hp = 2; }
+    //- /std/base.c
+    void refresh() { }
+    int hp;
+    //- /std/mid.c
+    inherit "/std/base";
+    void refresh() { ::refresh(); hp = 1; }
+    "#);
+    insta::assert_snapshot!(rename_of(
+        "//- /a.c\nvoid f(int n) { n$0 = n + 1; }\nvoid g(int n) { n = 2; }\n", "count"
+    ), @r"
+    //- /a.c
+    void f(int count) { count = count + 1; }
+    void g(int n) { n = 2; }
+    ");
+}
+
+#[test]
+fn rename_refuses_efuns_keywords_and_bad_names() {
+    insta::assert_snapshot!(rename_of("//- /a.c\nvoid f() { wri$0te(\"x\"); }\n", "say"), @"refused: `write` is an efun, part of the driver");
+    insta::assert_snapshot!(rename_of("//- /a.c\nvoid f() { whi$0le (1) ; }\n", "x"), @"refused: `while` is a keyword");
+    insta::assert_snapshot!(rename_of("//- /a.c\nint n;\nvoid f() { n$0 = 1; }\n", "int"), @"refused: `int` is a keyword");
+    insta::assert_snapshot!(rename_of("//- /a.c\nint n;\nvoid f() { n$0 = 1; }\n", "2x"), @"refused: `2x` is not an identifier");
+}
+
+fn highlight_of(text: &str) -> String {
+    let (world, analysis, offset) = fixture(text);
+    let Some(found) = lpc_lsp::features::references::highlight(&world, &analysis, offset) else {
+        return "<none>".into();
+    };
+    found
+        .iter()
+        .map(|h| {
+            let kind = if h.kind == Some(tower_lsp_server::ls_types::DocumentHighlightKind::WRITE) {
+                "decl"
+            } else {
+                "use"
+            };
+            format!(
+                "{}:{} {kind}",
+                h.range.start.line + 1,
+                h.range.start.character + 1
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn document_highlight() {
+    insta::assert_snapshot!(highlight_of(
+        "//- /a.c\nint n;\nvoid f(int n) { n$0 = n + 1; }\nvoid g() { n = 2; }\n"
+    ), @r"
+    2:12 decl
+    2:17 use
+    2:21 use
+    ");
+    insta::assert_snapshot!(highlight_of(
+        "//- /a.c\n#define MAX 3\nint f() { return MA$0X + MAX; }\n"
+    ), @r"
+    1:9 decl
+    2:18 use
+    2:24 use
+    ");
+}
+
+#[test]
+fn document_links_for_includes_and_inherits() {
+    let (world, analysis, _) = fixture(&with_room(
+        "#include <dirs.h>\ninherit \"/std/room\";\ninherit \"/std/missing\";\n",
+    ));
+    let links: Vec<String> = lpc_lsp::features::links::document_links(&world, &analysis)
+        .iter()
+        .map(|l| {
+            let target = l.target.as_ref().map_or("", |t| t.path().as_str());
+            format!(
+                "{}:{}-{} {}",
+                l.range.start.line + 1,
+                l.range.start.character + 1,
+                l.range.end.character + 1,
+                target.trim_start_matches("/mud")
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(links.join("\n"), @r"
+    1:11-17 /include/dirs.h
+    2:10-19 /std/room.c
+    ");
+}
+
+fn tokens_of(text: &str) -> String {
+    let (world, analysis, _) = fixture(text);
+    let legend = lpc_lsp::features::semantic_tokens::legend();
+    let tokens = lpc_lsp::features::semantic_tokens::semantic_tokens(&world, &analysis, None);
+    let lines: Vec<&str> = analysis.text().lines().collect();
+    let (mut line, mut col) = (0u32, 0u32);
+    let mut out = String::new();
+    for t in tokens {
+        if t.delta_line > 0 {
+            line += t.delta_line;
+            col = t.delta_start;
+        } else {
+            col += t.delta_start;
+        }
+        let source: String = lines[line as usize]
+            .encode_utf16()
+            .skip(col as usize)
+            .take(t.length as usize)
+            .map(|u| char::from_u32(u as u32).unwrap_or('?'))
+            .collect();
+        let mut mods = Vec::new();
+        for (i, m) in legend.token_modifiers.iter().enumerate() {
+            if t.token_modifiers_bitset & (1 << i) != 0 {
+                mods.push(m.as_str());
+            }
+        }
+        out.push_str(&format!(
+            "{}:{} {} {} {}\n",
+            line + 1,
+            col + 1,
+            legend.token_types[t.token_type as usize].as_str(),
+            mods.join(","),
+            source
+        ));
+    }
+    out
+}
+
+#[test]
+fn semantic_tokens_classify_by_resolution() {
+    insta::assert_snapshot!(tokens_of(
+        "//- /a.c\n$0#include <dirs.h>\n#define LIMIT 10 // most\n/* state */\nint count;\n#if 0\nint dead;\n#endif\nclass pt { int x; }\nint f(int n, class pt p) {\n  string s = \"a\";\n  count += n + LIMIT + p.x;\n  return strlen(s) + f(1, p);\n}\n//- /include/dirs.h\n#define X 1\n"
+    ));
+}
+
+#[test]
+fn completion_of_class_members_and_object_functions() {
+    insta::assert_snapshot!(completion_of(
+        "//- /a.c\nclass pt { int x; string *names; }\nvoid f(class pt p) { p.$0 }\n"
+    ), @r"
+    global names string * (class pt)
+    global x int (class pt)
+    ");
+    insta::assert_snapshot!(completion_of(
+        "//- /include/pt.h\nclass pt { int x; int y; }\n//- /a.c\n#include <pt.h>\nclass pt origin;\nvoid f() { origin->$0 }\n"
+    ), @r"
+    global x int (class pt)
+    global y int (class pt)
+    ");
+    insta::assert_snapshot!(completion_of(&with_room(
+        "void f() { load_object(\"/std/room\")->add$0 }\n"
+    )), @r#"
+    method add_exit void add_exit(string dir, string dest) +doc
+    "#);
+    insta::assert_snapshot!(completion_of(&with_room(
+        "#include <dirs.h>\nvoid f() { object r = new(STD_ROOM);\n  r->set$0 }\n"
+    )), @r#"
+    method set_short void set_short(string s) +doc
+    "#);
+    insta::assert_snapshot!(completion_of(&with_room(
+        "void f() { object r;\n  r = clone_object(\"std/room\");\n  r->query_$0 }\n"
+    )), @r#"
+    method query_short string query_short() +doc
+    "#);
+}
+
+#[test]
+fn inlay_hints_name_parameters() {
+    let (world, analysis, _) = fixture(&with_room(
+        "inherit \"/std/room\";\nvoid create() {\n  string dir = \"n\";\n  add_exit(dir, \"/d/x\");\n  write(explode(\"a b\", \" \"));\n}\n",
+    ));
+    let hints: Vec<String> = lpc_lsp::features::inlay::inlay_hints(&world, &analysis, None)
+        .iter()
+        .map(|h| {
+            let label = match &h.label {
+                tower_lsp_server::ls_types::InlayHintLabel::String(s) => s.clone(),
+                other => format!("{other:?}"),
+            };
+            format!(
+                "{}:{} {label}",
+                h.position.line + 1,
+                h.position.character + 1
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(hints.join("\n"));
+}
+
+fn calls_of(text: &str) -> String {
+    use lpc_lsp::features::calls;
+    let (world, analysis, offset) = fixture(text);
+    let Some(items) = calls::prepare(&world, &analysis, offset) else {
+        return "<none>".into();
+    };
+    let item = &items[0];
+    let path = item
+        .uri
+        .path()
+        .as_str()
+        .trim_start_matches("/mud")
+        .to_string();
+    let target = world.analyze_path(&path).expect("the item's file exists");
+    let file = target.sources().file(target.main_file());
+    let at = lpc_lsp::pos::position_to_offset(file, item.selection_range.start);
+    let mut out = format!("item {} {path}:{}\n", item.name, item.range.start.line + 1);
+    for call in calls::incoming(&world, &target, at).unwrap_or_default() {
+        let from = call
+            .from
+            .uri
+            .path()
+            .as_str()
+            .trim_start_matches("/mud")
+            .to_string();
+        out.push_str(&format!(
+            "in  {} {from} x{}\n",
+            call.from.name,
+            call.from_ranges.len()
+        ));
+    }
+    for call in calls::outgoing(&world, &target, at).unwrap_or_default() {
+        let to = call
+            .to
+            .uri
+            .path()
+            .as_str()
+            .trim_start_matches("/mud")
+            .to_string();
+        out.push_str(&format!(
+            "out {} {to} x{}\n",
+            call.to.name,
+            call.from_ranges.len()
+        ));
+    }
+    out
+}
+
+#[test]
+fn call_hierarchy_incoming_and_outgoing() {
+    insta::assert_snapshot!(calls_of(&with_room(
+        "inherit \"/std/room\";\nvoid setup() { set_short(\"x\"); add_exit(\"n\", \"/x\"); add_exit(\"s\", \"/y\"); }\nvoid create() { setup(); }\nvoid reset() { set$0up(); }\n"
+    )), @r"
+    item setup /d/start.c:2
+    in  create /d/start.c x1
+    in  reset /d/start.c x1
+    out set_short /std/object.c x1
+    out add_exit /std/room.c x2
+    ");
+}
+
+fn actions_of(text: &str) -> String {
+    let (world, analysis, _) = fixture(text);
+    let diagnostics = diagnostics::check(&world, &analysis);
+    let actions = lpc_lsp::features::code_actions::code_actions(&world, &analysis, &diagnostics);
+    let mut out = String::new();
+    for action in actions {
+        let tower_lsp_server::ls_types::CodeActionOrCommand::CodeAction(action) = action else {
+            continue;
+        };
+        let edits: Vec<String> = action
+            .edit
+            .and_then(|e| e.changes)
+            .unwrap_or_default()
+            .into_values()
+            .flatten()
+            .map(|e| {
+                format!(
+                    "{}:{} {:?}",
+                    e.range.start.line + 1,
+                    e.range.start.character + 1,
+                    e.new_text
+                )
+            })
+            .collect();
+        out.push_str(&format!("{} => {}\n", action.title, edits.join(", ")));
+    }
+    out
+}
+
+#[test]
+fn code_actions_fix_names() {
+    insta::assert_snapshot!(actions_of(
+        "//- /a.c\nint f() { return strlne(\"x\"); }\n"
+    ), @r#"
+    Change to `strlen` => 1:18 "strlen"
+    "#);
+    insta::assert_snapshot!(actions_of(
+        "//- /a.c\n$0int count;\nint f() {\n  cuont = 1;\n  return MAX_EXITS;\n}\n//- /include/dirs.h\n#define MAX_EXITS 8\n"
+    ), @r##"
+    Change to `count` => 3:3 "count"
+    Declare local variable `cuont` => 2:10 "\n  mixed cuont;"
+    Add `#include <dirs.h>` => 1:1 "#include <dirs.h>\n"
+    "##);
+}
+
+#[test]
+fn a_changed_header_resummarises_its_includers() {
+    let (world, _, _) =
+        fixture("//- /include/api.h\nvoid old_api();\n//- /a.c\n#include <api.h>\nvoid f() { }\n");
+    world.summary("/a.c");
+    let names = |world: &World| -> Vec<String> {
+        let summary = world.index.get("/a.c").expect("indexed");
+        summary.symbols.iter().map(|s| s.name.to_string()).collect()
+    };
+    assert_eq!(names(&world), ["old_api", "f"]);
+    world
+        .vfs
+        .set_overlay("/include/api.h", "void new_api();\n".into());
+    let refreshed = world.refresh_dependents("/include/api.h");
+    assert_eq!(refreshed, ["/a.c"]);
+    assert_eq!(names(&world), ["new_api", "f"]);
 }

@@ -79,6 +79,9 @@ pub fn completion(world: &World, analysis: &FileAnalysis, offset: u32) -> Option
     }
     let qualifier = qualifier_before(text, start as u32);
     let mut out = Collector::new(prefix);
+    if let Some(items) = member_completion(world, analysis, start, &mut out) {
+        return Some(items);
+    }
 
     if qualifier == Qualifier::Efun {
         add_efuns(world, &mut out);
@@ -146,6 +149,271 @@ pub fn completion(world: &World, analysis: &FileAnalysis, offset: u32) -> Option
         });
     }
     Some(out.finish())
+}
+
+/// What a value before `.` or `->` is known to be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Receiver {
+    /// A value of the class named.
+    Class(String),
+    /// An object compiled from the file at this mudlib path.
+    File(String),
+}
+
+/// Class members after `.` or `->` on a class value, and the functions of
+/// the object's file after `->` on an object whose file is known. `None`
+/// when the name at `start` follows neither, or the receiver is unknown.
+fn member_completion(
+    world: &World,
+    analysis: &FileAnalysis,
+    start: usize,
+    out: &mut Collector<'_>,
+) -> Option<CompletionList> {
+    let text = analysis.text();
+    let before = text[..start].trim_end();
+    let (receiver_end, arrow) = if let Some(rest) = before.strip_suffix("->") {
+        (rest.len(), true)
+    } else if let Some(rest) = before.strip_suffix('.') {
+        if rest.ends_with('.') {
+            return None;
+        }
+        (rest.len(), false)
+    } else {
+        return None;
+    };
+    let receiver = receiver_text(text, receiver_end)?;
+    match receiver_kind(world, analysis, receiver, start as u32)? {
+        Receiver::Class(class) => {
+            for (ty, name) in class_members(world, analysis, &class) {
+                out.add(&name, "0", || CompletionItem {
+                    kind: Some(CompletionItemKind::FIELD),
+                    detail: Some(format!("{ty} (class {class})")),
+                    ..CompletionItem::default()
+                });
+            }
+        }
+        Receiver::File(path) if arrow => {
+            let summary = world.summary(&path)?;
+            for symbol in world.visible_symbols_of(&summary, false) {
+                if symbol.kind != SymbolKind::Function || symbol.detail.contains("private ") {
+                    continue;
+                }
+                out.add(&symbol.name, "0", || CompletionItem {
+                    kind: Some(CompletionItemKind::METHOD),
+                    detail: Some(symbol.detail.clone()),
+                    documentation: Some(markdown(symbol_markdown(&symbol))),
+                    ..CompletionItem::default()
+                });
+            }
+        }
+        Receiver::File(_) => return None,
+    }
+    Some(std::mem::replace(out, Collector::new("")).finish())
+}
+
+/// The expression that ends at `end`: a name, a call, or a string.
+pub fn receiver_text(text: &str, end: usize) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let mut i = end;
+    if i == 0 {
+        return None;
+    }
+    match bytes[i - 1] {
+        b')' => {
+            let mut depth = 0;
+            let mut in_string = false;
+            while i > 0 {
+                i -= 1;
+                let b = bytes[i];
+                if in_string {
+                    if b == b'"' && (i == 0 || bytes[i - 1] != b'\\') {
+                        in_string = false;
+                    }
+                    continue;
+                }
+                match b {
+                    b'"' => in_string = true,
+                    b')' => depth += 1,
+                    b'(' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    b';' | b'{' | b'}' => return None,
+                    _ => {}
+                }
+            }
+            while i > 0 && is_ident_byte(bytes[i - 1]) {
+                i -= 1;
+            }
+        }
+        b'"' => {
+            i -= 1;
+            while i > 0 && bytes[i - 1] != b'"' {
+                i -= 1;
+            }
+            i = i.checked_sub(1)?;
+        }
+        b if is_ident_byte(b) => {
+            while i > 0 && is_ident_byte(bytes[i - 1]) {
+                i -= 1;
+            }
+        }
+        _ => return None,
+    }
+    text.get(i..end).map(str::trim)
+}
+
+/// The class of a declaration written `class NAME var` (not an array).
+fn declared_class(declaration: &str) -> Option<String> {
+    if declaration.contains('*') {
+        return None;
+    }
+    let rest = declaration.split("class ").nth(1)?;
+    Some(rest.split_whitespace().next()?.to_string())
+}
+
+/// The file a string literal or string macro names, `.c` added.
+fn path_value(analysis: &FileAnalysis, written: &str) -> Option<String> {
+    let written = written.trim();
+    let literal = if written.starts_with('"') {
+        written.to_string()
+    } else {
+        let definition = crate::resolve::find_macro(analysis, written)?;
+        definition.detail.split_once(written)?.1.trim().to_string()
+    };
+    let inner = literal.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.is_empty() || inner.contains('"') {
+        return None;
+    }
+    Some(crate::config::with_c_extension(
+        &lpcc::source::normalize_path(&format!("/{inner}")),
+    ))
+}
+
+/// What the receiver expression is, as far as can be told.
+pub fn receiver_kind(
+    world: &World,
+    analysis: &FileAnalysis,
+    receiver: &str,
+    offset: u32,
+) -> Option<Receiver> {
+    if receiver.starts_with('"') {
+        return path_value(analysis, receiver).map(Receiver::File);
+    }
+    if let Some(open) = receiver.find('(') {
+        let callee = receiver[..open].trim();
+        let args = receiver[open + 1..].strip_suffix(')')?;
+        let first = args.split(',').next()?;
+        return match callee {
+            "load_object" | "find_object" | "clone_object" | "new" => {
+                path_value(analysis, first).map(Receiver::File)
+            }
+            _ => None,
+        };
+    }
+    let locals = locals_at(&analysis.program, analysis.main_file(), offset);
+    let declaration = match locals.iter().rev().find(|l| l.name == receiver) {
+        Some(local) => local.text.clone(),
+        None => {
+            let summary = world
+                .index
+                .get(&analysis.path)
+                .unwrap_or_else(|| world.refresh(analysis));
+            let symbol = world
+                .visible_symbols(&summary)
+                .into_iter()
+                .find(|s| s.name == receiver && s.kind == SymbolKind::Global)?;
+            symbol.detail
+        }
+    };
+    if let Some(class) = declared_class(&declaration) {
+        return Some(Receiver::Class(class));
+    }
+    assigned_file(analysis, receiver, offset).map(Receiver::File)
+}
+
+/// The file of the last `name = new("/x")` (or `clone_object`,
+/// `load_object`, `find_object`) before `offset`, declarations included.
+fn assigned_file(analysis: &FileAnalysis, name: &str, offset: u32) -> Option<String> {
+    let text = analysis.text();
+    let before = &text[..(offset as usize).min(text.len())];
+    let bytes = before.as_bytes();
+    let mut found = None;
+    for (at, _) in before.match_indices(name) {
+        let end = at + name.len();
+        if (at > 0 && is_ident_byte(bytes[at - 1]))
+            || end >= bytes.len()
+            || is_ident_byte(bytes[end])
+        {
+            continue;
+        }
+        let Some(rest) = before[end..].trim_start().strip_prefix('=') else {
+            continue;
+        };
+        if rest.starts_with('=') {
+            continue;
+        }
+        let rest = rest.trim_start();
+        let call_end = rest.find(')').map_or(rest.len(), |i| i + 1);
+        if let Some(Receiver::File(path)) = receiver_kind_of_call(analysis, &rest[..call_end]) {
+            found = Some(path);
+        }
+    }
+    found
+}
+
+fn receiver_kind_of_call(analysis: &FileAnalysis, call: &str) -> Option<Receiver> {
+    let open = call.find('(')?;
+    let callee = call[..open].trim();
+    if !matches!(
+        callee,
+        "load_object" | "find_object" | "clone_object" | "new"
+    ) {
+        return None;
+    }
+    let args = call[open + 1..].strip_suffix(')')?;
+    path_value(analysis, args.split(',').next()?).map(Receiver::File)
+}
+
+/// The members of the class named, as visible from the file: (type, name).
+fn class_members(world: &World, analysis: &FileAnalysis, class: &str) -> Vec<(String, String)> {
+    for item in &analysis.program.items {
+        if let lpcc::ast::Item::Class(c) = item
+            && c.name.text == class
+        {
+            return c
+                .members
+                .iter()
+                .map(|m| (crate::analysis::type_text(&m.ty), m.name.text.to_string()))
+                .collect();
+        }
+    }
+    let summary = world
+        .index
+        .get(&analysis.path)
+        .unwrap_or_else(|| world.refresh(analysis));
+    let Some(symbol) = world
+        .visible_symbols(&summary)
+        .into_iter()
+        .find(|s| s.kind == SymbolKind::Class && s.name == class)
+    else {
+        return Vec::new();
+    };
+    // The class's detail lists one member a line, `type name;`.
+    symbol
+        .detail
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim().strip_suffix(';')?;
+            let split = line.rfind([' ', '*'])?;
+            Some((
+                line[..=split].trim().to_string(),
+                line[split + 1..].to_string(),
+            ))
+        })
+        .collect()
 }
 
 fn add_efuns(world: &World, out: &mut Collector<'_>) {

@@ -2,12 +2,17 @@
 //! analysed file, answering in protocol types; the server only moves them
 //! off the I/O tasks.
 
+pub mod calls;
+pub mod code_actions;
 pub mod completion;
 pub mod definition;
 pub mod diagnostics;
 pub mod folding;
 pub mod hover;
+pub mod inlay;
+pub mod links;
 pub mod references;
+pub mod semantic_tokens;
 pub mod signature;
 pub mod symbols;
 

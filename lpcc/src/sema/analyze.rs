@@ -14,7 +14,7 @@ use crate::preprocess::{Pragma, Pragmas};
 use crate::sema::codes::*;
 use crate::sema::summary::{ClassSig, FnSig, GlobalSig, ProgramSummary, inherit_name};
 use crate::sema::types::{Base, Ty, assignable, is_int_like};
-use crate::sema::{LoadError, SemaEnv, load_summary};
+use crate::sema::{Binding, LoadError, NameUse, SemaEnv, load_summary};
 use crate::span::Span;
 
 /// What to do besides building the summary.
@@ -42,6 +42,22 @@ pub fn analyze_program(
     chain: &[String],
     depth: Depth,
 ) -> (ProgramSummary, Vec<Diagnostic>) {
+    let (summary, diagnostics, _) =
+        analyze_recording(env, path, program, pragmas, chain, depth, false);
+    (summary, diagnostics)
+}
+
+/// As [`analyze_program`]; with `record`, also what every name in the
+/// function bodies and global initializers binds to.
+pub fn analyze_recording(
+    env: &SemaEnv<'_>,
+    path: &str,
+    program: &Program,
+    pragmas: &PragmaInput<'_>,
+    chain: &[String],
+    depth: Depth,
+    record: bool,
+) -> (ProgramSummary, Vec<Diagnostic>, Vec<NameUse>) {
     let mut cx = Analyzer {
         env,
         chain,
@@ -71,6 +87,7 @@ pub fn analyze_program(
         switches: Vec::new(),
         warnings: true,
         simul: None,
+        uses: record.then(Vec::new),
     };
     if depth == Depth::Full {
         cx.simul = env.simul_efuns(path);
@@ -81,7 +98,8 @@ pub fn analyze_program(
         cx.warnings = warnings_here;
         cx.item(item, strict_here);
     }
-    (cx.summary, cx.diags)
+    let uses = cx.uses.take().unwrap_or_default();
+    (cx.summary, cx.diags, uses)
 }
 
 fn item_span(item: &Item) -> Span {
@@ -211,6 +229,8 @@ struct Analyzer<'e, 'c> {
     switches: Vec<SwitchLabels>,
     warnings: bool,
     simul: Option<Arc<ProgramSummary>>,
+    /// Name bindings, when the caller asked for them.
+    uses: Option<Vec<NameUse>>,
 }
 
 const ACCESS: [Modifiers; 3] = [Modifiers::PRIVATE, Modifiers::PROTECTED, Modifiers::PUBLIC];
@@ -228,6 +248,53 @@ impl Analyzer<'_, '_> {
 
     fn full(&self) -> bool {
         self.depth == Depth::Full
+    }
+
+    fn record(&mut self, name: &Name, binding: Binding, declaration: bool) {
+        if let Some(uses) = &mut self.uses {
+            uses.push(NameUse {
+                name: name.text.clone(),
+                span: name.span,
+                binding,
+                declaration,
+            });
+        }
+    }
+
+    fn record_at(&mut self, name: &str, span: Span, binding: Binding) {
+        if self.uses.is_some() {
+            let name = Name {
+                text: SmolStr::new(name),
+                span,
+            };
+            self.record(&name, binding, false);
+        }
+    }
+
+    /// What a function name binds to, as a call by plain name sees it.
+    fn function_binding(&self, name: &str) -> Option<Binding> {
+        if let Some(sig) = self.summary.functions.get(name) {
+            return Some(Binding::Function {
+                origin: sig.inherited_from.clone(),
+            });
+        }
+        if self.file_functions.contains(name) {
+            return Some(Binding::Function { origin: None });
+        }
+        if let Some(simul) = &self.simul
+            && simul.functions.contains_key(name)
+        {
+            return Some(Binding::SimulEfun);
+        }
+        self.env.efun(name).map(|_| Binding::Efun)
+    }
+
+    fn record_function(&mut self, name: &Name) {
+        if self.uses.is_some()
+            && let Some(binding) = self.function_binding(&name.text)
+        {
+            self.record(name, binding, false);
+        }
     }
 
     // ---- declarations ----
@@ -392,8 +459,10 @@ impl Analyzer<'_, '_> {
                     modifiers,
                     hidden: false,
                     inherited: false,
+                    origin: None,
                 },
             );
+            self.record(&var.name, Binding::Global { origin: None }, true);
         }
     }
 
@@ -501,6 +570,7 @@ impl Analyzer<'_, '_> {
         if defined {
             self.own_defined.insert(name.text.clone());
         }
+        self.record(name, Binding::Function { origin: None }, true);
         let ret = if typed || !strict {
             Ty::from_ast(&function.return_type)
         } else {
@@ -614,6 +684,7 @@ impl Analyzer<'_, '_> {
             used: false,
             param,
         });
+        self.record(name, Binding::Local { decl: name.span }, true);
     }
 
     fn local_decl(&mut self, var: &VarDecl) {
@@ -1008,13 +1079,14 @@ impl Analyzer<'_, '_> {
             }
             let local = &mut self.locals[index];
             local.used = true;
-            return Some(local.ty.clone());
+            let (ty, decl) = (local.ty.clone(), local.span);
+            self.record_at(name, span, Binding::Local { decl });
+            return Some(ty);
         }
-        self.summary
-            .globals
-            .get(name)
-            .filter(|g| !g.hidden)
-            .map(|g| g.ty.clone())
+        let global = self.summary.globals.get(name).filter(|g| !g.hidden)?;
+        let (ty, origin) = (global.ty.clone(), global.origin.clone());
+        self.record_at(name, span, Binding::Global { origin });
+        Some(ty)
     }
 
     fn is_function_name(&self, name: &str) -> bool {
@@ -1049,7 +1121,12 @@ impl Analyzer<'_, '_> {
             }
             ExprKind::Ident(name) => match self.lookup_variable(name, e.span) {
                 Some(ty) => (ty, None),
-                None if self.is_function_name(name) => (Ty::FUNCTION, None),
+                None if self.is_function_name(name) => {
+                    if let Some(binding) = self.function_binding(name) {
+                        self.record_at(name, e.span, binding);
+                    }
+                    (Ty::FUNCTION, None)
+                }
                 None => {
                     self.error(
                         E_UNDEFINED_VARIABLE,
@@ -1373,7 +1450,12 @@ impl Analyzer<'_, '_> {
             return (Ty::ANY, None);
         };
         match class.members.iter().find(|(name, _)| *name == m.name.text) {
-            Some((_, ty)) => (ty.clone(), None),
+            Some((_, ty)) => {
+                let ty = ty.clone();
+                let class = class_name.clone();
+                self.record(&m.name, Binding::Member { class }, false);
+                (ty, None)
+            }
             None => {
                 let message = format!("class `{class_name}` has no member `{}`", m.name.text);
                 self.error(E_NO_MEMBER, m.name.span, message);
@@ -1388,6 +1470,8 @@ impl Analyzer<'_, '_> {
                 self.exprs(args);
                 if let Some(index) = self.find_local(&name.text) {
                     self.locals[index].used = true;
+                    let decl = self.locals[index].span;
+                    self.record(name, Binding::Local { decl }, false);
                     self.error(
                         E_FUNCTIONAL_LOCAL,
                         name.span,
@@ -1399,6 +1483,12 @@ impl Analyzer<'_, '_> {
                     .get(&name.text)
                     .is_some_and(|g| !g.hidden)
                 {
+                    let origin = self
+                        .summary
+                        .globals
+                        .get(&name.text)
+                        .and_then(|g| g.origin.clone());
+                    self.record(name, Binding::Global { origin }, false);
                     if !args.is_empty() {
                         self.error(
                             E_FUNCTIONAL_LOCAL,
@@ -1406,7 +1496,9 @@ impl Analyzer<'_, '_> {
                             "a variable in (: :) takes no arguments",
                         );
                     }
-                } else if !self.is_function_name(&name.text) {
+                } else if self.is_function_name(&name.text) {
+                    self.record_function(name);
+                } else {
                     self.warn(
                         W_UNKNOWN_FUNCTION,
                         name.span,
@@ -1416,6 +1508,7 @@ impl Analyzer<'_, '_> {
             }
             FunctionPtr::Efun { name, args } => {
                 self.exprs(args);
+                self.record(name, Binding::Efun, false);
                 if self.env.efun(&name.text).is_none() && self.env.has_efuns() {
                     self.error(
                         E_UNKNOWN_FUNCTION,
@@ -1482,6 +1575,7 @@ impl Analyzer<'_, '_> {
             }
             Callee::Efun(name) => {
                 let args = self.args(&call.args);
+                self.record(name, Binding::Efun, false);
                 match self.env.efun(&name.text) {
                     Some(efun) => self.check_efun(efun, name, &args),
                     None if self.env.has_efuns() => {
@@ -1518,6 +1612,16 @@ impl Analyzer<'_, '_> {
 
     fn call_by_name(&mut self, name: &Name, args: &[(Ty, bool)]) -> Ty {
         let text = &name.text;
+        let is_variable = self.summary.functions.get(text).is_none_or(|f| f.hidden)
+            && self
+                .simul
+                .as_ref()
+                .is_none_or(|s| !s.functions.contains_key(text))
+            && self.env.efun(text).is_none()
+            && (self.find_local(text).is_some() || self.summary.globals.contains_key(text));
+        if !is_variable {
+            self.record_function(name);
+        }
         if let Some(sig) = self.summary.functions.get(text).filter(|f| !f.hidden) {
             let sig = sig.clone();
             self.check_user_call(&sig, name, args);
@@ -1703,9 +1807,19 @@ impl Analyzer<'_, '_> {
             }
             return Ty::ANY;
         }
-        let found = parents
-            .iter()
-            .find_map(|p| p.functions.get(&name.text).cloned());
+        let found = parents.iter().find_map(|p| {
+            let sig = p.functions.get(&name.text)?;
+            let origin = sig
+                .inherited_from
+                .clone()
+                .unwrap_or_else(|| SmolStr::new(&p.path));
+            Some((sig.clone(), origin))
+        });
+        if let Some((_, origin)) = &found {
+            let origin = Some(origin.clone());
+            self.record(name, Binding::Function { origin }, false);
+        }
+        let found = found.map(|(sig, _)| sig);
         match found {
             Some(sig) if sig.hidden => {
                 self.error(

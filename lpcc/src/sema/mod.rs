@@ -61,7 +61,10 @@ use crate::parser::{ParseOptions, parse};
 use crate::preprocess::{PreprocessConfig, Preprocessed, preprocess_text};
 use crate::source::{SourceError, SourceProvider};
 
-use analyze::{Depth, PragmaInput, analyze_program};
+use analyze::{Depth, PragmaInput, analyze_program, analyze_recording};
+use smol_str::SmolStr;
+
+use crate::span::Span;
 pub use summary::{InheritCache, ProgramSummary};
 
 /// The diagnostic codes of semantic analysis; see the table above.
@@ -192,6 +195,72 @@ pub fn load_summary(
         return Ok(env.cache.insert(&candidate, summary));
     }
     Err(LoadError::NotFound)
+}
+
+/// What a name in a function body binds to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// A local variable or parameter, by where its name is declared.
+    Local {
+        decl: Span,
+    },
+    /// A global variable; `origin` is the inherited program that declares
+    /// it, `None` for this file's own.
+    Global {
+        origin: Option<SmolStr>,
+    },
+    /// A function; `origin` as for globals.
+    Function {
+        origin: Option<SmolStr>,
+    },
+    /// A function of the simul_efun object.
+    SimulEfun,
+    Efun,
+    /// A member of the named class.
+    Member {
+        class: SmolStr,
+    },
+}
+
+/// One name in the program with what it binds to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameUse {
+    pub name: SmolStr,
+    pub span: Span,
+    pub binding: Binding,
+    /// The name is being declared here, not used.
+    pub declaration: bool,
+}
+
+/// A program checked with every name binding recorded, for editors.
+#[derive(Clone, Debug, Default)]
+pub struct Resolved {
+    pub diagnostics: Vec<Diagnostic>,
+    /// In the order met; declarations of functions, globals and locals too.
+    pub uses: Vec<NameUse>,
+}
+
+/// As [`check_program`], also recording what each name binds to.
+pub fn resolve_program(
+    env: &SemaEnv<'_>,
+    path: &str,
+    program: &crate::ast::Program,
+    preprocessed: &Preprocessed,
+) -> Resolved {
+    let chain = vec![path.to_string()];
+    let (_, diagnostics, uses) = analyze_recording(
+        env,
+        path,
+        program,
+        &PragmaInput {
+            pragmas: &preprocessed.pragmas,
+            tokens: &preprocessed.tokens,
+        },
+        &chain,
+        Depth::Full,
+        true,
+    );
+    Resolved { diagnostics, uses }
 }
 
 /// Checks a parsed program: the diagnostics of semantic analysis.

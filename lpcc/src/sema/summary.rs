@@ -38,6 +38,8 @@ pub struct GlobalSig {
     pub modifiers: Modifiers,
     pub hidden: bool,
     pub inherited: bool,
+    /// The program that declared it, when inherited.
+    pub origin: Option<SmolStr>,
 }
 
 /// A class: its members in order.
@@ -83,6 +85,9 @@ impl ProgramSummary {
                 sig.modifiers = sig.modifiers.union(Modifiers::PRIVATE);
             }
             sig.inherited = true;
+            if sig.origin.is_none() {
+                sig.origin = Some(SmolStr::new(&parent.path));
+            }
             self.globals.insert(name.clone(), sig);
         }
         for (name, class) in &parent.classes {
@@ -140,6 +145,14 @@ impl InheritCache {
             return summary;
         };
         map.entry(path.to_string()).or_insert(summary).clone()
+    }
+
+    /// Forgets every summary, after a file they may be built from changed:
+    /// a summary holds its parents', so one stale file taints its heirs.
+    pub fn clear(&self) {
+        if let Ok(mut map) = self.summaries.lock() {
+            map.clear();
+        }
     }
 
     /// How many files have been summarised.
