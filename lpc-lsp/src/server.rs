@@ -386,6 +386,8 @@ fn capabilities() -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -462,7 +464,12 @@ impl LanguageServer for Backend {
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         let settings = Settings::from_json(&params.settings);
         let changed = self.state.write().is_ok_and(|mut state| {
-            let merged = Settings::default().merged(settings);
+            let mut merged = Settings::default().merged(settings);
+            // The client resolves the driver config itself and passes it at
+            // start-up; a settings sync without one must not drop it.
+            if merged.driver_config.is_none() {
+                merged.driver_config = state.settings.driver_config.clone();
+            }
             let changed = merged != Settings::default() && merged != state.settings;
             if changed {
                 state.settings = merged;
@@ -751,6 +758,27 @@ impl LanguageServer for Backend {
         self.on_file(&params.text_document.uri, |_, analysis| {
             Some(DocumentSymbolResponse::Nested(
                 features::symbols::document_symbols(analysis),
+            ))
+        })
+        .await
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let editor = params.options;
+        self.on_file(&params.text_document.uri, move |_, analysis| {
+            Some(features::formatting::format_document(analysis, &editor))
+        })
+        .await
+    }
+
+    async fn range_formatting(
+        &self,
+        params: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let (editor, range) = (params.options, params.range);
+        self.on_file(&params.text_document.uri, move |_, analysis| {
+            Some(features::formatting::format_selection(
+                analysis, range, &editor,
             ))
         })
         .await

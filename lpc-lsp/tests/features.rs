@@ -766,3 +766,55 @@ fn a_changed_header_resummarises_its_includers() {
     assert_eq!(refreshed, ["/a.c"]);
     assert_eq!(names(&world), ["new_api", "f"]);
 }
+
+fn editor_options() -> tower_lsp_server::ls_types::FormattingOptions {
+    tower_lsp_server::ls_types::FormattingOptions {
+        tab_size: 4,
+        insert_spaces: true,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn formatting_rewrites_the_document_and_leaves_formatted_text_alone() {
+    use lpc_lsp::features::formatting::format_document;
+    let (_, analysis, _) = fixture("//- /a.c\nint f(int x){\nif(x>1) return x*2;\n  return x;}\n");
+    let edits = format_document(&analysis, &editor_options());
+    assert_eq!(edits.len(), 1);
+    insta::assert_snapshot!(edits[0].new_text, @r"
+    int f(int x) {
+        if (x > 1)
+            return x * 2;
+        return x;
+    }
+    ");
+    let (_, formatted, _) = fixture(&format!("//- /a.c\n{}", edits[0].new_text));
+    assert!(format_document(&formatted, &editor_options()).is_empty());
+}
+
+#[test]
+fn formatting_refuses_text_that_does_not_lex() {
+    use lpc_lsp::features::formatting::format_document;
+    let (_, analysis, _) = fixture("//- /a.c\nint f() {\n  return \"open;\n}\n");
+    assert!(format_document(&analysis, &editor_options()).is_empty());
+}
+
+#[test]
+fn range_formatting_touches_only_the_selection() {
+    use lpc_lsp::features::formatting::format_selection;
+    use tower_lsp_server::ls_types::{Position, Range};
+    let (_, analysis, _) = fixture("//- /a.c\nint a=1;\nint b=2;\n");
+    let line = |n| Range {
+        start: Position::new(n, 0),
+        end: Position::new(n, 8),
+    };
+    let edits = format_selection(&analysis, line(1), &editor_options());
+    assert_eq!(edits.len(), 1, "{edits:?}");
+    // Apply the edit: the first line stays as written.
+    let text = analysis.text();
+    let file = analysis.sources().file(analysis.main_file());
+    let start = lpc_lsp::pos::position_to_offset(file, edits[0].range.start) as usize;
+    let end = lpc_lsp::pos::position_to_offset(file, edits[0].range.end) as usize;
+    let edited = format!("{}{}{}", &text[..start], edits[0].new_text, &text[end..]);
+    assert_eq!(edited, "int a=1;\nint b = 2;\n");
+}
