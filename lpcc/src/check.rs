@@ -1,7 +1,7 @@
 //! Checking one file: the pipeline `lpcc check` runs for every file, and the
 //! settings it runs with.
 
-use crate::config::DriverConfig;
+use crate::config::{DriverConfig, default_compile_options};
 use crate::diagnostic::Diagnostic;
 use crate::parser::{ParseOptions, parse};
 use crate::preprocess::{PreprocessConfig, preprocess_text};
@@ -41,6 +41,12 @@ pub struct CheckConfig {
     pub inherit_cache: Arc<InheritCache>,
     /// Run semantic analysis after parsing.
     pub semantic: bool,
+    /// FluffOS build options in effect, by symbol; `None` means a default
+    /// build's (see [`crate::config::COMPILE_OPTIONS`]).
+    pub compile_options: Option<Vec<String>>,
+    /// Macros defined by the configuration's runtime switches; `None` means
+    /// a default configuration's.
+    pub config_predefines: Option<Vec<String>>,
 }
 
 /// What the command line adds to the driver configuration.
@@ -63,18 +69,36 @@ impl CheckConfig {
                 include_dirs.push(dir);
             }
         }
-        let (packages, efuns, efun_table) = default_efuns();
+        let compile_options =
+            driver.map_or_else(default_compile_options, |d| d.compile_options.clone());
+        let mut spec_options = efun_specs::SpecOptions::fluffos_default();
+        for (_, symbol, _) in crate::config::COMPILE_OPTIONS {
+            spec_options = spec_options.without_symbol(symbol);
+        }
+        for symbol in &compile_options {
+            spec_options = spec_options.with_symbol(symbol);
+        }
+        for (package, on) in driver.map_or(&[][..], |d| &d.package_switches[..]) {
+            spec_options.packages.retain(|p| p != package);
+            if *on {
+                spec_options.packages.push(package.clone());
+            }
+        }
+        let (packages, efuns, efun_table) = load_efuns(&spec_options);
+        let sensible = compile_options.iter().any(|o| o == "SENSIBLE_MODIFIERS");
         CheckConfig {
             include_dirs,
             global_include: driver.and_then(|d| d.global_include_file.clone()),
             defines: command_line.defines.clone(),
-            allow_static: command_line.allow_static,
+            allow_static: command_line.allow_static || !sensible,
             packages,
             efuns,
             efun_table,
             simul_efun_file: driver.and_then(|d| d.simul_efun_file.clone()),
             inherit_cache: Arc::new(InheritCache::new()),
             semantic: true,
+            config_predefines: driver.map(|d| d.config_predefines.clone()),
+            compile_options: Some(compile_options),
         }
     }
 
@@ -87,6 +111,13 @@ impl CheckConfig {
             efuns: self.efuns.clone(),
             ..PreprocessConfig::default()
         };
+        if let Some(options) = &self.compile_options {
+            config.array_keyword = options.iter().any(|o| o == "ARRAY_RESERVED_WORD");
+            config.compile_options = options.clone();
+        }
+        if let Some(predefines) = &self.config_predefines {
+            config.config_predefines = predefines.clone();
+        }
         if !self.packages.is_empty() {
             config.packages = self.packages.clone();
         }
@@ -101,9 +132,9 @@ type DefaultEfuns = (
     Option<Arc<efun_specs::EfunTable>>,
 );
 
-/// The packages, efun names and efun table of a default build.
-fn default_efuns() -> DefaultEfuns {
-    match efun_specs::load_all(&efun_specs::SpecOptions::default()) {
+/// The packages, efun names and efun table of a build.
+fn load_efuns(options: &efun_specs::SpecOptions) -> DefaultEfuns {
+    match efun_specs::load_all(options) {
         Ok(table) => {
             let names = table.callable().map(|e| e.name.to_string()).collect();
             (
@@ -434,6 +465,9 @@ mod tests {
             global_include_file: Some("<globals.h>".into()),
             master_file: None,
             simul_efun_file: None,
+            compile_options: default_compile_options(),
+            package_switches: Vec::new(),
+            config_predefines: Vec::new(),
         };
         let command_line = CommandLineSettings {
             include_dirs: vec!["extra".into(), "/sys/".into()],

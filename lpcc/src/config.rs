@@ -177,6 +177,50 @@ pub struct DriverConfig {
     pub master_file: Option<String>,
     /// `simulated efun file`, as a mudlib path; kept for checks of simul efuns.
     pub simul_efun_file: Option<String>,
+    /// The FluffOS build options the mudlib was written for, by symbol
+    /// (`ARRAY_RESERVED_WORD`): the defaults of [`COMPILE_OPTIONS`] with the
+    /// file's settings applied.
+    pub compile_options: Vec<String>,
+    /// `package NAME : 0|1` lines: packages switched on or off.
+    pub package_switches: Vec<(String, bool)>,
+    /// Macros the runtime switches of the file define (see
+    /// [`crate::preprocess::CONFIG_PREDEFINES`]).
+    pub config_predefines: Vec<String>,
+}
+
+/// FluffOS build options (its `local_options`) that change the language or
+/// the efun set, made settings of the config file so one binary serves
+/// mudlibs written for different builds: `(key, option symbol, default)`.
+/// FluffOS itself ignores these lines; `docs/config.md` documents them.
+pub const COMPILE_OPTIONS: &[(&str, &str, bool)] = &[
+    ("array reserved word", "ARRAY_RESERVED_WORD", false),
+    ("sensible modifiers", "SENSIBLE_MODIFIERS", true),
+    ("old ed", "OLD_ED", true),
+    ("privs", "PRIVS", true),
+    ("no add action", "NO_ADD_ACTION", false),
+    ("no shadows", "NO_SHADOWS", false),
+    ("no snoop", "NO_SNOOP", false),
+    ("no environment", "NO_ENVIRONMENT", false),
+    ("no light", "NO_LIGHT", false),
+    ("no wizards", "NO_WIZARDS", false),
+];
+
+/// The symbols of [`COMPILE_OPTIONS`] a default build has on.
+pub fn default_compile_options() -> Vec<String> {
+    COMPILE_OPTIONS
+        .iter()
+        .filter(|(_, _, on)| *on)
+        .map(|(_, symbol, _)| symbol.to_string())
+        .collect()
+}
+
+/// A switch value: `1`/`0`, or `yes`/`no`, `on`/`off`, `true`/`false`.
+fn switch_value(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "yes" | "on" | "true" => Some(true),
+        "0" | "no" | "off" | "false" => Some(false),
+        _ => None,
+    }
 }
 
 impl DriverConfig {
@@ -214,12 +258,50 @@ impl DriverConfig {
         });
         let mudlib_path = |key: &str| file.get(key).map(crate::source::normalize_path);
 
+        let mut switch = |key: &str, default: bool| -> bool {
+            let Some(entry) = file.entry(key) else {
+                return default;
+            };
+            switch_value(&entry.value).unwrap_or_else(|| {
+                problems.push(ConfigProblem::error(
+                    Some(entry.line),
+                    format!("`{key}` takes 1 or 0, found `{}`", entry.value),
+                ));
+                default
+            })
+        };
+        let compile_options: Vec<String> = COMPILE_OPTIONS
+            .iter()
+            .filter(|(key, _, default)| switch(key, *default))
+            .map(|(_, symbol, _)| symbol.to_string())
+            .collect();
+        let config_predefines: Vec<String> = crate::preprocess::CONFIG_PREDEFINES
+            .iter()
+            .filter(|(key, _, default)| switch(key, *default))
+            .map(|(_, name, _)| name.to_string())
+            .collect();
+        let mut package_switches = Vec::new();
+        for entry in file.entries() {
+            if let Some(name) = entry.key.strip_prefix("package ") {
+                match switch_value(&entry.value) {
+                    Some(on) => package_switches.push((name.trim().to_string(), on)),
+                    None => problems.push(ConfigProblem::error(
+                        Some(entry.line),
+                        format!("`{}` takes 1 or 0, found `{}`", entry.key, entry.value),
+                    )),
+                }
+            }
+        }
+
         let config = DriverConfig {
             mudlib_directory: mudlib_directory.unwrap_or_default(),
             include_directories,
             global_include_file,
             master_file: mudlib_path("master file"),
             simul_efun_file: mudlib_path("simulated efun file"),
+            compile_options,
+            package_switches,
+            config_predefines,
         };
         let usable = !problems.iter().any(|p| p.severity == Severity::Error);
         (usable.then_some(config), problems)
@@ -375,8 +457,72 @@ DriverConfig {
     simul_efun_file: Some(
         "/single/simul_efun",
     ),
+    compile_options: [
+        "SENSIBLE_MODIFIERS",
+        "OLD_ED",
+        "PRIVS",
+    ],
+    package_switches: [],
+    config_predefines: [
+        "__SANE_EXPLODE_STRING__",
+        "__SANE_SORTING__",
+        "__MUDLIB_ERROR_HANDLER__",
+        "__RANDOMIZED_RESETS__",
+        "__THIS_PLAYER_IN_CALL_OUT__",
+        "__TRACE__",
+        "__RECEIVE_SNOOP__",
+        "__HAS_CONSOLE__",
+        "__TRAP_CRASHES__",
+        "__WARN_OLD_RANGE_BEHAVIOR__",
+        "__SUPPRESS_ARGUMENT_WARNINGS__",
+    ],
 }
 "#,
+        );
+    }
+
+    #[test]
+    fn compile_options_packages_and_runtime_switches() {
+        let (file, _) = ConfigFile::parse(
+            "mudlib directory : .\narray reserved word : 1\nold ed : 0\nno add action : yes\n\
+             package uids : 0\npackage dwlib : 1\nsane sorting : 0\ntrace code : 1\n\
+             privs : maybe\n",
+        );
+        let (config, problems) = DriverConfig::from_file(&file);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, Some(9));
+        assert!(config.is_none(), "a bad switch makes the config unusable");
+        let (file, _) = ConfigFile::parse(
+            "mudlib directory : .\narray reserved word : 1\nold ed : 0\nno add action : yes\n\
+             package uids : 0\npackage dwlib : 1\nsane sorting : 0\ntrace code : 1\n",
+        );
+        let (config, problems) = DriverConfig::from_file(&file);
+        assert!(problems.is_empty(), "{problems:?}");
+        let config = config.expect("usable");
+        assert_eq!(
+            config.compile_options,
+            [
+                "ARRAY_RESERVED_WORD",
+                "SENSIBLE_MODIFIERS",
+                "PRIVS",
+                "NO_ADD_ACTION"
+            ]
+        );
+        assert_eq!(
+            config.package_switches,
+            [("uids".to_string(), false), ("dwlib".to_string(), true)]
+        );
+        assert!(
+            !config
+                .config_predefines
+                .iter()
+                .any(|m| m == "__SANE_SORTING__")
+        );
+        assert!(
+            config
+                .config_predefines
+                .iter()
+                .any(|m| m == "__TRACE_CODE__")
         );
     }
 

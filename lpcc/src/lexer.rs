@@ -131,6 +131,9 @@ pub enum TokenKind {
     /// Reserved and unusable, as in FluffOS.
     #[token("asm")]
     KwAsm,
+    /// `array`, a type suffix (`string array` is `string *`) when the
+    /// configuration reserves the word; otherwise `array` is a name.
+    KwArray,
 
     // ----- punctuation -----
     #[token("(")]
@@ -273,7 +276,7 @@ impl TokenKind {
     }
 
     pub fn is_keyword(self) -> bool {
-        (self as u8) >= (TokenKind::KwBreak as u8) && (self as u8) <= (TokenKind::KwAsm as u8)
+        (self as u8) >= (TokenKind::KwBreak as u8) && (self as u8) <= (TokenKind::KwArray as u8)
     }
 }
 
@@ -308,11 +311,16 @@ pub struct LexConfig {
     /// Recognise `#` lines as [`TokenKind::Directive`] tokens. Off when
     /// lexing the inside of a directive or a macro body.
     pub directives: bool,
+    /// `array` is a keyword (FluffOS's `ARRAY_RESERVED_WORD`).
+    pub array_keyword: bool,
 }
 
 impl Default for LexConfig {
     fn default() -> LexConfig {
-        LexConfig { directives: true }
+        LexConfig {
+            directives: true,
+            array_keyword: false,
+        }
     }
 }
 
@@ -391,6 +399,11 @@ impl<'a> Lexer<'a> {
         };
         let token = match kind {
             TokenKind::Int => self.int_or_trailing_dot_float(range),
+            TokenKind::Ident
+                if self.config.array_keyword && &self.inner.source()[range.clone()] == "array" =>
+            {
+                Token::new(TokenKind::KwArray, self.span_of(range))
+            }
             TokenKind::LParen => self.paren_or_function_open(range),
             TokenKind::Question => self.question_or_optional_dot(range),
             TokenKind::LBrace => {
@@ -1238,6 +1251,21 @@ mod tests {
         assert_eq!(diags[0].code, "E0003");
         let (_, diags) = tokenize("a \u{1} b", FileId(0));
         assert_eq!(diags[0].code, "E0001");
+    }
+
+    #[test]
+    fn array_is_a_keyword_only_when_configured() {
+        assert_eq!(kinds("string array a"), vec![KwString, Ident, Ident]);
+        let config = LexConfig {
+            array_keyword: true,
+            ..LexConfig::default()
+        };
+        let src = "string array a";
+        let kinds: Vec<TokenKind> = Lexer::with_range(src, FileId(0), 0..src.len(), config)
+            .map(|t| t.kind)
+            .collect();
+        assert_eq!(kinds, vec![KwString, KwArray, Ident]);
+        assert!(KwArray.is_keyword());
     }
 
     #[test]

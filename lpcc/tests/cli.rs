@@ -400,3 +400,43 @@ fn invalid_utf8_is_refused_in_literals_only() {
         .collect();
     assert_eq!(found, ["\"/a.c\" 3 \"E0008\""]);
 }
+
+#[test]
+fn build_options_in_the_config_change_the_language_and_the_efuns() {
+    let source: &[u8] = b"static int counter;\nstring array names = ({ \"a\" });\narray things = ({ });\n\
+void f() {\n    set_this_player(0);\n    ed_start(\"/x\");\n    counter = sizeof(names) + sizeof(things);\n}\n";
+    let options =
+        "array reserved word : 1\nsensible modifiers : 0\nold ed : 0\nno add action : 1\n";
+    let dir = tree(&[
+        ("lib/a.c", source),
+        (
+            "lib/b.c",
+            b"void g() {\n    set_this_player(0);\n    ed_start(\"/x\");\n}\n",
+        ),
+        ("stock", b"mudlib directory : lib\n"),
+        (
+            "tuned",
+            format!("mudlib directory : lib\n{options}").as_bytes(),
+        ),
+    ]);
+    let tuned = lpcc(dir.path(), &["check", "--config", "tuned"]);
+    assert_eq!(tuned.code, 0, "{}{}", tuned.stdout, tuned.stderr);
+    let stock = lpcc(
+        dir.path(),
+        &["check", "--config", "stock", "--format", "json"],
+    );
+    assert_eq!(stock.code, 1, "{}", stock.stderr);
+    let doc: Value = serde_json::from_str(&stock.stdout).expect("JSON");
+    let errors: Vec<String> = doc["diagnostics"]
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| format!("{}:{}", d["file"].as_str().unwrap_or("?"), d["line"]))
+        .collect();
+    // `static` and `array` are syntax errors in a stock build; the efuns of
+    // `b.c` do not exist there.
+    for place in ["/a.c:1", "/a.c:2", "/b.c:2", "/b.c:3"] {
+        assert!(errors.iter().any(|e| e == place), "{place}: {errors:?}");
+    }
+}

@@ -292,7 +292,15 @@ fn directive(
         covered.push((start, end));
         return;
     }
-    let mut lexer = Lexer::with_range(text, main, rest, LexConfig { directives: false });
+    let mut lexer = Lexer::with_range(
+        text,
+        main,
+        rest,
+        LexConfig {
+            directives: false,
+            ..LexConfig::default()
+        },
+    );
     let tokens: Vec<lpcc::lexer::Token> = lexer.by_ref().collect();
     for (n, token) in tokens.iter().enumerate() {
         covered.push((token.span.start, token.span.end));

@@ -908,6 +908,8 @@ fn describe_expected(expected: &[String]) -> Option<String> {
         // Shown as the plain `=`.
         hidden.extend(ASSIGN_OPS);
     }
+    // `array` is a keyword only in some configurations: never suggest it.
+    hidden.push("\"array\"");
     let mut shown: Vec<String> = expected
         .iter()
         .filter(|e| !hidden.contains(&e.as_str()))

@@ -102,6 +102,11 @@ pub struct PreprocessConfig {
     /// Macros defined by runtime configuration switches that are on (see
     /// [`CONFIG_PREDEFINES`]).
     pub config_predefines: Vec<String>,
+    /// `array` is a keyword (FluffOS's `ARRAY_RESERVED_WORD`).
+    pub array_keyword: bool,
+    /// FluffOS build options in effect (see [`crate::config::COMPILE_OPTIONS`]),
+    /// each predefined as `__NAME__`.
+    pub compile_options: Vec<String>,
 }
 
 impl Default for PreprocessConfig {
@@ -118,6 +123,8 @@ impl Default for PreprocessConfig {
             arch: "Linux/x86-64".to_string(),
             compiler: "c++".to_string(),
             config_predefines: default_config_predefines(),
+            array_keyword: false,
+            compile_options: crate::config::default_compile_options(),
         }
     }
 }
@@ -494,6 +501,13 @@ fn quote(s: &str) -> String {
 }
 
 impl<'p> Pp<'p> {
+    fn lex_config(&self, directives: bool) -> LexConfig {
+        LexConfig {
+            directives,
+            array_keyword: self.config.array_keyword,
+        }
+    }
+
     // ----- small helpers -------------------------------------------------
 
     fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
@@ -523,7 +537,7 @@ impl<'p> Pp<'p> {
 
     /// Lexes `range` of `text` without directive recognition.
     fn lex_range(&mut self, text: &str, file: FileId, range: std::ops::Range<usize>) -> Vec<Token> {
-        let mut lexer = Lexer::with_range(text, file, range, LexConfig { directives: false });
+        let mut lexer = Lexer::with_range(text, file, range, self.lex_config(false));
         let tokens: Vec<Token> = lexer.by_ref().collect();
         self.diags.append(&mut lexer.diagnostics);
         tokens
@@ -884,7 +898,7 @@ impl<'p> Pp<'p> {
     /// macros expanded.
     fn read_file(&mut self, file: FileId, text: &str) {
         let mut input = FileInput {
-            lexer: Lexer::new(text, file),
+            lexer: Lexer::with_range(text, file, 0..text.len(), self.lex_config(true)),
             pending: None,
         };
         loop {
@@ -986,8 +1000,7 @@ impl<'p> Pp<'p> {
             "define" => {
                 // A macro body is text until it is used: a stray quote in it
                 // is no error here, only where an expansion reaches the parser.
-                let mut lexer =
-                    Lexer::with_range(text, file, rest..end, LexConfig { directives: false });
+                let mut lexer = Lexer::with_range(text, file, rest..end, self.lex_config(false));
                 let tokens: Vec<Token> = lexer.by_ref().collect();
                 self.define(&tokens, text, false);
             }
@@ -1699,7 +1712,7 @@ impl<'p> Pp<'p> {
             &self.scratch,
             self.scratch_id,
             span.range(),
-            LexConfig { directives: false },
+            self.lex_config(false),
         );
         let tokens: Vec<Token> = lexer.by_ref().collect();
         let invalid = !lexer.diagnostics.is_empty();

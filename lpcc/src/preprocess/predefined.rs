@@ -172,8 +172,19 @@ pub fn predefines(config: &PreprocessConfig) -> Vec<(String, String)> {
     }
     add("MUDOS", String::new());
     add("FLUFFOS", String::new());
+    // Build options the configuration can switch follow it; the rest are fixed.
+    let switchable = |name: &str| {
+        crate::config::COMPILE_OPTIONS.iter().any(|(_, symbol, _)| {
+            name.strip_prefix("__").and_then(|n| n.strip_suffix("__")) == Some(*symbol)
+        })
+    };
     for (name, body) in BUILD_OPTIONS {
-        add(name, body.to_string());
+        if !switchable(name) {
+            add(name, body.to_string());
+        }
+    }
+    for symbol in &config.compile_options {
+        add(&format!("__{symbol}__"), String::new());
     }
     add("__PROJECT_VERSION__", quoted(&config.version));
     add("__VERSION__", quoted(&config.version));
