@@ -7,6 +7,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod expansion;
 pub mod format;
+pub mod host;
 pub mod lexer;
 pub mod parser;
 pub mod preprocess;

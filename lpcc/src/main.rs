@@ -47,7 +47,10 @@ enum Command {
     /// Check LPC files for errors without running them.
     ///
     /// With no PATH, checks every .c and .lpc file under the mudlib directory
-    /// (names starting with `.` are skipped). Without --config the mudlib
+    /// (names starting with `.` are skipped). Without --config, lpcc looks
+    /// for a driver config (in ., etc, config, bin, adm/etc and ..: a file
+    /// named config*, *.cfg or *.conf with a `mudlib directory` line) and for
+    /// lpc-config.json, as the language server does; with neither, the mudlib
     /// directory is the current directory.
     #[command(
         after_help = "Exit status: 0 no errors (warnings allowed), 1 errors found, \
@@ -160,11 +163,33 @@ fn current_dir() -> Result<PathBuf> {
 
 fn plan(args: &CheckArgs) -> Result<Plan> {
     let cwd = current_dir()?;
-    let driver = match &args.config {
-        Some(path) => Some(read_driver_config(path)?),
-        None => None,
+    let command_line = CommandLineSettings {
+        include_dirs: args.include.clone(),
+        defines: args.define.clone(),
+        allow_static: args.allow_static,
     };
-    let root_text = driver.as_ref().map_or(".", |d| d.mudlib_directory.as_str());
+    // Without --config, the configuration the language server would find
+    // here: a driver config in the usual places, or lpc-config.json.
+    let found = match &args.config {
+        Some(_) => None,
+        None => Some(lpcc::host::discover(&cwd, None)).filter(|f| f.found()),
+    };
+    if let Some(found) = &found {
+        for message in &found.messages {
+            eprintln!("warning: {message}");
+        }
+    }
+    let driver = match (&args.config, &found) {
+        (Some(path), _) => Some(read_driver_config(path)?),
+        (None, Some(found)) => found.driver.clone(),
+        (None, None) => None,
+    };
+    let root_text = match (&found, &driver) {
+        (Some(found), Some(_)) => found.mudlib_root.to_string_lossy().into_owned(),
+        (_, Some(d)) => d.mudlib_directory.clone(),
+        _ => ".".to_string(),
+    };
+    let root_text = root_text.as_str();
     let root = cwd
         .join(root_text)
         .canonicalize()
@@ -184,13 +209,12 @@ fn plan(args: &CheckArgs) -> Result<Plan> {
     files.sort();
     files.dedup();
 
-    let command_line = CommandLineSettings {
-        include_dirs: args.include.clone(),
-        defines: args.define.clone(),
-        allow_static: args.allow_static,
+    let config = match &found {
+        Some(found) => found.check_config(&command_line),
+        None => CheckConfig::new(driver.as_ref(), &command_line),
     };
     Ok(Plan {
-        config: CheckConfig::new(driver.as_ref(), &command_line),
+        config,
         root,
         files,
     })

@@ -57,7 +57,7 @@ fn clean_files_exit_zero() {
     let dir = tree(&[("a.c", CLEAN), ("d/b.lpc", CLEAN)]);
     let run = lpcc(dir.path(), &["check"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stdout, "0 errors, 0 warnings in 2 files\n");
+    assert_eq!(run.stdout, "0 errors, 0 warnings in 1 file\n");
     assert_eq!(run.stderr, "");
 }
 
@@ -281,7 +281,7 @@ fn paths_select_files_and_directories() {
 
     // A file named explicitly is checked whatever its name; repeats count once.
     let run = lpcc(dir.path(), &["check", "x.h", "./x.h", "d/sub"]);
-    assert_eq!(run.stdout, "0 errors, 0 warnings in 2 files\n");
+    assert_eq!(run.stdout, "0 errors, 0 warnings in 1 file\n");
     let run = lpcc(&dir.path().join("d"), &["check", "e.h"]);
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("┌─ /e.h:1:1"), "{}", run.stdout);
@@ -439,4 +439,29 @@ void f() {\n    set_this_player(0);\n    ed_start(\"/x\");\n    counter = sizeof
     for place in ["/a.c:1", "/a.c:2", "/b.c:2", "/b.c:3"] {
         assert!(errors.iter().any(|e| e == place), "{place}: {errors:?}");
     }
+}
+
+#[test]
+fn without_config_the_workspace_configuration_is_found() {
+    // A driver config in etc/: its mudlib directory and include directories apply.
+    let dir = tree(&[
+        ("etc/config.mud", b"mudlib directory : lib\ninclude directories : /inc\n"),
+        ("lib/inc/defs.h", b"#define GREETING \"hi\"\n"),
+        ("lib/a.c", b"#include <defs.h>\nstring s = GREETING;\n"),
+    ]);
+    let run = lpcc(dir.path(), &["check"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "0 errors, 0 warnings in 1 file\n");
+
+    // lpc-config.json: include directories and defines.
+    let dir = tree(&[
+        (
+            "lpc-config.json",
+            b"{ // as other LPC editor tooling writes it\n \"include\": [\"/sys\"],\n \"defines\": {\"LEVEL\": \"3\"},\n}\n",
+        ),
+        ("sys/defs.h", b"#define GREETING \"hi\"\n"),
+        ("a.c", b"#include <defs.h>\nstring s = GREETING;\nint n = LEVEL;\n"),
+    ]);
+    let run = lpcc(dir.path(), &["check", "a.c"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
