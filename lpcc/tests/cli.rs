@@ -57,7 +57,7 @@ fn clean_files_exit_zero() {
     let dir = tree(&[("a.c", CLEAN), ("d/b.lpc", CLEAN)]);
     let run = lpcc(dir.path(), &["check"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stdout, "0 errors, 0 warnings in 1 file\n");
+    assert_eq!(run.stdout, "0 errors, 0 warnings in 2 files\n");
     assert_eq!(run.stderr, "");
 }
 
@@ -149,7 +149,7 @@ fn config_warnings_do_not_stop_the_check() {
         run.stderr,
         "warning: cfg:2: `mudlib directory` is already set on line 1; this line is ignored\n"
     );
-    assert_eq!(run.stdout, "0 errors, 0 warnings in 1 file\n");
+    assert_eq!(run.stdout, "0 errors, 0 warnings in 2 files\n");
 }
 
 #[test]
@@ -281,7 +281,7 @@ fn paths_select_files_and_directories() {
 
     // A file named explicitly is checked whatever its name; repeats count once.
     let run = lpcc(dir.path(), &["check", "x.h", "./x.h", "d/sub"]);
-    assert_eq!(run.stdout, "0 errors, 0 warnings in 1 file\n");
+    assert_eq!(run.stdout, "0 errors, 0 warnings in 2 files\n");
     let run = lpcc(&dir.path().join("d"), &["check", "e.h"]);
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("┌─ /e.h:1:1"), "{}", run.stdout);
