@@ -149,7 +149,7 @@ fn config_warnings_do_not_stop_the_check() {
         run.stderr,
         "warning: cfg:2: `mudlib directory` is already set on line 1; this line is ignored\n"
     );
-    assert_eq!(run.stdout, "0 errors, 0 warnings in 2 files\n");
+    assert_eq!(run.stdout, "0 errors, 0 warnings in 1 file\n");
 }
 
 #[test]
