@@ -1,0 +1,691 @@
+//! Expressions: constants, variables and assignments, operators, calls of
+//! every kind, aggregates, function values, `catch` and `sscanf`.
+
+use smol_str::SmolStr;
+
+use super::stmt::Target;
+use super::{Cx, E_UNRESOLVED, E_UNSUPPORTED, FnBuilder};
+use crate::ast::{
+    self, AssignOp, BinaryOp, Callee, ExprKind, ExprOrBlock, FunctionPtr, MemberOp, TemplatePart,
+    TypeKind, UnaryOp,
+};
+use crate::bytecode::{BinOp, Instr, flags};
+
+/// Placeholder slots for `$(...)` captures, moved past the other locals
+/// once the closure's body is compiled.
+const CAPTURE_MARK: u16 = 0xF000;
+
+impl Cx<'_, '_> {
+    /// Where the variable `name` lives, if it is one.
+    pub(super) fn variable(&self, b: &FnBuilder, name: &str) -> Option<Target> {
+        if let Some(slot) = b.local(name) {
+            return Some(Target::Local(slot));
+        }
+        self.globals.get(name).map(|g| Target::Global(g.slot))
+    }
+
+    /// Compiles `e` for its effects only.
+    pub(super) fn expr_discard(&mut self, b: &mut FnBuilder, e: &ast::Expr) {
+        match &e.kind {
+            ExprKind::Assign(a) => self.assign(b, a, e.span, false),
+            ExprKind::Unary(op @ (UnaryOp::PreInc | UnaryOp::PostInc), target)
+            | ExprKind::Unary(op @ (UnaryOp::PreDec | UnaryOp::PostDec), target) => {
+                let delta = if matches!(op, UnaryOp::PreInc | UnaryOp::PostInc) { 1 } else { -1 };
+                self.inc_dec(b, target, delta, false, false);
+            }
+            ExprKind::Comma(list) => {
+                for item in list {
+                    self.expr_discard(b, item);
+                }
+            }
+            _ => {
+                self.expr(b, e);
+                b.emit(Instr::Pop);
+            }
+        }
+    }
+
+    /// Compiles `e`, leaving its value on the stack.
+    pub(super) fn expr(&mut self, b: &mut FnBuilder, e: &ast::Expr) {
+        match &e.kind {
+            ExprKind::Int(v) => self.push_int(b, *v),
+            ExprKind::Float(v) => {
+                let index = self.out.floats.len() as u32;
+                self.out.floats.push(*v);
+                b.emit(Instr::PushFloat { index });
+            }
+            ExprKind::Str(s) => {
+                let index = self.string_const(s);
+                b.emit(Instr::PushString { index });
+            }
+            ExprKind::Template(parts) => {
+                let empty = self.string_const("");
+                b.emit(Instr::PushString { index: empty });
+                for part in parts {
+                    match part {
+                        TemplatePart::Text(text) => {
+                            let index = self.string_const(text);
+                            b.emit(Instr::PushString { index });
+                        }
+                        TemplatePart::Expr(e) => self.expr(b, e),
+                    }
+                    b.emit(Instr::Add);
+                }
+            }
+            ExprKind::Ident(name) => match self.variable(b, name) {
+                Some(target) => {
+                    b.emit(target.get());
+                }
+                None => self.error(E_UNRESOLVED, e.span, format!("undefined variable `{name}`")),
+            },
+            ExprKind::Param(n) => {
+                let Some(slot) = n.checked_sub(1).filter(|&s| s < 255) else {
+                    self.error(E_UNSUPPORTED, e.span, "`$N` out of range");
+                    return;
+                };
+                b.params = b.params.max(slot as u8 + 1);
+                b.max_locals = b.max_locals.max(slot as usize + 1);
+                b.emit(Instr::GetLocal { slot: slot as u16 });
+            }
+            ExprKind::Capture(inner) => {
+                if b.capture_base.is_none() {
+                    self.error(E_UNSUPPORTED, e.span, "`$(...)` outside a function value");
+                    return;
+                }
+                let k = b.captures.len() as u16;
+                b.captures.push((**inner).clone());
+                b.emit(Instr::GetLocal {
+                    slot: CAPTURE_MARK + k,
+                });
+            }
+            ExprKind::Array(items) => {
+                if items.iter().any(|i| matches!(i.kind, ExprKind::Spread(_))) {
+                    self.error(E_UNSUPPORTED, e.span, "`...` in an array is not supported yet");
+                    return;
+                }
+                for item in items {
+                    self.expr(b, item);
+                }
+                b.emit(Instr::MakeArray {
+                    count: items.len() as u32,
+                });
+            }
+            ExprKind::Mapping(entries) => {
+                for entry in entries {
+                    self.expr(b, &entry.key);
+                    self.expr(b, &entry.value);
+                }
+                b.emit(Instr::MakeMapping {
+                    count: entries.len() as u32,
+                });
+            }
+            ExprKind::Unary(op, operand) => self.unary(b, *op, operand, e.span),
+            ExprKind::Binary(bin) => self.binary(b, bin),
+            ExprKind::Assign(a) => self.assign(b, a, e.span, true),
+            ExprKind::Ternary(t) => {
+                let to_else = self.cond_jump(b, &t.cond, false);
+                self.expr(b, &t.then);
+                let to_end = b.emit(Instr::Jump { target: 0 });
+                b.patch_here(to_else);
+                self.expr(b, &t.otherwise);
+                b.patch_here(to_end);
+            }
+            ExprKind::Cast(cast) => {
+                self.expr(b, &cast.expr);
+                if cast.ty.array_depth == 0 {
+                    match cast.ty.kind {
+                        TypeKind::Int => {
+                            b.emit(Instr::CastInt);
+                        }
+                        TypeKind::Float => {
+                            b.emit(Instr::CastFloat);
+                        }
+                        TypeKind::String => {
+                            b.emit(Instr::CastString);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            ExprKind::Index(index) => {
+                self.expr(b, &index.base);
+                self.expr(b, &index.index);
+                b.emit(if index.optional {
+                    Instr::IndexOptional
+                } else if index.from_end {
+                    Instr::IndexFromEnd
+                } else {
+                    Instr::Index
+                });
+            }
+            ExprKind::Range(range) => {
+                self.expr(b, &range.base);
+                let mut flags = 0u8;
+                match &range.start {
+                    Some(start) => {
+                        self.expr(b, &start.expr);
+                        if start.from_end {
+                            flags |= 1;
+                        }
+                    }
+                    None => {
+                        b.emit(Instr::PushInt { value: 0 });
+                    }
+                }
+                match &range.end {
+                    Some(end) => {
+                        self.expr(b, &end.expr);
+                        if end.from_end {
+                            flags |= 2;
+                        }
+                    }
+                    None => {
+                        b.emit(Instr::PushInt { value: 0 });
+                        flags |= 4;
+                    }
+                }
+                b.emit(Instr::Range { flags });
+            }
+            ExprKind::Member(member) => match member.op {
+                MemberOp::Arrow => {
+                    self.error(E_UNSUPPORTED, e.span, "`->` without a call is not supported yet");
+                }
+                MemberOp::Dot | MemberOp::OptionalDot => {
+                    self.error(E_UNSUPPORTED, e.span, "class members are not supported yet");
+                }
+            },
+            ExprKind::Call(call) => self.call(b, call, e.span),
+            ExprKind::Catch(body) => self.catch(b, body),
+            ExprKind::Sscanf(s) => self.sscanf(b, s),
+            ExprKind::FunctionPtr(fp) => self.function_ptr(b, fp, e.span),
+            ExprKind::Lambda(lambda) => self.lambda(b, lambda, e.span),
+            ExprKind::Comma(list) => {
+                let Some((last, rest)) = list.split_last() else {
+                    b.emit(Instr::PushInt { value: 0 });
+                    return;
+                };
+                for item in rest {
+                    self.expr_discard(b, item);
+                }
+                self.expr(b, last);
+            }
+            ExprKind::NewClass(_) => self.error(E_UNSUPPORTED, e.span, "classes are not supported yet"),
+            ExprKind::TimeExpression(_) => {
+                self.error(E_UNSUPPORTED, e.span, "`time_expression` is not supported yet")
+            }
+            ExprKind::ParseCommand(_) => {
+                self.error(E_UNSUPPORTED, e.span, "`parse_command` is not supported yet")
+            }
+            ExprKind::Spread(_) => self.error(E_UNSUPPORTED, e.span, "`...` is not supported here yet"),
+            ExprKind::Error => self.error(E_UNSUPPORTED, e.span, "syntax error"),
+        }
+    }
+
+    fn push_int(&mut self, b: &mut FnBuilder, v: i64) {
+        match i32::try_from(v) {
+            Ok(value) => b.emit(Instr::PushInt { value }),
+            Err(_) => {
+                let index = self.int_const(v);
+                b.emit(Instr::PushBigInt { index })
+            }
+        };
+    }
+
+    fn unary(&mut self, b: &mut FnBuilder, op: UnaryOp, operand: &ast::Expr, span: crate::span::Span) {
+        match op {
+            UnaryOp::Neg => {
+                if let ExprKind::Int(v) = operand.kind {
+                    self.push_int(b, v.wrapping_neg());
+                    return;
+                }
+                self.expr(b, operand);
+                b.emit(Instr::Neg);
+            }
+            UnaryOp::Not => {
+                self.expr(b, operand);
+                b.emit(Instr::Not);
+            }
+            UnaryOp::Compl => {
+                self.expr(b, operand);
+                b.emit(Instr::Compl);
+            }
+            UnaryOp::PreInc => self.inc_dec(b, operand, 1, false, true),
+            UnaryOp::PreDec => self.inc_dec(b, operand, -1, false, true),
+            UnaryOp::PostInc => self.inc_dec(b, operand, 1, true, true),
+            UnaryOp::PostDec => self.inc_dec(b, operand, -1, true, true),
+            UnaryOp::Ref => self.error(E_UNSUPPORTED, span, "`ref` arguments are not supported yet"),
+        }
+    }
+
+    fn binary(&mut self, b: &mut FnBuilder, bin: &ast::Binary) {
+        match bin.op {
+            BinaryOp::And | BinaryOp::Or | BinaryOp::Nullish => {
+                self.expr(b, &bin.lhs);
+                let jump = b.emit(match bin.op {
+                    BinaryOp::And => Instr::JumpIfFalseKeep { target: 0 },
+                    BinaryOp::Or => Instr::JumpIfTrueKeep { target: 0 },
+                    _ => Instr::JumpIfDefinedKeep { target: 0 },
+                });
+                self.expr(b, &bin.rhs);
+                b.patch_here(jump);
+                return;
+            }
+            BinaryOp::Add | BinaryOp::Sub => {
+                if let ExprKind::Int(v) = bin.rhs.kind {
+                    let v = if bin.op == BinaryOp::Sub { v.checked_neg() } else { Some(v) };
+                    if let Some(value) = v.and_then(|v| i32::try_from(v).ok()) {
+                        self.expr(b, &bin.lhs);
+                        b.emit(Instr::AddInt { value });
+                        return;
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.expr(b, &bin.lhs);
+        self.expr(b, &bin.rhs);
+        b.emit(binary_instr(bin.op));
+    }
+
+    /// `target op= value` and `target = value`; leaves the value when `keep`.
+    fn assign(&mut self, b: &mut FnBuilder, a: &ast::Assign, span: crate::span::Span, keep: bool) {
+        let op = match a.op {
+            AssignOp::Assign => None,
+            AssignOp::Compound(op @ (BinaryOp::And | BinaryOp::Or | BinaryOp::Nullish)) => {
+                self.logical_assign(b, a, op, span, keep);
+                return;
+            }
+            AssignOp::Compound(op) => Some(op),
+        };
+        match &a.target.kind {
+            ExprKind::Ident(name) => {
+                let Some(target) = self.variable(b, name) else {
+                    self.error(E_UNRESOLVED, a.target.span, format!("undefined variable `{name}`"));
+                    return;
+                };
+                match (op, target) {
+                    (None, _) => {
+                        self.expr(b, &a.value);
+                        b.emit(if keep { target.set() } else { target.store() });
+                    }
+                    (Some(op @ (BinaryOp::Add | BinaryOp::Sub)), _)
+                        if matches!(a.value.kind, ExprKind::Int(v) if i16::try_from(v).is_ok() && v != i16::MIN as i64) =>
+                    {
+                        let ExprKind::Int(v) = a.value.kind else { return };
+                        let delta = if op == BinaryOp::Sub { -(v as i16) } else { v as i16 };
+                        b.emit(match target {
+                            Target::Local(slot) => Instr::AddLocalInt { slot, delta },
+                            Target::Global(slot) => Instr::AddGlobalInt { slot, delta },
+                        });
+                        if keep {
+                            b.emit(target.get());
+                        }
+                    }
+                    (Some(op), Target::Local(slot)) => {
+                        self.expr(b, &a.value);
+                        b.emit(Instr::CompoundLocal {
+                            slot,
+                            op: binop_code(op) as u8,
+                        });
+                        if !keep {
+                            b.emit(Instr::Pop);
+                        }
+                    }
+                    (Some(op), Target::Global(_)) => {
+                        b.emit(target.get());
+                        self.expr(b, &a.value);
+                        b.emit(binary_instr(op));
+                        b.emit(if keep { target.set() } else { target.store() });
+                    }
+                }
+            }
+            ExprKind::Index(index) if !index.optional => {
+                self.expr(b, &index.base);
+                self.expr(b, &index.index);
+                let (get, store) = if index.from_end {
+                    (Instr::IndexFromEnd, Instr::IndexFromEndStore)
+                } else {
+                    (Instr::Index, Instr::IndexStore)
+                };
+                if let Some(op) = op {
+                    b.emit(Instr::Dup2);
+                    b.emit(get);
+                    self.expr(b, &a.value);
+                    b.emit(binary_instr(op));
+                } else {
+                    self.expr(b, &a.value);
+                }
+                b.emit(store);
+                if !keep {
+                    b.emit(Instr::Pop);
+                }
+            }
+            _ => self.error(
+                E_UNSUPPORTED,
+                span,
+                "assignment to this kind of expression is not supported yet",
+            ),
+        }
+    }
+
+    /// `x &&= v`, `x ||= v`, `x ??= v` on a variable.
+    fn logical_assign(
+        &mut self,
+        b: &mut FnBuilder,
+        a: &ast::Assign,
+        op: BinaryOp,
+        span: crate::span::Span,
+        keep: bool,
+    ) {
+        let ExprKind::Ident(name) = &a.target.kind else {
+            self.error(E_UNSUPPORTED, span, "this compound assignment is not supported yet");
+            return;
+        };
+        let Some(target) = self.variable(b, name) else {
+            self.error(E_UNRESOLVED, a.target.span, format!("undefined variable `{name}`"));
+            return;
+        };
+        b.emit(target.get());
+        let jump = b.emit(match op {
+            BinaryOp::And => Instr::JumpIfFalseKeep { target: 0 },
+            BinaryOp::Or => Instr::JumpIfTrueKeep { target: 0 },
+            _ => Instr::JumpIfDefinedKeep { target: 0 },
+        });
+        self.expr(b, &a.value);
+        b.emit(target.set());
+        b.patch_here(jump);
+        if !keep {
+            b.emit(Instr::Pop);
+        }
+    }
+
+    /// `++x`, `x--` and friends; leaves the old (post) or new value when `keep`.
+    fn inc_dec(&mut self, b: &mut FnBuilder, target: &ast::Expr, delta: i16, post: bool, keep: bool) {
+        match &target.kind {
+            ExprKind::Ident(name) => {
+                let Some(var) = self.variable(b, name) else {
+                    self.error(E_UNRESOLVED, target.span, format!("undefined variable `{name}`"));
+                    return;
+                };
+                if keep && post {
+                    b.emit(var.get());
+                }
+                b.emit(match var {
+                    Target::Local(slot) => Instr::AddLocalInt { slot, delta },
+                    Target::Global(slot) => Instr::AddGlobalInt { slot, delta },
+                });
+                if keep && !post {
+                    b.emit(var.get());
+                }
+            }
+            ExprKind::Index(index) if !index.optional => {
+                self.expr(b, &index.base);
+                self.expr(b, &index.index);
+                let (get, store) = if index.from_end {
+                    (Instr::IndexFromEnd, Instr::IndexFromEndStore)
+                } else {
+                    (Instr::Index, Instr::IndexStore)
+                };
+                b.emit(Instr::Dup2);
+                b.emit(get);
+                b.emit(Instr::AddInt {
+                    value: delta as i32,
+                });
+                b.emit(store);
+                if !keep {
+                    b.emit(Instr::Pop);
+                } else if post {
+                    b.emit(Instr::AddInt {
+                        value: -(delta as i32),
+                    });
+                }
+            }
+            _ => self.error(
+                E_UNSUPPORTED,
+                target.span,
+                "`++`/`--` on this kind of expression is not supported yet",
+            ),
+        }
+    }
+
+    fn args(&mut self, b: &mut FnBuilder, args: &[ast::Expr], span: crate::span::Span) -> u8 {
+        for arg in args {
+            if matches!(arg.kind, ExprKind::Spread(_)) {
+                self.error(E_UNSUPPORTED, arg.span, "spreading arguments with `...` is not supported yet");
+            }
+            self.expr(b, arg);
+        }
+        if args.len() > 255 {
+            self.error(super::E_LIMIT, span, "more than 255 arguments");
+        }
+        args.len() as u8
+    }
+
+    fn call(&mut self, b: &mut FnBuilder, call: &ast::Call, span: crate::span::Span) {
+        match &call.callee {
+            Callee::Name(name) => {
+                if let Some(var) = self.variable(b, &name.text) {
+                    b.emit(var.get());
+                    let argc = self.args(b, &call.args, span);
+                    b.emit(Instr::CallValue { argc });
+                    return;
+                }
+                if self.functions.contains_key(&name.text) {
+                    let argc = self.args(b, &call.args, span);
+                    let name = self.name_index(&name.text);
+                    b.emit(Instr::Call { name, argc });
+                    return;
+                }
+                if self.env.is_simul_efun.is_some_and(|f| f(&name.text)) {
+                    let argc = self.args(b, &call.args, span);
+                    let name = self.name_index(&name.text);
+                    b.emit(Instr::CallSimul { name, argc });
+                    return;
+                }
+                self.efun_call(b, &name.text, &call.args, name.span);
+            }
+            Callee::Efun(name) => self.efun_call(b, &name.text, &call.args, name.span),
+            Callee::Scoped { scope, name } => {
+                let scope_text = scope.as_ref().map(|s| s.text.as_str());
+                if scope_text == Some("efun") {
+                    self.efun_call(b, &name.text, &call.args, name.span);
+                    return;
+                }
+                let Some(inherit) = self.super_target(scope_text, &name.text) else {
+                    self.error(
+                        E_UNRESOLVED,
+                        name.span,
+                        format!("no inherited function `{}`", name.text),
+                    );
+                    return;
+                };
+                let argc = self.args(b, &call.args, span);
+                let entry = self.super_index(inherit, &name.text);
+                b.emit(Instr::CallSuper { entry, argc });
+            }
+            Callee::New => self.efun_call(b, "_new", &call.args, span),
+            Callee::Method { object, name } => {
+                self.expr(b, object);
+                let argc = self.args(b, &call.args, span);
+                let name = self.name_index(&name.text);
+                b.emit(Instr::CallOther { name, argc });
+            }
+            Callee::Expr(callee) => {
+                self.expr(b, callee);
+                let argc = self.args(b, &call.args, span);
+                b.emit(Instr::CallValue { argc });
+            }
+        }
+    }
+
+    fn efun_call(&mut self, b: &mut FnBuilder, name: &str, args: &[ast::Expr], span: crate::span::Span) {
+        if self.env.efuns.get(name).is_none() {
+            self.error(E_UNRESOLVED, span, format!("undefined function `{name}`"));
+            return;
+        }
+        // `evaluate(f, args)` is a plain call of a function value.
+        if name == "evaluate" && !args.is_empty() {
+            self.expr(b, &args[0]);
+            let argc = self.args(b, &args[1..], span);
+            b.emit(Instr::CallValue { argc });
+            return;
+        }
+        let argc = self.args(b, args, span);
+        let efun = self.efun_index(name);
+        b.emit(Instr::CallEfun { efun, argc });
+    }
+
+    fn catch(&mut self, b: &mut FnBuilder, body: &ExprOrBlock) {
+        let begin = b.emit(Instr::CatchBegin { handler: 0 });
+        match body {
+            ExprOrBlock::Expr(e) => self.expr_discard(b, e),
+            ExprOrBlock::Block(block) => self.block(b, block),
+        }
+        b.emit(Instr::CatchEnd);
+        b.emit(Instr::PushInt { value: 0 });
+        let to_end = b.emit(Instr::Jump { target: 0 });
+        b.patch_here(begin);
+        b.patch_here(to_end);
+        // The handler's entry point is the same place: the VM pushes the
+        // error there after unwinding, as the normal path pushes 0.
+        let handler = b.here();
+        b.patch(begin, handler);
+    }
+
+    fn sscanf(&mut self, b: &mut FnBuilder, s: &ast::Sscanf) {
+        self.expr(b, &s.input);
+        self.expr(b, &s.format);
+        let mut targets = Vec::new();
+        for t in &s.targets {
+            let ExprKind::Ident(name) = &t.kind else {
+                self.error(E_UNSUPPORTED, t.span, "`sscanf` into this kind of expression is not supported yet");
+                return;
+            };
+            let Some(var) = self.variable(b, name) else {
+                self.error(E_UNRESOLVED, t.span, format!("undefined variable `{name}`"));
+                return;
+            };
+            b.emit(var.get());
+            targets.push(var);
+        }
+        b.emit(Instr::Sscanf {
+            targets: targets.len() as u8,
+        });
+        for var in targets.iter().rev() {
+            b.emit(var.store());
+        }
+    }
+
+    fn function_ptr(&mut self, b: &mut FnBuilder, fp: &FunctionPtr, span: crate::span::Span) {
+        match fp {
+            FunctionPtr::Named { name, args } => {
+                let bound = self.args(b, args, span);
+                if self.functions.contains_key(&name.text) {
+                    let name = self.name_index(&name.text);
+                    b.emit(Instr::MakeFunctionPtr { name, bound });
+                } else if self.env.is_simul_efun.is_some_and(|f| f(&name.text)) {
+                    let name = self.name_index(&name.text);
+                    b.emit(Instr::MakeSimulPtr { name, bound });
+                } else if self.env.efuns.get(&name.text).is_some() {
+                    let efun = self.efun_index(&name.text);
+                    b.emit(Instr::MakeEfunPtr { efun, bound });
+                } else {
+                    self.error(E_UNRESOLVED, name.span, format!("undefined function `{}`", name.text));
+                }
+            }
+            FunctionPtr::Efun { name, args } => {
+                let bound = self.args(b, args, span);
+                let efun = self.efun_index(&name.text);
+                b.emit(Instr::MakeEfunPtr { efun, bound });
+            }
+            FunctionPtr::Expr(body) => {
+                let mut inner = FnBuilder::new(self.closure_name(), flags::HIDDEN);
+                inner.capture_base = Some(CAPTURE_MARK);
+                self.mark_line(&mut inner, body.span);
+                self.expr(&mut inner, body);
+                inner.emit(Instr::Return);
+                self.make_closure(b, inner);
+            }
+        }
+    }
+
+    fn lambda(&mut self, b: &mut FnBuilder, lambda: &ast::Lambda, span: crate::span::Span) {
+        let mut inner = FnBuilder::new(self.closure_name(), flags::HIDDEN);
+        inner.capture_base = Some(CAPTURE_MARK);
+        inner.rest = lambda.varargs;
+        for param in &lambda.params {
+            let name = param.name.as_ref().map_or(SmolStr::default(), |n| n.text.clone());
+            inner.declare_local(name);
+        }
+        inner.params = lambda.params.len().min(255) as u8;
+        self.mark_line(&mut inner, span);
+        self.block(&mut inner, &lambda.body);
+        inner.emit(Instr::ReturnZero);
+        self.make_closure(b, inner);
+    }
+
+    fn closure_name(&self) -> SmolStr {
+        SmolStr::new(format!("<closure {}>", self.out.functions.len()))
+    }
+
+    /// Finishes a closure body: captures go after its other locals, and are
+    /// evaluated here, where the closure is made.
+    fn make_closure(&mut self, b: &mut FnBuilder, mut inner: FnBuilder) {
+        let captures = std::mem::take(&mut inner.captures);
+        let base = inner.max_locals as u16;
+        for instr in &mut inner.code {
+            if let Instr::GetLocal { slot } = instr
+                && *slot >= CAPTURE_MARK
+            {
+                *slot = *slot - CAPTURE_MARK + base;
+            }
+        }
+        inner.max_locals += captures.len();
+        let function = self.finish(inner);
+        for capture in &captures {
+            self.expr(b, capture);
+        }
+        b.emit(Instr::MakeClosure {
+            function,
+            captures: captures.len() as u8,
+        });
+    }
+}
+
+fn binary_instr(op: BinaryOp) -> Instr {
+    match op {
+        BinaryOp::Add => Instr::Add,
+        BinaryOp::Sub => Instr::Sub,
+        BinaryOp::Mul => Instr::Mul,
+        BinaryOp::Div => Instr::Div,
+        BinaryOp::Mod => Instr::Mod,
+        BinaryOp::BitAnd => Instr::BitAnd,
+        BinaryOp::BitOr => Instr::BitOr,
+        BinaryOp::BitXor => Instr::BitXor,
+        BinaryOp::Shl => Instr::Shl,
+        BinaryOp::Shr => Instr::Shr,
+        BinaryOp::Eq => Instr::Eq,
+        BinaryOp::Ne => Instr::Ne,
+        BinaryOp::Lt => Instr::Lt,
+        BinaryOp::Le => Instr::Le,
+        BinaryOp::Gt => Instr::Gt,
+        BinaryOp::Ge => Instr::Ge,
+        // Short-circuit forms are compiled to jumps before reaching here.
+        BinaryOp::And | BinaryOp::Or | BinaryOp::Nullish => Instr::BitAnd,
+    }
+}
+
+fn binop_code(op: BinaryOp) -> BinOp {
+    match op {
+        BinaryOp::Sub => BinOp::Sub,
+        BinaryOp::Mul => BinOp::Mul,
+        BinaryOp::Div => BinOp::Div,
+        BinaryOp::Mod => BinOp::Mod,
+        BinaryOp::BitAnd => BinOp::BitAnd,
+        BinaryOp::BitOr => BinOp::BitOr,
+        BinaryOp::BitXor => BinOp::BitXor,
+        BinaryOp::Shl => BinOp::Shl,
+        BinaryOp::Shr => BinOp::Shr,
+        _ => BinOp::Add,
+    }
+}
