@@ -1,1 +1,41 @@
-fn main() {}
+//! `driver CONFIG [-fFLAG]...`: runs a FluffOS mudlib. One thread owns the
+//! VM and every object; networking comes later.
+// The binary reads the config, the mudlib and writes logs.
+#![allow(clippy::disallowed_methods)]
+
+mod boot;
+mod compile;
+mod efuns;
+mod vm;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut config = None;
+    let mut flags = Vec::new();
+    for arg in std::env::args().skip(1) {
+        if let Some(flag) = arg.strip_prefix("-f") {
+            flags.push(flag.to_string());
+        } else if arg.starts_with('-') {
+            eprintln!("Unknown flag: {arg}");
+            return ExitCode::from(2);
+        } else if config.is_none() {
+            config = Some(arg);
+        }
+    }
+    let Some(config) = config else {
+        eprintln!("Usage: driver CONFIG [-fFLAG]...");
+        return ExitCode::from(2);
+    };
+    let options = boot::Options {
+        config: config.into(),
+        flags,
+    };
+    match boot::run(&options) {
+        Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
+        Err(e) => {
+            eprintln!("driver: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! LPC values: 16 bytes each, reference counted, owned by the VM thread.
+
+use std::cell::RefCell;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::object::ObjRef;
+
+/// A string with its ASCII-ness known, so lengths and indexes are O(1)
+/// for ASCII text and count grapheme clusters otherwise.
+#[derive(Debug, Default)]
+pub struct LStr {
+    pub text: String,
+    pub ascii: bool,
+}
+
+impl LStr {
+    pub fn new(text: String) -> LStr {
+        let ascii = text.is_ascii();
+        LStr { text, ascii }
+    }
+
+    /// Length in grapheme clusters.
+    pub fn len(&self) -> usize {
+        if self.ascii {
+            self.text.len()
+        } else {
+            self.text.graphemes(true).count()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// The code point that starts grapheme `i`.
+    pub fn char_at(&self, i: usize) -> Option<i64> {
+        if self.ascii {
+            return self.text.as_bytes().get(i).map(|&b| b as i64);
+        }
+        let g = self.text.graphemes(true).nth(i)?;
+        g.chars().next().map(|c| c as i64)
+    }
+
+    /// Byte offset of grapheme `i` (the length for `i` past the end).
+    pub fn byte_offset(&self, i: usize) -> usize {
+        if self.ascii {
+            return i.min(self.text.len());
+        }
+        self.text
+            .grapheme_indices(true)
+            .nth(i)
+            .map_or(self.text.len(), |(at, _)| at)
+    }
+}
+
+pub type Array = RefCell<Vec<Value>>;
+pub type Mapping = RefCell<FxHashMap<Value, Value>>;
+
+/// What a function value calls.
+#[derive(Debug)]
+pub enum FnKind {
+    /// A closure or named function of the owner object's program.
+    Local(super::object::FnRef),
+    Efun(u16, super::Efun),
+    Simul(smol_str::SmolStr),
+}
+
+#[derive(Debug)]
+pub struct FnPtr {
+    pub owner: ObjRef,
+    pub kind: FnKind,
+    /// Bound arguments, passed before the call's own.
+    pub bound: Vec<Value>,
+    /// `$(...)` values, stored in the closure's last locals.
+    pub captures: Vec<Value>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub enum Value {
+    #[default]
+    Undefined,
+    Int(i64),
+    Float(f64),
+    Str(Rc<LStr>),
+    Array(Rc<Array>),
+    Mapping(Rc<Mapping>),
+    Object(ObjRef),
+    Function(Rc<FnPtr>),
+    Buffer(Rc<RefCell<Vec<u8>>>),
+    Class(Rc<Array>),
+}
+
+// The VM moves values constantly: keep them two words.
+const _: () = assert!(std::mem::size_of::<Value>() == 16);
+
+impl Value {
+    pub fn str(text: impl Into<String>) -> Value {
+        Value::Str(Rc::new(LStr::new(text.into())))
+    }
+
+    pub fn array(items: Vec<Value>) -> Value {
+        Value::Array(Rc::new(RefCell::new(items)))
+    }
+
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Undefined => false,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            _ => true,
+        }
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Undefined | Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "string",
+            Value::Array(_) => "array",
+            Value::Mapping(_) => "mapping",
+            Value::Object(_) => "object",
+            Value::Function(_) => "function",
+            Value::Buffer(_) => "buffer",
+            Value::Class(_) => "class",
+        }
+    }
+
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::Undefined => Some(0),
+            _ => None,
+        }
+    }
+
+    /// The value as a mapping key: undefined is 0.
+    pub fn key(self) -> Value {
+        match self {
+            Value::Undefined => Value::Int(0),
+            other => other,
+        }
+    }
+}
+
+impl PartialEq for Value {
+    /// LPC `==`: values for numbers and strings, identity for the rest.
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Undefined | Value::Int(0), Value::Undefined | Value::Int(0)) => true,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => *a as f64 == *b,
+            (Value::Str(a), Value::Str(b)) => Rc::ptr_eq(a, b) || a.text == b.text,
+            (Value::Array(a), Value::Array(b)) | (Value::Class(a), Value::Class(b)) => Rc::ptr_eq(a, b),
+            (Value::Mapping(a), Value::Mapping(b)) => Rc::ptr_eq(a, b),
+            (Value::Object(a), Value::Object(b)) => a == b,
+            (Value::Function(a), Value::Function(b)) => Rc::ptr_eq(a, b),
+            (Value::Buffer(a), Value::Buffer(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Value {}
+
+impl Hash for Value {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            Value::Undefined => 0i64.hash(state),
+            Value::Int(i) => i.hash(state),
+            // Floats equal to an integer must hash like it: `==` says they match.
+            Value::Float(f) => {
+                if f.fract() == 0.0 && f.abs() < 9.0e18 {
+                    (*f as i64).hash(state)
+                } else {
+                    f.to_bits().hash(state)
+                }
+            }
+            Value::Str(s) => s.text.hash(state),
+            Value::Array(a) | Value::Class(a) => (Rc::as_ptr(a) as usize).hash(state),
+            Value::Mapping(m) => (Rc::as_ptr(m) as usize).hash(state),
+            Value::Object(o) => o.hash(state),
+            Value::Function(f) => (Rc::as_ptr(f) as usize).hash(state),
+            Value::Buffer(b) => (Rc::as_ptr(b) as usize).hash(state),
+        }
+    }
+}
