@@ -35,7 +35,10 @@ pub fn run(options: &Options) -> Result<i32> {
     let mut vm = Vm::new(compiler, limits(&file));
     let log_dir = file.get("log directory").unwrap_or("/log");
     if let Some(debug_log) = file.get("debug log file") {
-        let path = vm.compiler.provider.host_path(&format!("{log_dir}/{debug_log}"));
+        let path = vm
+            .compiler
+            .provider
+            .host_path(&format!("{log_dir}/{debug_log}"));
         vm.debug_log = Some(path);
     }
     match boot(&mut vm, &config, &options.flags) {
@@ -90,7 +93,10 @@ fn boot(vm: &mut Vm, config: &DriverConfig, flags: &[String]) -> Result<(), Unwi
             Err(e) => report(vm, &e),
         }
     }
-    let master_file = config.master_file.clone().unwrap_or_else(|| "/master".into());
+    let master_file = config
+        .master_file
+        .clone()
+        .unwrap_or_else(|| "/master".into());
     let master = match vm.load_object(&crate::vm::object_name(&master_file)) {
         Ok(r) => r,
         Err(e) => {
@@ -135,7 +141,10 @@ fn fatal_or_report(vm: &mut Vm, e: Unwind) -> Result<(), Unwind> {
 pub fn report(vm: &mut Vm, e: &Unwind) {
     let text = match e {
         Unwind::Error(info) => trace_text(info),
-        Unwind::Throw(v) => format!("*Uncaught throw: {}\n", crate::efuns::strings::describe(vm, v)),
+        Unwind::Throw(v) => format!(
+            "*Uncaught throw: {}\n",
+            crate::efuns::strings::describe(vm, v)
+        ),
         Unwind::EvalCost => "*Too long evaluation. Execution aborted.\n".to_string(),
         Unwind::Shutdown(_) => return,
     };

@@ -91,7 +91,9 @@ impl Compiler {
             }
         }
         for path in &candidates {
-            let stem = path.strip_suffix(".c").or_else(|| path.strip_suffix(".lpc"));
+            let stem = path
+                .strip_suffix(".c")
+                .or_else(|| path.strip_suffix(".lpc"));
             let binary = format!("{}.lpcb", stem.unwrap_or(path));
             if let Ok(bytes) = std::fs::read(self.provider.host_path(&binary)) {
                 return self.load_binary(path, &bytes);
@@ -157,7 +159,11 @@ impl Compiler {
             let mut inherit = |p: &str| match self.compile(p) {
                 Ok(program) => Ok(program),
                 Err(f) => {
-                    let why = f.messages.first().map(|m| m.1.trim().to_string()).unwrap_or_default();
+                    let why = f
+                        .messages
+                        .first()
+                        .map(|m| m.1.trim().to_string())
+                        .unwrap_or_default();
                     inherit_failure = Some(f);
                     Err(why)
                 }
@@ -176,15 +182,11 @@ impl Compiler {
         let program = result.map_err(|diagnostics| CompileFailure {
             messages: diagnostics.iter().map(|d| render(sources, d)).collect(),
         })?;
-        verify::verify(&program).map_err(|e| failure(path, 0, &format!("internal compiler error: {e}")))?;
+        verify::verify(&program)
+            .map_err(|e| failure(path, 0, &format!("internal compiler error: {e}")))?;
         let program = Arc::new(program);
         self.programs.insert(path.to_string(), program.clone());
         Ok(program)
-    }
-
-    /// Forgets compiled programs, so the next load recompiles.
-    pub fn forget(&mut self, path: &str) {
-        self.programs.remove(path);
     }
 }
 

@@ -54,6 +54,11 @@ enum Command {
                             2 bad usage or unreadable input, 101 internal error."
     )]
     Check(CheckArgs),
+    /// Compile LPC files to bytecode files (`.lpcb`, beside each source)
+    /// with a versioned header, which the driver loads after verifying them.
+    Build(CheckArgs),
+    /// Print the bytecode of LPC files.
+    Disasm(CheckArgs),
 }
 
 #[derive(clap::Args)]
@@ -92,6 +97,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => check(&args),
+        Command::Build(args) => compile_files(&args, Output::Files),
+        Command::Disasm(args) => compile_files(&args, Output::Listing),
     };
     match outcome {
         Ok(summary) if summary.errors > 0 => ExitCode::from(1),
@@ -101,6 +108,43 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+enum Output {
+    Files,
+    Listing,
+}
+
+/// `lpcc build` and `lpcc disasm`: compiles each file given.
+fn compile_files(args: &CheckArgs, output: Output) -> Result<Summary> {
+    let plan = plan(args)?;
+    let provider = DiskProvider::new(plan.root.clone());
+    let mut cache = Default::default();
+    let mut summary = Summary::default();
+    for file in &plan.files {
+        let program = match lpcc::codegen::compile_file(&provider, file, &plan.config, &mut cache) {
+            Ok(p) => p,
+            Err(message) => {
+                eprintln!("{message}");
+                summary.errors += 1;
+                continue;
+            }
+        };
+        match output {
+            Output::Listing => print!("{}", program.disassemble()),
+            Output::Files => {
+                let stem = file
+                    .strip_suffix(".c")
+                    .or_else(|| file.strip_suffix(".lpc"));
+                let target = plan
+                    .root
+                    .join(format!("{}.lpcb", stem.unwrap_or(file)).trim_start_matches('/'));
+                std::fs::write(&target, lpcc::bytecode::file::write(&program))
+                    .with_context(|| format!("cannot write {}", target.display()))?;
+            }
+        }
+    }
+    Ok(summary)
 }
 
 /// Everything `lpcc check` needs before checking: where the mudlib is, what
@@ -308,7 +352,9 @@ mod tests {
             "a.c", "d",
         ])
         .unwrap();
-        let Command::Check(args) = cli.command;
+        let Command::Check(args) = cli.command else {
+            panic!("expected the check command");
+        };
         assert_eq!(args.include, ["/inc", "sys"]);
         assert_eq!(
             args.define,

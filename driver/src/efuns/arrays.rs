@@ -32,7 +32,11 @@ fn allocate(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     if n < 0 || n as usize > vm.limits.array_size {
         return Err(error(format!("allocate(): bad size {n}")));
     }
-    let fill = if argc > 1 { arg(vm, base, argc, 1) } else { Value::Int(0) };
+    let fill = if argc > 1 {
+        arg(vm, base, argc, 1)
+    } else {
+        Value::Int(0)
+    };
     Ok(Value::array(vec![fill; n as usize]))
 }
 
@@ -162,18 +166,25 @@ fn merge_sort(
 }
 
 /// The callable of `filter`/`map`: a function value, or a name in an object.
-fn callback(vm: &mut Vm, base: usize, argc: usize, efun: &str) -> Result<(Value, Vec<Value>), Unwind> {
+fn callback(
+    vm: &mut Vm,
+    base: usize,
+    argc: usize,
+    efun: &str,
+) -> Result<(Value, Vec<Value>), Unwind> {
     match arg(vm, base, argc, 1) {
         f @ Value::Function(_) => Ok((f, (2..argc).map(|i| arg(vm, base, argc, i)).collect())),
         Value::Str(name) => {
             let target = match arg(vm, base, argc, 2) {
                 Value::Object(r) => r,
                 Value::Str(s) => vm.find_or_load(&s.text)?,
-                _ => vm.this_object().ok_or_else(|| error(format!("{efun}(): no object")))?,
+                _ => vm
+                    .this_object()
+                    .ok_or_else(|| error(format!("{efun}(): no object")))?,
             };
             let extra = (3..argc).map(|i| arg(vm, base, argc, i)).collect();
             let f = vm.make_fn(
-                crate::vm::value::FnKind::Efun(0, call_other_shim),
+                crate::vm::value::FnKind::Efun(call_other_shim),
                 vec![Value::Object(target), Value::str(name.text.clone())],
                 Vec::new(),
             );
@@ -190,7 +201,9 @@ fn call_other_shim(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwin
     };
     let name = str_arg(vm, base, argc, 1, "call_other")?;
     let args = (2..argc).map(|i| arg(vm, base, argc, i)).collect();
-    Ok(vm.apply(r, &name.text, args, false)?.unwrap_or(Value::Int(0)))
+    Ok(vm
+        .apply(r, &name.text, args, false)?
+        .unwrap_or(Value::Int(0)))
 }
 
 fn filter(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -211,7 +224,11 @@ fn filter(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             Ok(Value::array(out))
         }
         Value::Mapping(m) => {
-            let entries: Vec<(Value, Value)> = m.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let entries: Vec<(Value, Value)> = m
+                .borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             let out = ops::new_mapping(0);
             for (k, v) in entries {
                 args.clear();
@@ -245,7 +262,11 @@ fn map(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             Ok(Value::array(out))
         }
         Value::Mapping(m) => {
-            let entries: Vec<(Value, Value)> = m.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let entries: Vec<(Value, Value)> = m
+                .borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             let out = ops::new_mapping(entries.len());
             for (k, v) in entries {
                 args.clear();
@@ -277,7 +298,9 @@ fn map(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 fn glob(pattern: &[u8], name: &[u8]) -> bool {
     match (pattern.split_first(), name.split_first()) {
         (None, None) => true,
-        (Some((b'*', rest)), _) => glob(rest, name) || (!name.is_empty() && glob(pattern, &name[1..])),
+        (Some((b'*', rest)), _) => {
+            glob(rest, name) || (!name.is_empty() && glob(pattern, &name[1..]))
+        }
         (Some((b'?', rest)), Some((_, n))) => glob(rest, n),
         (Some((p, rest)), Some((c, n))) if p == c => glob(rest, n),
         _ => false,
@@ -299,8 +322,15 @@ fn get_dir(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             }
         }
     };
-    let pattern = if pattern.is_empty() { "*".to_string() } else { pattern };
-    let host = vm.compiler.provider.host_path(if dir.is_empty() { "/" } else { &dir });
+    let pattern = if pattern.is_empty() {
+        "*".to_string()
+    } else {
+        pattern
+    };
+    let host = vm
+        .compiler
+        .provider
+        .host_path(if dir.is_empty() { "/" } else { &dir });
     let Ok(entries) = std::fs::read_dir(host) else {
         return Ok(Value::Int(0));
     };

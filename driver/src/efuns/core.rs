@@ -1,7 +1,5 @@
 //! Efuns about objects, calls, types, errors and the driver itself.
 
-use std::rc::Rc;
-
 use rustc_hash::FxHashMap;
 
 use super::{arg, bad_arg, int_arg, str_arg};
@@ -27,17 +25,41 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("time", time);
     m.insert("rusage", rusage);
     m.insert("random", random);
-    m.insert("intp", |vm, b, n| Ok(is(vm, b, n, |v| matches!(v, Value::Int(_) | Value::Undefined))));
-    m.insert("floatp", |vm, b, n| Ok(is(vm, b, n, |v| matches!(v, Value::Float(_)))));
-    m.insert("stringp", |vm, b, n| Ok(is(vm, b, n, |v| matches!(v, Value::Str(_)))));
-    m.insert("arrayp", |vm, b, n| Ok(is(vm, b, n, |v| matches!(v, Value::Array(_)))));
-    m.insert("pointerp", |vm, b, n| Ok(is(vm, b, n, |v| matches!(v, Value::Array(_)))));
-    m.insert("mapp", |vm, b, n| Ok(is(vm, b, n, |v| matches!(v, Value::Mapping(_)))));
-    m.insert("functionp", |vm, b, n| Ok(is(vm, b, n, |v| matches!(v, Value::Function(_)))));
-    m.insert("bufferp", |vm, b, n| Ok(is(vm, b, n, |v| matches!(v, Value::Buffer(_)))));
-    m.insert("classp", |vm, b, n| Ok(is(vm, b, n, |v| matches!(v, Value::Class(_)))));
-    m.insert("undefinedp", |vm, b, n| Ok(is(vm, b, n, |v| matches!(v, Value::Undefined))));
-    m.insert("nullp", |vm, b, n| Ok(is(vm, b, n, |v| matches!(v, Value::Undefined))));
+    m.insert("intp", |vm, b, n| {
+        Ok(is(vm, b, n, |v| {
+            matches!(v, Value::Int(_) | Value::Undefined)
+        }))
+    });
+    m.insert("floatp", |vm, b, n| {
+        Ok(is(vm, b, n, |v| matches!(v, Value::Float(_))))
+    });
+    m.insert("stringp", |vm, b, n| {
+        Ok(is(vm, b, n, |v| matches!(v, Value::Str(_))))
+    });
+    m.insert("arrayp", |vm, b, n| {
+        Ok(is(vm, b, n, |v| matches!(v, Value::Array(_))))
+    });
+    m.insert("pointerp", |vm, b, n| {
+        Ok(is(vm, b, n, |v| matches!(v, Value::Array(_))))
+    });
+    m.insert("mapp", |vm, b, n| {
+        Ok(is(vm, b, n, |v| matches!(v, Value::Mapping(_))))
+    });
+    m.insert("functionp", |vm, b, n| {
+        Ok(is(vm, b, n, |v| matches!(v, Value::Function(_))))
+    });
+    m.insert("bufferp", |vm, b, n| {
+        Ok(is(vm, b, n, |v| matches!(v, Value::Buffer(_))))
+    });
+    m.insert("classp", |vm, b, n| {
+        Ok(is(vm, b, n, |v| matches!(v, Value::Class(_))))
+    });
+    m.insert("undefinedp", |vm, b, n| {
+        Ok(is(vm, b, n, |v| matches!(v, Value::Undefined)))
+    });
+    m.insert("nullp", |vm, b, n| {
+        Ok(is(vm, b, n, |v| matches!(v, Value::Undefined)))
+    });
     m.insert("objectp", objectp);
     m.insert("typeof", typeof_efun);
     m.insert("to_int", to_int);
@@ -87,7 +109,9 @@ fn load_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 
 fn find_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let name = str_arg(vm, base, argc, 0, "find_object")?;
-    Ok(object_value(vm.objects.find(&crate::vm::object_name(&name.text))))
+    Ok(object_value(
+        vm.objects.find(&crate::vm::object_name(&name.text)),
+    ))
 }
 
 fn clone_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -113,7 +137,8 @@ fn file_name(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         Value::Undefined if argc == 0 => vm.this_object(),
         _ => None,
     };
-    Ok(r.and_then(|r| vm.object_name(r)).map_or(Value::Int(0), |n| Value::str(n.to_string())))
+    Ok(r.and_then(|r| vm.object_name(r))
+        .map_or(Value::Int(0), |n| Value::str(n.to_string())))
 }
 
 fn call_other(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -131,7 +156,9 @@ fn call_other(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     };
     args.extend((2..argc).map(|i| arg(vm, base, argc, i)));
     let call = |vm: &mut Vm, r| -> Result<Value, Unwind> {
-        Ok(vm.apply(r, &name, args.clone(), false)?.unwrap_or(Value::Int(0)))
+        Ok(vm
+            .apply(r, &name, args.clone(), false)?
+            .unwrap_or(Value::Int(0)))
     };
     match target {
         Value::Object(r) if vm.objects.alive(r) => call(vm, r),
@@ -181,7 +208,11 @@ fn shutdown(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 
 fn error_efun(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let text = str_arg(vm, base, argc, 0, "error")?;
-    let message = text.text.strip_suffix('\n').unwrap_or(&text.text).to_string();
+    let message = text
+        .text
+        .strip_suffix('\n')
+        .unwrap_or(&text.text)
+        .to_string();
     Err(error(message))
 }
 
@@ -264,4 +295,3 @@ fn to_float(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         _ => Value::Float(0.0),
     })
 }
-

@@ -37,7 +37,13 @@ pub fn int_arg(vm: &Vm, base: usize, argc: usize, i: usize, efun: &str) -> Resul
     }
 }
 
-pub fn str_arg(vm: &Vm, base: usize, argc: usize, i: usize, efun: &str) -> Result<std::rc::Rc<crate::vm::value::LStr>, Unwind> {
+pub fn str_arg(
+    vm: &Vm,
+    base: usize,
+    argc: usize,
+    i: usize,
+    efun: &str,
+) -> Result<std::rc::Rc<crate::vm::value::LStr>, Unwind> {
     match arg(vm, base, argc, i) {
         Value::Str(s) => Ok(s),
         other => Err(bad_arg(efun, i, &other)),
@@ -45,5 +51,9 @@ pub fn str_arg(vm: &Vm, base: usize, argc: usize, i: usize, efun: &str) -> Resul
 }
 
 pub fn bad_arg(efun: &str, i: usize, v: &Value) -> Unwind {
-    error(format!("Bad argument {} to {efun}(): {}", i + 1, v.type_name()))
+    error(format!(
+        "Bad argument {} to {efun}(): {}",
+        i + 1,
+        v.type_name()
+    ))
 }

@@ -14,10 +14,14 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("implode", implode);
     m.insert("replace_string", replace_string);
     m.insert("lower_case", |vm, b, n| {
-        Ok(Value::str(str_arg(vm, b, n, 0, "lower_case")?.text.to_lowercase()))
+        Ok(Value::str(
+            str_arg(vm, b, n, 0, "lower_case")?.text.to_lowercase(),
+        ))
     });
     m.insert("upper_case", |vm, b, n| {
-        Ok(Value::str(str_arg(vm, b, n, 0, "upper_case")?.text.to_uppercase()))
+        Ok(Value::str(
+            str_arg(vm, b, n, 0, "upper_case")?.text.to_uppercase(),
+        ))
     });
     m.insert("capitalize", |vm, b, n| {
         let s = str_arg(vm, b, n, 0, "capitalize")?;
@@ -42,16 +46,23 @@ fn strsrch(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let s = str_arg(vm, base, argc, 0, "strsrch")?;
     let needle = match arg(vm, base, argc, 1) {
         Value::Str(n) => n.text.clone(),
-        Value::Int(c) => char::from_u32(c as u32).map(String::from).unwrap_or_default(),
+        Value::Int(c) => char::from_u32(c as u32)
+            .map(String::from)
+            .unwrap_or_default(),
         other => return Err(bad_arg("strsrch", 1, &other)),
     };
     let backwards = int_arg(vm, base, argc, 2, "strsrch")? != 0;
-    let found = if backwards { s.text.rfind(&needle) } else { s.text.find(&needle) };
+    let found = if backwards {
+        s.text.rfind(&needle)
+    } else {
+        s.text.find(&needle)
+    };
     Ok(Value::Int(found.map_or(-1, |byte| {
         if s.ascii {
             byte as i64
         } else {
-            unicode_segmentation::UnicodeSegmentation::graphemes(&s.text[..byte], true).count() as i64
+            unicode_segmentation::UnicodeSegmentation::graphemes(&s.text[..byte], true).count()
+                as i64
         }
     })))
 }
@@ -102,7 +113,11 @@ fn implode(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         f @ Value::Function(_) => {
             let items = list.borrow().clone();
             let mut it = items.into_iter();
-            let mut acc = if argc > 2 { arg(vm, base, argc, 2) } else { it.next().unwrap_or_default() };
+            let mut acc = if argc > 2 {
+                arg(vm, base, argc, 2)
+            } else {
+                it.next().unwrap_or_default()
+            };
             for item in it {
                 acc = vm.call_value(&f, &[acc, item])?;
             }
@@ -153,7 +168,10 @@ pub fn sprintf(vm: &Vm, format: &str, args: &[Value]) -> Result<String, Unwind> 
         let mut width = None;
         if chars.peek() == Some(&'*') {
             chars.next();
-            width = args.next().and_then(Value::as_int).map(|w| w.max(0) as usize);
+            width = args
+                .next()
+                .and_then(Value::as_int)
+                .map(|w| w.max(0) as usize);
         } else {
             let mut w = String::new();
             while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
@@ -189,7 +207,9 @@ pub fn sprintf(vm: &Vm, format: &str, args: &[Value]) -> Result<String, Unwind> 
             'x' => format!("{:x}", v.as_int().unwrap_or(0)),
             'X' => format!("{:X}", v.as_int().unwrap_or(0)),
             'o' => format!("{:o}", v.as_int().unwrap_or(0)),
-            'c' => char::from_u32(v.as_int().unwrap_or(0) as u32).map(String::from).unwrap_or_default(),
+            'c' => char::from_u32(v.as_int().unwrap_or(0) as u32)
+                .map(String::from)
+                .unwrap_or_default(),
             'f' | 'e' | 'g' => {
                 let f = match v {
                     Value::Float(f) => f,
@@ -219,7 +239,9 @@ pub fn sprintf(vm: &Vm, format: &str, args: &[Value]) -> Result<String, Unwind> 
                     out.push_str(&text);
                     out.extend(std::iter::repeat_n(' ', pad));
                 } else if zero && matches!(conv, 'd' | 'i' | 'f' | 'x' | 'X') {
-                    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |d| ("-", d));
+                    let (sign, digits) = text
+                        .strip_prefix('-')
+                        .map_or(("", text.as_str()), |d| ("-", d));
                     out.push_str(sign);
                     out.extend(std::iter::repeat_n('0', pad));
                     out.push_str(digits);
@@ -319,7 +341,9 @@ pub fn sscanf(input: &str, format: &str, mut current: Vec<Value>) -> (usize, Vec
         if skip {
             fmt = &fmt[1..];
         }
-        let Some(conv) = fmt.chars().next() else { break };
+        let Some(conv) = fmt.chars().next() else {
+            break;
+        };
         fmt = &fmt[conv.len_utf8()..];
         let value = match conv {
             '%' => match rest.strip_prefix('%') {
@@ -336,7 +360,9 @@ pub fn sscanf(input: &str, format: &str, mut current: Vec<Value>) -> (usize, Vec
                     .char_indices()
                     .find(|&(i, ch)| !(ch.is_digit(radix) || (i == 0 && ch == '-')))
                     .map_or(t.len(), |(i, _)| i);
-                let Ok(n) = i64::from_str_radix(&t[..end], radix) else { break };
+                let Ok(n) = i64::from_str_radix(&t[..end], radix) else {
+                    break;
+                };
                 rest = &t[end..];
                 Value::Int(n)
             }
@@ -346,7 +372,9 @@ pub fn sscanf(input: &str, format: &str, mut current: Vec<Value>) -> (usize, Vec
                     .char_indices()
                     .find(|&(i, ch)| !(ch.is_ascii_digit() || ch == '.' || (i == 0 && ch == '-')))
                     .map_or(t.len(), |(i, _)| i);
-                let Ok(n) = t[..end].parse::<f64>() else { break };
+                let Ok(n) = t[..end].parse::<f64>() else {
+                    break;
+                };
                 rest = &t[end..];
                 Value::Float(n)
             }
@@ -354,7 +382,11 @@ pub fn sscanf(input: &str, format: &str, mut current: Vec<Value>) -> (usize, Vec
                 // Up to the next literal text of the format, or the end.
                 let next_literal: String = fmt.chars().take_while(|&ch| ch != '%').collect();
                 let end = if next_literal.is_empty() {
-                    if fmt.is_empty() { rest.len() } else { rest.len().min(1).max(rest.find(' ').unwrap_or(rest.len())) }
+                    if fmt.is_empty() {
+                        rest.len()
+                    } else {
+                        rest.len().min(1).max(rest.find(' ').unwrap_or(rest.len()))
+                    }
                 } else {
                     match rest.find(&next_literal) {
                         Some(at) => at,
@@ -379,4 +411,3 @@ pub fn sscanf(input: &str, format: &str, mut current: Vec<Value>) -> (usize, Vec
     current.truncate(current.len());
     (matched, current)
 }
-

@@ -139,7 +139,10 @@ impl Vm {
                         self.stack.push(Value::Float(v));
                     }
                     Instr::PushString { index } => {
-                        let s = program.strings.get(index as usize).map_or("", |s| s.as_str());
+                        let s = program
+                            .strings
+                            .get(index as usize)
+                            .map_or("", |s| s.as_str());
                         self.stack.push(Value::str(s));
                     }
                     Instr::Pop => {
@@ -211,6 +214,21 @@ impl Vm {
                         }
                     }
                     Instr::CompoundLocal { slot, op } => {
+                        if let (Some(Value::Int(r)), Value::Int(l)) =
+                            (self.stack.last(), &self.stack[base + slot as usize])
+                            && op <= 1
+                        {
+                            let v = if op == 0 {
+                                l.wrapping_add(*r)
+                            } else {
+                                l.wrapping_sub(*r)
+                            };
+                            self.stack[base + slot as usize] = Value::Int(v);
+                            if let Some(top) = self.stack.last_mut() {
+                                *top = Value::Int(v);
+                            }
+                            continue;
+                        }
                         let rhs = pop!();
                         let op = BinOp::from_code(op).unwrap_or(BinOp::Add);
                         // Taking the value out leaves the only reference in
@@ -262,8 +280,12 @@ impl Vm {
                     Instr::BitAnd => int_binary!(|a, b| a & b, BinOp::BitAnd),
                     Instr::BitOr => int_binary!(|a, b| a | b, BinOp::BitOr),
                     Instr::BitXor => int_binary!(|a, b| a ^ b, BinOp::BitXor),
-                    Instr::Shl => int_binary!(|a: i64, b: i64| a.wrapping_shl(b as u32), BinOp::Shl),
-                    Instr::Shr => int_binary!(|a: i64, b: i64| a.wrapping_shr(b as u32), BinOp::Shr),
+                    Instr::Shl => {
+                        int_binary!(|a: i64, b: i64| a.wrapping_shl(b as u32), BinOp::Shl)
+                    }
+                    Instr::Shr => {
+                        int_binary!(|a: i64, b: i64| a.wrapping_shr(b as u32), BinOp::Shr)
+                    }
                     Instr::AddInt { value } => {
                         if let Some(Value::Int(a)) = self.stack.last_mut() {
                             *a = a.wrapping_add(value as i64);
@@ -367,14 +389,25 @@ impl Vm {
                         }
                     }
                     Instr::JumpIfDefinedKeep { target } => {
-                        if self.stack.last().is_some_and(|v| !matches!(v, Value::Undefined)) {
+                        if self
+                            .stack
+                            .last()
+                            .is_some_and(|v| !matches!(v, Value::Undefined))
+                        {
                             pc = target as usize;
                         } else {
                             self.stack.pop();
                         }
                     }
-                    Instr::JumpIfLocalLtLocal { slot, bound, target } => {
-                        let less = match (&self.stack[base + slot as usize], &self.stack[base + bound as usize]) {
+                    Instr::JumpIfLocalLtLocal {
+                        slot,
+                        bound,
+                        target,
+                    } => {
+                        let less = match (
+                            &self.stack[base + slot as usize],
+                            &self.stack[base + bound as usize],
+                        ) {
                             (Value::Int(a), Value::Int(b)) => a < b,
                             (a, b) => check!(ops::compare(a, b)).is_lt(),
                         };
@@ -383,20 +416,33 @@ impl Vm {
                             pc = target as usize;
                         }
                     }
-                    Instr::JumpIfLocalLtInt { slot, value, target } => {
+                    Instr::JumpIfLocalLtInt {
+                        slot,
+                        index,
+                        target,
+                    } => {
+                        let value = program.ints.get(index as usize).copied().unwrap_or(0);
                         let less = match &self.stack[base + slot as usize] {
-                            Value::Int(a) => *a < value as i64,
-                            a => check!(ops::compare(a, &Value::Int(value as i64))).is_lt(),
+                            Value::Int(a) => *a < value,
+                            a => check!(ops::compare(a, &Value::Int(value))).is_lt(),
                         };
                         if less {
                             tick!();
                             pc = target as usize;
                         }
                     }
-                    Instr::JumpUnlessLt { target } => jump_compare!(|o: std::cmp::Ordering| !o.is_lt(), target),
-                    Instr::JumpUnlessLe { target } => jump_compare!(|o: std::cmp::Ordering| !o.is_le(), target),
-                    Instr::JumpIfLt { target } => jump_compare!(|o: std::cmp::Ordering| o.is_lt(), target),
-                    Instr::JumpIfLe { target } => jump_compare!(|o: std::cmp::Ordering| o.is_le(), target),
+                    Instr::JumpUnlessLt { target } => {
+                        jump_compare!(|o: std::cmp::Ordering| !o.is_lt(), target)
+                    }
+                    Instr::JumpUnlessLe { target } => {
+                        jump_compare!(|o: std::cmp::Ordering| !o.is_le(), target)
+                    }
+                    Instr::JumpIfLt { target } => {
+                        jump_compare!(|o: std::cmp::Ordering| o.is_lt(), target)
+                    }
+                    Instr::JumpIfLe { target } => {
+                        jump_compare!(|o: std::cmp::Ordering| o.is_le(), target)
+                    }
                     Instr::Switch { table } => {
                         let v = pop!();
                         let Some(t) = program.switches.get(table as usize) else {
@@ -414,10 +460,12 @@ impl Vm {
                                         .map_or(t.default, |r| r.2),
                                 }
                             }
-                            Value::Str(s) => match t.strings.binary_search_by(|x| x.0.as_str().cmp(&s.text)) {
-                                Ok(at) => t.strings[at].1,
-                                Err(_) => t.default,
-                            },
+                            Value::Str(s) => {
+                                match t.strings.binary_search_by(|x| x.0.as_str().cmp(&s.text)) {
+                                    Ok(at) => t.strings[at].1,
+                                    Err(_) => t.default,
+                                }
+                            }
                             _ => t.default,
                         };
                         pc = target as usize;
@@ -451,7 +499,11 @@ impl Vm {
                         continue 'frames;
                     }
                     Instr::CallSimul { name, argc } => {
-                        let n = program.names.get(name as usize).cloned().unwrap_or_default();
+                        let n = program
+                            .names
+                            .get(name as usize)
+                            .cloned()
+                            .unwrap_or_default();
                         let Some(simul) = self.simul_efun else {
                             raise!(error(format!("Undefined function {n}")));
                         };
@@ -470,7 +522,9 @@ impl Vm {
                     Instr::CallEfun { efun, argc } => {
                         let Some(Some(f)) = part.efuns.get(efun as usize).copied() else {
                             let n = program.efuns.get(efun as usize).map_or("?", |n| n.as_str());
-                            raise!(error(format!("efun {n}() is not implemented by this driver yet")));
+                            raise!(error(format!(
+                                "efun {n}() is not implemented by this driver yet"
+                            )));
                         };
                         let at = self.stack.len() - argc as usize;
                         self.save_pc(pc);
@@ -500,10 +554,13 @@ impl Vm {
                             Value::Object(_) | Value::Undefined | Value::Int(0) => {
                                 raise!(error("call_other() on a destructed or zero object"))
                             }
-                            other => raise!(error(format!("call_other() on a {}", other.type_name()))),
+                            other => {
+                                raise!(error(format!("call_other() on a {}", other.type_name())))
+                            }
                         };
                         let n = program.names.get(name as usize).map_or("", |n| n.as_str());
-                        let Some(callee) = self.objects.get(target).map(|o| o.linked.clone()) else {
+                        let Some(callee) = self.objects.get(target).map(|o| o.linked.clone())
+                        else {
                             raise!(error("call_other() on a destructed object"));
                         };
                         let Some(&fnref) = callee.public.get(n) else {
@@ -528,13 +585,21 @@ impl Vm {
                         }
                     }
                     Instr::Return | Instr::ReturnZero => {
-                        let v = if matches!(instr, Instr::Return) { pop!() } else { Value::Int(0) };
+                        let v = if matches!(instr, Instr::Return) {
+                            pop!()
+                        } else {
+                            Value::Int(0)
+                        };
                         let Some(frame) = self.frames.pop() else {
                             return Ok(());
                         };
                         self.stack.truncate(frame.base as usize);
                         self.stack.push(v);
-                        while self.handlers.last().is_some_and(|h| h.frames > self.frames.len()) {
+                        while self
+                            .handlers
+                            .last()
+                            .is_some_and(|h| h.frames > self.frames.len())
+                        {
                             self.handlers.pop();
                         }
                         if self.frames.len() <= stop {
@@ -549,12 +614,14 @@ impl Vm {
                         if count > self.limits.array_size {
                             raise!(error("Array too large"));
                         }
-                        let items: Vec<Value> = self.stack.drain(self.stack.len() - count..).collect();
+                        let items: Vec<Value> =
+                            self.stack.drain(self.stack.len() - count..).collect();
                         self.stack.push(Value::array(items));
                     }
                     Instr::MakeMapping { count } => {
                         let count = count as usize;
-                        let items: Vec<Value> = self.stack.drain(self.stack.len() - 2 * count..).collect();
+                        let items: Vec<Value> =
+                            self.stack.drain(self.stack.len() - 2 * count..).collect();
                         let m = ops::new_mapping(count);
                         if let Value::Mapping(map) = &m {
                             let mut map = map.borrow_mut();
@@ -566,12 +633,25 @@ impl Vm {
                         self.stack.push(m);
                     }
                     Instr::Index | Instr::IndexFromEnd | Instr::IndexOptional => {
+                        if let (Instr::Index, [.., Value::Array(a), Value::Int(i)]) =
+                            (instr, &self.stack[..])
+                        {
+                            let v = a.borrow().get(*i as usize).cloned();
+                            if let Some(v) = v.filter(|_| *i >= 0) {
+                                self.stack.pop();
+                                if let Some(top) = self.stack.last_mut() {
+                                    *top = v;
+                                }
+                                continue;
+                            }
+                        }
                         let i = pop!();
                         let c = pop!();
                         let v = match (instr, &c) {
-                            (Instr::IndexOptional, Value::Mapping(_) | Value::Array(_) | Value::Str(_)) => {
-                                ops::index(&c, &i, false).unwrap_or_default()
-                            }
+                            (
+                                Instr::IndexOptional,
+                                Value::Mapping(_) | Value::Array(_) | Value::Str(_),
+                            ) => ops::index(&c, &i, false).unwrap_or_default(),
                             (Instr::IndexOptional, _) => Value::Int(0),
                             _ => check!(ops::index(&c, &i, matches!(instr, Instr::IndexFromEnd))),
                         };
@@ -587,7 +667,12 @@ impl Vm {
                         {
                             raise!(error("Mapping too large"));
                         }
-                        check!(ops::index_store(&c, i, v.clone(), matches!(instr, Instr::IndexFromEndStore)));
+                        check!(ops::index_store(
+                            &c,
+                            i,
+                            v.clone(),
+                            matches!(instr, Instr::IndexFromEndStore)
+                        ));
                         self.stack.push(v);
                     }
                     Instr::Range { flags } => {
@@ -602,7 +687,11 @@ impl Vm {
                         let Value::Class(fields) = c else {
                             raise!(error("Member access on a value that is not a class"));
                         };
-                        let v = fields.borrow().get(index as usize).cloned().unwrap_or_default();
+                        let v = fields
+                            .borrow()
+                            .get(index as usize)
+                            .cloned()
+                            .unwrap_or_default();
                         self.stack.push(v);
                     }
                     Instr::SetMember { index } => {
@@ -617,13 +706,20 @@ impl Vm {
                         self.stack.push(v);
                     }
                     Instr::MakeClass { count, .. } => {
-                        let items: Vec<Value> = self.stack.drain(self.stack.len() - count as usize..).collect();
-                        self.stack.push(Value::Class(Rc::new(std::cell::RefCell::new(items))));
+                        let items: Vec<Value> = self
+                            .stack
+                            .drain(self.stack.len() - count as usize..)
+                            .collect();
+                        self.stack
+                            .push(Value::Class(Rc::new(std::cell::RefCell::new(items))));
                     }
 
                     // ---- function values ----
                     Instr::MakeClosure { function, captures } => {
-                        let captured: Vec<Value> = self.stack.drain(self.stack.len() - captures as usize..).collect();
+                        let captured: Vec<Value> = self
+                            .stack
+                            .drain(self.stack.len() - captures as usize..)
+                            .collect();
                         let fnref = FnRef {
                             part: part_index as u16,
                             func: function,
@@ -636,7 +732,10 @@ impl Vm {
                         })));
                     }
                     Instr::MakeFunctionPtr { name, bound } => {
-                        let bound: Vec<Value> = self.stack.drain(self.stack.len() - bound as usize..).collect();
+                        let bound: Vec<Value> = self
+                            .stack
+                            .drain(self.stack.len() - bound as usize..)
+                            .collect();
                         let Some(Some(fnref)) = part.calls.get(name as usize).copied() else {
                             raise!(error("Undefined function in function pointer"));
                         };
@@ -648,20 +747,30 @@ impl Vm {
                         })));
                     }
                     Instr::MakeEfunPtr { efun, bound } => {
-                        let bound: Vec<Value> = self.stack.drain(self.stack.len() - bound as usize..).collect();
+                        let bound: Vec<Value> = self
+                            .stack
+                            .drain(self.stack.len() - bound as usize..)
+                            .collect();
                         let Some(Some(f)) = part.efuns.get(efun as usize).copied() else {
                             raise!(error("efun is not implemented by this driver yet"));
                         };
                         self.stack.push(Value::Function(Rc::new(FnPtr {
                             owner: obj,
-                            kind: FnKind::Efun(efun, f),
+                            kind: FnKind::Efun(f),
                             bound,
                             captures: Vec::new(),
                         })));
                     }
                     Instr::MakeSimulPtr { name, bound } => {
-                        let bound: Vec<Value> = self.stack.drain(self.stack.len() - bound as usize..).collect();
-                        let n = program.names.get(name as usize).cloned().unwrap_or_default();
+                        let bound: Vec<Value> = self
+                            .stack
+                            .drain(self.stack.len() - bound as usize..)
+                            .collect();
+                        let n = program
+                            .names
+                            .get(name as usize)
+                            .cloned()
+                            .unwrap_or_default();
                         self.stack.push(Value::Function(Rc::new(FnPtr {
                             owner: obj,
                             kind: FnKind::Simul(n),
@@ -709,7 +818,8 @@ impl Vm {
                             },
                             (Value::Mapping(m), Value::Array(keys)) => match keys.borrow().get(i) {
                                 Some(k) => {
-                                    let v = (pairs != 0).then(|| m.borrow().get(k).cloned().unwrap_or_default());
+                                    let v = (pairs != 0)
+                                        .then(|| m.borrow().get(k).cloned().unwrap_or_default());
                                     (k.clone(), v)
                                 }
                                 None => {
@@ -747,13 +857,15 @@ impl Vm {
                     // ---- special forms ----
                     Instr::Sscanf { targets } => {
                         let n = targets as usize;
-                        let current: Vec<Value> = self.stack.drain(self.stack.len() - n..).collect();
+                        let current: Vec<Value> =
+                            self.stack.drain(self.stack.len() - n..).collect();
                         let format = pop!();
                         let input = pop!();
                         let (Value::Str(input), Value::Str(format)) = (input, format) else {
                             raise!(error("Bad arguments to sscanf"));
                         };
-                        let (count, values) = crate::efuns::strings::sscanf(&input.text, &format.text, current);
+                        let (count, values) =
+                            crate::efuns::strings::sscanf(&input.text, &format.text, current);
                         self.stack.push(Value::Int(count as i64));
                         self.stack.extend(values);
                     }

@@ -10,8 +10,6 @@ pub mod value;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use smol_str::SmolStr;
-
 use crate::compile::Compiler;
 use object::{FnRef, Linked, ObjRef, Object, ObjectTable};
 use value::{FnKind, FnPtr, Value};
@@ -148,7 +146,12 @@ impl Vm {
 
     /// Calls `name` in `obj` from outside any LPC code, with a fresh
     /// evaluation budget. `None` when the object has no such function.
-    pub fn apply_top(&mut self, obj: ObjRef, name: &str, args: Vec<Value>) -> Result<Option<Value>, Unwind> {
+    pub fn apply_top(
+        &mut self,
+        obj: ObjRef,
+        name: &str,
+        args: Vec<Value>,
+    ) -> Result<Option<Value>, Unwind> {
         let outer = self.deadline;
         if outer.is_none() {
             self.deadline = Some(Instant::now() + self.limits.eval_time);
@@ -250,7 +253,8 @@ impl Vm {
         if base + locals + 256 > self.limits.stack_size {
             return Err(error("Stack overflow"));
         }
-        self.stack.resize(base + locals - captures.len(), Value::Int(0));
+        self.stack
+            .resize(base + locals - captures.len(), Value::Int(0));
         self.stack.extend(captures.iter().cloned());
         self.frames.push(Frame {
             linked,
@@ -317,7 +321,7 @@ impl Vm {
                 self.enter(linked, *fnref, argc, fp.owner, &fp.captures)?;
                 Ok(true)
             }
-            FnKind::Efun(_, efun) => {
+            FnKind::Efun(efun) => {
                 let value = efun(self, at, argc)?;
                 self.stack.truncate(at);
                 self.stack.push(value);
@@ -367,7 +371,11 @@ impl Vm {
             && info.trace.is_empty()
         {
             for (i, frame) in self.frames.iter().enumerate().rev() {
-                let pc = if i + 1 == self.frames.len() { pc.unwrap_or(frame.pc) } else { frame.pc };
+                let pc = if i + 1 == self.frames.len() {
+                    pc.unwrap_or(frame.pc)
+                } else {
+                    frame.pc
+                };
                 let f = frame.linked.function(frame.func);
                 let part = &frame.linked.parts[frame.func.part as usize];
                 let at = f.and_then(|f| f.line_at(pc.saturating_sub(1) as usize));
@@ -403,11 +411,9 @@ impl Vm {
         };
         let efuns = &self.efuns;
         let compiler = &self.compiler;
-        let linked = object::link(
-            program,
-            &|path| compiler.program(path),
-            &|n| efuns.get(n).copied(),
-        )
+        let linked = object::link(program, &|path| compiler.program(path), &|n| {
+            efuns.get(n).copied()
+        })
         .map_err(error)?;
         let linked = Rc::new(linked);
         self.linked.insert(name.to_string(), linked.clone());
@@ -419,7 +425,12 @@ impl Vm {
         for (file, message) in &failure.messages {
             let handled = match master {
                 Some(m) => matches!(
-                    self.apply(m, "log_error", vec![Value::str(file.clone()), Value::str(message.clone())], true),
+                    self.apply(
+                        m,
+                        "log_error",
+                        vec![Value::str(file.clone()), Value::str(message.clone())],
+                        true
+                    ),
                     Ok(Some(_))
                 ),
                 None => false,
@@ -449,7 +460,12 @@ impl Vm {
         self.instantiate_with(name, linked, Vec::new())
     }
 
-    fn instantiate_with(&mut self, name: Rc<str>, linked: Rc<Linked>, args: Vec<Value>) -> Result<ObjRef, Unwind> {
+    fn instantiate_with(
+        &mut self,
+        name: Rc<str>,
+        linked: Rc<Linked>,
+        args: Vec<Value>,
+    ) -> Result<ObjRef, Unwind> {
         let vars = vec![Value::Int(0); linked.var_count()];
         let r = self.objects.insert(Object {
             name,
@@ -486,7 +502,10 @@ impl Vm {
         let _ = writeln!(out, "{text}");
         let _ = out.flush();
         if let Some(path) = &self.debug_log
-            && let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path)
+            && let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
         {
             let _ = writeln!(f, "{text}");
         }
@@ -516,9 +535,4 @@ pub fn object_name(path: &str) -> String {
     let path = lpcc::source::normalize_path(path);
     let path = path.strip_suffix(".c").unwrap_or(&path);
     path.to_string()
-}
-
-/// The name `SmolStr` of a function for messages.
-pub fn fn_name(name: &SmolStr) -> &str {
-    name.as_str()
 }

@@ -51,10 +51,6 @@ pub struct Linked {
 }
 
 impl Linked {
-    pub fn path(&self) -> &str {
-        self.parts.first().map_or("", |p| p.program.path.as_str())
-    }
-
     pub fn function(&self, r: FnRef) -> Option<&lpcc::bytecode::Function> {
         self.parts
             .get(r.part as usize)?
@@ -64,7 +60,9 @@ impl Linked {
     }
 
     pub fn var_count(&self) -> usize {
-        self.parts.first().map_or(0, |p| p.program.var_count as usize)
+        self.parts
+            .first()
+            .map_or(0, |p| p.program.var_count as usize)
     }
 
     /// The most derived definition of `name` visible from part `from`.
@@ -152,7 +150,13 @@ fn flatten(
         let Some(p) = parent(&inherit.path) else {
             return Err(format!("inherited program {} is not loaded", inherit.path));
         };
-        let child = flatten(linked, p, var_base + inherit.var_start as u32, parent, depth + 1)?;
+        let child = flatten(
+            linked,
+            p,
+            var_base + inherit.var_start as u32,
+            parent,
+            depth + 1,
+        )?;
         linked.parts[index].inherit_parts.push(child);
     }
     Ok(index as u16)
@@ -252,20 +256,6 @@ impl ObjectTable {
             self.names.remove(&object.name);
         }
         Some(object)
-    }
-
-    pub fn live(&self) -> impl Iterator<Item = (ObjRef, &Object)> {
-        self.slots.iter().enumerate().filter_map(|(i, s)| {
-            s.object.as_ref().map(|o| {
-                (
-                    ObjRef {
-                        index: i as u32,
-                        generation: s.generation,
-                    },
-                    o,
-                )
-            })
-        })
     }
 
     /// Direct access for the dispatch loop: the variables of a live object.

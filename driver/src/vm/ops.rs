@@ -33,7 +33,11 @@ fn concat_text(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
 }
 
 fn bad(op: &str, a: &Value, b: &Value) -> String {
-    format!("Bad arguments to {op}: {} and {}", a.type_name(), b.type_name())
+    format!(
+        "Bad arguments to {op}: {} and {}",
+        a.type_name(),
+        b.type_name()
+    )
 }
 
 pub fn binary(op: BinOp, a: Value, b: Value) -> OpResult {
@@ -60,7 +64,13 @@ fn num(v: &Value) -> Option<f64> {
     }
 }
 
-fn arith(a: Value, b: Value, op: &str, int: fn(i64, i64) -> i64, float: fn(f64, f64) -> f64) -> OpResult {
+fn arith(
+    a: Value,
+    b: Value,
+    op: &str,
+    int: fn(i64, i64) -> i64,
+    float: fn(f64, f64) -> f64,
+) -> OpResult {
     if let (Some(x), Some(y)) = (a.as_int(), b.as_int()) {
         return Ok(Value::Int(int(x, y)));
     }
@@ -140,15 +150,24 @@ fn div_mod(a: Value, b: Value, div: bool) -> OpResult {
     let op = if div { "/" } else { "%" };
     if let (Some(x), Some(y)) = (a.as_int(), b.as_int()) {
         if y == 0 {
-            return Err(if div { "Division by zero" } else { "Modulus by zero" }.into());
+            return Err(if div {
+                "Division by zero"
+            } else {
+                "Modulus by zero"
+            }
+            .into());
         }
-        return Ok(Value::Int(if div { x.wrapping_div(y) } else { x.wrapping_rem(y) }));
+        return Ok(Value::Int(if div {
+            x.wrapping_div(y)
+        } else {
+            x.wrapping_rem(y)
+        }));
     }
     if !div {
         return Err(bad(op, &a, &b));
     }
     match (num(&a), num(&b)) {
-        (Some(_), Some(y)) if y == 0.0 => Err("Division by zero".into()),
+        (Some(_), Some(0.0)) => Err("Division by zero".into()),
         (Some(x), Some(y)) => Ok(Value::Float(x / y)),
         _ => Err(bad(op, &a, &b)),
     }
@@ -206,7 +225,10 @@ pub fn negate(a: Value) -> OpResult {
         Value::Int(i) => Ok(Value::Int(i.wrapping_neg())),
         Value::Undefined => Ok(Value::Int(0)),
         Value::Float(f) => Ok(Value::Float(-f)),
-        other => Err(format!("Bad argument to unary minus: {}", other.type_name())),
+        other => Err(format!(
+            "Bad argument to unary minus: {}",
+            other.type_name()
+        )),
     }
 }
 
@@ -220,9 +242,11 @@ pub fn index(c: &Value, i: &Value, from_end: bool) -> OpResult {
                 .cloned()
                 .ok_or_else(|| "Array index out of bounds".to_string())
         }
-        Value::Mapping(m) if !from_end => {
-            Ok(m.borrow().get(&i.clone().key()).cloned().unwrap_or_default())
-        }
+        Value::Mapping(m) if !from_end => Ok(m
+            .borrow()
+            .get(&i.clone().key())
+            .cloned()
+            .unwrap_or_default()),
         Value::Str(s) => {
             let at = position(i, s.len(), from_end)?;
             s.char_at(at)
@@ -237,7 +261,10 @@ pub fn index(c: &Value, i: &Value, from_end: bool) -> OpResult {
                 .ok_or_else(|| "Buffer index out of bounds".to_string())
         }
         Value::Undefined | Value::Int(0) => Err("Value being indexed is zero".into()),
-        other => Err(format!("Cannot index a value of type {}", other.type_name())),
+        other => Err(format!(
+            "Cannot index a value of type {}",
+            other.type_name()
+        )),
     }
 }
 
@@ -273,7 +300,10 @@ pub fn index_store(c: &Value, i: Value, v: Value, from_end: bool) -> Result<(), 
             Ok(())
         }
         Value::Str(_) => Err("Assigning to a character of a string is not supported yet".into()),
-        other => Err(format!("Cannot index-assign a value of type {}", other.type_name())),
+        other => Err(format!(
+            "Cannot index-assign a value of type {}",
+            other.type_name()
+        )),
     }
 }
 
@@ -296,13 +326,19 @@ pub fn range(c: &Value, lo: &Value, hi: &Value, flags: u8) -> OpResult {
         hi
     }
     .min(len - 1);
-    let (from, to) = if hi < lo { (0, 0) } else { (lo as usize, hi as usize + 1) };
+    let (from, to) = if hi < lo {
+        (0, 0)
+    } else {
+        (lo as usize, hi as usize + 1)
+    };
     Ok(match c {
         Value::Array(a) => Value::array(a.borrow()[from..to].to_vec()),
         Value::Str(s) => {
             let start = s.byte_offset(from);
             let end = s.byte_offset(to);
-            Value::Str(Rc::new(LStr::new(s.text[start..end.max(start)].to_string())))
+            Value::Str(Rc::new(LStr::new(
+                s.text[start..end.max(start)].to_string(),
+            )))
         }
         Value::Buffer(b) => Value::Buffer(Rc::new(RefCell::new(b.borrow()[from..to].to_vec()))),
         _ => Value::Undefined,

@@ -32,10 +32,6 @@ impl LStr {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.text.is_empty()
-    }
-
     /// The code point that starts grapheme `i`.
     pub fn char_at(&self, i: usize) -> Option<i64> {
         if self.ascii {
@@ -65,7 +61,7 @@ pub type Mapping = RefCell<FxHashMap<Value, Value>>;
 pub enum FnKind {
     /// A closure or named function of the owner object's program.
     Local(super::object::FnRef),
-    Efun(u16, super::Efun),
+    Efun(super::Efun),
     Simul(smol_str::SmolStr),
 }
 
@@ -90,6 +86,8 @@ pub enum Value {
     Mapping(Rc<Mapping>),
     Object(ObjRef),
     Function(Rc<FnPtr>),
+    // No efun makes buffers yet; the operators already handle them.
+    #[allow(dead_code)]
     Buffer(Rc<RefCell<Vec<u8>>>),
     Class(Rc<Array>),
 }
@@ -155,7 +153,9 @@ impl PartialEq for Value {
             (Value::Float(a), Value::Float(b)) => a == b,
             (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => *a as f64 == *b,
             (Value::Str(a), Value::Str(b)) => Rc::ptr_eq(a, b) || a.text == b.text,
-            (Value::Array(a), Value::Array(b)) | (Value::Class(a), Value::Class(b)) => Rc::ptr_eq(a, b),
+            (Value::Array(a), Value::Array(b)) | (Value::Class(a), Value::Class(b)) => {
+                Rc::ptr_eq(a, b)
+            }
             (Value::Mapping(a), Value::Mapping(b)) => Rc::ptr_eq(a, b),
             (Value::Object(a), Value::Object(b)) => a == b,
             (Value::Function(a), Value::Function(b)) => Rc::ptr_eq(a, b),

@@ -234,7 +234,9 @@ impl Program {
             | Instr::CallSimul { name, .. }
             | Instr::CallOther { name, .. }
             | Instr::MakeFunctionPtr { name, .. }
-            | Instr::MakeSimulPtr { name, .. } => self.names.get(name as usize).map(|n| n.to_string()),
+            | Instr::MakeSimulPtr { name, .. } => {
+                self.names.get(name as usize).map(|n| n.to_string())
+            }
             Instr::CallEfun { efun, .. } | Instr::MakeEfunPtr { efun, .. } => {
                 self.efuns.get(efun as usize).map(|n| format!("efun::{n}"))
             }

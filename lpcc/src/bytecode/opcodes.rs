@@ -209,8 +209,8 @@ opcodes! {
     JumpIfDefinedKeep(target: u32) = 69,
     /// `[] -> []` jumps when `local < bound local`: a loop test.
     JumpIfLocalLtLocal(slot: u8, bound: u8, target: u32) = 70,
-    /// `[] -> []` jumps when `local < value`.
-    JumpIfLocalLtInt(slot: u8, value: i16, target: u32) = 71,
+    /// `[] -> []` jumps when `local < ints[index]`.
+    JumpIfLocalLtInt(slot: u8, index: u16, target: u32) = 71,
     /// `[v] -> []` jumps by the program's switch table `table`.
     Switch(table: u16) = 72,
     /// `[a b] -> []` jumps unless `a < b`.

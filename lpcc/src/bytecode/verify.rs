@@ -41,17 +41,49 @@ fn effect(instr: Instr) -> Effect {
         ends: false,
     };
     match instr {
-        PushUndefined | PushInt { .. } | PushBigInt { .. } | PushFloat { .. }
-        | PushString { .. } | GetLocal { .. } | GetGlobal { .. } => simple(0, 1),
+        PushUndefined
+        | PushInt { .. }
+        | PushBigInt { .. }
+        | PushFloat { .. }
+        | PushString { .. }
+        | GetLocal { .. }
+        | GetGlobal { .. } => simple(0, 1),
         Pop | StoreLocal { .. } | StoreGlobal { .. } | ForeachInit { .. } => simple(1, 0),
         Dup => simple(1, 2),
         Dup2 => simple(2, 4),
         Swap => simple(2, 2),
-        SetLocal { .. } | SetGlobal { .. } | CompoundLocal { .. } | Neg | Compl | Not
-        | AddInt { .. } | CastInt | CastFloat | CastString | GetMember { .. } => simple(1, 1),
+        SetLocal { .. }
+        | SetGlobal { .. }
+        | CompoundLocal { .. }
+        | Neg
+        | Compl
+        | Not
+        | AddInt { .. }
+        | CastInt
+        | CastFloat
+        | CastString
+        | GetMember { .. } => simple(1, 1),
         AddLocalInt { .. } | AddGlobalInt { .. } | CatchEnd => simple(0, 0),
-        Add | Sub | Mul | Div | Mod | BitAnd | BitOr | BitXor | Shl | Shr | Eq | Ne | Lt
-        | Le | Gt | Ge | Index | IndexFromEnd | IndexOptional | SetMember { .. } => simple(2, 1),
+        Add
+        | Sub
+        | Mul
+        | Div
+        | Mod
+        | BitAnd
+        | BitOr
+        | BitXor
+        | Shl
+        | Shr
+        | Eq
+        | Ne
+        | Lt
+        | Le
+        | Gt
+        | Ge
+        | Index
+        | IndexFromEnd
+        | IndexOptional
+        | SetMember { .. } => simple(2, 1),
         IndexStore | IndexFromEndStore | Range { .. } => simple(3, 1),
         Jump { target } => Effect {
             pops: 0,
@@ -66,9 +98,10 @@ fn effect(instr: Instr) -> Effect {
         JumpIfLocalLtLocal { target, .. }
         | JumpIfLocalLtInt { target, .. }
         | SkipIfArg { target, .. } => jump(0, 0, target, 0),
-        JumpUnlessLt { target } | JumpUnlessLe { target } | JumpIfLt { target } | JumpIfLe { target } => {
-            jump(2, 0, target, -2)
-        }
+        JumpUnlessLt { target }
+        | JumpUnlessLe { target }
+        | JumpIfLt { target }
+        | JumpIfLe { target } => jump(2, 0, target, -2),
         // Switch targets are checked separately; they share the popped height.
         Switch { .. } => simple(1, 0),
         Call { argc, .. }
@@ -171,7 +204,10 @@ fn verify_function(program: &Program, f: &super::Function) -> Result<(), (usize,
         match height[pc] {
             Some(known) if known == h => continue,
             Some(known) => {
-                return Err((pc, format!("stack height {h} here, {known} on another path")));
+                return Err((
+                    pc,
+                    format!("stack height {h} here, {known} on another path"),
+                ));
             }
             None => height[pc] = Some(h),
         }
@@ -213,7 +249,10 @@ fn check_operands(program: &Program, f: &super::Function, instr: Instr) -> Resul
         if index < count {
             Ok(())
         } else {
-            Err(format!("{} refers to {what} {index} of {count}", instr.name()))
+            Err(format!(
+                "{} refers to {what} {index} of {count}",
+                instr.name()
+            ))
         }
     };
     let locals = f.locals as usize;
@@ -222,11 +261,13 @@ fn check_operands(program: &Program, f: &super::Function, instr: Instr) -> Resul
         PushBigInt { index } => within("integer", index as usize, program.ints.len()),
         PushFloat { index } => within("float", index as usize, program.floats.len()),
         PushString { index } => within("string", index as usize, program.strings.len()),
-        GetLocal { slot }
-        | SetLocal { slot }
-        | StoreLocal { slot }
-        | AddLocalInt { slot, .. } => within("local", slot as usize, locals),
-        JumpIfLocalLtInt { slot, .. } => within("local", slot as usize, locals),
+        GetLocal { slot } | SetLocal { slot } | StoreLocal { slot } | AddLocalInt { slot, .. } => {
+            within("local", slot as usize, locals)
+        }
+        JumpIfLocalLtInt { slot, index, .. } => {
+            within("local", slot as usize, locals)?;
+            within("integer", index as usize, program.ints.len())
+        }
         CompoundLocal { slot, op } => {
             within("local", slot as usize, locals)?;
             match super::BinOp::from_code(op) {
@@ -241,9 +282,10 @@ fn check_operands(program: &Program, f: &super::Function, instr: Instr) -> Resul
         ForeachInit { state } | ForeachNext { state, .. } => {
             within("local", state as usize + 2, locals)
         }
-        GetGlobal { slot } | SetGlobal { slot } | StoreGlobal { slot } | AddGlobalInt { slot, .. } => {
-            within("variable", slot as usize, vars)
-        }
+        GetGlobal { slot }
+        | SetGlobal { slot }
+        | StoreGlobal { slot }
+        | AddGlobalInt { slot, .. } => within("variable", slot as usize, vars),
         Call { name, .. }
         | CallSimul { name, .. }
         | CallOther { name, .. }
@@ -257,11 +299,144 @@ fn check_operands(program: &Program, f: &super::Function, instr: Instr) -> Resul
         CallEfun { efun, .. } | MakeEfunPtr { efun, .. } => {
             within("efun", efun as usize, program.efuns.len())
         }
-        MakeClosure { function, .. } => within("function", function as usize, program.functions.len()),
+        MakeClosure { function, .. } => {
+            within("function", function as usize, program.functions.len())
+        }
         MakeClass { class, .. } => within("class", class as usize, program.classes.len()),
         Switch { table } => within("switch table", table as usize, program.switches.len()),
         SkipIfArg { param, .. } => within("parameter", param as usize, f.params as usize),
         Range { flags } if flags > 7 => Err(format!("bad range flags {flags}")),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bytecode::Function;
+
+    /// The verifier's verdict on one function with `locals` slots.
+    fn check(code: &[Instr], locals: u16, expect: &str) {
+        let program = Program {
+            ints: vec![5],
+            functions: vec![Function {
+                name: "f".into(),
+                locals,
+                code: code.to_vec(),
+                ..Function::default()
+            }],
+            ..Program::default()
+        };
+        let actual = match verify(&program) {
+            Ok(()) => "ok".to_string(),
+            Err(e) => e.to_string(),
+        };
+        assert_eq!(actual, expect);
+    }
+
+    #[test]
+    fn accepts_well_formed_code() {
+        use Instr::*;
+        check(
+            &[PushInt { value: 1 }, StoreLocal { slot: 0 }, ReturnZero],
+            1,
+            "ok",
+        );
+        check(
+            &[
+                JumpIfLocalLtInt {
+                    slot: 0,
+                    index: 0,
+                    target: 2,
+                },
+                ReturnZero,
+                GetLocal { slot: 0 },
+                Return,
+            ],
+            1,
+            "ok",
+        );
+    }
+
+    #[test]
+    fn rejects_bad_code() {
+        use Instr::*;
+        check(
+            &[Pop, ReturnZero],
+            0,
+            "function `f`, pc 0: Pop pops below the stack",
+        );
+        check(
+            &[GetLocal { slot: 3 }, Return],
+            1,
+            "function `f`, pc 0: GetLocal refers to local 3 of 1",
+        );
+        check(
+            &[Jump { target: 9 }],
+            0,
+            "function `f`, pc 0: bad jump target 9",
+        );
+        check(
+            &[PushInt { value: 1 }],
+            0,
+            "function `f`, pc 1: control runs off the end of the function",
+        );
+        check(
+            &[
+                PushInt { value: 1 },
+                JumpIfTrue { target: 3 },
+                PushInt { value: 2 },
+                ReturnZero,
+            ],
+            0,
+            "function `f`, pc 3: stack height 0 here, 1 on another path",
+        );
+        check(
+            &[PushInt { value: 1 }, JumpIfTrue { target: 0 }, ReturnZero],
+            0,
+            "ok",
+        );
+        check(
+            &[
+                PushInt { value: 1 },
+                JumpIfFalseKeep { target: 0 },
+                ReturnZero,
+            ],
+            0,
+            "function `f`, pc 0: stack height 1 here, 0 on another path",
+        );
+        check(
+            &[PushBigInt { index: 4 }, Return],
+            0,
+            "function `f`, pc 0: PushBigInt refers to integer 4 of 1",
+        );
+        check(&[], 0, "function `f`, pc 0: empty function");
+    }
+
+    #[test]
+    fn files_round_trip_and_reject_garbage() {
+        let program = Program {
+            path: "/a.c".into(),
+            strings: vec!["x".into()],
+            functions: vec![Function {
+                name: "f".into(),
+                code: vec![Instr::PushString { index: 0 }, Instr::Return],
+                ..Function::default()
+            }],
+            ..Program::default()
+        };
+        let bytes = crate::bytecode::file::write(&program);
+        assert_eq!(crate::bytecode::file::read(&bytes), Ok(program));
+        assert_eq!(
+            crate::bytecode::file::read(b"LPCX"),
+            Err(crate::bytecode::file::ReadError::BadMagic)
+        );
+        let mut wrong_version = bytes.clone();
+        wrong_version[4] = 99;
+        assert!(crate::bytecode::file::read(&wrong_version).is_err());
+        assert_eq!(
+            crate::bytecode::file::read(&bytes[..bytes.len() - 3]),
+            Err(crate::bytecode::file::ReadError::Truncated)
+        );
     }
 }

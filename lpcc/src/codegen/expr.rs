@@ -30,7 +30,11 @@ impl Cx<'_, '_> {
             ExprKind::Assign(a) => self.assign(b, a, e.span, false),
             ExprKind::Unary(op @ (UnaryOp::PreInc | UnaryOp::PostInc), target)
             | ExprKind::Unary(op @ (UnaryOp::PreDec | UnaryOp::PostDec), target) => {
-                let delta = if matches!(op, UnaryOp::PreInc | UnaryOp::PostInc) { 1 } else { -1 };
+                let delta = if matches!(op, UnaryOp::PreInc | UnaryOp::PostInc) {
+                    1
+                } else {
+                    -1
+                };
                 self.inc_dec(b, target, delta, false, false);
             }
             ExprKind::Comma(list) => {
@@ -100,7 +104,11 @@ impl Cx<'_, '_> {
             }
             ExprKind::Array(items) => {
                 if items.iter().any(|i| matches!(i.kind, ExprKind::Spread(_))) {
-                    self.error(E_UNSUPPORTED, e.span, "`...` in an array is not supported yet");
+                    self.error(
+                        E_UNSUPPORTED,
+                        e.span,
+                        "`...` in an array is not supported yet",
+                    );
                     return;
                 }
                 for item in items {
@@ -188,7 +196,11 @@ impl Cx<'_, '_> {
             }
             ExprKind::Member(member) => match member.op {
                 MemberOp::Arrow => {
-                    self.error(E_UNSUPPORTED, e.span, "`->` without a call is not supported yet");
+                    self.error(
+                        E_UNSUPPORTED,
+                        e.span,
+                        "`->` without a call is not supported yet",
+                    );
                 }
                 MemberOp::Dot | MemberOp::OptionalDot => {
                     self.error(E_UNSUPPORTED, e.span, "class members are not supported yet");
@@ -209,14 +221,22 @@ impl Cx<'_, '_> {
                 }
                 self.expr(b, last);
             }
-            ExprKind::NewClass(_) => self.error(E_UNSUPPORTED, e.span, "classes are not supported yet"),
-            ExprKind::TimeExpression(_) => {
-                self.error(E_UNSUPPORTED, e.span, "`time_expression` is not supported yet")
+            ExprKind::NewClass(_) => {
+                self.error(E_UNSUPPORTED, e.span, "classes are not supported yet")
             }
-            ExprKind::ParseCommand(_) => {
-                self.error(E_UNSUPPORTED, e.span, "`parse_command` is not supported yet")
+            ExprKind::TimeExpression(_) => self.error(
+                E_UNSUPPORTED,
+                e.span,
+                "`time_expression` is not supported yet",
+            ),
+            ExprKind::ParseCommand(_) => self.error(
+                E_UNSUPPORTED,
+                e.span,
+                "`parse_command` is not supported yet",
+            ),
+            ExprKind::Spread(_) => {
+                self.error(E_UNSUPPORTED, e.span, "`...` is not supported here yet")
             }
-            ExprKind::Spread(_) => self.error(E_UNSUPPORTED, e.span, "`...` is not supported here yet"),
             ExprKind::Error => self.error(E_UNSUPPORTED, e.span, "syntax error"),
         }
     }
@@ -231,7 +251,13 @@ impl Cx<'_, '_> {
         };
     }
 
-    fn unary(&mut self, b: &mut FnBuilder, op: UnaryOp, operand: &ast::Expr, span: crate::span::Span) {
+    fn unary(
+        &mut self,
+        b: &mut FnBuilder,
+        op: UnaryOp,
+        operand: &ast::Expr,
+        span: crate::span::Span,
+    ) {
         match op {
             UnaryOp::Neg => {
                 if let ExprKind::Int(v) = operand.kind {
@@ -253,7 +279,9 @@ impl Cx<'_, '_> {
             UnaryOp::PreDec => self.inc_dec(b, operand, -1, false, true),
             UnaryOp::PostInc => self.inc_dec(b, operand, 1, true, true),
             UnaryOp::PostDec => self.inc_dec(b, operand, -1, true, true),
-            UnaryOp::Ref => self.error(E_UNSUPPORTED, span, "`ref` arguments are not supported yet"),
+            UnaryOp::Ref => {
+                self.error(E_UNSUPPORTED, span, "`ref` arguments are not supported yet")
+            }
         }
     }
 
@@ -272,7 +300,11 @@ impl Cx<'_, '_> {
             }
             BinaryOp::Add | BinaryOp::Sub => {
                 if let ExprKind::Int(v) = bin.rhs.kind {
-                    let v = if bin.op == BinaryOp::Sub { v.checked_neg() } else { Some(v) };
+                    let v = if bin.op == BinaryOp::Sub {
+                        v.checked_neg()
+                    } else {
+                        Some(v)
+                    };
                     if let Some(value) = v.and_then(|v| i32::try_from(v).ok()) {
                         self.expr(b, &bin.lhs);
                         b.emit(Instr::AddInt { value });
@@ -300,7 +332,11 @@ impl Cx<'_, '_> {
         match &a.target.kind {
             ExprKind::Ident(name) => {
                 let Some(target) = self.variable(b, name) else {
-                    self.error(E_UNRESOLVED, a.target.span, format!("undefined variable `{name}`"));
+                    self.error(
+                        E_UNRESOLVED,
+                        a.target.span,
+                        format!("undefined variable `{name}`"),
+                    );
                     return;
                 };
                 match (op, target) {
@@ -308,11 +344,16 @@ impl Cx<'_, '_> {
                         self.expr(b, &a.value);
                         b.emit(if keep { target.set() } else { target.store() });
                     }
-                    (Some(op @ (BinaryOp::Add | BinaryOp::Sub)), _)
-                        if matches!(a.value.kind, ExprKind::Int(v) if i16::try_from(v).is_ok() && v != i16::MIN as i64) =>
+                    (Some(op @ (BinaryOp::Add | BinaryOp::Sub)), _) if matches!(a.value.kind, ExprKind::Int(v) if i16::try_from(v).is_ok() && v != i16::MIN as i64) =>
                     {
-                        let ExprKind::Int(v) = a.value.kind else { return };
-                        let delta = if op == BinaryOp::Sub { -(v as i16) } else { v as i16 };
+                        let ExprKind::Int(v) = a.value.kind else {
+                            return;
+                        };
+                        let delta = if op == BinaryOp::Sub {
+                            -(v as i16)
+                        } else {
+                            v as i16
+                        };
                         b.emit(match target {
                             Target::Local(slot) => Instr::AddLocalInt { slot, delta },
                             Target::Global(slot) => Instr::AddGlobalInt { slot, delta },
@@ -378,11 +419,19 @@ impl Cx<'_, '_> {
         keep: bool,
     ) {
         let ExprKind::Ident(name) = &a.target.kind else {
-            self.error(E_UNSUPPORTED, span, "this compound assignment is not supported yet");
+            self.error(
+                E_UNSUPPORTED,
+                span,
+                "this compound assignment is not supported yet",
+            );
             return;
         };
         let Some(target) = self.variable(b, name) else {
-            self.error(E_UNRESOLVED, a.target.span, format!("undefined variable `{name}`"));
+            self.error(
+                E_UNRESOLVED,
+                a.target.span,
+                format!("undefined variable `{name}`"),
+            );
             return;
         };
         b.emit(target.get());
@@ -400,11 +449,22 @@ impl Cx<'_, '_> {
     }
 
     /// `++x`, `x--` and friends; leaves the old (post) or new value when `keep`.
-    fn inc_dec(&mut self, b: &mut FnBuilder, target: &ast::Expr, delta: i16, post: bool, keep: bool) {
+    fn inc_dec(
+        &mut self,
+        b: &mut FnBuilder,
+        target: &ast::Expr,
+        delta: i16,
+        post: bool,
+        keep: bool,
+    ) {
         match &target.kind {
             ExprKind::Ident(name) => {
                 let Some(var) = self.variable(b, name) else {
-                    self.error(E_UNRESOLVED, target.span, format!("undefined variable `{name}`"));
+                    self.error(
+                        E_UNRESOLVED,
+                        target.span,
+                        format!("undefined variable `{name}`"),
+                    );
                     return;
                 };
                 if keep && post {
@@ -451,7 +511,11 @@ impl Cx<'_, '_> {
     fn args(&mut self, b: &mut FnBuilder, args: &[ast::Expr], span: crate::span::Span) -> u8 {
         for arg in args {
             if matches!(arg.kind, ExprKind::Spread(_)) {
-                self.error(E_UNSUPPORTED, arg.span, "spreading arguments with `...` is not supported yet");
+                self.error(
+                    E_UNSUPPORTED,
+                    arg.span,
+                    "spreading arguments with `...` is not supported yet",
+                );
             }
             self.expr(b, arg);
         }
@@ -518,7 +582,13 @@ impl Cx<'_, '_> {
         }
     }
 
-    fn efun_call(&mut self, b: &mut FnBuilder, name: &str, args: &[ast::Expr], span: crate::span::Span) {
+    fn efun_call(
+        &mut self,
+        b: &mut FnBuilder,
+        name: &str,
+        args: &[ast::Expr],
+        span: crate::span::Span,
+    ) {
         if self.env.efuns.get(name).is_none() {
             self.error(E_UNRESOLVED, span, format!("undefined function `{name}`"));
             return;
@@ -558,7 +628,11 @@ impl Cx<'_, '_> {
         let mut targets = Vec::new();
         for t in &s.targets {
             let ExprKind::Ident(name) = &t.kind else {
-                self.error(E_UNSUPPORTED, t.span, "`sscanf` into this kind of expression is not supported yet");
+                self.error(
+                    E_UNSUPPORTED,
+                    t.span,
+                    "`sscanf` into this kind of expression is not supported yet",
+                );
                 return;
             };
             let Some(var) = self.variable(b, name) else {
@@ -590,7 +664,11 @@ impl Cx<'_, '_> {
                     let efun = self.efun_index(&name.text);
                     b.emit(Instr::MakeEfunPtr { efun, bound });
                 } else {
-                    self.error(E_UNRESOLVED, name.span, format!("undefined function `{}`", name.text));
+                    self.error(
+                        E_UNRESOLVED,
+                        name.span,
+                        format!("undefined function `{}`", name.text),
+                    );
                 }
             }
             FunctionPtr::Efun { name, args } => {
@@ -614,7 +692,10 @@ impl Cx<'_, '_> {
         inner.capture_base = Some(CAPTURE_MARK);
         inner.rest = lambda.varargs;
         for param in &lambda.params {
-            let name = param.name.as_ref().map_or(SmolStr::default(), |n| n.text.clone());
+            let name = param
+                .name
+                .as_ref()
+                .map_or(SmolStr::default(), |n| n.text.clone());
             inner.declare_local(name);
         }
         inner.params = lambda.params.len().min(255) as u8;

@@ -119,7 +119,11 @@ fn visible_globals(program: &Program, out: &mut Vec<(SmolStr, u16)>, base: u16, 
 }
 
 /// Whether `program` or anything it inherits defines a callable `name`.
-fn defines_function(program: &Program, parents: &dyn Fn(&str) -> Option<Arc<Program>>, name: &str) -> bool {
+fn defines_function(
+    program: &Program,
+    parents: &dyn Fn(&str) -> Option<Arc<Program>>,
+    name: &str,
+) -> bool {
     if program
         .functions
         .iter()
@@ -136,7 +140,8 @@ fn defines_function(program: &Program, parents: &dyn Fn(&str) -> Option<Arc<Prog
 
 impl Cx<'_, '_> {
     fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::error(code, span, message));
+        self.diagnostics
+            .push(Diagnostic::error(code, span, message));
     }
 
     /// Inherits, global variables and function names, before any code.
@@ -200,13 +205,19 @@ impl Cx<'_, '_> {
             self.collect_parent_functions(&parent);
         }
         for (i, (name, flags)) in own_globals.into_iter().enumerate() {
-            self.globals.insert(name.clone(), GlobalSlot { slot: i as u16 });
+            self.globals
+                .insert(name.clone(), GlobalSlot { slot: i as u16 });
             self.out.globals.push(Global { name, flags });
         }
     }
 
     /// The globals a parent shows its children, at their slots in this program.
-    fn collect_parent_globals(&mut self, parent: &Program, base: u16, out: &mut Vec<(SmolStr, u16)>) {
+    fn collect_parent_globals(
+        &mut self,
+        parent: &Program,
+        base: u16,
+        out: &mut Vec<(SmolStr, u16)>,
+    ) {
         let mut grand = Vec::new();
         for inherit in &parent.inherits {
             if let Ok(p) = (self.env.inherit)(&inherit.path) {
@@ -260,7 +271,9 @@ impl Cx<'_, '_> {
             self.out.init = Some(index);
         }
         for item in &program.items {
-            let Item::Function(function) = item else { continue };
+            let Item::Function(function) = item else {
+                continue;
+            };
             let Some(body) = &function.body else { continue };
             self.function(function, body);
         }
@@ -270,7 +283,10 @@ impl Cx<'_, '_> {
         let mut b = FnBuilder::new(function.name.text.clone(), function.modifiers.0);
         b.rest = function.varargs;
         for param in &function.params {
-            let name = param.name.as_ref().map_or(SmolStr::default(), |n| n.text.clone());
+            let name = param
+                .name
+                .as_ref()
+                .map_or(SmolStr::default(), |n| n.text.clone());
             b.declare_local(name);
         }
         b.params = function.params.len().min(255) as u8;
@@ -278,7 +294,9 @@ impl Cx<'_, '_> {
             self.error(E_LIMIT, function.span, "more than 255 parameters");
         }
         for (i, param) in function.params.iter().enumerate() {
-            let Some(default) = &param.default else { continue };
+            let Some(default) = &param.default else {
+                continue;
+            };
             let skip = b.emit(Instr::SkipIfArg {
                 param: i as u8,
                 target: 0,
@@ -317,7 +335,9 @@ impl Cx<'_, '_> {
         let (line, _) = self.sources.line_col(span);
         let next = self.file_index.len() as u16;
         let file = *self.file_index.entry(span.file).or_insert_with(|| {
-            self.out.files.push(self.sources.name(span.file).to_string());
+            self.out
+                .files
+                .push(self.sources.name(span.file).to_string());
             next
         });
         let pc = b.code.len() as u32;
@@ -554,4 +574,65 @@ impl FnBuilder {
             .map_or(self.params as usize, |&(_, s)| s as usize + 1)
             .max(self.params as usize);
     }
+}
+
+/// Compiles the file at mudlib path `path` and everything it inherits,
+/// without semantic analysis (callers wanting it run `check` first).
+/// `cache` holds programs by resolved path. Errors come rendered as
+/// `/file.c line N: message`.
+pub fn compile_file(
+    provider: &dyn crate::source::SourceProvider,
+    path: &str,
+    config: &crate::check::CheckConfig,
+    cache: &mut FxHashMap<String, Arc<Program>>,
+) -> Result<Arc<Program>, String> {
+    let candidates = crate::sema::summary::inherit_candidates(path);
+    for candidate in &candidates {
+        if let Some(p) = cache.get(candidate) {
+            return Ok(p.clone());
+        }
+    }
+    let Some((path, text)) = candidates
+        .iter()
+        .find_map(|c| provider.read(c).ok().map(|t| (c.clone(), t)))
+    else {
+        return Err(format!("{path}: file not found"));
+    };
+    let options = crate::parser::ParseOptions {
+        allow_static: config.allow_static,
+    };
+    let pp = crate::preprocess::preprocess_text(provider, &path, text, &config.preprocess_config());
+    let (ast, parse_diagnostics) = crate::parser::parse(&pp.tokens, &pp.sources, &options);
+    let render = |d: &Diagnostic| {
+        let (line, _) = pp.sources.line_col(d.span());
+        format!(
+            "{} line {line}: {}",
+            pp.sources.name(d.span().file),
+            d.message
+        )
+    };
+    let errors: Vec<String> = pp
+        .diagnostics
+        .iter()
+        .chain(&parse_diagnostics)
+        .filter(|d| d.is_error())
+        .map(render)
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors.join("\n"));
+    }
+    let Some(efuns) = config.efun_table.clone() else {
+        return Err("no efun table".into());
+    };
+    let mut inherit = |p: &str| compile_file(provider, p, config, cache);
+    let mut env = CodegenEnv {
+        inherit: &mut inherit,
+        is_simul_efun: None,
+        efuns: &efuns,
+    };
+    let program = compile(&mut env, &path, &ast, &pp.sources)
+        .map_err(|ds| ds.iter().map(render).collect::<Vec<_>>().join("\n"))?;
+    let program = Arc::new(program);
+    cache.insert(path, program.clone());
+    Ok(program)
 }

@@ -173,11 +173,11 @@ impl Cx<'_, '_> {
                     && let Some(slot) = b.local(name).filter(|&s| s <= 255)
                 {
                     if let ExprKind::Int(v) = bin.rhs.kind
-                        && let Ok(value) = i16::try_from(v)
+                        && let Ok(index) = u16::try_from(self.int_const(v))
                     {
                         return b.emit(Instr::JumpIfLocalLtInt {
                             slot: slot as u8,
-                            value,
+                            index,
                             target: 0,
                         });
                     }
@@ -205,7 +205,11 @@ impl Cx<'_, '_> {
                         });
                     }
                 };
-                let (first, second) = if swap { (&bin.rhs, &bin.lhs) } else { (&bin.lhs, &bin.rhs) };
+                let (first, second) = if swap {
+                    (&bin.rhs, &bin.lhs)
+                } else {
+                    (&bin.lhs, &bin.rhs)
+                };
                 self.expr(b, first);
                 self.expr(b, second);
                 let target = 0;
@@ -234,7 +238,11 @@ impl Cx<'_, '_> {
         let mut targets = Vec::new();
         for var in std::iter::once(&s.first).chain(s.second.as_ref()) {
             if var.by_ref {
-                self.error(E_UNSUPPORTED, var.span, "`foreach` by reference is not supported yet");
+                self.error(
+                    E_UNSUPPORTED,
+                    var.span,
+                    "`foreach` by reference is not supported yet",
+                );
             }
             let target = match &var.ty {
                 Some(_) => Target::Local(b.declare_local(var.name.text.clone())),
@@ -299,7 +307,9 @@ impl Cx<'_, '_> {
                                     table.strings.push((text, pc));
                                 }
                             }
-                            None => self.error(E_UNSUPPORTED, e.span, "case label is not a constant"),
+                            None => {
+                                self.error(E_UNSUPPORTED, e.span, "case label is not a constant")
+                            }
                         },
                         CaseLabel::Range { low, high } => {
                             let bound = |e: &Option<ast::Expr>, missing: i64| match e {
@@ -311,7 +321,11 @@ impl Cx<'_, '_> {
                             };
                             match (bound(low, i64::MIN), bound(high, i64::MAX)) {
                                 (Some(lo), Some(hi)) => table.ranges.push((lo, hi, pc)),
-                                _ => self.error(E_UNSUPPORTED, stmt.span, "case range is not constant"),
+                                _ => self.error(
+                                    E_UNSUPPORTED,
+                                    stmt.span,
+                                    "case range is not constant",
+                                ),
                             }
                         }
                     }
