@@ -146,7 +146,9 @@ impl Vm {
                         self.stack.push(Value::str(s));
                     }
                     Instr::Pop => {
-                        self.stack.pop();
+                        if let Some(v) = self.stack.pop() {
+                            release(v);
+                        }
                     }
                     Instr::Dup => {
                         let v = self.stack.last().cloned().unwrap_or_default();
@@ -179,7 +181,7 @@ impl Vm {
                     }
                     Instr::StoreLocal { slot } => {
                         let v = pop!();
-                        self.stack[base + slot as usize] = v;
+                        release(std::mem::replace(&mut self.stack[base + slot as usize], v));
                     }
                     Instr::GetGlobal { slot } => {
                         let v = vars!()[var_base + slot as usize].clone();
@@ -239,7 +241,55 @@ impl Vm {
                         self.stack.push(v);
                     }
 
+                    Instr::CompoundLocalDiscard { slot, op } => {
+                        let local = base + slot as usize;
+                        if let (Some(Value::Int(r)), Value::Int(l)) =
+                            (self.stack.last(), &self.stack[local])
+                        {
+                            let v = match op {
+                                0 => Some(l.wrapping_add(*r)),
+                                1 => Some(l.wrapping_sub(*r)),
+                                2 => Some(l.wrapping_mul(*r)),
+                                _ => None,
+                            };
+                            if let Some(v) = v {
+                                self.stack[local] = Value::Int(v);
+                                self.stack.pop();
+                                continue;
+                            }
+                        }
+                        let rhs = pop!();
+                        let op = BinOp::from_code(op).unwrap_or(BinOp::Add);
+                        let lhs = std::mem::take(&mut self.stack[local]);
+                        let v = check!(ops::binary(op, lhs, rhs));
+                        self.stack[local] = v;
+                    }
+
                     // ---- arithmetic and comparison ----
+                    Instr::IntOp { op, value } => {
+                        let value = value as i64;
+                        if let Some(Value::Int(a)) = self.stack.last_mut() {
+                            let r = match op {
+                                2 => Some(a.wrapping_mul(value)),
+                                3 if value != 0 => Some(a.wrapping_div(value)),
+                                4 if value != 0 => Some(a.wrapping_rem(value)),
+                                5 => Some(*a & value),
+                                6 => Some(*a | value),
+                                7 => Some(*a ^ value),
+                                8 => Some(a.wrapping_shl(value as u32)),
+                                9 => Some(a.wrapping_shr(value as u32)),
+                                _ => None,
+                            };
+                            if let Some(r) = r {
+                                *a = r;
+                                continue;
+                            }
+                        }
+                        let a = pop!();
+                        let op = BinOp::from_code(op).unwrap_or(BinOp::Add);
+                        let v = check!(ops::binary(op, a, Value::Int(value)));
+                        self.stack.push(v);
+                    }
                     Instr::Add => {
                         if let [.., Value::Int(a), Value::Int(b)] = &mut self.stack[..] {
                             *a = a.wrapping_add(*b);
@@ -425,6 +475,21 @@ impl Vm {
                         let less = match &self.stack[base + slot as usize] {
                             Value::Int(a) => *a < value,
                             a => check!(ops::compare(a, &Value::Int(value))).is_lt(),
+                        };
+                        if less {
+                            tick!();
+                            pc = target as usize;
+                        }
+                    }
+                    Instr::JumpIfLocalLeInt {
+                        slot,
+                        index,
+                        target,
+                    } => {
+                        let value = program.ints.get(index as usize).copied().unwrap_or(0);
+                        let less = match &self.stack[base + slot as usize] {
+                            Value::Int(a) => *a <= value,
+                            a => check!(ops::compare(a, &Value::Int(value))).is_le(),
                         };
                         if less {
                             tick!();
@@ -656,6 +721,54 @@ impl Vm {
                             _ => check!(ops::index(&c, &i, matches!(instr, Instr::IndexFromEnd))),
                         };
                         self.stack.push(v);
+                    }
+                    Instr::GetLocalIndex { slot } => {
+                        let local = base + slot as usize;
+                        if let (Some(Value::Int(i)), Value::Array(a)) =
+                            (self.stack.last(), &self.stack[local])
+                            && let Some(v) = usize::try_from(*i)
+                                .ok()
+                                .and_then(|i| a.borrow().get(i).cloned())
+                        {
+                            if let Some(top) = self.stack.last_mut() {
+                                *top = v;
+                            }
+                            continue;
+                        }
+                        let i = pop!();
+                        let v = check!(ops::index(&self.stack[local], &i, false));
+                        self.stack.push(v);
+                    }
+                    Instr::StoreLocalIndex { slot } => {
+                        let v = pop!();
+                        let i = pop!();
+                        let local = base + slot as usize;
+                        if let (Value::Int(at), Value::Array(a)) = (&i, &self.stack[local])
+                            && let Ok(at) = usize::try_from(*at)
+                            && let Some(cell) = a.borrow_mut().get_mut(at)
+                        {
+                            release(std::mem::replace(cell, v));
+                            continue;
+                        }
+                        if let Value::Mapping(m) = &self.stack[local]
+                            && m.borrow().len() >= self.limits.mapping_size
+                            && !m.borrow().contains_key(&i.clone().key())
+                        {
+                            raise!(error("Mapping too large"));
+                        }
+                        check!(ops::index_store(&self.stack[local], i, v, false));
+                    }
+                    Instr::IndexStoreDiscard => {
+                        let v = pop!();
+                        let i = pop!();
+                        let c = pop!();
+                        if let Value::Mapping(m) = &c
+                            && m.borrow().len() >= self.limits.mapping_size
+                            && !m.borrow().contains_key(&i.clone().key())
+                        {
+                            raise!(error("Mapping too large"));
+                        }
+                        check!(ops::index_store(&c, i, v, false));
                     }
                     Instr::IndexStore | Instr::IndexFromEndStore => {
                         let v = pop!();
@@ -898,5 +1011,16 @@ impl Vm {
             f.pc = handler.pc;
         }
         Ok(())
+    }
+}
+
+/// Drops a value, skipping the drop glue for the numbers that have none.
+#[inline(always)]
+fn release(v: Value) {
+    match v {
+        Value::Undefined | Value::Int(_) | Value::Float(_) | Value::Object(_) => {
+            std::mem::forget(v)
+        }
+        other => drop(other),
     }
 }

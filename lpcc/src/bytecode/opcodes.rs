@@ -138,13 +138,15 @@ opcodes! {
     /// `[v] -> []`
     StoreGlobal(slot: u16) = 21,
     /// `[] -> []` adds a constant to an integer local (`i++`, `i += 2`, `i--`).
-    AddLocalInt(slot: u16, delta: i16) = 22,
+    AddLocalInt(slot: u16, delta: i32) = 22,
     /// `[] -> []` adds a constant to an integer global.
-    AddGlobalInt(slot: u16, delta: i16) = 23,
+    AddGlobalInt(slot: u16, delta: i32) = 23,
     /// `[v] -> [local op v]` then stored: the compound assignment `local op= v`,
     /// in place when the local holds the only reference to a string or array.
     /// `op` is a [`crate::bytecode::BinOp`] code. Keeps the new value.
     CompoundLocal(slot: u16, op: u8) = 24,
+    /// `[v] -> []` like `CompoundLocal`, for a statement that drops the value.
+    CompoundLocalDiscard(slot: u16, op: u8) = 25,
 
     // ---- arithmetic and comparison ----
     /// `[a b] -> [a+b]`
@@ -187,6 +189,8 @@ opcodes! {
     Ge = 50,
     /// `[a] -> [a+value]` for an integer constant operand.
     AddInt(value: i32) = 51,
+    /// `[a] -> [a op value]` for a [`crate::bytecode::BinOp`] with an integer constant.
+    IntOp(op: u8, value: i32) = 55,
     /// `[a] -> [int a]` type check after a cast.
     CastInt = 52,
     /// `[a] -> [float a]`
@@ -211,6 +215,8 @@ opcodes! {
     JumpIfLocalLtLocal(slot: u8, bound: u8, target: u32) = 70,
     /// `[] -> []` jumps when `local < ints[index]`.
     JumpIfLocalLtInt(slot: u8, index: u16, target: u32) = 71,
+    /// `[] -> []` jumps when `local <= ints[index]`.
+    JumpIfLocalLeInt(slot: u8, index: u16, target: u32) = 78,
     /// `[v] -> []` jumps by the program's switch table `table`.
     Switch(table: u16) = 72,
     /// `[a b] -> []` jumps unless `a < b`.
@@ -254,6 +260,12 @@ opcodes! {
     IndexFromEnd = 99,
     /// `[c i v] -> [v]` stores `c[i] = v`.
     IndexStore = 100,
+    /// `[c i v] -> []` stores `c[i] = v` in a statement that drops the value.
+    IndexStoreDiscard = 107,
+    /// `[i] -> [local[i]]` indexes the array or mapping in a local.
+    GetLocalIndex(slot: u16) = 108,
+    /// `[i v] -> []` stores `local[i] = v` in a statement that drops the value.
+    StoreLocalIndex(slot: u16) = 109,
     /// `[c i v] -> [v]` stores `c[<i] = v`.
     IndexFromEndStore = 101,
     /// `[c lo hi] -> [slice]`; `flags` bit 0: `lo` counts from the end, bit 1:

@@ -48,7 +48,11 @@ fn effect(instr: Instr) -> Effect {
         | PushString { .. }
         | GetLocal { .. }
         | GetGlobal { .. } => simple(0, 1),
-        Pop | StoreLocal { .. } | StoreGlobal { .. } | ForeachInit { .. } => simple(1, 0),
+        Pop
+        | StoreLocal { .. }
+        | StoreGlobal { .. }
+        | ForeachInit { .. }
+        | CompoundLocalDiscard { .. } => simple(1, 0),
         Dup => simple(1, 2),
         Dup2 => simple(2, 4),
         Swap => simple(2, 2),
@@ -59,6 +63,7 @@ fn effect(instr: Instr) -> Effect {
         | Compl
         | Not
         | AddInt { .. }
+        | IntOp { .. }
         | CastInt
         | CastFloat
         | CastString
@@ -85,6 +90,9 @@ fn effect(instr: Instr) -> Effect {
         | IndexOptional
         | SetMember { .. } => simple(2, 1),
         IndexStore | IndexFromEndStore | Range { .. } => simple(3, 1),
+        IndexStoreDiscard => simple(3, 0),
+        GetLocalIndex { .. } => simple(1, 1),
+        StoreLocalIndex { .. } => simple(2, 0),
         Jump { target } => Effect {
             pops: 0,
             pushes: 0,
@@ -97,6 +105,7 @@ fn effect(instr: Instr) -> Effect {
         }
         JumpIfLocalLtLocal { target, .. }
         | JumpIfLocalLtInt { target, .. }
+        | JumpIfLocalLeInt { target, .. }
         | SkipIfArg { target, .. } => jump(0, 0, target, 0),
         JumpUnlessLt { target }
         | JumpUnlessLe { target }
@@ -264,11 +273,15 @@ fn check_operands(program: &Program, f: &super::Function, instr: Instr) -> Resul
         GetLocal { slot } | SetLocal { slot } | StoreLocal { slot } | AddLocalInt { slot, .. } => {
             within("local", slot as usize, locals)
         }
-        JumpIfLocalLtInt { slot, index, .. } => {
+        JumpIfLocalLtInt { slot, index, .. } | JumpIfLocalLeInt { slot, index, .. } => {
             within("local", slot as usize, locals)?;
             within("integer", index as usize, program.ints.len())
         }
-        CompoundLocal { slot, op } => {
+        IntOp { op, .. } => match super::BinOp::from_code(op) {
+            Some(_) => Ok(()),
+            None => Err(format!("unknown operator code {op}")),
+        },
+        CompoundLocal { slot, op } | CompoundLocalDiscard { slot, op } => {
             within("local", slot as usize, locals)?;
             match super::BinOp::from_code(op) {
                 Some(_) => Ok(()),

@@ -156,6 +156,15 @@ impl Cx<'_, '_> {
                 }
             }
             ExprKind::Index(index) => {
+                if !index.optional
+                    && !index.from_end
+                    && let ExprKind::Ident(name) = &index.base.kind
+                    && let Some(slot) = b.local(name)
+                {
+                    self.expr(b, &index.index);
+                    b.emit(Instr::GetLocalIndex { slot });
+                    return;
+                }
                 self.expr(b, &index.base);
                 self.expr(b, &index.index);
                 b.emit(if index.optional {
@@ -314,6 +323,17 @@ impl Cx<'_, '_> {
             }
             _ => {}
         }
+        if let ExprKind::Int(v) = bin.rhs.kind
+            && let Ok(value) = i32::try_from(v)
+            && let Some(op) = int_op_code(bin.op, v)
+        {
+            self.expr(b, &bin.lhs);
+            b.emit(Instr::IntOp {
+                op: op as u8,
+                value,
+            });
+            return;
+        }
         self.expr(b, &bin.lhs);
         self.expr(b, &bin.rhs);
         b.emit(binary_instr(bin.op));
@@ -344,15 +364,15 @@ impl Cx<'_, '_> {
                         self.expr(b, &a.value);
                         b.emit(if keep { target.set() } else { target.store() });
                     }
-                    (Some(op @ (BinaryOp::Add | BinaryOp::Sub)), _) if matches!(a.value.kind, ExprKind::Int(v) if i16::try_from(v).is_ok() && v != i16::MIN as i64) =>
+                    (Some(op @ (BinaryOp::Add | BinaryOp::Sub)), _) if matches!(a.value.kind, ExprKind::Int(v) if i32::try_from(v).is_ok() && v != i32::MIN as i64) =>
                     {
                         let ExprKind::Int(v) = a.value.kind else {
                             return;
                         };
                         let delta = if op == BinaryOp::Sub {
-                            -(v as i16)
+                            -(v as i32)
                         } else {
-                            v as i16
+                            v as i32
                         };
                         b.emit(match target {
                             Target::Local(slot) => Instr::AddLocalInt { slot, delta },
@@ -364,13 +384,12 @@ impl Cx<'_, '_> {
                     }
                     (Some(op), Target::Local(slot)) => {
                         self.expr(b, &a.value);
-                        b.emit(Instr::CompoundLocal {
-                            slot,
-                            op: binop_code(op) as u8,
+                        let op = binop_code(op) as u8;
+                        b.emit(if keep {
+                            Instr::CompoundLocal { slot, op }
+                        } else {
+                            Instr::CompoundLocalDiscard { slot, op }
                         });
-                        if !keep {
-                            b.emit(Instr::Pop);
-                        }
                     }
                     (Some(op), Target::Global(_)) => {
                         b.emit(target.get());
@@ -381,6 +400,17 @@ impl Cx<'_, '_> {
                 }
             }
             ExprKind::Index(index) if !index.optional => {
+                if op.is_none()
+                    && !keep
+                    && !index.from_end
+                    && let ExprKind::Ident(name) = &index.base.kind
+                    && let Some(slot) = b.local(name)
+                {
+                    self.expr(b, &index.index);
+                    self.expr(b, &a.value);
+                    b.emit(Instr::StoreLocalIndex { slot });
+                    return;
+                }
                 self.expr(b, &index.base);
                 self.expr(b, &index.index);
                 let (get, store) = if index.from_end {
@@ -395,6 +425,10 @@ impl Cx<'_, '_> {
                     b.emit(binary_instr(op));
                 } else {
                     self.expr(b, &a.value);
+                }
+                if !keep && store == Instr::IndexStore {
+                    b.emit(Instr::IndexStoreDiscard);
+                    return;
                 }
                 b.emit(store);
                 if !keep {
@@ -453,7 +487,7 @@ impl Cx<'_, '_> {
         &mut self,
         b: &mut FnBuilder,
         target: &ast::Expr,
-        delta: i16,
+        delta: i32,
         post: bool,
         keep: bool,
     ) {
@@ -488,16 +522,12 @@ impl Cx<'_, '_> {
                 };
                 b.emit(Instr::Dup2);
                 b.emit(get);
-                b.emit(Instr::AddInt {
-                    value: delta as i32,
-                });
+                b.emit(Instr::AddInt { value: delta });
                 b.emit(store);
                 if !keep {
                     b.emit(Instr::Pop);
                 } else if post {
-                    b.emit(Instr::AddInt {
-                        value: -(delta as i32),
-                    });
+                    b.emit(Instr::AddInt { value: -delta });
                 }
             }
             _ => self.error(
@@ -769,4 +799,19 @@ fn binop_code(op: BinaryOp) -> BinOp {
         BinaryOp::Shr => BinOp::Shr,
         _ => BinOp::Add,
     }
+}
+
+/// The operator code of `x op constant` when it has an immediate form.
+fn int_op_code(op: BinaryOp, value: i64) -> Option<BinOp> {
+    Some(match op {
+        BinaryOp::Mul => BinOp::Mul,
+        BinaryOp::Div if value != 0 => BinOp::Div,
+        BinaryOp::Mod if value != 0 => BinOp::Mod,
+        BinaryOp::BitAnd => BinOp::BitAnd,
+        BinaryOp::BitOr => BinOp::BitOr,
+        BinaryOp::BitXor => BinOp::BitXor,
+        BinaryOp::Shl => BinOp::Shl,
+        BinaryOp::Shr => BinOp::Shr,
+        _ => return None,
+    })
 }

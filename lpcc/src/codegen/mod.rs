@@ -519,6 +519,7 @@ impl FnBuilder {
             | JumpIfDefinedKeep { target: t }
             | JumpIfLocalLtLocal { target: t, .. }
             | JumpIfLocalLtInt { target: t, .. }
+            | JumpIfLocalLeInt { target: t, .. }
             | JumpUnlessLt { target: t }
             | JumpUnlessLe { target: t }
             | JumpIfLt { target: t }

@@ -168,20 +168,30 @@ impl Cx<'_, '_> {
             ExprKind::Binary(bin) => {
                 // Fused forms test and branch in one step.
                 if when
-                    && bin.op == BinaryOp::Lt
+                    && matches!(bin.op, BinaryOp::Lt | BinaryOp::Le)
                     && let ExprKind::Ident(name) = &bin.lhs.kind
                     && let Some(slot) = b.local(name).filter(|&s| s <= 255)
                 {
                     if let ExprKind::Int(v) = bin.rhs.kind
                         && let Ok(index) = u16::try_from(self.int_const(v))
                     {
-                        return b.emit(Instr::JumpIfLocalLtInt {
-                            slot: slot as u8,
-                            index,
-                            target: 0,
+                        let slot = slot as u8;
+                        return b.emit(if bin.op == BinaryOp::Lt {
+                            Instr::JumpIfLocalLtInt {
+                                slot,
+                                index,
+                                target: 0,
+                            }
+                        } else {
+                            Instr::JumpIfLocalLeInt {
+                                slot,
+                                index,
+                                target: 0,
+                            }
                         });
                     }
                     if let ExprKind::Ident(bound) = &bin.rhs.kind
+                        && bin.op == BinaryOp::Lt
                         && let Some(bound) = b.local(bound).filter(|&s| s <= 255)
                     {
                         return b.emit(Instr::JumpIfLocalLtLocal {
