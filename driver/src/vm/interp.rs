@@ -121,6 +121,22 @@ impl Vm {
                 }};
             }
 
+            macro_rules! local_jump {
+                ($slot:expr, $index:expr, $target:expr, $test:expr) => {{
+                    let value = program.ints.get($index as usize).copied().unwrap_or(0);
+                    let ord = match &self.stack[base + $slot as usize] {
+                        Value::Int(a) => a.cmp(&value),
+                        a => check!(ops::compare(a, &Value::Int(value))),
+                    };
+                    if $test(ord) {
+                        if ($target as usize) < pc {
+                            tick!();
+                        }
+                        pc = $target as usize;
+                    }
+                }};
+            }
+
             loop {
                 let Some(&instr) = code.get(pc) else {
                     raise!(error("ran off the end of a function"));
@@ -471,30 +487,28 @@ impl Vm {
                         index,
                         target,
                     } => {
-                        let value = program.ints.get(index as usize).copied().unwrap_or(0);
-                        let less = match &self.stack[base + slot as usize] {
-                            Value::Int(a) => *a < value,
-                            a => check!(ops::compare(a, &Value::Int(value))).is_lt(),
-                        };
-                        if less {
-                            tick!();
-                            pc = target as usize;
-                        }
+                        local_jump!(slot, index, target, |o: std::cmp::Ordering| o.is_lt())
                     }
                     Instr::JumpIfLocalLeInt {
                         slot,
                         index,
                         target,
                     } => {
-                        let value = program.ints.get(index as usize).copied().unwrap_or(0);
-                        let less = match &self.stack[base + slot as usize] {
-                            Value::Int(a) => *a <= value,
-                            a => check!(ops::compare(a, &Value::Int(value))).is_le(),
-                        };
-                        if less {
-                            tick!();
-                            pc = target as usize;
-                        }
+                        local_jump!(slot, index, target, |o: std::cmp::Ordering| o.is_le())
+                    }
+                    Instr::JumpIfLocalGtInt {
+                        slot,
+                        index,
+                        target,
+                    } => {
+                        local_jump!(slot, index, target, |o: std::cmp::Ordering| o.is_gt())
+                    }
+                    Instr::JumpIfLocalGeInt {
+                        slot,
+                        index,
+                        target,
+                    } => {
+                        local_jump!(slot, index, target, |o: std::cmp::Ordering| o.is_ge())
                     }
                     Instr::JumpUnlessLt { target } => {
                         jump_compare!(|o: std::cmp::Ordering| !o.is_lt(), target)
@@ -658,7 +672,11 @@ impl Vm {
                         let Some(frame) = self.frames.pop() else {
                             return Ok(());
                         };
-                        self.stack.truncate(frame.base as usize);
+                        while self.stack.len() > frame.base as usize {
+                            if let Some(local) = self.stack.pop() {
+                                release(local);
+                            }
+                        }
                         self.stack.push(v);
                         while self
                             .handlers

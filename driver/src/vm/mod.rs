@@ -215,6 +215,7 @@ impl Vm {
 
     /// Pushes a frame for `fnref` whose `argc` arguments are on the stack:
     /// pads or trims them to the parameters, zeroes the other locals.
+    #[inline]
     pub fn enter(
         &mut self,
         linked: Rc<Linked>,
@@ -235,8 +236,47 @@ impl Vm {
         };
         let params = f.params as usize;
         let locals = f.locals as usize;
+        let rest = f.rest;
         let base = self.stack.len() - argc;
-        if f.rest && params > 0 {
+        if base + locals + 256 > self.limits.stack_size {
+            return Err(error("Stack overflow"));
+        }
+        if argc != params || rest || !captures.is_empty() {
+            self.adjust_arguments(base, argc, params, locals, rest, captures);
+        } else {
+            for _ in params..locals {
+                self.stack.push(Value::Int(0));
+            }
+        }
+        self.frames.push(Frame {
+            linked,
+            func: fnref,
+            pc: 0,
+            base: base as u32,
+            obj,
+            var_base,
+            argc: argc.min(255) as u8,
+        });
+        self.ticks -= 1;
+        if self.ticks == 0 {
+            self.check_time()?;
+        }
+        Ok(())
+    }
+
+    /// The slow path of [`Vm::enter`]: missing, extra and rest arguments,
+    /// and closure captures in the last locals.
+    #[cold]
+    fn adjust_arguments(
+        &mut self,
+        base: usize,
+        argc: usize,
+        params: usize,
+        locals: usize,
+        rest: bool,
+        captures: &[Value],
+    ) {
+        if rest && params > 0 {
             let fixed = params - 1;
             if argc > fixed {
                 let rest: Vec<Value> = self.stack.drain(base + fixed..).collect();
@@ -250,26 +290,11 @@ impl Vm {
         } else {
             self.stack.resize(base + params, Value::Undefined);
         }
-        if base + locals + 256 > self.limits.stack_size {
-            return Err(error("Stack overflow"));
-        }
-        self.stack
-            .resize(base + locals - captures.len(), Value::Int(0));
+        self.stack.resize(
+            base + locals.saturating_sub(captures.len()).max(params),
+            Value::Int(0),
+        );
         self.stack.extend(captures.iter().cloned());
-        self.frames.push(Frame {
-            linked,
-            func: fnref,
-            pc: 0,
-            base: base as u32,
-            obj,
-            var_base,
-            argc: argc.min(255) as u8,
-        });
-        self.ticks = self.ticks.saturating_sub(1);
-        if self.ticks == 0 {
-            self.check_time()?;
-        }
-        Ok(())
     }
 
     /// Calls a function value with arguments, as efuns like `filter` do.

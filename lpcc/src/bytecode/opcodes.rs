@@ -217,6 +217,10 @@ opcodes! {
     JumpIfLocalLtInt(slot: u8, index: u16, target: u32) = 71,
     /// `[] -> []` jumps when `local <= ints[index]`.
     JumpIfLocalLeInt(slot: u8, index: u16, target: u32) = 78,
+    /// `[] -> []` jumps when `local > ints[index]`.
+    JumpIfLocalGtInt(slot: u8, index: u16, target: u32) = 79,
+    /// `[] -> []` jumps when `local >= ints[index]`.
+    JumpIfLocalGeInt(slot: u8, index: u16, target: u32) = 89,
     /// `[v] -> []` jumps by the program's switch table `table`.
     Switch(table: u16) = 72,
     /// `[a b] -> []` jumps unless `a < b`.

@@ -106,6 +106,8 @@ fn effect(instr: Instr) -> Effect {
         JumpIfLocalLtLocal { target, .. }
         | JumpIfLocalLtInt { target, .. }
         | JumpIfLocalLeInt { target, .. }
+        | JumpIfLocalGtInt { target, .. }
+        | JumpIfLocalGeInt { target, .. }
         | SkipIfArg { target, .. } => jump(0, 0, target, 0),
         JumpUnlessLt { target }
         | JumpUnlessLe { target }
@@ -273,7 +275,10 @@ fn check_operands(program: &Program, f: &super::Function, instr: Instr) -> Resul
         GetLocal { slot } | SetLocal { slot } | StoreLocal { slot } | AddLocalInt { slot, .. } => {
             within("local", slot as usize, locals)
         }
-        JumpIfLocalLtInt { slot, index, .. } | JumpIfLocalLeInt { slot, index, .. } => {
+        JumpIfLocalLtInt { slot, index, .. }
+        | JumpIfLocalLeInt { slot, index, .. }
+        | JumpIfLocalGtInt { slot, index, .. }
+        | JumpIfLocalGeInt { slot, index, .. } => {
             within("local", slot as usize, locals)?;
             within("integer", index as usize, program.ints.len())
         }

@@ -520,6 +520,8 @@ impl FnBuilder {
             | JumpIfLocalLtLocal { target: t, .. }
             | JumpIfLocalLtInt { target: t, .. }
             | JumpIfLocalLeInt { target: t, .. }
+            | JumpIfLocalGtInt { target: t, .. }
+            | JumpIfLocalGeInt { target: t, .. }
             | JumpUnlessLt { target: t }
             | JumpUnlessLe { target: t }
             | JumpIfLt { target: t }

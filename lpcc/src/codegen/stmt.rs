@@ -167,30 +167,49 @@ impl Cx<'_, '_> {
             ExprKind::Unary(UnaryOp::Not, inner) => return self.cond_jump(b, inner, !when),
             ExprKind::Binary(bin) => {
                 // Fused forms test and branch in one step.
-                if when
-                    && matches!(bin.op, BinaryOp::Lt | BinaryOp::Le)
-                    && let ExprKind::Ident(name) = &bin.lhs.kind
+                if matches!(
+                    bin.op,
+                    BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+                ) && let ExprKind::Ident(name) = &bin.lhs.kind
                     && let Some(slot) = b.local(name).filter(|&s| s <= 255)
                 {
                     if let ExprKind::Int(v) = bin.rhs.kind
                         && let Ok(index) = u16::try_from(self.int_const(v))
                     {
                         let slot = slot as u8;
-                        return b.emit(if bin.op == BinaryOp::Lt {
-                            Instr::JumpIfLocalLtInt {
+                        let target = 0;
+                        // Jumping when the test fails is jumping on its negation.
+                        let op = match (bin.op, when) {
+                            (BinaryOp::Lt, true) | (BinaryOp::Ge, false) => BinaryOp::Lt,
+                            (BinaryOp::Le, true) | (BinaryOp::Gt, false) => BinaryOp::Le,
+                            (BinaryOp::Gt, true) | (BinaryOp::Le, false) => BinaryOp::Gt,
+                            _ => BinaryOp::Ge,
+                        };
+                        return b.emit(match op {
+                            BinaryOp::Lt => Instr::JumpIfLocalLtInt {
                                 slot,
                                 index,
-                                target: 0,
-                            }
-                        } else {
-                            Instr::JumpIfLocalLeInt {
+                                target,
+                            },
+                            BinaryOp::Le => Instr::JumpIfLocalLeInt {
                                 slot,
                                 index,
-                                target: 0,
-                            }
+                                target,
+                            },
+                            BinaryOp::Gt => Instr::JumpIfLocalGtInt {
+                                slot,
+                                index,
+                                target,
+                            },
+                            _ => Instr::JumpIfLocalGeInt {
+                                slot,
+                                index,
+                                target,
+                            },
                         });
                     }
                     if let ExprKind::Ident(bound) = &bin.rhs.kind
+                        && when
                         && bin.op == BinaryOp::Lt
                         && let Some(bound) = b.local(bound).filter(|&s| s <= 255)
                     {
