@@ -82,7 +82,13 @@ fn member_array(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     match arg(vm, base, argc, 1) {
         Value::Array(a) => {
             let a = a.borrow();
-            let found = a.iter().skip(start).position(|v| *v == needle);
+            let found = match needle {
+                Value::Int(n) if n != 0 => a
+                    .iter()
+                    .skip(start)
+                    .position(|v| matches!(v, Value::Int(x) if *x == n)),
+                _ => a.iter().skip(start).position(|v| *v == needle),
+            };
             Ok(Value::Int(found.map_or(-1, |i| (i + start) as i64)))
         }
         Value::Str(s) => {
@@ -122,6 +128,22 @@ fn sort_array(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         }
         direction => {
             let descending = direction.as_int().unwrap_or(1) < 0;
+            // Integers alone sort as machine words: no comparison can fail
+            // and equal ones cannot be told apart, so an unstable sort is fine.
+            let ints: Option<Vec<i64>> = items
+                .iter()
+                .map(|v| match v {
+                    Value::Int(i) => Some(*i),
+                    _ => None,
+                })
+                .collect();
+            if let Some(mut ints) = ints {
+                ints.sort_unstable();
+                if descending {
+                    ints.reverse();
+                }
+                return Ok(Value::array(ints.into_iter().map(Value::Int).collect()));
+            }
             let mut failed = None;
             items.sort_by(|x, y| {
                 let o = ops::compare(x, y).unwrap_or_else(|e| {

@@ -155,11 +155,12 @@ impl Vm {
                         self.stack.push(Value::Float(v));
                     }
                     Instr::PushString { index } => {
-                        let s = program
+                        let v = part
                             .strings
                             .get(index as usize)
-                            .map_or("", |s| s.as_str());
-                        self.stack.push(Value::str(s));
+                            .cloned()
+                            .unwrap_or_default();
+                        self.stack.push(v);
                     }
                     Instr::Pop => {
                         if let Some(v) = self.stack.pop() {

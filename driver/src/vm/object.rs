@@ -41,6 +41,8 @@ pub struct Part {
     pub supers: Vec<Option<FnRef>>,
     /// `program.efuns` bound to the driver's implementations.
     pub efuns: Vec<Option<super::Efun>>,
+    /// `program.strings` as values, so pushing a constant only counts a reference.
+    pub strings: Vec<Value>,
 }
 
 #[derive(Debug)]
@@ -145,6 +147,11 @@ fn flatten(
         calls: Vec::new(),
         supers: Vec::new(),
         efuns: Vec::new(),
+        strings: program
+            .strings
+            .iter()
+            .map(|s| Value::str(s.as_str()))
+            .collect(),
     });
     for inherit in &program.inherits {
         let Some(p) = parent(&inherit.path) else {

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
 use super::value::{LStr, Value};
 use lpcc::bytecode::BinOp;
@@ -347,7 +347,6 @@ pub fn range(c: &Value, lo: &Value, hi: &Value, flags: u8) -> OpResult {
 
 /// A new, empty mapping.
 pub fn new_mapping(capacity: usize) -> Value {
-    let mut m = FxHashMap::default();
-    m.reserve(capacity);
+    let m = super::value::ValueMap::with_capacity_and_hasher(capacity, Default::default());
     Value::Mapping(Rc::new(RefCell::new(m)))
 }

@@ -1,10 +1,10 @@
 //! LPC values: 16 bytes each, reference counted, owned by the VM thread.
 
 use std::cell::RefCell;
-use std::hash::{Hash, Hasher};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::rc::Rc;
 
-use rustc_hash::FxHashMap;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::object::ObjRef;
@@ -54,7 +54,60 @@ impl LStr {
 }
 
 pub type Array = RefCell<Vec<Value>>;
-pub type Mapping = RefCell<FxHashMap<Value, Value>>;
+pub type Mapping = RefCell<ValueMap>;
+
+/// The table behind a mapping.
+pub type ValueMap = HashMap<Value, Value, BuildHasherDefault<KeyHasher>>;
+
+/// A hasher for mapping keys whose every output bit depends on every input
+/// bit: keys like `i * 7` must spread over the table's top bits, which
+/// the table uses to tell entries apart.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        self.write_u64(u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0 ^ word)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(29);
+    }
+
+    #[inline]
+    fn write_i64(&mut self, word: i64) {
+        self.write_u64(word as u64);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, word: usize) {
+        self.write_u64(word as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        // The finalizer of MurmurHash3.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
 
 /// What a function value calls.
 #[derive(Debug)]
@@ -146,8 +199,18 @@ impl Value {
 
 impl PartialEq for Value {
     /// LPC `==`: values for numbers and strings, identity for the rest.
+    #[inline]
     fn eq(&self, other: &Value) -> bool {
-        match (self, other) {
+        if let (Value::Int(a), Value::Int(b)) = (self, other) {
+            return a == b;
+        }
+        slow_eq(self, other)
+    }
+}
+
+fn slow_eq(a: &Value, b: &Value) -> bool {
+    {
+        match (a, b) {
             (Value::Int(a), Value::Int(b)) => a == b,
             (Value::Undefined | Value::Int(0), Value::Undefined | Value::Int(0)) => true,
             (Value::Float(a), Value::Float(b)) => a == b,
@@ -180,7 +243,7 @@ impl Hash for Value {
                     f.to_bits().hash(state)
                 }
             }
-            Value::Str(s) => s.text.hash(state),
+            Value::Str(s) => state.write(s.text.as_bytes()),
             Value::Array(a) | Value::Class(a) => (Rc::as_ptr(a) as usize).hash(state),
             Value::Mapping(m) => (Rc::as_ptr(m) as usize).hash(state),
             Value::Object(o) => o.hash(state),
