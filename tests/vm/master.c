@@ -17,6 +17,10 @@ void flag(string name) {
     shutdown(1);
     return;
   }
+  if (name == "uncaught") {
+    // Errors here reach the driver, which prints them with a trace.
+    result = ob->run();
+  }
   err = catch(result = ob->run());
   if (err) {
     debug_message("FAIL " + name + ": " + err);

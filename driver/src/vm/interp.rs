@@ -631,6 +631,33 @@ impl Vm {
                                     Err(e) => raise!(e),
                                 }
                             }
+                            Value::Array(list) => {
+                                // Calls each object in turn; the results form an array.
+                                let args: Vec<Value> = self.stack.drain(at + 1..).collect();
+                                self.stack.truncate(at);
+                                let n = program
+                                    .names
+                                    .get(name as usize)
+                                    .cloned()
+                                    .unwrap_or_default();
+                                let targets = list.borrow().clone();
+                                self.save_pc(pc);
+                                let mut results = Vec::with_capacity(targets.len());
+                                for target in targets {
+                                    let r = match target {
+                                        Value::Object(r) if self.objects.alive(r) => {
+                                            match self.apply(r, &n, args.clone(), false) {
+                                                Ok(v) => v.unwrap_or(Value::Int(0)),
+                                                Err(e) => raise!(e),
+                                            }
+                                        }
+                                        _ => Value::Int(0),
+                                    };
+                                    results.push(r);
+                                }
+                                self.stack.push(Value::array(results));
+                                continue;
+                            }
                             Value::Object(_) | Value::Undefined | Value::Int(0) => {
                                 raise!(error("call_other() on a destructed or zero object"))
                             }
