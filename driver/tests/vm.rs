@@ -116,3 +116,8 @@ fn bytecode_files_load_after_verification() {
     });
     assert!(output.contains("FAIL binary"), "{output}");
 }
+
+#[test]
+fn references() {
+    run_lpc_test("references");
+}

@@ -270,6 +270,7 @@ fn describe_into(vm: &Vm, v: &Value, out: &mut String, depth: usize) {
         return;
     }
     match v {
+        Value::Ref(cell) => describe_into(vm, &cell.borrow(), out, depth + 1),
         Value::Undefined => out.push('0'),
         Value::Int(i) => {
             let _ = write!(out, "{i}");

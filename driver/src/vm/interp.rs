@@ -10,6 +10,7 @@ use super::object::FnRef;
 use super::ops;
 use super::value::{FnKind, FnPtr, Value};
 use super::{Handler, Unwind, Vm, error};
+use lpcc::bytecode::verify::SPREAD;
 
 impl Vm {
     /// Runs until the frame count drops back to `stop`; the value returned
@@ -126,7 +127,7 @@ impl Vm {
                     let value = program.ints.get($index as usize).copied().unwrap_or(0);
                     let ord = match &self.stack[base + $slot as usize] {
                         Value::Int(a) => a.cmp(&value),
-                        a => check!(ops::compare(a, &Value::Int(value))),
+                        a => check!(ops::compare(&deref(a), &Value::Int(value))),
                     };
                     if $test(ord) {
                         if ($target as usize) < pc {
@@ -189,16 +190,36 @@ impl Vm {
 
                     // ---- variables ----
                     Instr::GetLocal { slot } => {
-                        let v = self.stack[base + slot as usize].clone();
+                        let mut v = self.stack[base + slot as usize].clone();
+                        if let Value::Ref(cell) = &v {
+                            let inner = cell.borrow().clone();
+                            v = inner;
+                        }
                         self.stack.push(v);
                     }
                     Instr::SetLocal { slot } => {
                         let v = self.stack.last().cloned().unwrap_or_default();
-                        self.stack[base + slot as usize] = v;
+                        self.set_local(base + slot as usize, v);
                     }
                     Instr::StoreLocal { slot } => {
                         let v = pop!();
-                        release(std::mem::replace(&mut self.stack[base + slot as usize], v));
+                        self.set_local(base + slot as usize, v);
+                    }
+                    Instr::MakeRef => {
+                        let v = pop!();
+                        let r = match v {
+                            r @ Value::Ref(_) => r,
+                            other => Value::Ref(Rc::new(std::cell::RefCell::new(other))),
+                        };
+                        self.stack.push(r);
+                    }
+                    Instr::Deref => {
+                        let v = pop!();
+                        let v = match v {
+                            Value::Ref(cell) => cell.borrow().clone(),
+                            other => other,
+                        };
+                        self.stack.push(v);
                     }
                     Instr::GetGlobal { slot } => {
                         let v = vars!()[var_base + slot as usize].clone();
@@ -217,9 +238,9 @@ impl Vm {
                         if let Value::Int(i) = local {
                             *i = i.wrapping_add(delta as i64);
                         } else {
-                            let v = std::mem::take(local);
+                            let v = self.take_local(base + slot as usize);
                             let v = check!(ops::add(v, Value::Int(delta as i64)));
-                            self.stack[base + slot as usize] = v;
+                            self.set_local(base + slot as usize, v);
                         }
                     }
                     Instr::AddGlobalInt { slot, delta } => {
@@ -252,9 +273,9 @@ impl Vm {
                         let op = BinOp::from_code(op).unwrap_or(BinOp::Add);
                         // Taking the value out leaves the only reference in
                         // hand, so `s += t` can append in place.
-                        let lhs = std::mem::take(&mut self.stack[base + slot as usize]);
+                        let lhs = self.take_local(base + slot as usize);
                         let v = check!(ops::binary(op, lhs, rhs));
-                        self.stack[base + slot as usize] = v.clone();
+                        self.set_local(base + slot as usize, v.clone());
                         self.stack.push(v);
                     }
 
@@ -277,9 +298,9 @@ impl Vm {
                         }
                         let rhs = pop!();
                         let op = BinOp::from_code(op).unwrap_or(BinOp::Add);
-                        let lhs = std::mem::take(&mut self.stack[local]);
+                        let lhs = self.take_local(local);
                         let v = check!(ops::binary(op, lhs, rhs));
-                        self.stack[local] = v;
+                        self.set_local(local, v);
                     }
 
                     // ---- arithmetic and comparison ----
@@ -476,7 +497,7 @@ impl Vm {
                             &self.stack[base + bound as usize],
                         ) {
                             (Value::Int(a), Value::Int(b)) => a < b,
-                            (a, b) => check!(ops::compare(a, b)).is_lt(),
+                            (a, b) => check!(ops::compare(&deref(a), &deref(b))).is_lt(),
                         };
                         if less {
                             tick!();
@@ -558,27 +579,42 @@ impl Vm {
 
                     // ---- calls ----
                     Instr::Call { name, argc } => {
+                        let argc = if argc == SPREAD {
+                            self.spread
+                        } else {
+                            argc as usize
+                        };
                         let Some(Some(fnref)) = part.calls.get(name as usize).copied() else {
                             let n = program.names.get(name as usize).map_or("?", |n| n.as_str());
                             raise!(error(format!("Undefined function {n}")));
                         };
                         self.save_pc(pc);
-                        if let Err(e) = self.enter(linked.clone(), fnref, argc as usize, obj, &[]) {
+                        if let Err(e) = self.enter(linked.clone(), fnref, argc, obj, &[]) {
                             raise!(e);
                         }
                         continue 'frames;
                     }
                     Instr::CallSuper { entry, argc } => {
+                        let argc = if argc == SPREAD {
+                            self.spread
+                        } else {
+                            argc as usize
+                        };
                         let Some(Some(fnref)) = part.supers.get(entry as usize).copied() else {
                             raise!(error("Undefined inherited function"));
                         };
                         self.save_pc(pc);
-                        if let Err(e) = self.enter(linked.clone(), fnref, argc as usize, obj, &[]) {
+                        if let Err(e) = self.enter(linked.clone(), fnref, argc, obj, &[]) {
                             raise!(e);
                         }
                         continue 'frames;
                     }
                     Instr::CallSimul { name, argc } => {
+                        let argc = if argc == SPREAD {
+                            self.spread
+                        } else {
+                            argc as usize
+                        };
                         let n = program
                             .names
                             .get(name as usize)
@@ -594,21 +630,26 @@ impl Vm {
                             raise!(error(format!("Undefined simul_efun {n}")));
                         };
                         self.save_pc(pc);
-                        if let Err(e) = self.enter(target, fnref, argc as usize, simul, &[]) {
+                        if let Err(e) = self.enter(target, fnref, argc, simul, &[]) {
                             raise!(e);
                         }
                         continue 'frames;
                     }
                     Instr::CallEfun { efun, argc } => {
+                        let argc = if argc == SPREAD {
+                            self.spread
+                        } else {
+                            argc as usize
+                        };
                         let Some(Some(f)) = part.efuns.get(efun as usize).copied() else {
                             let n = program.efuns.get(efun as usize).map_or("?", |n| n.as_str());
                             raise!(error(format!(
                                 "efun {n}() is not implemented by this driver yet"
                             )));
                         };
-                        let at = self.stack.len() - argc as usize;
+                        let at = self.stack.len() - argc;
                         self.save_pc(pc);
-                        match f(self, at, argc as usize) {
+                        match f(self, at, argc) {
                             Ok(v) => {
                                 self.stack.truncate(at);
                                 self.stack.push(v);
@@ -621,7 +662,12 @@ impl Vm {
                         }
                     }
                     Instr::CallOther { name, argc } => {
-                        let at = self.stack.len() - argc as usize - 1;
+                        let argc = if argc == SPREAD {
+                            self.spread
+                        } else {
+                            argc as usize
+                        };
+                        let at = self.stack.len() - argc - 1;
                         let target = match std::mem::take(&mut self.stack[at]) {
                             Value::Object(r) if self.objects.alive(r) => r,
                             Value::Str(s) => {
@@ -678,18 +724,35 @@ impl Vm {
                         };
                         self.stack.remove(at);
                         self.save_pc(pc);
-                        if let Err(e) = self.enter(callee, fnref, argc as usize, target, &[]) {
+                        if let Err(e) = self.enter(callee, fnref, argc, target, &[]) {
                             raise!(e);
                         }
                         continue 'frames;
                     }
                     Instr::CallValue { argc } => {
+                        let argc = if argc == SPREAD {
+                            self.spread
+                        } else {
+                            argc as usize
+                        };
                         self.save_pc(pc);
-                        match self.prepare_call_value(argc as usize) {
+                        match self.prepare_call_value(argc) {
                             Ok(true) => continue 'frames,
                             Ok(false) => {}
                             Err(e) => raise!(e),
                         }
+                    }
+                    Instr::SpreadArgs => {
+                        let list = pop!();
+                        let Value::Array(list) = list else {
+                            raise!(error(format!(
+                                "Spreading a {} as arguments",
+                                list.type_name()
+                            )));
+                        };
+                        let items = list.borrow();
+                        self.spread = items.len();
+                        self.stack.extend(items.iter().cloned());
                     }
                     Instr::Return | Instr::ReturnZero => {
                         let v = if matches!(instr, Instr::Return) {
@@ -782,7 +845,8 @@ impl Vm {
                             continue;
                         }
                         let i = pop!();
-                        let v = check!(ops::index(&self.stack[local], &i, false));
+                        let c = self.local_value(local);
+                        let v = check!(ops::index(&c, &i, false));
                         self.stack.push(v);
                     }
                     Instr::StoreLocalIndex { slot } => {
@@ -796,13 +860,20 @@ impl Vm {
                             release(std::mem::replace(cell, v));
                             continue;
                         }
-                        if let Value::Mapping(m) = &self.stack[local]
+                        let c = self.local_value(local);
+                        if let Value::Str(text) = &c {
+                            // Strings are values: the local gets a new one.
+                            let new = check!(ops::string_store(text, &i, &v, false));
+                            self.set_local(local, new);
+                            continue;
+                        }
+                        if let Value::Mapping(m) = &c
                             && m.borrow().len() >= self.limits.mapping_size
                             && !m.borrow().contains_key(&i.clone().key())
                         {
                             raise!(error("Mapping too large"));
                         }
-                        check!(ops::index_store(&self.stack[local], i, v, false));
+                        check!(ops::index_store(&c, i, v, false));
                     }
                     Instr::IndexStoreDiscard => {
                         let v = pop!();
@@ -840,6 +911,14 @@ impl Vm {
                         let c = pop!();
                         let v = check!(ops::range(&c, &lo, &hi, flags));
                         self.stack.push(v);
+                    }
+                    Instr::RangeReplace { flags } => {
+                        let v = pop!();
+                        let hi = pop!();
+                        let lo = pop!();
+                        let c = pop!();
+                        let r = check!(ops::range_replace(&c, &lo, &hi, v, flags));
+                        self.stack.push(r);
                     }
                     Instr::GetMember { index } => {
                         let c = pop!();
@@ -1033,6 +1112,29 @@ impl Vm {
         }
     }
 
+    /// Stores into a local, through the reference a `ref` parameter holds.
+    #[inline]
+    fn set_local(&mut self, at: usize, v: Value) {
+        if let Value::Ref(cell) = &self.stack[at] {
+            *cell.borrow_mut() = v;
+            return;
+        }
+        release(std::mem::replace(&mut self.stack[at], v));
+    }
+
+    /// Takes a local's value out, leaving 0 (in the cell, for a reference).
+    fn take_local(&mut self, at: usize) -> Value {
+        match &self.stack[at] {
+            Value::Ref(cell) => std::mem::take(&mut *cell.borrow_mut()),
+            _ => std::mem::take(&mut self.stack[at]),
+        }
+    }
+
+    /// A local's value, seen through a reference.
+    fn local_value(&self, at: usize) -> Value {
+        deref(&self.stack[at])
+    }
+
     fn save_pc(&mut self, pc: usize) {
         if let Some(f) = self.frames.last_mut() {
             f.pc = pc as u32;
@@ -1068,5 +1170,13 @@ fn release(v: Value) {
             std::mem::forget(v)
         }
         other => drop(other),
+    }
+}
+
+/// A value, or the value a reference holds.
+fn deref(v: &Value) -> Value {
+    match v {
+        Value::Ref(cell) => cell.borrow().clone(),
+        other => other.clone(),
     }
 }

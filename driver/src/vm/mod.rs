@@ -110,6 +110,8 @@ pub struct Vm {
     /// `previous_object()` of frames entered by `call_other`, innermost last.
     pub started: Instant,
     pub debug_log: Option<std::path::PathBuf>,
+    /// How many arguments the last `SpreadArgs` pushed.
+    pub spread: usize,
 }
 
 /// How many jumps and calls run between two checks of the clock.
@@ -132,6 +134,7 @@ impl Vm {
             deadline: None,
             started: Instant::now(),
             debug_log: None,
+            spread: 0,
         }
     }
 

@@ -350,3 +350,75 @@ pub fn new_mapping(capacity: usize) -> Value {
     let m = super::value::ValueMap::with_capacity_and_hasher(capacity, Default::default());
     Value::Mapping(Rc::new(RefCell::new(m)))
 }
+
+/// `c` with `c[lo..hi]` replaced by `v`: a new array, string or buffer.
+pub fn range_replace(c: &Value, lo: &Value, hi: &Value, v: Value, flags: u8) -> OpResult {
+    let len = match c {
+        Value::Array(a) => a.borrow().len(),
+        Value::Str(s) => s.len(),
+        Value::Buffer(b) => b.borrow().len(),
+        other => {
+            return Err(format!(
+                "Cannot assign to a range of type {}",
+                other.type_name()
+            ));
+        }
+    } as i64;
+    let lo = lo.as_int().ok_or("Range bound is not an int")?;
+    let hi = hi.as_int().ok_or("Range bound is not an int")?;
+    let lo = if flags & 1 != 0 { len - lo } else { lo };
+    let hi = if flags & 4 != 0 {
+        len - 1
+    } else if flags & 2 != 0 {
+        len - hi
+    } else {
+        hi
+    };
+    if lo < 0 || lo > len || hi >= len || hi < lo - 1 {
+        return Err("Range of assignment is out of bounds".into());
+    }
+    let (from, to) = (lo as usize, (hi + 1) as usize);
+    match (c, v) {
+        (Value::Array(a), Value::Array(new)) => {
+            let a = a.borrow();
+            let mut items = a[..from].to_vec();
+            items.extend(new.borrow().iter().cloned());
+            items.extend(a[to..].iter().cloned());
+            Ok(Value::array(items))
+        }
+        (Value::Str(s), Value::Str(new)) => {
+            let (start, end) = (s.byte_offset(from), s.byte_offset(to));
+            let mut text = String::with_capacity(s.text.len() + new.text.len());
+            text.push_str(&s.text[..start]);
+            text.push_str(&new.text);
+            text.push_str(&s.text[end..]);
+            Ok(Value::str(text))
+        }
+        (Value::Buffer(b), Value::Buffer(new)) => {
+            let b = b.borrow();
+            let mut bytes = b[..from].to_vec();
+            bytes.extend_from_slice(&new.borrow());
+            bytes.extend_from_slice(&b[to..]);
+            Ok(Value::Buffer(Rc::new(RefCell::new(bytes))))
+        }
+        (_, v) => Err(format!("Bad type for range assignment: {}", v.type_name())),
+    }
+}
+
+/// `s` with character `i` replaced by `c`.
+pub fn string_store(s: &LStr, i: &Value, c: &Value, from_end: bool) -> OpResult {
+    let at = position(i, s.len(), from_end)?;
+    let Some(ch) = c
+        .as_int()
+        .and_then(|c| char::from_u32(c as u32))
+        .filter(|&ch| ch != '\0')
+    else {
+        return Err("Bad character for string assignment".into());
+    };
+    let (start, end) = (s.byte_offset(at), s.byte_offset(at + 1));
+    let mut text = String::with_capacity(s.text.len() + 4);
+    text.push_str(&s.text[..start]);
+    text.push(ch);
+    text.push_str(&s.text[end..]);
+    Ok(Value::str(text))
+}

@@ -143,6 +143,8 @@ pub enum Value {
     #[allow(dead_code)]
     Buffer(Rc<RefCell<Vec<u8>>>),
     Class(Rc<Array>),
+    /// A `ref` argument: the callee's parameter aliases the caller's variable.
+    Ref(Rc<RefCell<Value>>),
 }
 
 // The VM moves values constantly: keep them two words.
@@ -159,6 +161,7 @@ impl Value {
 
     pub fn truthy(&self) -> bool {
         match self {
+            Value::Ref(r) => r.borrow().truthy(),
             Value::Undefined => false,
             Value::Int(i) => *i != 0,
             Value::Float(f) => *f != 0.0,
@@ -177,6 +180,7 @@ impl Value {
             Value::Function(_) => "function",
             Value::Buffer(_) => "buffer",
             Value::Class(_) => "class",
+            Value::Ref(_) => "reference",
         }
     }
 
@@ -223,6 +227,8 @@ fn slow_eq(a: &Value, b: &Value) -> bool {
             (Value::Object(a), Value::Object(b)) => a == b,
             (Value::Function(a), Value::Function(b)) => Rc::ptr_eq(a, b),
             (Value::Buffer(a), Value::Buffer(b)) => Rc::ptr_eq(a, b),
+            (Value::Ref(a), b) => *a.borrow() == *b,
+            (a, Value::Ref(b)) => *a == *b.borrow(),
             _ => false,
         }
     }
@@ -249,6 +255,7 @@ impl Hash for Value {
             Value::Object(o) => o.hash(state),
             Value::Function(f) => (Rc::as_ptr(f) as usize).hash(state),
             Value::Buffer(b) => (Rc::as_ptr(b) as usize).hash(state),
+            Value::Ref(r) => (Rc::as_ptr(r) as usize).hash(state),
         }
     }
 }

@@ -237,6 +237,7 @@ opcodes! {
 
     // ---- calls ----
     /// `[args..] -> [r]` calls a function of the object by name (virtual).
+    /// Calls with `argc` 255 follow `SpreadArgs`, which set the count.
     Call(name: u16, argc: u8) = 80,
     /// `[args..] -> [r]` calls entry `entry` of the super-call table (`::f`, `A::f`).
     CallSuper(entry: u16, argc: u8) = 81,
@@ -248,6 +249,9 @@ opcodes! {
     CallOther(name: u16, argc: u8) = 84,
     /// `[f args..] -> [r]` calls a function value.
     CallValue(argc: u8) = 85,
+    /// `[array] -> [elements..]` spreads `f(args...)`: the call right after
+    /// it has `argc` 255 and takes the count from here.
+    SpreadArgs = 88,
     /// `[v] -> ` returns from the function.
     Return = 86,
     /// `[] -> ` returns 0.
@@ -281,6 +285,9 @@ opcodes! {
     SetMember(index: u16) = 104,
     /// `[v1..vn] -> [class]` a new class instance of `class` with `count` members.
     MakeClass(class: u16, count: u16) = 105,
+    /// `[c lo hi v] -> [c']` `c` with the range replaced by `v` (a new value,
+    /// stored back by the code that follows); `flags` as for `Range`.
+    RangeReplace(flags: u8) = 110,
     /// `[c i] -> [c i ok]` optional index: like Index, but `?.[`.
     IndexOptional = 106,
 
@@ -293,6 +300,12 @@ opcodes! {
     MakeEfunPtr(efun: u16, bound: u8) = 114,
     /// `[bound..] -> [f]` `(: name, bound.. :)` for a simul_efun.
     MakeSimulPtr(name: u16, bound: u8) = 115,
+
+    // ---- references ----
+    /// `[v] -> [ref]` a cell holding `v`, for a `ref` argument (a reference stays itself).
+    MakeRef = 116,
+    /// `[ref] -> [v]` the value in a reference cell.
+    Deref = 117,
 
     // ---- errors ----
     /// `[] -> []` installs a handler: an error unwinds to `handler`, pushing the error value.

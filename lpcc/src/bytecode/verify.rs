@@ -64,6 +64,8 @@ fn effect(instr: Instr) -> Effect {
         | Not
         | AddInt { .. }
         | IntOp { .. }
+        | MakeRef
+        | Deref
         | CastInt
         | CastFloat
         | CastString
@@ -91,6 +93,7 @@ fn effect(instr: Instr) -> Effect {
         | SetMember { .. } => simple(2, 1),
         IndexStore | IndexFromEndStore | Range { .. } => simple(3, 1),
         IndexStoreDiscard => simple(3, 0),
+        RangeReplace { .. } => simple(4, 1),
         GetLocalIndex { .. } => simple(1, 1),
         StoreLocalIndex { .. } => simple(2, 0),
         Jump { target } => Effect {
@@ -118,9 +121,11 @@ fn effect(instr: Instr) -> Effect {
         Call { argc, .. }
         | CallSuper { argc, .. }
         | CallSimul { argc, .. }
-        | CallEfun { argc, .. } => simple(argc as usize, 1),
-        CallOther { argc, .. } => simple(argc as usize + 1, 1),
-        CallValue { argc } => simple(argc as usize + 1, 1),
+        | CallEfun { argc, .. } => simple(fixed_argc(argc), 1),
+        CallOther { argc, .. } => simple(fixed_argc(argc) + 1, 1),
+        CallValue { argc } => simple(fixed_argc(argc) + 1, 1),
+        // The spread elements count as none: the next call takes them all.
+        SpreadArgs => simple(1, 0),
         Return => Effect {
             pops: 1,
             pushes: 0,
@@ -143,6 +148,29 @@ fn effect(instr: Instr) -> Effect {
         CatchBegin { handler } => jump(0, 0, handler, 1),
         ForeachNext { pairs, exit, .. } => jump(0, 1 + pairs as usize, exit, 0),
         Sscanf { targets } => simple(2 + targets as usize, 1 + targets as usize),
+    }
+}
+
+/// What a call pops besides its target: a spread call's arguments are
+/// accounted to the `SpreadArgs` before it.
+fn fixed_argc(argc: u8) -> usize {
+    if argc == SPREAD { 0 } else { argc as usize }
+}
+
+/// The `argc` of a call whose arguments `SpreadArgs` pushed.
+pub const SPREAD: u8 = 255;
+
+/// The argument count of a call instruction.
+fn call_argc(instr: Instr) -> Option<u8> {
+    use Instr::*;
+    match instr {
+        Call { argc, .. }
+        | CallSuper { argc, .. }
+        | CallSimul { argc, .. }
+        | CallEfun { argc, .. }
+        | CallOther { argc, .. }
+        | CallValue { argc } => Some(argc),
+        _ => None,
     }
 }
 
@@ -204,6 +232,32 @@ fn verify_function(program: &Program, f: &super::Function) -> Result<(), (usize,
     }
     for (pc, &instr) in f.code.iter().enumerate() {
         check_operands(program, f, instr).map_err(|p| (pc, p))?;
+        // A spread call must come right after its `SpreadArgs`, and
+        // nothing may jump between the two.
+        let spread_call = call_argc(instr) == Some(SPREAD);
+        let after_spread = pc > 0 && f.code[pc - 1] == Instr::SpreadArgs;
+        if spread_call != after_spread {
+            return Err((pc, "a spread call must directly follow SpreadArgs".into()));
+        }
+        if instr == Instr::SpreadArgs && pc + 1 == len {
+            return Err((pc, "SpreadArgs at the end of a function".into()));
+        }
+    }
+    for (pc, &instr) in f.code.iter().enumerate() {
+        let mut targets: Vec<u32> = effect(instr).branch.map(|b| b.0).into_iter().collect();
+        if let Instr::Switch { table } = instr
+            && let Some(t) = program.switches.get(table as usize)
+        {
+            targets.extend(t.ints.iter().map(|x| x.1));
+            targets.extend(t.strings.iter().map(|x| x.1));
+            targets.extend(t.ranges.iter().map(|x| x.2));
+            targets.push(t.default);
+        }
+        for target in targets {
+            if f.code.get(target as usize).and_then(|&i| call_argc(i)) == Some(SPREAD) {
+                return Err((pc, "jump into a spread call".into()));
+            }
+        }
     }
     // Stack heights by abstract interpretation over the control-flow graph.
     let mut height: Vec<Option<usize>> = vec![None; len];
@@ -323,7 +377,9 @@ fn check_operands(program: &Program, f: &super::Function, instr: Instr) -> Resul
         MakeClass { class, .. } => within("class", class as usize, program.classes.len()),
         Switch { table } => within("switch table", table as usize, program.switches.len()),
         SkipIfArg { param, .. } => within("parameter", param as usize, f.params as usize),
-        Range { flags } if flags > 7 => Err(format!("bad range flags {flags}")),
+        Range { flags } | RangeReplace { flags } if flags > 7 => {
+            Err(format!("bad range flags {flags}"))
+        }
         _ => Ok(()),
     }
 }

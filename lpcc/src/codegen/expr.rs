@@ -104,11 +104,18 @@ impl Cx<'_, '_> {
             }
             ExprKind::Array(items) => {
                 if items.iter().any(|i| matches!(i.kind, ExprKind::Spread(_))) {
-                    self.error(
-                        E_UNSUPPORTED,
-                        e.span,
-                        "`...` in an array is not supported yet",
-                    );
+                    // `({ a, b... })`: concatenate one-element arrays and spreads.
+                    b.emit(Instr::MakeArray { count: 0 });
+                    for item in items {
+                        match &item.kind {
+                            ExprKind::Spread(inner) => self.expr(b, inner),
+                            _ => {
+                                self.expr(b, item);
+                                b.emit(Instr::MakeArray { count: 1 });
+                            }
+                        }
+                        b.emit(Instr::Add);
+                    }
                     return;
                 }
                 for item in items {
@@ -177,30 +184,7 @@ impl Cx<'_, '_> {
             }
             ExprKind::Range(range) => {
                 self.expr(b, &range.base);
-                let mut flags = 0u8;
-                match &range.start {
-                    Some(start) => {
-                        self.expr(b, &start.expr);
-                        if start.from_end {
-                            flags |= 1;
-                        }
-                    }
-                    None => {
-                        b.emit(Instr::PushInt { value: 0 });
-                    }
-                }
-                match &range.end {
-                    Some(end) => {
-                        self.expr(b, &end.expr);
-                        if end.from_end {
-                            flags |= 2;
-                        }
-                    }
-                    None => {
-                        b.emit(Instr::PushInt { value: 0 });
-                        flags |= 4;
-                    }
-                }
+                let flags = self.range_bounds(b, range);
                 b.emit(Instr::Range { flags });
             }
             ExprKind::Member(member) => match member.op {
@@ -250,6 +234,35 @@ impl Cx<'_, '_> {
         }
     }
 
+    /// Pushes a range's bounds; its flags for `Range` and `RangeReplace`.
+    fn range_bounds(&mut self, b: &mut FnBuilder, range: &ast::Range) -> u8 {
+        let mut flags = 0u8;
+        match &range.start {
+            Some(start) => {
+                self.expr(b, &start.expr);
+                if start.from_end {
+                    flags |= 1;
+                }
+            }
+            None => {
+                b.emit(Instr::PushInt { value: 0 });
+            }
+        }
+        match &range.end {
+            Some(end) => {
+                self.expr(b, &end.expr);
+                if end.from_end {
+                    flags |= 2;
+                }
+            }
+            None => {
+                b.emit(Instr::PushInt { value: 0 });
+                flags |= 4;
+            }
+        }
+        flags
+    }
+
     fn push_int(&mut self, b: &mut FnBuilder, v: i64) {
         match i32::try_from(v) {
             Ok(value) => b.emit(Instr::PushInt { value }),
@@ -289,7 +302,23 @@ impl Cx<'_, '_> {
             UnaryOp::PostInc => self.inc_dec(b, operand, 1, true, true),
             UnaryOp::PostDec => self.inc_dec(b, operand, -1, true, true),
             UnaryOp::Ref => {
-                self.error(E_UNSUPPORTED, span, "`ref` arguments are not supported yet")
+                let target = match &operand.kind {
+                    ExprKind::Ident(name) => self.variable(b, name),
+                    _ => None,
+                };
+                let Some(target) = target else {
+                    self.error(
+                        E_UNSUPPORTED,
+                        span,
+                        "`ref` is supported on variables only so far",
+                    );
+                    return;
+                };
+                let cell = b.hidden_locals(1);
+                b.emit(target.get());
+                b.emit(Instr::MakeRef);
+                b.emit(Instr::SetLocal { slot: cell });
+                b.pending_refs.push((cell, target));
             }
         }
     }
@@ -435,6 +464,29 @@ impl Cx<'_, '_> {
                     b.emit(Instr::Pop);
                 }
             }
+            ExprKind::Range(range) if op.is_none() => {
+                let ExprKind::Ident(name) = &range.base.kind else {
+                    self.error(
+                        E_UNSUPPORTED,
+                        span,
+                        "range assignment is supported on variables only so far",
+                    );
+                    return;
+                };
+                let Some(target) = self.variable(b, name) else {
+                    self.error(
+                        E_UNRESOLVED,
+                        a.target.span,
+                        format!("undefined variable `{name}`"),
+                    );
+                    return;
+                };
+                b.emit(target.get());
+                let flags = self.range_bounds(b, range);
+                self.expr(b, &a.value);
+                b.emit(Instr::RangeReplace { flags });
+                b.emit(if keep { target.set() } else { target.store() });
+            }
             _ => self.error(
                 E_UNSUPPORTED,
                 span,
@@ -538,6 +590,27 @@ impl Cx<'_, '_> {
         }
     }
 
+    /// The arguments of a call; with `...` spreads, one array of them all
+    /// spread by `SpreadArgs`, and the count [`crate::bytecode::verify::SPREAD`].
+    fn call_args(&mut self, b: &mut FnBuilder, args: &[ast::Expr], span: crate::span::Span) -> u8 {
+        if !args.iter().any(|a| matches!(a.kind, ExprKind::Spread(_))) {
+            return self.args(b, args, span);
+        }
+        b.emit(Instr::MakeArray { count: 0 });
+        for arg in args {
+            match &arg.kind {
+                ExprKind::Spread(inner) => self.expr(b, inner),
+                _ => {
+                    self.expr(b, arg);
+                    b.emit(Instr::MakeArray { count: 1 });
+                }
+            }
+            b.emit(Instr::Add);
+        }
+        b.emit(Instr::SpreadArgs);
+        crate::bytecode::verify::SPREAD
+    }
+
     fn args(&mut self, b: &mut FnBuilder, args: &[ast::Expr], span: crate::span::Span) -> u8 {
         for arg in args {
             if matches!(arg.kind, ExprKind::Spread(_)) {
@@ -549,29 +622,42 @@ impl Cx<'_, '_> {
             }
             self.expr(b, arg);
         }
-        if args.len() > 255 {
-            self.error(super::E_LIMIT, span, "more than 255 arguments");
+        if args.len() >= crate::bytecode::verify::SPREAD as usize {
+            self.error(super::E_LIMIT, span, "more than 254 arguments");
         }
         args.len() as u8
     }
 
+    /// A call; afterwards the values of its `ref` arguments go back to
+    /// their variables.
     fn call(&mut self, b: &mut FnBuilder, call: &ast::Call, span: crate::span::Span) {
+        let mark = b.pending_refs.len();
+        self.call_inner(b, call, span);
+        let refs: Vec<_> = b.pending_refs.drain(mark..).collect();
+        for (cell, target) in refs {
+            b.emit(Instr::GetLocal { slot: cell });
+            b.emit(Instr::Deref);
+            b.emit(target.store());
+        }
+    }
+
+    fn call_inner(&mut self, b: &mut FnBuilder, call: &ast::Call, span: crate::span::Span) {
         match &call.callee {
             Callee::Name(name) => {
                 if let Some(var) = self.variable(b, &name.text) {
                     b.emit(var.get());
-                    let argc = self.args(b, &call.args, span);
+                    let argc = self.call_args(b, &call.args, span);
                     b.emit(Instr::CallValue { argc });
                     return;
                 }
                 if self.functions.contains_key(&name.text) {
-                    let argc = self.args(b, &call.args, span);
+                    let argc = self.call_args(b, &call.args, span);
                     let name = self.name_index(&name.text);
                     b.emit(Instr::Call { name, argc });
                     return;
                 }
                 if self.env.is_simul_efun.is_some_and(|f| f(&name.text)) {
-                    let argc = self.args(b, &call.args, span);
+                    let argc = self.call_args(b, &call.args, span);
                     let name = self.name_index(&name.text);
                     b.emit(Instr::CallSimul { name, argc });
                     return;
@@ -593,20 +679,20 @@ impl Cx<'_, '_> {
                     );
                     return;
                 };
-                let argc = self.args(b, &call.args, span);
+                let argc = self.call_args(b, &call.args, span);
                 let entry = self.super_index(inherit, &name.text);
                 b.emit(Instr::CallSuper { entry, argc });
             }
             Callee::New => self.efun_call(b, "_new", &call.args, span),
             Callee::Method { object, name } => {
                 self.expr(b, object);
-                let argc = self.args(b, &call.args, span);
+                let argc = self.call_args(b, &call.args, span);
                 let name = self.name_index(&name.text);
                 b.emit(Instr::CallOther { name, argc });
             }
             Callee::Expr(callee) => {
                 self.expr(b, callee);
-                let argc = self.args(b, &call.args, span);
+                let argc = self.call_args(b, &call.args, span);
                 b.emit(Instr::CallValue { argc });
             }
         }
@@ -626,11 +712,11 @@ impl Cx<'_, '_> {
         // `evaluate(f, args)` is a plain call of a function value.
         if name == "evaluate" && !args.is_empty() {
             self.expr(b, &args[0]);
-            let argc = self.args(b, &args[1..], span);
+            let argc = self.call_args(b, &args[1..], span);
             b.emit(Instr::CallValue { argc });
             return;
         }
-        let argc = self.args(b, args, span);
+        let argc = self.call_args(b, args, span);
         let efun = self.efun_index(name);
         b.emit(Instr::CallEfun { efun, argc });
     }

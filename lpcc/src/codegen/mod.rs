@@ -477,6 +477,9 @@ struct FnBuilder {
     capture_base: Option<u16>,
     /// Capture expressions to evaluate where the closure is made.
     captures: Vec<ast::Expr>,
+    /// `ref` arguments of the call being compiled: the hidden local holding
+    /// the reference cell, and the variable to write its value back to.
+    pending_refs: Vec<(u16, stmt::Target)>,
 }
 
 impl FnBuilder {
@@ -495,6 +498,7 @@ impl FnBuilder {
             jumps: Vec::new(),
             capture_base: None,
             captures: Vec::new(),
+            pending_refs: Vec::new(),
         }
     }
 
