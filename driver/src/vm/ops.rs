@@ -90,6 +90,21 @@ fn int_op(a: Value, b: Value, op: &str, f: fn(i64, i64) -> i64) -> OpResult {
 pub fn add(a: Value, b: Value) -> OpResult {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Ok(Value::Int(x.wrapping_add(y))),
+        (Value::Str(mut s), Value::Int(i)) => {
+            use std::fmt::Write;
+            // The number is written straight into the result: no temporary string.
+            if let Some(owned) = Rc::get_mut(&mut s) {
+                let _ = write!(owned.text, "{i}");
+                return Ok(Value::Str(s));
+            }
+            let mut text = String::with_capacity(s.text.len() + 20);
+            text.push_str(&s.text);
+            let _ = write!(text, "{i}");
+            Ok(Value::Str(Rc::new(LStr {
+                text,
+                ascii: s.ascii,
+            })))
+        }
         (Value::Str(mut s), b) => {
             let Some(tail) = concat_text(&b) else {
                 return Err(bad("+", &Value::Str(s), &b));

@@ -59,11 +59,17 @@ pub type Mapping = RefCell<ValueMap>;
 /// The table behind a mapping.
 pub type ValueMap = HashMap<Value, Value, BuildHasherDefault<KeyHasher>>;
 
-/// A hasher for mapping keys whose every output bit depends on every input
-/// bit: keys like `i * 7` must spread over the table's top bits, which
-/// the table uses to tell entries apart.
+/// A hasher for mapping keys. An integer key keeps its own value in the
+/// low bits, which pick the bucket, so neighbouring keys land in
+/// neighbouring buckets; the top bits, which the table compares to tell
+/// entries apart, come from a full mix. Other keys are mixed throughout.
 #[derive(Default)]
-pub struct KeyHasher(u64);
+pub struct KeyHasher {
+    state: u64,
+    /// The only word written so far, while there is exactly one.
+    single: Option<u64>,
+    words: u32,
+}
 
 impl Hasher for KeyHasher {
     #[inline]
@@ -78,11 +84,15 @@ impl Hasher for KeyHasher {
         let rest = chunks.remainder();
         tail[..rest.len()].copy_from_slice(rest);
         self.write_u64(u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59));
+        // Strings never take the integer layout, even when short.
+        self.words += 1;
     }
 
     #[inline]
     fn write_u64(&mut self, word: u64) {
-        self.0 = (self.0 ^ word)
+        self.single = Some(word);
+        self.words += 1;
+        self.state = (self.state ^ word)
             .wrapping_mul(0x9E37_79B9_7F4A_7C15)
             .rotate_left(29);
     }
@@ -99,14 +109,22 @@ impl Hasher for KeyHasher {
 
     #[inline]
     fn finish(&self) -> u64 {
-        // The finalizer of MurmurHash3.
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
+        let mixed = fmix64(self.state);
+        match self.single {
+            Some(word) if self.words == 1 => (word & (u64::MAX >> 7)) | (mixed & !(u64::MAX >> 7)),
+            _ => mixed,
+        }
     }
+}
+
+/// The finalizer of MurmurHash3: every output bit depends on every input bit.
+#[inline]
+fn fmix64(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 /// What a function value calls.
