@@ -716,7 +716,11 @@ impl Vm {
                         else {
                             raise!(error("call_other() on a destructed object"));
                         };
-                        let Some(&fnref) = callee.public.get(n) else {
+                        let found = match part.other_cache.get(name as usize) {
+                            Some(cache) => cached_lookup(cache, &callee, n),
+                            None => callee.public.get(n).copied(),
+                        };
+                        let Some(fnref) = found else {
                             // A missing function gives 0.
                             self.stack.truncate(at);
                             self.stack.push(Value::Int(0));
@@ -1179,4 +1183,23 @@ fn deref(v: &Value) -> Value {
         Value::Ref(cell) => cell.borrow().clone(),
         other => other.clone(),
     }
+}
+
+/// `callee`'s public function `name`, remembered per call site for the
+/// last program called there (clones share one program, so it nearly
+/// always hits). The weak reference keeps the program's memory from being
+/// reused while the cache names it, so comparing addresses is sound.
+fn cached_lookup(
+    cache: &std::cell::RefCell<Option<(std::rc::Weak<super::object::Linked>, Option<FnRef>)>>,
+    callee: &Rc<super::object::Linked>,
+    name: &str,
+) -> Option<FnRef> {
+    if let Some((program, found)) = &*cache.borrow()
+        && std::ptr::eq(program.as_ptr(), Rc::as_ptr(callee))
+    {
+        return *found;
+    }
+    let found = callee.public.get(name).copied();
+    *cache.borrow_mut() = Some((Rc::downgrade(callee), found));
+    found
 }

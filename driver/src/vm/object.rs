@@ -43,7 +43,11 @@ pub struct Part {
     pub efuns: Vec<Option<super::Efun>>,
     /// `program.strings` as values, so pushing a constant only counts a reference.
     pub strings: Vec<Value>,
+    /// Per name: the program last `call_other`ed with it and what it found.
+    pub other_cache: Vec<OtherCache>,
 }
+
+pub type OtherCache = std::cell::RefCell<Option<(std::rc::Weak<Linked>, Option<FnRef>)>>;
 
 #[derive(Debug)]
 pub struct Linked {
@@ -152,6 +156,7 @@ fn flatten(
             .iter()
             .map(|s| Value::str(s.as_str()))
             .collect(),
+        other_cache: program.names.iter().map(|_| Default::default()).collect(),
     });
     for inherit in &program.inherits {
         let Some(p) = parent(&inherit.path) else {
