@@ -16,11 +16,20 @@ impl Vm {
     /// Runs until the frame count drops back to `stop`; the value returned
     /// by the frame at `stop` is left on the stack.
     pub fn run(&mut self, stop: usize) -> Result<(), Unwind> {
+        let Some(first) = self.frames.last() else {
+            return Ok(());
+        };
+        // The program running now; calls within it keep it without a new
+        // reference count.
+        let mut current = first.linked.clone();
         'frames: loop {
             let Some(frame) = self.frames.last() else {
                 return Ok(());
             };
-            let linked = frame.linked.clone();
+            if !Rc::ptr_eq(&current, &frame.linked) {
+                current = frame.linked.clone();
+            }
+            let linked = &current;
             let part_index = frame.func.part as usize;
             let part = &linked.parts[part_index];
             let function = &part.program.functions[frame.func.func as usize];
@@ -589,6 +598,33 @@ impl Vm {
                             raise!(error(format!("Undefined function {n}")));
                         };
                         self.save_pc(pc);
+                        // The common case inline: exact arguments, room to spare.
+                        if let Some(callee) = linked.parts.get(fnref.part as usize).and_then(|p| {
+                            p.program.functions.get(fnref.func as usize).map(|f| (p, f))
+                        }) && callee.1.params as usize == argc
+                            && !callee.1.rest
+                            && self.frames.len() < self.limits.call_depth
+                            && self.stack.len() + callee.1.locals as usize + 256
+                                < self.limits.stack_size
+                            && self.ticks > 1
+                        {
+                            let (callee_part, f) = callee;
+                            let base = self.stack.len() - argc;
+                            for _ in argc..f.locals as usize {
+                                self.stack.push(Value::Int(0));
+                            }
+                            self.frames.push(super::Frame {
+                                linked: linked.clone(),
+                                func: fnref,
+                                pc: 0,
+                                base: base as u32,
+                                obj,
+                                var_base: callee_part.var_base,
+                                argc: argc as u8,
+                            });
+                            self.ticks -= 1;
+                            continue 'frames;
+                        }
                         if let Err(e) = self.enter(linked.clone(), fnref, argc, obj, &[]) {
                             raise!(e);
                         }
