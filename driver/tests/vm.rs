@@ -121,3 +121,8 @@ fn bytecode_files_load_after_verification() {
 fn references() {
     run_lpc_test("references");
 }
+
+#[test]
+fn classes() {
+    run_lpc_test("classes");
+}

@@ -42,7 +42,8 @@ fn allocate(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 
 fn sizeof(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let n = match arg(vm, base, argc, 0) {
-        Value::Array(a) | Value::Class(a) => a.borrow().len(),
+        Value::Array(a) => a.borrow().len(),
+        Value::Class(c) => c.fields.borrow().len(),
         Value::Mapping(m) => m.borrow().len(),
         Value::Str(s) => s.len(),
         Value::Buffer(b) => b.borrow().len(),

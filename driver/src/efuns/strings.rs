@@ -309,7 +309,7 @@ fn describe_into(vm: &Vm, v: &Value, out: &mut String, depth: usize) {
         }
         Value::Class(c) => {
             out.push_str("CLASS( ");
-            for item in c.borrow().iter() {
+            for item in c.fields.borrow().iter() {
                 describe_into(vm, item, out, depth + 1);
                 out.push_str(", ");
             }

@@ -960,36 +960,51 @@ impl Vm {
                         let r = check!(ops::range_replace(&c, &lo, &hi, v, flags));
                         self.stack.push(r);
                     }
-                    Instr::GetMember { index } => {
+                    Instr::GetMember { name } => {
                         let c = pop!();
-                        let Value::Class(fields) = c else {
-                            raise!(error("Member access on a value that is not a class"));
+                        let n = program.names.get(name as usize).map_or("", |n| n.as_str());
+                        let v = match &c {
+                            Value::Class(obj) => match obj.position(n) {
+                                Some(at) => obj.fields.borrow()[at].clone(),
+                                None => raise!(error(format!("Class has no member {n}"))),
+                            },
+                            Value::Undefined | Value::Int(0) => {
+                                raise!(error(format!("Member {n} of a zero value")))
+                            }
+                            other => {
+                                raise!(error(format!("Member {n} of a {}", other.type_name())))
+                            }
                         };
-                        let v = fields
-                            .borrow()
-                            .get(index as usize)
-                            .cloned()
-                            .unwrap_or_default();
                         self.stack.push(v);
                     }
-                    Instr::SetMember { index } => {
+                    Instr::SetMember { name } => {
                         let v = pop!();
                         let c = pop!();
-                        let Value::Class(fields) = c else {
-                            raise!(error("Member access on a value that is not a class"));
+                        let n = program.names.get(name as usize).map_or("", |n| n.as_str());
+                        let Value::Class(obj) = c else {
+                            raise!(error(format!("Member {n} of a {}", c.type_name())));
                         };
-                        if let Some(slot) = fields.borrow_mut().get_mut(index as usize) {
-                            *slot = v.clone();
-                        }
+                        let Some(at) = obj.position(n) else {
+                            raise!(error(format!("Class has no member {n}")));
+                        };
+                        obj.fields.borrow_mut()[at] = v.clone();
                         self.stack.push(v);
                     }
-                    Instr::MakeClass { count, .. } => {
+                    Instr::MakeClass { class, count } => {
                         let items: Vec<Value> = self
                             .stack
                             .drain(self.stack.len() - count as usize..)
                             .collect();
+                        let members = part
+                            .class_members
+                            .get(class as usize)
+                            .cloned()
+                            .unwrap_or_else(|| Rc::from(Vec::new()));
                         self.stack
-                            .push(Value::Class(Rc::new(std::cell::RefCell::new(items))));
+                            .push(Value::Class(Rc::new(super::value::ClassObj {
+                                members,
+                                fields: std::cell::RefCell::new(items),
+                            })));
                     }
 
                     // ---- function values ----

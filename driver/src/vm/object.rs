@@ -45,6 +45,8 @@ pub struct Part {
     pub strings: Vec<Value>,
     /// Per name: the program last `call_other`ed with it and what it found.
     pub other_cache: Vec<OtherCache>,
+    /// Member names of each class in `program.classes`, shared by its instances.
+    pub class_members: Vec<Rc<[SmolStr]>>,
 }
 
 pub type OtherCache = std::cell::RefCell<Option<(std::rc::Weak<Linked>, Option<FnRef>)>>;
@@ -157,6 +159,11 @@ fn flatten(
             .map(|s| Value::str(s.as_str()))
             .collect(),
         other_cache: program.names.iter().map(|_| Default::default()).collect(),
+        class_members: program
+            .classes
+            .iter()
+            .map(|c| Rc::from(c.members.clone()))
+            .collect(),
     });
     for inherit in &program.inherits {
         let Some(p) = parent(&inherit.path) else {

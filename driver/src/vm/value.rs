@@ -127,6 +127,19 @@ fn fmix64(mut h: u64) -> u64 {
     h ^ (h >> 33)
 }
 
+/// An instance of an LPC class: its layout's member names and their values.
+#[derive(Debug)]
+pub struct ClassObj {
+    pub members: Rc<[smol_str::SmolStr]>,
+    pub fields: RefCell<Vec<Value>>,
+}
+
+impl ClassObj {
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.members.iter().position(|m| m == name)
+    }
+}
+
 /// What a function value calls.
 #[derive(Debug)]
 pub enum FnKind {
@@ -160,7 +173,7 @@ pub enum Value {
     // No efun makes buffers yet; the operators already handle them.
     #[allow(dead_code)]
     Buffer(Rc<RefCell<Vec<u8>>>),
-    Class(Rc<Array>),
+    Class(Rc<ClassObj>),
     /// A `ref` argument: the callee's parameter aliases the caller's variable.
     Ref(Rc<RefCell<Value>>),
 }
@@ -238,9 +251,8 @@ fn slow_eq(a: &Value, b: &Value) -> bool {
             (Value::Float(a), Value::Float(b)) => a == b,
             (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => *a as f64 == *b,
             (Value::Str(a), Value::Str(b)) => Rc::ptr_eq(a, b) || a.text == b.text,
-            (Value::Array(a), Value::Array(b)) | (Value::Class(a), Value::Class(b)) => {
-                Rc::ptr_eq(a, b)
-            }
+            (Value::Class(a), Value::Class(b)) => Rc::ptr_eq(a, b),
+            (Value::Array(a), Value::Array(b)) => Rc::ptr_eq(a, b),
             (Value::Mapping(a), Value::Mapping(b)) => Rc::ptr_eq(a, b),
             (Value::Object(a), Value::Object(b)) => a == b,
             (Value::Function(a), Value::Function(b)) => Rc::ptr_eq(a, b),
@@ -268,7 +280,8 @@ impl Hash for Value {
                 }
             }
             Value::Str(s) => state.write(s.text.as_bytes()),
-            Value::Array(a) | Value::Class(a) => (Rc::as_ptr(a) as usize).hash(state),
+            Value::Array(a) => (Rc::as_ptr(a) as usize).hash(state),
+            Value::Class(c) => (Rc::as_ptr(c) as usize).hash(state),
             Value::Mapping(m) => (Rc::as_ptr(m) as usize).hash(state),
             Value::Object(o) => o.hash(state),
             Value::Function(f) => (Rc::as_ptr(f) as usize).hash(state),

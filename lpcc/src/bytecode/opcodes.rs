@@ -279,11 +279,11 @@ opcodes! {
     /// `[c lo hi] -> [slice]`; `flags` bit 0: `lo` counts from the end, bit 1:
     /// `hi` counts from the end, bit 2: no `hi` (to the end).
     Range(flags: u8) = 102,
-    /// `[c] -> [c.member]` a class member by position.
-    GetMember(index: u16) = 103,
+    /// `[c] -> [c.member]` the class member called `names[name]`.
+    GetMember(name: u16) = 103,
     /// `[c v] -> [v]`
-    SetMember(index: u16) = 104,
-    /// `[v1..vn] -> [class]` a new class instance of `class` with `count` members.
+    SetMember(name: u16) = 104,
+    /// `[v1..vn] -> [class]` a new instance of class `class`, its `count` members in order.
     MakeClass(class: u16, count: u16) = 105,
     /// `[c lo hi v] -> [c']` `c` with the range replaced by `v` (a new value,
     /// stored back by the code that follows); `flags` as for `Range`.

@@ -374,7 +374,16 @@ fn check_operands(program: &Program, f: &super::Function, instr: Instr) -> Resul
         MakeClosure { function, .. } => {
             within("function", function as usize, program.functions.len())
         }
-        MakeClass { class, .. } => within("class", class as usize, program.classes.len()),
+        MakeClass { class, count } => {
+            within("class", class as usize, program.classes.len())?;
+            if program.classes[class as usize].members.len() != count as usize {
+                return Err(format!("MakeClass with {count} members for class {class}"));
+            }
+            Ok(())
+        }
+        GetMember { name } | SetMember { name } => {
+            within("name", name as usize, program.names.len())
+        }
         Switch { table } => within("switch table", table as usize, program.switches.len()),
         SkipIfArg { param, .. } => within("parameter", param as usize, f.params as usize),
         Range { flags } | RangeReplace { flags } if flags > 7 => {

@@ -6,8 +6,8 @@ use smol_str::SmolStr;
 use super::stmt::Target;
 use super::{Cx, E_UNRESOLVED, E_UNSUPPORTED, FnBuilder};
 use crate::ast::{
-    self, AssignOp, BinaryOp, Callee, ExprKind, ExprOrBlock, FunctionPtr, MemberOp, TemplatePart,
-    TypeKind, UnaryOp,
+    self, AssignOp, BinaryOp, Callee, ExprKind, ExprOrBlock, FunctionPtr, TemplatePart, TypeKind,
+    UnaryOp,
 };
 use crate::bytecode::{BinOp, Instr, flags};
 
@@ -187,18 +187,11 @@ impl Cx<'_, '_> {
                 let flags = self.range_bounds(b, range);
                 b.emit(Instr::Range { flags });
             }
-            ExprKind::Member(member) => match member.op {
-                MemberOp::Arrow => {
-                    self.error(
-                        E_UNSUPPORTED,
-                        e.span,
-                        "`->` without a call is not supported yet",
-                    );
-                }
-                MemberOp::Dot | MemberOp::OptionalDot => {
-                    self.error(E_UNSUPPORTED, e.span, "class members are not supported yet");
-                }
-            },
+            ExprKind::Member(member) => {
+                self.expr(b, &member.base);
+                let name = self.name_index(&member.name.text);
+                b.emit(Instr::GetMember { name });
+            }
             ExprKind::Call(call) => self.call(b, call, e.span),
             ExprKind::Catch(body) => self.catch(b, body),
             ExprKind::Sscanf(s) => self.sscanf(b, s),
@@ -214,9 +207,7 @@ impl Cx<'_, '_> {
                 }
                 self.expr(b, last);
             }
-            ExprKind::NewClass(_) => {
-                self.error(E_UNSUPPORTED, e.span, "classes are not supported yet")
-            }
+            ExprKind::NewClass(new) => self.new_class(b, new),
             ExprKind::TimeExpression(_) => self.error(
                 E_UNSUPPORTED,
                 e.span,
@@ -261,6 +252,32 @@ impl Cx<'_, '_> {
             }
         }
         flags
+    }
+
+    /// `new(class Name, member: value, ...)`: members in declaration order,
+    /// 0 where none is given.
+    fn new_class(&mut self, b: &mut FnBuilder, new: &ast::NewClass) {
+        let Some(class) = self.class_index(&new.class.text) else {
+            self.error(
+                E_UNRESOLVED,
+                new.class.span,
+                format!("undefined class `{}`", new.class.text),
+            );
+            return;
+        };
+        let members = self.out.classes[class as usize].members.clone();
+        for member in &members {
+            match new.fields.iter().find(|(n, _)| n.text == *member) {
+                Some((_, value)) => self.expr(b, value),
+                None => {
+                    b.emit(Instr::PushInt { value: 0 });
+                }
+            }
+        }
+        b.emit(Instr::MakeClass {
+            class,
+            count: members.len() as u16,
+        });
     }
 
     fn push_int(&mut self, b: &mut FnBuilder, v: i64) {
@@ -460,6 +477,22 @@ impl Cx<'_, '_> {
                     return;
                 }
                 b.emit(store);
+                if !keep {
+                    b.emit(Instr::Pop);
+                }
+            }
+            ExprKind::Member(member) => {
+                self.expr(b, &member.base);
+                let name = self.name_index(&member.name.text);
+                if let Some(op) = op {
+                    b.emit(Instr::Dup);
+                    b.emit(Instr::GetMember { name });
+                    self.expr(b, &a.value);
+                    b.emit(binary_instr(op));
+                } else {
+                    self.expr(b, &a.value);
+                }
+                b.emit(Instr::SetMember { name });
                 if !keep {
                     b.emit(Instr::Pop);
                 }

@@ -431,6 +431,27 @@ impl Cx<'_, '_> {
         None
     }
 
+    /// The index of class `name` in this program's class table, copying
+    /// the layout of an inherited class there on first use.
+    fn class_index(&mut self, name: &str) -> Option<u16> {
+        if let Some(i) = self.out.classes.iter().position(|c| c.name == name) {
+            return Some(i as u16);
+        }
+        let mut pending: Vec<Arc<Program>> = self.parents.clone();
+        while let Some(p) = pending.pop() {
+            if let Some(c) = p.classes.iter().find(|c| c.name == name) {
+                self.out.classes.push(c.clone());
+                return Some((self.out.classes.len() - 1) as u16);
+            }
+            for inherit in &p.inherits {
+                if let Ok(grand) = (self.env.inherit)(&inherit.path) {
+                    pending.push(grand);
+                }
+            }
+        }
+        None
+    }
+
     fn add_switch(&mut self, table: SwitchTable) -> u16 {
         self.out.switches.push(table);
         (self.out.switches.len() - 1) as u16
