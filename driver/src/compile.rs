@@ -94,8 +94,12 @@ impl Compiler {
             let stem = path
                 .strip_suffix(".c")
                 .or_else(|| path.strip_suffix(".lpc"));
-            let binary = format!("{}.lpcb", stem.unwrap_or(path));
-            if let Ok(bytes) = std::fs::read(self.provider.host_path(&binary)) {
+            let binary = self
+                .provider
+                .host_path(&format!("{}.lpcb", stem.unwrap_or(path)));
+            if is_current(&binary, &self.provider.host_path(path))
+                && let Ok(bytes) = std::fs::read(&binary)
+            {
                 return self.load_binary(path, &bytes);
             }
             match self.provider.read(path) {
@@ -187,6 +191,17 @@ impl Compiler {
         let program = Arc::new(program);
         self.programs.insert(path.to_string(), program.clone());
         Ok(program)
+    }
+}
+
+/// Whether a bytecode file may stand in for its source: it exists and the
+/// source is missing or not newer.
+fn is_current(binary: &Path, source: &Path) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (modified(binary), modified(source)) {
+        (None, _) => false,
+        (Some(_), None) => true,
+        (Some(b), Some(s)) => b >= s,
     }
 }
 

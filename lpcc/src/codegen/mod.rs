@@ -458,6 +458,26 @@ impl Cx<'_, '_> {
     }
 }
 
+/// The names of the functions `program` and its inherits let others call.
+fn public_functions(
+    program: &Program,
+    lookup: &mut dyn FnMut(&str) -> Option<Arc<Program>>,
+    out: &mut Vec<SmolStr>,
+) {
+    for f in &program.functions {
+        if f.flags & (flags::HIDDEN | flags::PRIVATE | flags::PROTECTED) == 0
+            && !out.contains(&f.name)
+        {
+            out.push(f.name.clone());
+        }
+    }
+    for inherit in &program.inherits {
+        if let Some(p) = lookup(&inherit.path) {
+            public_functions(&p, lookup, out);
+        }
+    }
+}
+
 /// Every program in the inherit tree under `program`, by path.
 fn collect_tree(
     program: &Arc<Program>,
@@ -614,10 +634,39 @@ pub fn compile_file(
     config: &crate::check::CheckConfig,
     cache: &mut FxHashMap<String, Arc<Program>>,
 ) -> Result<Arc<Program>, String> {
+    // Calls to simul_efuns bind by name: their names come from the
+    // simul_efun file, compiled first.
+    let simul_names: Option<Vec<SmolStr>> = config.simul_efun_file.as_ref().and_then(|file| {
+        let program = compile_with(provider, file, config, cache, None, &mut Vec::new()).ok()?;
+        let mut names = Vec::new();
+        public_functions(&program, &mut |name| cache.get(name).cloned(), &mut names);
+        Some(names)
+    });
+    compile_with(
+        provider,
+        path,
+        config,
+        cache,
+        simul_names.as_deref(),
+        &mut Vec::new(),
+    )
+}
+
+fn compile_with(
+    provider: &dyn crate::source::SourceProvider,
+    path: &str,
+    config: &crate::check::CheckConfig,
+    cache: &mut FxHashMap<String, Arc<Program>>,
+    simul_names: Option<&[SmolStr]>,
+    chain: &mut Vec<String>,
+) -> Result<Arc<Program>, String> {
     let candidates = crate::sema::summary::inherit_candidates(path);
     for candidate in &candidates {
         if let Some(p) = cache.get(candidate) {
             return Ok(p.clone());
+        }
+        if chain.contains(candidate) {
+            return Err(format!("{candidate}: inherits itself"));
         }
     }
     let Some((path, text)) = candidates
@@ -652,14 +701,17 @@ pub fn compile_file(
     let Some(efuns) = config.efun_table.clone() else {
         return Err("no efun table".into());
     };
-    let mut inherit = |p: &str| compile_file(provider, p, config, cache);
+    let is_simul = |name: &str| simul_names.is_some_and(|n| n.iter().any(|s| s == name));
+    chain.push(path.clone());
+    let mut inherit = |p: &str| compile_with(provider, p, config, cache, simul_names, chain);
     let mut env = CodegenEnv {
         inherit: &mut inherit,
-        is_simul_efun: None,
+        is_simul_efun: Some(&is_simul),
         efuns: &efuns,
     };
-    let program = compile(&mut env, &path, &ast, &pp.sources)
-        .map_err(|ds| ds.iter().map(render).collect::<Vec<_>>().join("\n"))?;
+    let result = compile(&mut env, &path, &ast, &pp.sources);
+    chain.pop();
+    let program = result.map_err(|ds| ds.iter().map(render).collect::<Vec<_>>().join("\n"))?;
     let program = Arc::new(program);
     cache.insert(path, program.clone());
     Ok(program)
