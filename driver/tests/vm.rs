@@ -126,3 +126,8 @@ fn references() {
 fn classes() {
     run_lpc_test("classes");
 }
+
+#[test]
+fn foreach_ref() {
+    run_lpc_test("foreach_ref");
+}

@@ -1147,6 +1147,34 @@ impl Vm {
                         }
                     }
 
+                    Instr::ForeachStore { state } => {
+                        let v = pop!();
+                        let s = base + state as usize;
+                        let i = self.stack[s + 2].as_int().unwrap_or(0) - 1;
+                        match (&self.stack[s], &self.stack[s + 1]) {
+                            (Value::Array(a), _) => {
+                                if let Some(cell) = usize::try_from(i).ok().and_then(|i| {
+                                    a.borrow_mut()
+                                        .get_mut(i)
+                                        .map(|c| std::mem::replace(c, v.clone()))
+                                }) {
+                                    release(cell);
+                                }
+                            }
+                            (Value::Mapping(m), Value::Array(keys)) => {
+                                let key = usize::try_from(i)
+                                    .ok()
+                                    .and_then(|i| keys.borrow().get(i).cloned());
+                                if let Some(key) = key {
+                                    m.borrow_mut().insert(key, v);
+                                }
+                            }
+                            _ => raise!(error(
+                                "foreach by reference over a value that cannot change"
+                            )),
+                        }
+                    }
+
                     // ---- special forms ----
                     Instr::Sscanf { targets } => {
                         let n = targets as usize;

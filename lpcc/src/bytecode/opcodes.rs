@@ -317,6 +317,9 @@ opcodes! {
     /// `[] -> [elem]` or `[key value]` when `pairs` is 1: steps the loop whose
     /// state is in locals `state`, `state+1`, `state+2`; jumps to `exit` when done.
     ForeachNext(state: u16, pairs: u8, exit: u32) = 128,
+    /// `[v] -> []` stores `v` where the loop's last element came from
+    /// (`foreach` by reference).
+    ForeachStore(state: u16) = 130,
     /// `[c] -> []` starts a loop over `c`, keeping its state in three locals from `state`.
     ForeachInit(state: u16) = 129,
 

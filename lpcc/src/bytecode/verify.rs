@@ -52,6 +52,7 @@ fn effect(instr: Instr) -> Effect {
         | StoreLocal { .. }
         | StoreGlobal { .. }
         | ForeachInit { .. }
+        | ForeachStore { .. }
         | CompoundLocalDiscard { .. } => simple(1, 0),
         Dup => simple(1, 2),
         Dup2 => simple(2, 4),
@@ -351,7 +352,7 @@ fn check_operands(program: &Program, f: &super::Function, instr: Instr) -> Resul
             within("local", slot as usize, locals)?;
             within("local", bound as usize, locals)
         }
-        ForeachInit { state } | ForeachNext { state, .. } => {
+        ForeachInit { state } | ForeachNext { state, .. } | ForeachStore { state } => {
             within("local", state as usize + 2, locals)
         }
         GetGlobal { slot }

@@ -68,7 +68,7 @@ impl Cx<'_, '_> {
                 self.close_loop(b, test);
             }
             StmtKind::For(s) => self.for_loop(b, s),
-            StmtKind::Foreach(s) => self.foreach(b, s, stmt.span),
+            StmtKind::Foreach(s) => self.foreach(b, s),
             StmtKind::Switch(s) => self.switch(b, s, stmt.span),
             StmtKind::Case(_) | StmtKind::Default => {
                 // Labels are placed by `switch`; one elsewhere was reported by sema.
@@ -259,20 +259,18 @@ impl Cx<'_, '_> {
         })
     }
 
-    fn foreach(&mut self, b: &mut FnBuilder, s: &ast::Foreach, span: crate::span::Span) {
+    fn foreach(&mut self, b: &mut FnBuilder, s: &ast::Foreach) {
         b.push_scope();
         self.expr(b, &s.iterable);
         let state = b.hidden_locals(3);
         b.emit(Instr::ForeachInit { state });
         let mut targets = Vec::new();
-        for var in std::iter::once(&s.first).chain(s.second.as_ref()) {
-            if var.by_ref {
-                self.error(
-                    E_UNSUPPORTED,
-                    var.span,
-                    "`foreach` by reference is not supported yet",
-                );
-            }
+        // The variable written back to the collection after each step, for
+        // `foreach (ref x in a)` and `foreach (k, ref v in m)`.
+        let mut by_ref = None;
+        let vars: Vec<&ast::ForeachVar> =
+            std::iter::once(&s.first).chain(s.second.as_ref()).collect();
+        for (i, var) in vars.iter().enumerate() {
             let target = match &var.ty {
                 Some(_) => Target::Local(b.declare_local(var.name.text.clone())),
                 None => match self.variable(b, &var.name.text) {
@@ -287,6 +285,17 @@ impl Cx<'_, '_> {
                     }
                 },
             };
+            if var.by_ref {
+                if i + 1 == vars.len() {
+                    by_ref = Some(target);
+                } else {
+                    self.error(
+                        E_UNSUPPORTED,
+                        var.span,
+                        "a mapping's keys cannot be changed by reference",
+                    );
+                }
+            }
             targets.push(target);
         }
         let top = b.here();
@@ -299,13 +308,38 @@ impl Cx<'_, '_> {
             b.emit(target.store());
         }
         b.jumps.push(JumpScope {
-            breaks: vec![next],
+            breaks: Vec::new(),
             continues: Some(Vec::new()),
         });
         self.stmt(b, &s.body);
+        let Some(target) = by_ref else {
+            b.emit(Instr::Jump { target: top });
+            if let Some(scope) = b.jumps.last_mut() {
+                scope.breaks.push(next);
+            }
+            self.close_loop(b, top);
+            b.pop_scope();
+            return;
+        };
+        // Continues and the end of the body store the element, then step;
+        // breaks store it and leave; running out leaves directly.
+        let store_and_step = b.here();
+        b.emit(target.get());
+        b.emit(Instr::ForeachStore { state });
         b.emit(Instr::Jump { target: top });
-        self.close_loop(b, top);
-        let _ = span;
+        let scope = b.jumps.pop().unwrap_or(JumpScope {
+            breaks: Vec::new(),
+            continues: None,
+        });
+        for at in scope.continues.unwrap_or_default() {
+            b.patch(at, store_and_step);
+        }
+        for at in scope.breaks {
+            b.patch_here(at);
+        }
+        b.emit(target.get());
+        b.emit(Instr::ForeachStore { state });
+        b.patch_here(next);
         b.pop_scope();
     }
 
