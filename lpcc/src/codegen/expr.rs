@@ -80,6 +80,19 @@ impl Cx<'_, '_> {
                 Some(target) => {
                     b.emit(target.get());
                 }
+                // A function named as a value is a pointer to it.
+                None if self.functions.contains_key(name) => {
+                    let name = self.name_index(name);
+                    b.emit(Instr::MakeFunctionPtr { name, bound: 0 });
+                }
+                None if self.env.is_simul_efun.is_some_and(|f| f(name)) => {
+                    let name = self.name_index(name);
+                    b.emit(Instr::MakeSimulPtr { name, bound: 0 });
+                }
+                None if self.env.efuns.get(name).is_some_and(|f| !f.internal) => {
+                    let efun = self.efun_index(name);
+                    b.emit(Instr::MakeEfunPtr { efun, bound: 0 });
+                }
                 None => self.error(E_UNRESOLVED, e.span, format!("undefined variable `{name}`")),
             },
             ExprKind::Param(n) => {
@@ -208,11 +221,30 @@ impl Cx<'_, '_> {
                 self.expr(b, last);
             }
             ExprKind::NewClass(new) => self.new_class(b, new),
-            ExprKind::TimeExpression(_) => self.error(
-                E_UNSUPPORTED,
-                e.span,
-                "`time_expression` is not supported yet",
-            ),
+            ExprKind::TimeExpression(body) => {
+                // Microseconds of wall time spent in the body.
+                let clock = self.efun_index("perf_counter_ns");
+                let start = b.hidden_locals(1);
+                b.emit(Instr::CallEfun {
+                    efun: clock,
+                    argc: 0,
+                });
+                b.emit(Instr::StoreLocal { slot: start });
+                match &**body {
+                    ExprOrBlock::Expr(e) => self.expr_discard(b, e),
+                    ExprOrBlock::Block(block) => self.block(b, block),
+                }
+                b.emit(Instr::CallEfun {
+                    efun: clock,
+                    argc: 0,
+                });
+                b.emit(Instr::GetLocal { slot: start });
+                b.emit(Instr::Sub);
+                b.emit(Instr::IntOp {
+                    op: BinOp::Div as u8,
+                    value: 1000,
+                });
+            }
             ExprKind::ParseCommand(_) => self.error(
                 E_UNSUPPORTED,
                 e.span,
@@ -609,6 +641,19 @@ impl Cx<'_, '_> {
                 b.emit(get);
                 b.emit(Instr::AddInt { value: delta });
                 b.emit(store);
+                if !keep {
+                    b.emit(Instr::Pop);
+                } else if post {
+                    b.emit(Instr::AddInt { value: -delta });
+                }
+            }
+            ExprKind::Member(member) => {
+                self.expr(b, &member.base);
+                let name = self.name_index(&member.name.text);
+                b.emit(Instr::Dup);
+                b.emit(Instr::GetMember { name });
+                b.emit(Instr::AddInt { value: delta });
+                b.emit(Instr::SetMember { name });
                 if !keep {
                     b.emit(Instr::Pop);
                 } else if post {
