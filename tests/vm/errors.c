@@ -10,7 +10,7 @@ string run() {
   err = catch(fail());
   CHECK(err == "*inner failure\n");
   err = catch(depth(0));
-  CHECK(err == "*Too deep recursion\n");
+  CHECK(err == "*Too deep recursion.\n");
   v = ({ 1 });
   err = catch(v = v[5]);
   CHECK(stringp(err));

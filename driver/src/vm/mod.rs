@@ -228,7 +228,7 @@ impl Vm {
         captures: &[Value],
     ) -> Result<(), Unwind> {
         if self.frames.len() >= self.limits.call_depth {
-            return Err(error("Too deep recursion"));
+            return Err(error("Too deep recursion."));
         }
         let Some(part) = linked.parts.get(fnref.part as usize) else {
             return Err(error("bad function reference"));

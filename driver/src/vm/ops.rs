@@ -275,7 +275,7 @@ pub fn index(c: &Value, i: &Value, from_end: bool) -> OpResult {
                 .map(|&x| Value::Int(x as i64))
                 .ok_or_else(|| "Buffer index out of bounds".to_string())
         }
-        Value::Undefined | Value::Int(0) => Err("Value being indexed is zero".into()),
+        Value::Undefined | Value::Int(0) => Err("Value being indexed is zero.".into()),
         other => Err(format!(
             "Cannot index a value of type {}",
             other.type_name()
