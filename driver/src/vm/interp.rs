@@ -199,11 +199,11 @@ impl Vm {
 
                     // ---- variables ----
                     Instr::GetLocal { slot } => {
-                        let mut v = self.stack[base + slot as usize].clone();
-                        if let Value::Ref(cell) = &v {
-                            let inner = cell.borrow().clone();
-                            v = inner;
-                        }
+                        let v = match &self.stack[base + slot as usize] {
+                            Value::Int(i) => Value::Int(*i),
+                            Value::Ref(cell) => cell.borrow().clone(),
+                            other => other.clone(),
+                        };
                         self.stack.push(v);
                     }
                     Instr::SetLocal { slot } => {
