@@ -131,3 +131,8 @@ fn classes() {
 fn foreach_ref() {
     run_lpc_test("foreach_ref");
 }
+
+#[test]
+fn limits() {
+    run_lpc_test("limits");
+}

@@ -284,6 +284,7 @@ impl Vm {
                         // hand, so `s += t` can append in place.
                         let lhs = self.take_local(base + slot as usize);
                         let v = check!(ops::binary(op, lhs, rhs));
+                        check!(self.check_size(&v));
                         self.set_local(base + slot as usize, v.clone());
                         self.stack.push(v);
                     }
@@ -309,6 +310,7 @@ impl Vm {
                         let op = BinOp::from_code(op).unwrap_or(BinOp::Add);
                         let lhs = self.take_local(local);
                         let v = check!(ops::binary(op, lhs, rhs));
+                        check!(self.check_size(&v));
                         self.set_local(local, v);
                     }
 
@@ -345,6 +347,7 @@ impl Vm {
                             let b = pop!();
                             let a = pop!();
                             let v = check!(ops::add(a, b));
+                            check!(self.check_size(&v));
                             self.stack.push(v);
                         }
                     }
@@ -1193,6 +1196,21 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// The configured size limits, for values that just grew.
+    fn check_size(&self, v: &Value) -> Result<(), String> {
+        let too_big = match v {
+            Value::Str(s) => s.text.len() > self.limits.string_length,
+            Value::Array(a) => a.borrow().len() > self.limits.array_size,
+            Value::Mapping(m) => m.borrow().len() > self.limits.mapping_size,
+            Value::Buffer(b) => b.borrow().len() > self.limits.buffer_size,
+            _ => false,
+        };
+        if too_big {
+            return Err(format!("Maximum {} size exceeded", v.type_name()));
+        }
+        Ok(())
     }
 
     /// Stores into a local, through the reference a `ref` parameter holds.
