@@ -13,6 +13,9 @@ mod vm;
 
 use std::process::ExitCode;
 
+/// Stack of the VM thread.
+const VM_STACK_BYTES: usize = 1 << 30;
+
 fn main() -> ExitCode {
     let mut config = None;
     let mut flags = Vec::new();
@@ -34,11 +37,28 @@ fn main() -> ExitCode {
         config: config.into(),
         flags,
     };
-    match boot::run(&options) {
-        Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
+    // The VM thread owns every object. Its stack is large because the
+    // compiler recurses over deeply nested expressions.
+    let vm = std::thread::Builder::new()
+        .name("vm".into())
+        .stack_size(VM_STACK_BYTES)
+        .spawn(move || boot::run(&options));
+    let outcome = match vm {
+        Ok(handle) => handle.join(),
         Err(e) => {
+            eprintln!("driver: cannot start the VM thread: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match outcome {
+        Ok(Ok(code)) => ExitCode::from(code.clamp(0, 255) as u8),
+        Ok(Err(e)) => {
             eprintln!("driver: {e:#}");
             ExitCode::from(1)
+        }
+        Err(_) => {
+            eprintln!("driver: internal error, please report");
+            ExitCode::from(101)
         }
     }
 }

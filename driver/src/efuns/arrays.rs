@@ -25,6 +25,10 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("map_array", map);
     m.insert("get_dir", get_dir);
     m.insert("file_size", file_size);
+    m.insert("read_file", read_file);
+    m.insert("write_file", write_file);
+    m.insert("rm", rm);
+    m.insert("cp", cp);
 }
 
 fn allocate(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -357,13 +361,32 @@ fn get_dir(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let Ok(entries) = std::fs::read_dir(host) else {
         return Ok(Value::Int(0));
     };
-    let mut names: Vec<String> = entries
+    let detailed = int_arg(vm, base, argc, 1, "get_dir")? == -1;
+    let mut found: Vec<(String, std::fs::DirEntry)> = entries
         .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| glob(pattern.as_bytes(), n.as_bytes()))
+        .filter_map(|e| e.file_name().into_string().ok().map(|n| (n, e)))
+        .filter(|(n, _)| glob(pattern.as_bytes(), n.as_bytes()))
         .collect();
-    names.sort();
-    Ok(Value::array(names.into_iter().map(Value::str).collect()))
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    let items = found
+        .into_iter()
+        .map(|(name, entry)| {
+            if !detailed {
+                return Value::str(name);
+            }
+            // ({ name, size (-2 for a directory), modification time })
+            let meta = entry.metadata().ok();
+            let size = meta
+                .as_ref()
+                .map_or(-1, |m| if m.is_dir() { -2 } else { m.len() as i64 });
+            let mtime = meta
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_secs() as i64);
+            Value::array(vec![Value::str(name), Value::Int(size), Value::Int(mtime)])
+        })
+        .collect();
+    Ok(Value::array(items))
 }
 
 fn file_size(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -374,4 +397,60 @@ fn file_size(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         Ok(m) => m.len() as i64,
         Err(_) => -1,
     }))
+}
+
+/// `read_file(path, start_line, lines)`: the text, or 0 when unreadable.
+fn read_file(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let path = str_arg(vm, base, argc, 0, "read_file")?;
+    let start = int_arg(vm, base, argc, 1, "read_file")?;
+    let count = int_arg(vm, base, argc, 2, "read_file")?;
+    let Ok(text) = std::fs::read_to_string(vm.compiler.provider.host_path(&path.text)) else {
+        return Ok(Value::Int(0));
+    };
+    if start <= 0 && count <= 0 {
+        return Ok(Value::str(text));
+    }
+    let skip = (start.max(1) - 1) as usize;
+    let take = if count > 0 {
+        count as usize
+    } else {
+        usize::MAX
+    };
+    let part: String = text.split_inclusive('\n').skip(skip).take(take).collect();
+    Ok(Value::str(part))
+}
+
+/// `write_file(path, text, overwrite)`: 1 when written.
+fn write_file(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    use std::io::Write;
+    let path = str_arg(vm, base, argc, 0, "write_file")?;
+    let text = str_arg(vm, base, argc, 1, "write_file")?;
+    let overwrite = int_arg(vm, base, argc, 2, "write_file")? != 0;
+    let host = vm.compiler.provider.host_path(&path.text);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(!overwrite)
+        .truncate(overwrite)
+        .open(host);
+    let written = file
+        .and_then(|mut f| f.write_all(text.text.as_bytes()))
+        .is_ok();
+    Ok(Value::Int(written as i64))
+}
+
+fn rm(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let path = str_arg(vm, base, argc, 0, "rm")?;
+    let removed = std::fs::remove_file(vm.compiler.provider.host_path(&path.text)).is_ok();
+    Ok(Value::Int(removed as i64))
+}
+
+fn cp(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let from = str_arg(vm, base, argc, 0, "cp")?;
+    let to = str_arg(vm, base, argc, 1, "cp")?;
+    let provider = &vm.compiler.provider;
+    match std::fs::copy(provider.host_path(&from.text), provider.host_path(&to.text)) {
+        Ok(_) => Ok(Value::Int(1)),
+        Err(e) => Err(error(format!("cp(): {e}"))),
+    }
 }

@@ -64,7 +64,12 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("typeof", typeof_efun);
     m.insert("to_int", to_int);
     m.insert("to_float", to_float);
-    m.insert("find_call_out", |_, _, _| Ok(Value::Int(-1)));
+    m.insert("set_eval_limit", set_eval_limit);
+    m.insert("reset_eval_cost", reset_eval_cost);
+    m.insert("eval_cost", eval_cost);
+    // No user connects yet (networking comes later): there is no player.
+    m.insert("this_player", |_, _, _| Ok(Value::Int(0)));
+    m.insert("this_interactive", |_, _, _| Ok(Value::Int(0)));
 }
 
 fn is(vm: &Vm, base: usize, argc: usize, test: fn(&Value) -> bool) -> Value {
@@ -294,4 +299,29 @@ fn to_float(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         Value::Str(s) => Value::Float(s.text.trim().parse().unwrap_or(0.0)),
         _ => Value::Float(0.0),
     })
+}
+
+/// `set_eval_limit(n)`: the evaluation limit in microseconds from now on;
+/// 0 asks for the current one.
+fn set_eval_limit(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let n = int_arg(vm, base, argc, 0, "set_eval_limit")?;
+    if n <= 0 {
+        return Ok(Value::Int(vm.limits.eval_time.as_micros() as i64));
+    }
+    vm.limits.eval_time = std::time::Duration::from_micros(n as u64);
+    vm.deadline = Some(std::time::Instant::now() + vm.limits.eval_time);
+    Ok(Value::Int(0))
+}
+
+fn reset_eval_cost(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    vm.deadline = Some(std::time::Instant::now() + vm.limits.eval_time);
+    Ok(Value::Int(0))
+}
+
+/// Microseconds left before the evaluation limit.
+fn eval_cost(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let left = vm.deadline.map_or(vm.limits.eval_time, |d| {
+        d.saturating_duration_since(std::time::Instant::now())
+    });
+    Ok(Value::Int(left.as_micros() as i64))
 }
