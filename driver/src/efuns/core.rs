@@ -65,6 +65,7 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("to_int", to_int);
     m.insert("to_float", to_float);
     m.insert("set_eval_limit", set_eval_limit);
+    m.insert("dump_trace", dump_trace);
     m.insert("reset_eval_cost", reset_eval_cost);
     m.insert("eval_cost", eval_cost);
     // No user connects yet (networking comes later): there is no player.
@@ -324,4 +325,37 @@ fn eval_cost(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
         d.saturating_duration_since(std::time::Instant::now())
     });
     Ok(Value::Int(left.as_micros() as i64))
+}
+
+/// The call stack, outermost call first: one mapping per frame with its
+/// function, program, object, file and line.
+fn dump_trace(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let mut frames = Vec::new();
+    for frame in &vm.frames {
+        let part = &frame.linked.parts[frame.func.part as usize];
+        let function = frame.linked.function(frame.func);
+        let at = function.and_then(|f| f.line_at(frame.pc.saturating_sub(1) as usize));
+        let file = at
+            .and_then(|e| part.program.files.get(e.file as usize).cloned())
+            .unwrap_or_else(|| part.program.path.clone());
+        let entries = [
+            (
+                "function",
+                Value::str(function.map_or("", |f| f.name.as_str())),
+            ),
+            ("program", Value::str(part.program.path.clone())),
+            ("object", Value::Object(frame.obj)),
+            ("file", Value::str(file)),
+            ("line", Value::Int(at.map_or(0, |e| e.line as i64))),
+        ];
+        let m = crate::vm::ops::new_mapping(entries.len());
+        if let Value::Mapping(map) = &m {
+            let mut map = map.borrow_mut();
+            for (k, v) in entries {
+                map.insert(Value::str(k), v);
+            }
+        }
+        frames.push(m);
+    }
+    Ok(Value::array(frames))
 }

@@ -614,7 +614,7 @@ impl Vm {
                             let (callee_part, f) = callee;
                             let base = self.stack.len() - argc;
                             for _ in argc..f.locals as usize {
-                                self.stack.push(Value::Int(0));
+                                self.stack.push(Value::Undefined);
                             }
                             self.frames.push(super::Frame {
                                 linked: linked.clone(),

@@ -248,7 +248,7 @@ impl Vm {
             self.adjust_arguments(base, argc, params, locals, rest, captures);
         } else {
             for _ in params..locals {
-                self.stack.push(Value::Int(0));
+                self.stack.push(Value::Undefined);
             }
         }
         self.frames.push(Frame {
@@ -295,7 +295,7 @@ impl Vm {
         }
         self.stack.resize(
             base + locals.saturating_sub(captures.len()).max(params),
-            Value::Int(0),
+            Value::Undefined,
         );
         self.stack.extend(captures.iter().cloned());
     }
@@ -494,7 +494,7 @@ impl Vm {
         linked: Rc<Linked>,
         args: Vec<Value>,
     ) -> Result<ObjRef, Unwind> {
-        let vars = vec![Value::Int(0); linked.var_count()];
+        let vars = vec![Value::Undefined; linked.var_count()];
         let r = self.objects.insert(Object {
             name,
             linked: linked.clone(),

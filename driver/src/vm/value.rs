@@ -252,7 +252,10 @@ fn slow_eq(a: &Value, b: &Value) -> bool {
             (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => *a as f64 == *b,
             (Value::Str(a), Value::Str(b)) => Rc::ptr_eq(a, b) || a.text == b.text,
             (Value::Class(a), Value::Class(b)) => Rc::ptr_eq(a, b),
-            (Value::Array(a), Value::Array(b)) => Rc::ptr_eq(a, b),
+            // FluffOS shares one empty array, so all empty arrays are equal.
+            (Value::Array(a), Value::Array(b)) => {
+                Rc::ptr_eq(a, b) || (a.borrow().is_empty() && b.borrow().is_empty())
+            }
             (Value::Mapping(a), Value::Mapping(b)) => Rc::ptr_eq(a, b),
             (Value::Object(a), Value::Object(b)) => a == b,
             (Value::Function(a), Value::Function(b)) => Rc::ptr_eq(a, b),
@@ -280,6 +283,7 @@ impl Hash for Value {
                 }
             }
             Value::Str(s) => state.write(s.text.as_bytes()),
+            Value::Array(a) if a.borrow().is_empty() => 0usize.hash(state),
             Value::Array(a) => (Rc::as_ptr(a) as usize).hash(state),
             Value::Class(c) => (Rc::as_ptr(c) as usize).hash(state),
             Value::Mapping(m) => (Rc::as_ptr(m) as usize).hash(state),

@@ -421,9 +421,10 @@ impl Cx<'_, '_> {
     }
 }
 
-/// The value a local gets when declared without an initializer.
+/// The value a local gets when declared without an initializer:
+/// undefined, which reads as 0 but `undefinedp` tells apart.
 fn zero_for(_ty: &ast::Type) -> Instr {
-    Instr::PushInt { value: 0 }
+    Instr::PushUndefined
 }
 
 /// Where a value can be stored by name.
