@@ -14,7 +14,7 @@ string run() {
   class pair q = new(class pair);
   class point pt = new(class point, y: 2);
   CHECK(p.name == "a" && p->value == 3);
-  CHECK(q.name == 0 && q.value == 0);
+  CHECK(undefinedp(q.name) && q.value == 0);
   p.value += 4;
   CHECK(p.value == 7);
   q->name = "b";

@@ -558,9 +558,12 @@ impl Vm {
     }
 }
 
-/// An object's name from a path: leading `/`, no `.c`.
+/// An object's name from a path: leading `/`, no `.c` or `.lpc`.
 pub fn object_name(path: &str) -> String {
     let path = lpcc::source::normalize_path(path);
-    let path = path.strip_suffix(".c").unwrap_or(&path);
+    let path = path
+        .strip_suffix(".c")
+        .or_else(|| path.strip_suffix(".lpc"))
+        .unwrap_or(&path);
     path.to_string()
 }

@@ -287,7 +287,7 @@ impl Cx<'_, '_> {
     }
 
     /// `new(class Name, member: value, ...)`: members in declaration order,
-    /// 0 where none is given.
+    /// undefined where none is given.
     fn new_class(&mut self, b: &mut FnBuilder, new: &ast::NewClass) {
         let Some(class) = self.class_index(&new.class.text) else {
             self.error(
@@ -302,7 +302,7 @@ impl Cx<'_, '_> {
             match new.fields.iter().find(|(n, _)| n.text == *member) {
                 Some((_, value)) => self.expr(b, value),
                 None => {
-                    b.emit(Instr::PushInt { value: 0 });
+                    b.emit(Instr::PushUndefined);
                 }
             }
         }
