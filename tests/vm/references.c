@@ -21,5 +21,15 @@ string run() {
   CHECK(s == "Hi!");
   s[1..] = "ey";
   CHECK(s == "Hey");
+  a = ({ 1, 2, 3 });
+  twice(ref a[1]);
+  CHECK(a[1] == 4);
+  mapping m = ([ "k": 5 ]);
+  twice(ref m["k"]);
+  CHECK(m["k"] == 10);
+  m["new"] ??= 7;
+  m["k"] ??= 99;
+  CHECK(m["new"] == 7 && m["k"] == 10);
+  CHECK((a[0] ||= 8) == 1 && (a[2] &&= 0) == 0 && a[2] == 0);
   return failures;
 }

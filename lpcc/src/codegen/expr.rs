@@ -352,19 +352,31 @@ impl Cx<'_, '_> {
             UnaryOp::PostDec => self.inc_dec(b, operand, -1, true, true),
             UnaryOp::Ref => {
                 let target = match &operand.kind {
-                    ExprKind::Ident(name) => self.variable(b, name),
+                    ExprKind::Ident(name) => self.variable(b, name).map(RefTarget::Var),
+                    ExprKind::Index(index) if !index.optional => {
+                        // The container and index are kept to write back to.
+                        let slots = b.hidden_locals(2);
+                        self.expr(b, &index.base);
+                        b.emit(Instr::StoreLocal { slot: slots });
+                        self.expr(b, &index.index);
+                        b.emit(Instr::StoreLocal { slot: slots + 1 });
+                        Some(RefTarget::Element {
+                            slots,
+                            from_end: index.from_end,
+                        })
+                    }
                     _ => None,
                 };
                 let Some(target) = target else {
                     self.error(
                         E_UNSUPPORTED,
                         span,
-                        "`ref` is supported on variables only so far",
+                        "`ref` is supported on variables and elements only so far",
                     );
                     return;
                 };
                 let cell = b.hidden_locals(1);
-                b.emit(target.get());
+                target.load(b);
                 b.emit(Instr::MakeRef);
                 b.emit(Instr::SetLocal { slot: cell });
                 b.pending_refs.push((cell, target));
@@ -569,6 +581,42 @@ impl Cx<'_, '_> {
         span: crate::span::Span,
         keep: bool,
     ) {
+        if let ExprKind::Index(index) = &a.target.kind
+            && !index.optional
+        {
+            // [c i] Dup2 Index; keep the old value when it decides, else store.
+            self.expr(b, &index.base);
+            self.expr(b, &index.index);
+            b.emit(Instr::Dup2);
+            b.emit(if index.from_end {
+                Instr::IndexFromEnd
+            } else {
+                Instr::Index
+            });
+            let decided = b.emit(match op {
+                BinaryOp::And => Instr::JumpIfFalseKeep { target: 0 },
+                BinaryOp::Or => Instr::JumpIfTrueKeep { target: 0 },
+                _ => Instr::JumpIfDefinedKeep { target: 0 },
+            });
+            self.expr(b, &a.value);
+            b.emit(if index.from_end {
+                Instr::IndexFromEndStore
+            } else {
+                Instr::IndexStore
+            });
+            let done = b.emit(Instr::Jump { target: 0 });
+            b.patch_here(decided);
+            let old = b.hidden_locals(1);
+            b.emit(Instr::StoreLocal { slot: old });
+            b.emit(Instr::Pop);
+            b.emit(Instr::Pop);
+            b.emit(Instr::GetLocal { slot: old });
+            b.patch_here(done);
+            if !keep {
+                b.emit(Instr::Pop);
+            }
+            return;
+        }
         let ExprKind::Ident(name) = &a.target.kind else {
             self.error(
                 E_UNSUPPORTED,
@@ -713,9 +761,7 @@ impl Cx<'_, '_> {
         self.call_inner(b, call, span);
         let refs: Vec<_> = b.pending_refs.drain(mark..).collect();
         for (cell, target) in refs {
-            b.emit(Instr::GetLocal { slot: cell });
-            b.emit(Instr::Deref);
-            b.emit(target.store());
+            target.write_back(b, cell);
         }
     }
 
@@ -978,4 +1024,58 @@ fn int_op_code(op: BinaryOp, value: i64) -> Option<BinOp> {
         BinaryOp::Shr => BinOp::Shr,
         _ => return None,
     })
+}
+
+/// Where a `ref` argument's value goes back after the call.
+#[derive(Clone, Copy)]
+pub(super) enum RefTarget {
+    Var(Target),
+    /// `ref c[i]`: the container and index sit in hidden locals `slots`, `slots + 1`.
+    Element {
+        slots: u16,
+        from_end: bool,
+    },
+}
+
+impl RefTarget {
+    /// Pushes the current value.
+    fn load(self, b: &mut FnBuilder) {
+        match self {
+            RefTarget::Var(target) => {
+                b.emit(target.get());
+            }
+            RefTarget::Element { slots, from_end } => {
+                b.emit(Instr::GetLocal { slot: slots });
+                b.emit(Instr::GetLocal { slot: slots + 1 });
+                b.emit(if from_end {
+                    Instr::IndexFromEnd
+                } else {
+                    Instr::Index
+                });
+            }
+        }
+    }
+
+    /// Stores the value in reference cell `cell` back.
+    fn write_back(self, b: &mut FnBuilder, cell: u16) {
+        match self {
+            RefTarget::Var(target) => {
+                b.emit(Instr::GetLocal { slot: cell });
+                b.emit(Instr::Deref);
+                b.emit(target.store());
+            }
+            RefTarget::Element { slots, from_end } => {
+                b.emit(Instr::GetLocal { slot: slots });
+                b.emit(Instr::GetLocal { slot: slots + 1 });
+                b.emit(Instr::GetLocal { slot: cell });
+                b.emit(Instr::Deref);
+                if from_end {
+                    b.emit(Instr::IndexFromEndStore);
+                    b.emit(Instr::Pop);
+                } else {
+                    b.emit(Instr::IndexStoreDiscard);
+                }
+            }
+        }
+    }
 }

@@ -520,7 +520,7 @@ struct FnBuilder {
     captures: Vec<ast::Expr>,
     /// `ref` arguments of the call being compiled: the hidden local holding
     /// the reference cell, and the variable to write its value back to.
-    pending_refs: Vec<(u16, stmt::Target)>,
+    pending_refs: Vec<(u16, expr::RefTarget)>,
 }
 
 impl FnBuilder {
