@@ -1,5 +1,6 @@
 #include "check.h"
 string failures = "";
+string global_text;
 
 void twice(int ref x) { x = x * 2; }
 void grow(int ref x) { twice(ref x); x++; }
@@ -31,5 +32,12 @@ string run() {
   m["k"] ??= 99;
   CHECK(m["new"] == 7 && m["k"] == 10);
   CHECK((a[0] ||= 8) == 1 && (a[2] &&= 0) == 0 && a[2] == 0);
+  s = "abc";
+  CHECK(s[0]++ == 'a' && s == "bbc" && ++s[2] == 'd' && s == "bbd");
+  s[<1] += 1;
+  CHECK(s == "bbe");
+  global_text = "xy";
+  global_text[1] = 'z';
+  CHECK(global_text == "xz");
   return failures;
 }

@@ -955,6 +955,27 @@ impl Vm {
                         let v = check!(ops::range(&c, &lo, &hi, flags));
                         self.stack.push(v);
                     }
+                    Instr::IndexReplace { from_end } => {
+                        let v = pop!();
+                        let i = pop!();
+                        let c = pop!();
+                        let from_end = from_end != 0;
+                        let c = match c {
+                            Value::Str(text) => check!(ops::string_store(&text, &i, &v, from_end)),
+                            other => {
+                                if let Value::Mapping(m) = &other
+                                    && m.borrow().len() >= self.limits.mapping_size
+                                    && !m.borrow().contains_key(&i.clone().key())
+                                {
+                                    raise!(error("Mapping too large"));
+                                }
+                                check!(ops::index_store(&other, i, v.clone(), from_end));
+                                other
+                            }
+                        };
+                        self.stack.push(v);
+                        self.stack.push(c);
+                    }
                     Instr::RangeReplace { flags } => {
                         let v = pop!();
                         let hi = pop!();

@@ -288,6 +288,9 @@ opcodes! {
     /// `[c lo hi v] -> [c']` `c` with the range replaced by `v` (a new value,
     /// stored back by the code that follows); `flags` as for `Range`.
     RangeReplace(flags: u8) = 110,
+    /// `[c i v] -> [v c']` stores `c[i] = v` (`c[<i]` when `from_end` is 1),
+    /// leaving the container to store back: a new string when `c` is one.
+    IndexReplace(from_end: u8) = 111,
     /// `[c i] -> [c i ok]` optional index: like Index, but `?.[`.
     IndexOptional = 106,
 

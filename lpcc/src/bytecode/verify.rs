@@ -95,6 +95,7 @@ fn effect(instr: Instr) -> Effect {
         IndexStore | IndexFromEndStore | Range { .. } => simple(3, 1),
         IndexStoreDiscard => simple(3, 0),
         RangeReplace { .. } => simple(4, 1),
+        IndexReplace { .. } => simple(3, 2),
         GetLocalIndex { .. } => simple(1, 1),
         StoreLocalIndex { .. } => simple(2, 0),
         Jump { target } => Effect {

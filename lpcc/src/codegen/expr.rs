@@ -501,6 +501,33 @@ impl Cx<'_, '_> {
                     b.emit(Instr::StoreLocalIndex { slot });
                     return;
                 }
+                if let ExprKind::Ident(name) = &index.base.kind
+                    && let Some(var) = self.variable(b, name)
+                {
+                    // Through the variable, so strings (values) change too.
+                    b.emit(var.get());
+                    self.expr(b, &index.index);
+                    if let Some(op) = op {
+                        b.emit(Instr::Dup2);
+                        b.emit(if index.from_end {
+                            Instr::IndexFromEnd
+                        } else {
+                            Instr::Index
+                        });
+                        self.expr(b, &a.value);
+                        b.emit(binary_instr(op));
+                    } else {
+                        self.expr(b, &a.value);
+                    }
+                    b.emit(Instr::IndexReplace {
+                        from_end: u8::from(index.from_end),
+                    });
+                    b.emit(var.store());
+                    if !keep {
+                        b.emit(Instr::Pop);
+                    }
+                    return;
+                }
                 self.expr(b, &index.base);
                 self.expr(b, &index.index);
                 let (get, store) = if index.from_end {
@@ -675,6 +702,35 @@ impl Cx<'_, '_> {
                 });
                 if keep && !post {
                     b.emit(var.get());
+                }
+            }
+            ExprKind::Index(index)
+                if !index.optional
+                    && matches!(&index.base.kind, ExprKind::Ident(n) if self.variable(b, n).is_some()) =>
+            {
+                let ExprKind::Ident(name) = &index.base.kind else {
+                    return;
+                };
+                let Some(var) = self.variable(b, name) else {
+                    return;
+                };
+                b.emit(var.get());
+                self.expr(b, &index.index);
+                b.emit(Instr::Dup2);
+                b.emit(if index.from_end {
+                    Instr::IndexFromEnd
+                } else {
+                    Instr::Index
+                });
+                b.emit(Instr::AddInt { value: delta });
+                b.emit(Instr::IndexReplace {
+                    from_end: u8::from(index.from_end),
+                });
+                b.emit(var.store());
+                if !keep {
+                    b.emit(Instr::Pop);
+                } else if post {
+                    b.emit(Instr::AddInt { value: -delta });
                 }
             }
             ExprKind::Index(index) if !index.optional => {
