@@ -2,7 +2,9 @@
 //! with no I/O of its own. Files come in through [`source::SourceProvider`].
 
 pub mod ast;
+pub mod bytecode;
 pub mod check;
+pub mod codegen;
 pub mod config;
 pub mod diagnostic;
 pub mod expansion;

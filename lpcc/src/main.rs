@@ -63,6 +63,11 @@ enum Command {
                       formatted or some file cannot be formatted, 2 bad usage or unreadable input."
     )]
     Fmt(bin_support::fmt::FmtArgs),
+    /// Compile LPC files to bytecode files (`.lpcb`, beside each source)
+    /// with a versioned header, which the driver loads after verifying them.
+    Build(CheckArgs),
+    /// Print the bytecode of LPC files.
+    Disasm(CheckArgs),
 }
 
 #[derive(clap::Args)]
@@ -102,6 +107,8 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check(&args),
         Command::Fmt(args) => return bin_support::fmt::run(&args),
+        Command::Build(args) => compile_files(&args, Output::Files),
+        Command::Disasm(args) => compile_files(&args, Output::Listing),
     };
     match outcome {
         Ok(summary) if summary.errors > 0 => ExitCode::from(1),
@@ -111,6 +118,43 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+enum Output {
+    Files,
+    Listing,
+}
+
+/// `lpcc build` and `lpcc disasm`: compiles each file given.
+fn compile_files(args: &CheckArgs, output: Output) -> Result<Summary> {
+    let plan = plan(args)?;
+    let provider = DiskProvider::new(plan.root.clone());
+    let mut cache = Default::default();
+    let mut summary = Summary::default();
+    for file in &plan.files {
+        let program = match lpcc::codegen::compile_file(&provider, file, &plan.config, &mut cache) {
+            Ok(p) => p,
+            Err(message) => {
+                eprintln!("{message}");
+                summary.errors += 1;
+                continue;
+            }
+        };
+        match output {
+            Output::Listing => print!("{}", program.disassemble()),
+            Output::Files => {
+                let stem = file
+                    .strip_suffix(".c")
+                    .or_else(|| file.strip_suffix(".lpc"));
+                let target = plan
+                    .root
+                    .join(format!("{}.lpcb", stem.unwrap_or(file)).trim_start_matches('/'));
+                std::fs::write(&target, lpcc::bytecode::file::write(&program))
+                    .with_context(|| format!("cannot write {}", target.display()))?;
+            }
+        }
+    }
+    Ok(summary)
 }
 
 /// Everything `lpcc check` needs before checking: where the mudlib is, what

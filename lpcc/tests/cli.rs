@@ -445,7 +445,10 @@ void f() {\n    set_this_player(0);\n    ed_start(\"/x\");\n    counter = sizeof
 fn without_config_the_workspace_configuration_is_found() {
     // A driver config in etc/: its mudlib directory and include directories apply.
     let dir = tree(&[
-        ("etc/config.mud", b"mudlib directory : lib\ninclude directories : /inc\n"),
+        (
+            "etc/config.mud",
+            b"mudlib directory : lib\ninclude directories : /inc\n",
+        ),
         ("lib/inc/defs.h", b"#define GREETING \"hi\"\n"),
         ("lib/a.c", b"#include <defs.h>\nstring s = GREETING;\n"),
     ]);

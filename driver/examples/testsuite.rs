@@ -1,0 +1,133 @@
+//! Runs the FluffOS LPC testsuite in our driver and summarises it: copies
+//! the suite to a temporary directory (the driver writes logs), boots it
+//! with `etc/config.test -ftest[:FILTER]`, and prints pass / fail counts per
+//! test directory, then the failing files, sorted. A run that ends without
+//! the runner's recap counts as a crash.
+//!
+//! `cargo run --release -p driver --example testsuite -- SUITE_DIR [--filter GLOB] [--show]`
+//!
+//! Build the driver first (`cargo build --release -p driver`); the runner
+//! uses the binary next to itself. The suite is never copied into this
+//! repository.
+#![allow(clippy::disallowed_methods)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let mut suite = None;
+    let mut filter = None;
+    let mut show = false;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--filter" => filter = args.next(),
+            "--show" => show = true,
+            _ => suite = Some(PathBuf::from(arg)),
+        }
+    }
+    let Some(suite) = suite else {
+        bail!("usage: testsuite SUITE_DIR [--filter GLOB] [--show]");
+    };
+    let driver = driver_binary()?;
+    let dir = tempfile::tempdir()?;
+    copy_dir(&suite, dir.path())?;
+    let flag = match &filter {
+        Some(f) => format!("-ftest:{f}"),
+        None => "-ftest".to_string(),
+    };
+    let output = Command::new(&driver)
+        .arg("etc/config.test")
+        .arg(flag)
+        .current_dir(dir.path())
+        .output()
+        .with_context(|| format!("cannot run {}", driver.display()))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if show {
+        print!("{stdout}");
+        eprint!("{}", String::from_utf8_lossy(&output.stderr));
+    }
+    let mut per_dir: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut failed = Vec::new();
+    for line in stdout.lines() {
+        let (ok, rest) = if let Some(rest) = line.strip_prefix("[       OK ] ") {
+            (true, rest)
+        } else if let Some(rest) = line.strip_prefix("[  FAILED  ] ") {
+            // The recap repeats failed files without a time: count each once.
+            if !rest.ends_with(" ms)") {
+                continue;
+            }
+            (false, rest)
+        } else {
+            continue;
+        };
+        let path = rest.split(" (").next().unwrap_or(rest);
+        let dir = Path::new(path)
+            .parent()
+            .map_or(String::new(), |p| p.display().to_string());
+        let entry = per_dir.entry(dir).or_default();
+        if ok {
+            entry.0 += 1;
+        } else {
+            entry.1 += 1;
+            failed.push(path.to_string());
+        }
+    }
+    let finished = stdout.contains("[==========]");
+    println!("| directory | pass | fail |");
+    println!("|---|---:|---:|");
+    let (mut pass, mut fail) = (0, 0);
+    for (dir, (p, f)) in &per_dir {
+        println!("| {dir} | {p} | {f} |");
+        pass += p;
+        fail += f;
+    }
+    println!("| total | {pass} | {fail} |");
+    if let Some(recap) = stdout.lines().find(|l| l.starts_with("[==========]")) {
+        println!("\n{recap}");
+    }
+    if !finished {
+        println!(
+            "\nCRASH: the run ended without the recap (exit status {:?})",
+            output.status.code()
+        );
+    }
+    failed.sort();
+    println!("\nfailing files:");
+    for f in &failed {
+        println!("  {f}");
+    }
+    Ok(())
+}
+
+/// The `driver` binary built beside this example.
+fn driver_binary() -> Result<PathBuf> {
+    let me = std::env::current_exe()?;
+    let profile_dir = me
+        .parent()
+        .and_then(Path::parent)
+        .context("cannot find the target directory")?;
+    let driver = profile_dir.join("driver");
+    if !driver.exists() {
+        bail!("{} is missing: build the driver first", driver.display());
+    }
+    Ok(driver)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! Starting the driver as FluffOS does: the config file, the simul_efun
+//! object, the master, `epilog` and `preload`, then master `flag()` for
+//! each `-f` argument.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use lpcc::config::{ConfigFile, DriverConfig};
+
+use crate::compile::Compiler;
+use crate::vm::value::Value;
+use crate::vm::{ErrorInfo, Limits, Unwind, Vm};
+
+/// What the command line asks for.
+pub struct Options {
+    pub config: PathBuf,
+    pub flags: Vec<String>,
+}
+
+/// How the run ended: the process exit status.
+pub fn run(options: &Options) -> Result<i32> {
+    let text = std::fs::read_to_string(&options.config)
+        .with_context(|| format!("cannot read config file {}", options.config.display()))?;
+    let (file, problems) = ConfigFile::parse(&text);
+    let (config, more) = DriverConfig::from_file(&file);
+    for p in problems.iter().chain(&more) {
+        eprintln!("{}: {}", options.config.display(), p.message);
+    }
+    let Some(config) = config else {
+        bail!("the config file is not usable");
+    };
+    let root = Path::new(&config.mudlib_directory).to_path_buf();
+    let compiler = Compiler::new(&root, Some(&config))?;
+    let mut vm = Vm::new(compiler, limits(&file));
+    let log_dir = file.get("log directory").unwrap_or("/log");
+    if let Some(debug_log) = file.get("debug log file") {
+        let path = vm
+            .compiler
+            .provider
+            .host_path(&format!("{log_dir}/{debug_log}"));
+        vm.debug_log = Some(path);
+    }
+    match boot(&mut vm, &config, &options.flags) {
+        Ok(()) => Ok(0),
+        Err(Unwind::Shutdown(code)) => Ok(code),
+        Err(other) => {
+            report(&mut vm, &other);
+            Ok(1)
+        }
+    }
+}
+
+fn limits(file: &ConfigFile) -> Limits {
+    let mut limits = Limits::default();
+    let get = |key: &str| file.get_int(key).ok().flatten().filter(|&v| v > 0);
+    if let Some(us) = get("maximum evaluation cost") {
+        limits.eval_time = Duration::from_micros(us as u64);
+    }
+    if let Some(v) = get("maximum call depth") {
+        limits.call_depth = v as usize;
+    }
+    if let Some(v) = get("evaluator stack size") {
+        limits.stack_size = v as usize;
+    }
+    if let Some(v) = get("maximum array size") {
+        limits.array_size = v as usize;
+    }
+    if let Some(v) = get("maximum mapping size") {
+        limits.mapping_size = v as usize;
+    }
+    if let Some(v) = get("maximum string length") {
+        limits.string_length = v as usize;
+    }
+    if let Some(v) = get("maximum buffer size") {
+        limits.buffer_size = v as usize;
+    }
+    limits
+}
+
+fn boot(vm: &mut Vm, config: &DriverConfig, flags: &[String]) -> Result<(), Unwind> {
+    if let Some(simul) = &config.simul_efun_file {
+        match vm.load_object(&crate::vm::object_name(simul)) {
+            Ok(r) => {
+                vm.simul_efun = Some(r);
+                let names = vm
+                    .objects
+                    .get(r)
+                    .map(|o| o.linked.public.keys().map(|k| k.to_string()).collect())
+                    .unwrap_or_default();
+                vm.compiler.simul_efuns = Some(names);
+            }
+            Err(e) => report(vm, &e),
+        }
+    }
+    let master_file = config
+        .master_file
+        .clone()
+        .unwrap_or_else(|| "/master".into());
+    let master = match vm.load_object(&crate::vm::object_name(&master_file)) {
+        Ok(r) => r,
+        Err(e) => {
+            report(vm, &e);
+            return Err(Unwind::Shutdown(1));
+        }
+    };
+    vm.master = Some(master);
+    match vm.apply_top(master, "epilog", vec![Value::Int(0)]) {
+        Ok(Some(Value::Array(files))) => {
+            let files = files.borrow().clone();
+            for file in files {
+                if let Err(e) = vm.apply_top(master, "preload", vec![file]) {
+                    fatal_or_report(vm, e)?;
+                }
+            }
+        }
+        Ok(_) => {}
+        Err(e) => fatal_or_report(vm, e)?,
+    }
+    for flag in flags {
+        vm.debug_message(&format!("Calling master::flag(\"{flag}\")..."));
+        if let Err(e) = vm.apply_top(master, "flag", vec![Value::str(flag.clone())]) {
+            fatal_or_report(vm, e)?;
+        }
+    }
+    vm.debug_message("No network support yet: the driver stops after boot.");
+    Ok(())
+}
+
+fn fatal_or_report(vm: &mut Vm, e: Unwind) -> Result<(), Unwind> {
+    match e {
+        Unwind::Shutdown(_) => Err(e),
+        other => {
+            report(vm, &other);
+            Ok(())
+        }
+    }
+}
+
+/// Reports an error no `catch` handled, with its trace.
+pub fn report(vm: &mut Vm, e: &Unwind) {
+    let text = match e {
+        Unwind::Error(info) => trace_text(info),
+        Unwind::Throw(v) => format!(
+            "*Uncaught throw: {}\n",
+            crate::efuns::strings::describe(vm, v)
+        ),
+        Unwind::EvalCost => "*Too long evaluation. Execution aborted.\n".to_string(),
+        Unwind::Shutdown(_) => return,
+    };
+    vm.debug_message(text.trim_end());
+}
+
+pub fn trace_text(info: &ErrorInfo) -> String {
+    let mut out = format!("*{}\n", info.message);
+    for (file, function, line) in &info.trace {
+        out.push_str(&format!("  '{function}' at {file}:{line}\n"));
+    }
+    out
+}

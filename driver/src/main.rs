@@ -1,0 +1,64 @@
+//! `driver CONFIG [-fFLAG]...`: runs a FluffOS mudlib. One thread owns the
+//! VM and every object; networking comes later.
+// The binary reads the config, the mudlib and writes logs.
+#![allow(clippy::disallowed_methods)]
+// `Value` hashes arrays, mappings and functions by identity, never by their
+// contents, so their interior mutability cannot change a key's hash.
+#![allow(clippy::mutable_key_type)]
+
+mod boot;
+mod compile;
+mod efuns;
+mod vm;
+
+use std::process::ExitCode;
+
+/// Stack of the VM thread.
+const VM_STACK_BYTES: usize = 1 << 30;
+
+fn main() -> ExitCode {
+    let mut config = None;
+    let mut flags = Vec::new();
+    for arg in std::env::args().skip(1) {
+        if let Some(flag) = arg.strip_prefix("-f") {
+            flags.push(flag.to_string());
+        } else if arg.starts_with('-') {
+            eprintln!("Unknown flag: {arg}");
+            return ExitCode::from(2);
+        } else if config.is_none() {
+            config = Some(arg);
+        }
+    }
+    let Some(config) = config else {
+        eprintln!("Usage: driver CONFIG [-fFLAG]...");
+        return ExitCode::from(2);
+    };
+    let options = boot::Options {
+        config: config.into(),
+        flags,
+    };
+    // The VM thread owns every object. Its stack is large because the
+    // compiler recurses over deeply nested expressions.
+    let vm = std::thread::Builder::new()
+        .name("vm".into())
+        .stack_size(VM_STACK_BYTES)
+        .spawn(move || boot::run(&options));
+    let outcome = match vm {
+        Ok(handle) => handle.join(),
+        Err(e) => {
+            eprintln!("driver: cannot start the VM thread: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match outcome {
+        Ok(Ok(code)) => ExitCode::from(code.clamp(0, 255) as u8),
+        Ok(Err(e)) => {
+            eprintln!("driver: {e:#}");
+            ExitCode::from(1)
+        }
+        Err(_) => {
+            eprintln!("driver: internal error, please report");
+            ExitCode::from(101)
+        }
+    }
+}

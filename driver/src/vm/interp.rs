@@ -1,0 +1,1323 @@
+//! The dispatch loop. The outer loop loads the running frame's code; the
+//! inner loop executes it until a call or return changes frames. Handlers
+//! follow the opcode table's categories.
+
+use std::rc::Rc;
+
+use lpcc::bytecode::{BinOp, Instr};
+
+use super::object::FnRef;
+use super::ops;
+use super::value::{FnKind, FnPtr, Value};
+use super::{Handler, Unwind, Vm, error};
+use lpcc::bytecode::verify::SPREAD;
+
+impl Vm {
+    /// Runs until the frame count drops back to `stop`; the value returned
+    /// by the frame at `stop` is left on the stack.
+    pub fn run(&mut self, stop: usize) -> Result<(), Unwind> {
+        let Some(first) = self.frames.last() else {
+            return Ok(());
+        };
+        // The program running now; calls within it keep it without a new
+        // reference count.
+        let mut current = first.linked.clone();
+        'frames: loop {
+            let Some(frame) = self.frames.last() else {
+                return Ok(());
+            };
+            if !Rc::ptr_eq(&current, &frame.linked) {
+                current = frame.linked.clone();
+            }
+            let linked = &current;
+            let part_index = frame.func.part as usize;
+            let part = &linked.parts[part_index];
+            let function = &part.program.functions[frame.func.func as usize];
+            let code = &function.code[..];
+            let program = &part.program;
+            let mut pc = frame.pc as usize;
+            let base = frame.base as usize;
+            let obj = frame.obj;
+            let var_base = frame.var_base as usize;
+            let argc = frame.argc;
+
+            // Raises an error from the current instruction: records where we
+            // are, then unwinds to a `catch` of this run or returns.
+            macro_rules! raise {
+                ($e:expr) => {{
+                    let e: Unwind = $e;
+                    if let Some(f) = self.frames.last_mut() {
+                        f.pc = pc as u32;
+                    }
+                    let e = self.traced(e, Some(pc as u32));
+                    self.unwind(e, stop)?;
+                    continue 'frames;
+                }};
+            }
+            macro_rules! check {
+                ($r:expr) => {
+                    match $r {
+                        Ok(v) => v,
+                        Err(message) => raise!(error(message)),
+                    }
+                };
+            }
+            macro_rules! tick {
+                () => {
+                    self.ticks -= 1;
+                    if self.ticks == 0 {
+                        if let Err(e) = self.check_time() {
+                            raise!(e);
+                        }
+                    }
+                };
+            }
+            macro_rules! pop {
+                () => {
+                    self.stack.pop().unwrap_or_default()
+                };
+            }
+            macro_rules! vars {
+                () => {
+                    match self.objects.vars_mut(obj) {
+                        Some(v) => v,
+                        None => raise!(error("Object has been destructed")),
+                    }
+                };
+            }
+            macro_rules! int_binary {
+                ($op:expr, $slow:expr) => {{
+                    if let [.., Value::Int(a), Value::Int(b)] = &mut self.stack[..] {
+                        *a = $op(*a, *b);
+                        self.stack.pop();
+                    } else {
+                        let b = pop!();
+                        let a = pop!();
+                        let v = check!(ops::binary($slow, a, b));
+                        self.stack.push(v);
+                    }
+                }};
+            }
+            macro_rules! compare {
+                ($test:expr) => {{
+                    if let [.., Value::Int(a), Value::Int(b)] = &self.stack[..] {
+                        let r = $test((*a).cmp(b));
+                        self.stack.pop();
+                        if let Some(top) = self.stack.last_mut() {
+                            *top = Value::Int(r as i64);
+                        }
+                    } else {
+                        let b = pop!();
+                        let a = pop!();
+                        let ord = check!(ops::compare(&a, &b));
+                        self.stack.push(Value::Int($test(ord) as i64));
+                    }
+                }};
+            }
+            macro_rules! jump_compare {
+                ($test:expr, $target:expr) => {{
+                    let b = pop!();
+                    let a = pop!();
+                    let ord = match (&a, &b) {
+                        (Value::Int(x), Value::Int(y)) => x.cmp(y),
+                        _ => check!(ops::compare(&a, &b)),
+                    };
+                    if $test(ord) {
+                        if ($target as usize) < pc {
+                            tick!();
+                        }
+                        pc = $target as usize;
+                    }
+                }};
+            }
+
+            macro_rules! local_jump {
+                ($slot:expr, $index:expr, $target:expr, $test:expr) => {{
+                    let value = program.ints.get($index as usize).copied().unwrap_or(0);
+                    let ord = match &self.stack[base + $slot as usize] {
+                        Value::Int(a) => a.cmp(&value),
+                        a => check!(ops::compare(&deref(a), &Value::Int(value))),
+                    };
+                    if $test(ord) {
+                        if ($target as usize) < pc {
+                            tick!();
+                        }
+                        pc = $target as usize;
+                    }
+                }};
+            }
+
+            loop {
+                let Some(&instr) = code.get(pc) else {
+                    raise!(error("ran off the end of a function"));
+                };
+                pc += 1;
+                match instr {
+                    // ---- constants and stack ----
+                    Instr::PushUndefined => self.stack.push(Value::Undefined),
+                    Instr::PushInt { value } => self.stack.push(Value::Int(value as i64)),
+                    Instr::PushBigInt { index } => {
+                        let v = program.ints.get(index as usize).copied().unwrap_or(0);
+                        self.stack.push(Value::Int(v));
+                    }
+                    Instr::PushFloat { index } => {
+                        let v = program.floats.get(index as usize).copied().unwrap_or(0.0);
+                        self.stack.push(Value::Float(v));
+                    }
+                    Instr::PushString { index } => {
+                        let v = part
+                            .strings
+                            .get(index as usize)
+                            .cloned()
+                            .unwrap_or_default();
+                        self.stack.push(v);
+                    }
+                    Instr::Pop => {
+                        if let Some(v) = self.stack.pop() {
+                            release(v);
+                        }
+                    }
+                    Instr::Dup => {
+                        let v = self.stack.last().cloned().unwrap_or_default();
+                        self.stack.push(v);
+                    }
+                    Instr::Dup2 => {
+                        let n = self.stack.len();
+                        if n >= 2 {
+                            let a = self.stack[n - 2].clone();
+                            let b = self.stack[n - 1].clone();
+                            self.stack.push(a);
+                            self.stack.push(b);
+                        }
+                    }
+                    Instr::Swap => {
+                        let n = self.stack.len();
+                        if n >= 2 {
+                            self.stack.swap(n - 1, n - 2);
+                        }
+                    }
+
+                    // ---- variables ----
+                    Instr::GetLocal { slot } => {
+                        let v = match &self.stack[base + slot as usize] {
+                            Value::Int(i) => Value::Int(*i),
+                            Value::Ref(cell) => cell.borrow().clone(),
+                            other => other.clone(),
+                        };
+                        self.stack.push(v);
+                    }
+                    Instr::SetLocal { slot } => {
+                        let v = self.stack.last().cloned().unwrap_or_default();
+                        self.set_local(base + slot as usize, v);
+                    }
+                    Instr::StoreLocal { slot } => {
+                        let v = pop!();
+                        self.set_local(base + slot as usize, v);
+                    }
+                    Instr::MakeRef => {
+                        let v = pop!();
+                        let r = match v {
+                            r @ Value::Ref(_) => r,
+                            other => Value::Ref(Rc::new(std::cell::RefCell::new(other))),
+                        };
+                        self.stack.push(r);
+                    }
+                    Instr::Deref => {
+                        let v = pop!();
+                        let v = match v {
+                            Value::Ref(cell) => cell.borrow().clone(),
+                            other => other,
+                        };
+                        self.stack.push(v);
+                    }
+                    Instr::GetGlobal { slot } => {
+                        let v = vars!()[var_base + slot as usize].clone();
+                        self.stack.push(v);
+                    }
+                    Instr::SetGlobal { slot } => {
+                        let v = self.stack.last().cloned().unwrap_or_default();
+                        vars!()[var_base + slot as usize] = v;
+                    }
+                    Instr::StoreGlobal { slot } => {
+                        let v = pop!();
+                        vars!()[var_base + slot as usize] = v;
+                    }
+                    Instr::AddLocalInt { slot, delta } => {
+                        let local = &mut self.stack[base + slot as usize];
+                        if let Value::Int(i) = local {
+                            *i = i.wrapping_add(delta as i64);
+                        } else {
+                            let v = self.take_local(base + slot as usize);
+                            let v = check!(ops::add(v, Value::Int(delta as i64)));
+                            self.set_local(base + slot as usize, v);
+                        }
+                    }
+                    Instr::AddGlobalInt { slot, delta } => {
+                        let var = &mut vars!()[var_base + slot as usize];
+                        if let Value::Int(i) = var {
+                            *i = i.wrapping_add(delta as i64);
+                        } else {
+                            let v = std::mem::take(var);
+                            let v = check!(ops::add(v, Value::Int(delta as i64)));
+                            vars!()[var_base + slot as usize] = v;
+                        }
+                    }
+                    Instr::CompoundLocal { slot, op } => {
+                        if let (Some(Value::Int(r)), Value::Int(l)) =
+                            (self.stack.last(), &self.stack[base + slot as usize])
+                            && op <= 1
+                        {
+                            let v = if op == 0 {
+                                l.wrapping_add(*r)
+                            } else {
+                                l.wrapping_sub(*r)
+                            };
+                            self.stack[base + slot as usize] = Value::Int(v);
+                            if let Some(top) = self.stack.last_mut() {
+                                *top = Value::Int(v);
+                            }
+                            continue;
+                        }
+                        let rhs = pop!();
+                        let op = BinOp::from_code(op).unwrap_or(BinOp::Add);
+                        // Taking the value out leaves the only reference in
+                        // hand, so `s += t` can append in place.
+                        let lhs = self.take_local(base + slot as usize);
+                        let v = check!(ops::binary(op, lhs, rhs));
+                        check!(self.check_size(&v));
+                        self.set_local(base + slot as usize, v.clone());
+                        self.stack.push(v);
+                    }
+
+                    Instr::CompoundLocalDiscard { slot, op } => {
+                        let local = base + slot as usize;
+                        if let (Some(Value::Int(r)), Value::Int(l)) =
+                            (self.stack.last(), &self.stack[local])
+                        {
+                            let v = match op {
+                                0 => Some(l.wrapping_add(*r)),
+                                1 => Some(l.wrapping_sub(*r)),
+                                2 => Some(l.wrapping_mul(*r)),
+                                _ => None,
+                            };
+                            if let Some(v) = v {
+                                self.stack[local] = Value::Int(v);
+                                self.stack.pop();
+                                continue;
+                            }
+                        }
+                        let rhs = pop!();
+                        let op = BinOp::from_code(op).unwrap_or(BinOp::Add);
+                        let lhs = self.take_local(local);
+                        let v = check!(ops::binary(op, lhs, rhs));
+                        check!(self.check_size(&v));
+                        self.set_local(local, v);
+                    }
+
+                    // ---- arithmetic and comparison ----
+                    Instr::IntOp { op, value } => {
+                        let value = value as i64;
+                        if let Some(Value::Int(a)) = self.stack.last_mut() {
+                            let r = match op {
+                                2 => Some(a.wrapping_mul(value)),
+                                3 if value != 0 => Some(a.wrapping_div(value)),
+                                4 if value != 0 => Some(a.wrapping_rem(value)),
+                                5 => Some(*a & value),
+                                6 => Some(*a | value),
+                                7 => Some(*a ^ value),
+                                8 => Some(a.wrapping_shl(value as u32)),
+                                9 => Some(a.wrapping_shr(value as u32)),
+                                _ => None,
+                            };
+                            if let Some(r) = r {
+                                *a = r;
+                                continue;
+                            }
+                        }
+                        let a = pop!();
+                        let op = BinOp::from_code(op).unwrap_or(BinOp::Add);
+                        let v = check!(ops::binary(op, a, Value::Int(value)));
+                        self.stack.push(v);
+                    }
+                    Instr::Add => {
+                        if let [.., Value::Int(a), Value::Int(b)] = &mut self.stack[..] {
+                            *a = a.wrapping_add(*b);
+                            self.stack.pop();
+                        } else {
+                            let b = pop!();
+                            let a = pop!();
+                            let v = check!(ops::add(a, b));
+                            check!(self.check_size(&v));
+                            self.stack.push(v);
+                        }
+                    }
+                    Instr::Sub => int_binary!(i64::wrapping_sub, BinOp::Sub),
+                    Instr::Mul => int_binary!(i64::wrapping_mul, BinOp::Mul),
+                    Instr::Div => {
+                        if let [.., Value::Int(_), Value::Int(b)] = &self.stack[..]
+                            && *b != 0
+                        {
+                            int_binary!(i64::wrapping_div, BinOp::Div)
+                        } else {
+                            let b = pop!();
+                            let a = pop!();
+                            let v = check!(ops::binary(BinOp::Div, a, b));
+                            self.stack.push(v);
+                        }
+                    }
+                    Instr::Mod => {
+                        if let [.., Value::Int(_), Value::Int(b)] = &self.stack[..]
+                            && *b != 0
+                        {
+                            int_binary!(i64::wrapping_rem, BinOp::Mod)
+                        } else {
+                            let b = pop!();
+                            let a = pop!();
+                            let v = check!(ops::binary(BinOp::Mod, a, b));
+                            self.stack.push(v);
+                        }
+                    }
+                    Instr::BitAnd => int_binary!(|a, b| a & b, BinOp::BitAnd),
+                    Instr::BitOr => int_binary!(|a, b| a | b, BinOp::BitOr),
+                    Instr::BitXor => int_binary!(|a, b| a ^ b, BinOp::BitXor),
+                    Instr::Shl => {
+                        int_binary!(|a: i64, b: i64| a.wrapping_shl(b as u32), BinOp::Shl)
+                    }
+                    Instr::Shr => {
+                        int_binary!(|a: i64, b: i64| a.wrapping_shr(b as u32), BinOp::Shr)
+                    }
+                    Instr::AddInt { value } => {
+                        if let Some(Value::Int(a)) = self.stack.last_mut() {
+                            *a = a.wrapping_add(value as i64);
+                        } else {
+                            let a = pop!();
+                            let v = check!(ops::add(a, Value::Int(value as i64)));
+                            self.stack.push(v);
+                        }
+                    }
+                    Instr::Neg => {
+                        let a = pop!();
+                        let v = check!(ops::negate(a));
+                        self.stack.push(v);
+                    }
+                    Instr::Compl => {
+                        let a = pop!();
+                        match a.as_int() {
+                            Some(i) => self.stack.push(Value::Int(!i)),
+                            None => raise!(error("Bad argument to ~")),
+                        }
+                    }
+                    Instr::Not => {
+                        let a = pop!();
+                        self.stack.push(Value::Int(!a.truthy() as i64));
+                    }
+                    Instr::Eq => {
+                        let b = pop!();
+                        let a = pop!();
+                        self.stack.push(Value::Int((a == b) as i64));
+                    }
+                    Instr::Ne => {
+                        let b = pop!();
+                        let a = pop!();
+                        self.stack.push(Value::Int((a != b) as i64));
+                    }
+                    Instr::Lt => compare!(|o: std::cmp::Ordering| o.is_lt()),
+                    Instr::Le => compare!(|o: std::cmp::Ordering| o.is_le()),
+                    Instr::Gt => compare!(|o: std::cmp::Ordering| o.is_gt()),
+                    Instr::Ge => compare!(|o: std::cmp::Ordering| o.is_ge()),
+                    Instr::CastInt => {
+                        let a = pop!();
+                        let v = match a {
+                            Value::Float(f) => Value::Int(f as i64),
+                            Value::Str(s) => Value::Int(s.text.trim().parse().unwrap_or(0)),
+                            other => other,
+                        };
+                        self.stack.push(v);
+                    }
+                    Instr::CastFloat => {
+                        let a = pop!();
+                        let v = match a {
+                            Value::Int(i) => Value::Float(i as f64),
+                            Value::Undefined => Value::Float(0.0),
+                            Value::Str(s) => Value::Float(s.text.trim().parse().unwrap_or(0.0)),
+                            other => other,
+                        };
+                        self.stack.push(v);
+                    }
+                    Instr::CastString => {
+                        let a = pop!();
+                        let v = match a {
+                            Value::Int(i) => Value::str(i.to_string()),
+                            Value::Float(f) => Value::str(ops::float_text(f)),
+                            other => other,
+                        };
+                        self.stack.push(v);
+                    }
+
+                    // ---- control flow ----
+                    Instr::Jump { target } => {
+                        if (target as usize) < pc {
+                            tick!();
+                        }
+                        pc = target as usize;
+                    }
+                    Instr::JumpIfFalse { target } => {
+                        if !pop!().truthy() {
+                            pc = target as usize;
+                        }
+                    }
+                    Instr::JumpIfTrue { target } => {
+                        if pop!().truthy() {
+                            if (target as usize) < pc {
+                                tick!();
+                            }
+                            pc = target as usize;
+                        }
+                    }
+                    Instr::JumpIfFalseKeep { target } => {
+                        if self.stack.last().is_some_and(|v| !v.truthy()) {
+                            pc = target as usize;
+                        } else {
+                            self.stack.pop();
+                        }
+                    }
+                    Instr::JumpIfTrueKeep { target } => {
+                        if self.stack.last().is_some_and(Value::truthy) {
+                            pc = target as usize;
+                        } else {
+                            self.stack.pop();
+                        }
+                    }
+                    Instr::JumpIfDefinedKeep { target } => {
+                        if self
+                            .stack
+                            .last()
+                            .is_some_and(|v| !matches!(v, Value::Undefined))
+                        {
+                            pc = target as usize;
+                        } else {
+                            self.stack.pop();
+                        }
+                    }
+                    Instr::JumpIfLocalLtLocal {
+                        slot,
+                        bound,
+                        target,
+                    } => {
+                        let less = match (
+                            &self.stack[base + slot as usize],
+                            &self.stack[base + bound as usize],
+                        ) {
+                            (Value::Int(a), Value::Int(b)) => a < b,
+                            (a, b) => check!(ops::compare(&deref(a), &deref(b))).is_lt(),
+                        };
+                        if less {
+                            tick!();
+                            pc = target as usize;
+                        }
+                    }
+                    Instr::JumpIfLocalLtInt {
+                        slot,
+                        index,
+                        target,
+                    } => {
+                        local_jump!(slot, index, target, |o: std::cmp::Ordering| o.is_lt())
+                    }
+                    Instr::JumpIfLocalLeInt {
+                        slot,
+                        index,
+                        target,
+                    } => {
+                        local_jump!(slot, index, target, |o: std::cmp::Ordering| o.is_le())
+                    }
+                    Instr::JumpIfLocalGtInt {
+                        slot,
+                        index,
+                        target,
+                    } => {
+                        local_jump!(slot, index, target, |o: std::cmp::Ordering| o.is_gt())
+                    }
+                    Instr::JumpIfLocalGeInt {
+                        slot,
+                        index,
+                        target,
+                    } => {
+                        local_jump!(slot, index, target, |o: std::cmp::Ordering| o.is_ge())
+                    }
+                    Instr::JumpUnlessLt { target } => {
+                        jump_compare!(|o: std::cmp::Ordering| !o.is_lt(), target)
+                    }
+                    Instr::JumpUnlessLe { target } => {
+                        jump_compare!(|o: std::cmp::Ordering| !o.is_le(), target)
+                    }
+                    Instr::JumpIfLt { target } => {
+                        jump_compare!(|o: std::cmp::Ordering| o.is_lt(), target)
+                    }
+                    Instr::JumpIfLe { target } => {
+                        jump_compare!(|o: std::cmp::Ordering| o.is_le(), target)
+                    }
+                    Instr::Switch { table } => {
+                        let v = pop!();
+                        let Some(t) = program.switches.get(table as usize) else {
+                            raise!(error("bad switch table"));
+                        };
+                        let target = match &v {
+                            Value::Int(_) | Value::Undefined => {
+                                let i = v.as_int().unwrap_or(0);
+                                match t.ints.binary_search_by_key(&i, |x| x.0) {
+                                    Ok(at) => t.ints[at].1,
+                                    Err(_) => t
+                                        .ranges
+                                        .iter()
+                                        .find(|r| r.0 <= i && i <= r.1)
+                                        .map_or(t.default, |r| r.2),
+                                }
+                            }
+                            Value::Str(s) => {
+                                match t.strings.binary_search_by(|x| x.0.as_str().cmp(&s.text)) {
+                                    Ok(at) => t.strings[at].1,
+                                    Err(_) => t.default,
+                                }
+                            }
+                            _ => t.default,
+                        };
+                        pc = target as usize;
+                    }
+                    Instr::SkipIfArg { param, target } => {
+                        if param < argc {
+                            pc = target as usize;
+                        }
+                    }
+
+                    // ---- calls ----
+                    Instr::Call { name, argc } => {
+                        let argc = if argc == SPREAD {
+                            self.spread
+                        } else {
+                            argc as usize
+                        };
+                        let Some(Some(fnref)) = part.calls.get(name as usize).copied() else {
+                            let n = program.names.get(name as usize).map_or("?", |n| n.as_str());
+                            raise!(error(format!("Undefined function {n}")));
+                        };
+                        self.save_pc(pc);
+                        // The common case inline: exact arguments, room to spare.
+                        if let Some(callee) = linked.parts.get(fnref.part as usize).and_then(|p| {
+                            p.program.functions.get(fnref.func as usize).map(|f| (p, f))
+                        }) && callee.1.params as usize == argc
+                            && !callee.1.rest
+                            && self.frames.len() < self.limits.call_depth
+                            && self.stack.len() + callee.1.locals as usize + 256
+                                < self.limits.stack_size
+                            && self.ticks > 1
+                        {
+                            let (callee_part, f) = callee;
+                            let base = self.stack.len() - argc;
+                            for _ in argc..f.locals as usize {
+                                self.stack.push(Value::Undefined);
+                            }
+                            self.frames.push(super::Frame {
+                                linked: linked.clone(),
+                                func: fnref,
+                                pc: 0,
+                                base: base as u32,
+                                obj,
+                                var_base: callee_part.var_base,
+                                argc: argc as u8,
+                            });
+                            self.ticks -= 1;
+                            continue 'frames;
+                        }
+                        if let Err(e) = self.enter(linked.clone(), fnref, argc, obj, &[]) {
+                            raise!(e);
+                        }
+                        continue 'frames;
+                    }
+                    Instr::CallSuper { entry, argc } => {
+                        let argc = if argc == SPREAD {
+                            self.spread
+                        } else {
+                            argc as usize
+                        };
+                        let Some(Some(fnref)) = part.supers.get(entry as usize).copied() else {
+                            raise!(error("Undefined inherited function"));
+                        };
+                        self.save_pc(pc);
+                        if let Err(e) = self.enter(linked.clone(), fnref, argc, obj, &[]) {
+                            raise!(e);
+                        }
+                        continue 'frames;
+                    }
+                    Instr::CallSimul { name, argc } => {
+                        let argc = if argc == SPREAD {
+                            self.spread
+                        } else {
+                            argc as usize
+                        };
+                        let n = program
+                            .names
+                            .get(name as usize)
+                            .cloned()
+                            .unwrap_or_default();
+                        let Some(simul) = self.simul_efun else {
+                            raise!(error(format!("Undefined function {n}")));
+                        };
+                        let Some(target) = self.objects.get(simul).map(|o| o.linked.clone()) else {
+                            raise!(error("simul_efun object destructed"));
+                        };
+                        let Some(&fnref) = target.public.get(n.as_str()) else {
+                            raise!(error(format!("Undefined simul_efun {n}")));
+                        };
+                        self.save_pc(pc);
+                        if let Err(e) = self.enter(target, fnref, argc, simul, &[]) {
+                            raise!(e);
+                        }
+                        continue 'frames;
+                    }
+                    Instr::CallEfun { efun, argc } => {
+                        let argc = if argc == SPREAD {
+                            self.spread
+                        } else {
+                            argc as usize
+                        };
+                        let Some(Some(f)) = part.efuns.get(efun as usize).copied() else {
+                            let n = program.efuns.get(efun as usize).map_or("?", |n| n.as_str());
+                            raise!(error(format!(
+                                "efun {n}() is not implemented by this driver yet"
+                            )));
+                        };
+                        let at = self.stack.len() - argc;
+                        self.save_pc(pc);
+                        match f(self, at, argc) {
+                            Ok(v) => {
+                                self.stack.truncate(at);
+                                self.stack.push(v);
+                            }
+                            Err(e) => raise!(e),
+                        }
+                        // The efun may have destructed us or run other code.
+                        if self.frames.len() <= stop {
+                            return Ok(());
+                        }
+                    }
+                    Instr::CallOther { name, argc } => {
+                        let argc = if argc == SPREAD {
+                            self.spread
+                        } else {
+                            argc as usize
+                        };
+                        let at = self.stack.len() - argc - 1;
+                        let target = match std::mem::take(&mut self.stack[at]) {
+                            Value::Object(r) if self.objects.alive(r) => r,
+                            Value::Str(s) => {
+                                self.save_pc(pc);
+                                match self.find_or_load(&s.text) {
+                                    Ok(r) => r,
+                                    Err(e) => raise!(e),
+                                }
+                            }
+                            Value::Array(list) => {
+                                // Calls each object in turn; the results form an array.
+                                let args: Vec<Value> = self.stack.drain(at + 1..).collect();
+                                self.stack.truncate(at);
+                                let n = program
+                                    .names
+                                    .get(name as usize)
+                                    .cloned()
+                                    .unwrap_or_default();
+                                let targets = list.borrow().clone();
+                                self.save_pc(pc);
+                                let mut results = Vec::with_capacity(targets.len());
+                                for target in targets {
+                                    let r = match target {
+                                        Value::Object(r) if self.objects.alive(r) => {
+                                            match self.apply(r, &n, args.clone(), false) {
+                                                Ok(v) => v.unwrap_or(Value::Int(0)),
+                                                Err(e) => raise!(e),
+                                            }
+                                        }
+                                        _ => Value::Int(0),
+                                    };
+                                    results.push(r);
+                                }
+                                self.stack.push(Value::array(results));
+                                continue;
+                            }
+                            Value::Object(_) | Value::Undefined | Value::Int(0) => {
+                                raise!(error("call_other() on a destructed or zero object"))
+                            }
+                            other => {
+                                raise!(error(format!("call_other() on a {}", other.type_name())))
+                            }
+                        };
+                        let n = program.names.get(name as usize).map_or("", |n| n.as_str());
+                        let Some(callee) = self.objects.get(target).map(|o| o.linked.clone())
+                        else {
+                            raise!(error("call_other() on a destructed object"));
+                        };
+                        let found = match part.other_cache.get(name as usize) {
+                            Some(cache) => cached_lookup(cache, &callee, n),
+                            None => callee.public.get(n).copied(),
+                        };
+                        let Some(fnref) = found else {
+                            // A missing function gives 0.
+                            self.stack.truncate(at);
+                            self.stack.push(Value::Int(0));
+                            continue;
+                        };
+                        self.stack.remove(at);
+                        self.save_pc(pc);
+                        if let Err(e) = self.enter(callee, fnref, argc, target, &[]) {
+                            raise!(e);
+                        }
+                        continue 'frames;
+                    }
+                    Instr::CallValue { argc } => {
+                        let argc = if argc == SPREAD {
+                            self.spread
+                        } else {
+                            argc as usize
+                        };
+                        self.save_pc(pc);
+                        match self.prepare_call_value(argc) {
+                            Ok(true) => continue 'frames,
+                            Ok(false) => {}
+                            Err(e) => raise!(e),
+                        }
+                    }
+                    Instr::SpreadArgs => {
+                        let list = pop!();
+                        let Value::Array(list) = list else {
+                            raise!(error(format!(
+                                "Spreading a {} as arguments",
+                                list.type_name()
+                            )));
+                        };
+                        let items = list.borrow();
+                        self.spread = items.len();
+                        self.stack.extend(items.iter().cloned());
+                    }
+                    Instr::Return | Instr::ReturnZero => {
+                        let v = if matches!(instr, Instr::Return) {
+                            pop!()
+                        } else {
+                            Value::Int(0)
+                        };
+                        let Some(frame) = self.frames.pop() else {
+                            return Ok(());
+                        };
+                        while self.stack.len() > frame.base as usize {
+                            if let Some(local) = self.stack.pop() {
+                                release(local);
+                            }
+                        }
+                        self.stack.push(v);
+                        while self
+                            .handlers
+                            .last()
+                            .is_some_and(|h| h.frames > self.frames.len())
+                        {
+                            self.handlers.pop();
+                        }
+                        if self.frames.len() <= stop {
+                            return Ok(());
+                        }
+                        continue 'frames;
+                    }
+
+                    // ---- aggregates ----
+                    Instr::MakeArray { count } => {
+                        let count = count as usize;
+                        if count > self.limits.array_size {
+                            raise!(error("Array too large"));
+                        }
+                        let items: Vec<Value> =
+                            self.stack.drain(self.stack.len() - count..).collect();
+                        self.stack.push(Value::array(items));
+                    }
+                    Instr::MakeMapping { count } => {
+                        let count = count as usize;
+                        let items: Vec<Value> =
+                            self.stack.drain(self.stack.len() - 2 * count..).collect();
+                        let m = ops::new_mapping(count);
+                        if let Value::Mapping(map) = &m {
+                            let mut map = map.borrow_mut();
+                            let mut it = items.into_iter();
+                            while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                                map.insert(k.key(), v);
+                            }
+                        }
+                        self.stack.push(m);
+                    }
+                    Instr::Index | Instr::IndexFromEnd | Instr::IndexOptional => {
+                        if let (Instr::Index, [.., Value::Array(a), Value::Int(i)]) =
+                            (instr, &self.stack[..])
+                        {
+                            let v = a.borrow().get(*i as usize).cloned();
+                            if let Some(v) = v.filter(|_| *i >= 0) {
+                                self.stack.pop();
+                                if let Some(top) = self.stack.last_mut() {
+                                    *top = v;
+                                }
+                                continue;
+                            }
+                        }
+                        let i = pop!();
+                        let c = pop!();
+                        let v = match (instr, &c) {
+                            (
+                                Instr::IndexOptional,
+                                Value::Mapping(_) | Value::Array(_) | Value::Str(_),
+                            ) => ops::index(&c, &i, false).unwrap_or_default(),
+                            (Instr::IndexOptional, _) => Value::Int(0),
+                            _ => check!(ops::index(&c, &i, matches!(instr, Instr::IndexFromEnd))),
+                        };
+                        self.stack.push(v);
+                    }
+                    Instr::GetLocalIndex { slot } => {
+                        let local = base + slot as usize;
+                        if let (Some(Value::Int(i)), Value::Array(a)) =
+                            (self.stack.last(), &self.stack[local])
+                            && let Some(v) = usize::try_from(*i)
+                                .ok()
+                                .and_then(|i| a.borrow().get(i).cloned())
+                        {
+                            if let Some(top) = self.stack.last_mut() {
+                                *top = v;
+                            }
+                            continue;
+                        }
+                        let i = pop!();
+                        let c = self.local_value(local);
+                        let v = check!(ops::index(&c, &i, false));
+                        self.stack.push(v);
+                    }
+                    Instr::StoreLocalIndex { slot } => {
+                        let v = pop!();
+                        let i = pop!();
+                        let local = base + slot as usize;
+                        if let (Value::Int(at), Value::Array(a)) = (&i, &self.stack[local])
+                            && let Ok(at) = usize::try_from(*at)
+                            && let Some(cell) = a.borrow_mut().get_mut(at)
+                        {
+                            release(std::mem::replace(cell, v));
+                            continue;
+                        }
+                        let c = self.local_value(local);
+                        if let Value::Str(text) = &c {
+                            // Strings are values: the local gets a new one.
+                            let new = check!(ops::string_store(text, &i, &v, false));
+                            self.set_local(local, new);
+                            continue;
+                        }
+                        if let Value::Mapping(m) = &c
+                            && m.borrow().len() >= self.limits.mapping_size
+                            && !m.borrow().contains_key(&i.clone().key())
+                        {
+                            raise!(error("Mapping too large"));
+                        }
+                        check!(ops::index_store(&c, i, v, false));
+                    }
+                    Instr::IndexStoreDiscard => {
+                        let v = pop!();
+                        let i = pop!();
+                        let c = pop!();
+                        if let Value::Mapping(m) = &c
+                            && m.borrow().len() >= self.limits.mapping_size
+                            && !m.borrow().contains_key(&i.clone().key())
+                        {
+                            raise!(error("Mapping too large"));
+                        }
+                        check!(ops::index_store(&c, i, v, false));
+                    }
+                    Instr::IndexStore | Instr::IndexFromEndStore => {
+                        let v = pop!();
+                        let i = pop!();
+                        let c = pop!();
+                        if let (Value::Mapping(m), false) = (&c, self.limits.mapping_size == 0)
+                            && m.borrow().len() >= self.limits.mapping_size
+                            && !m.borrow().contains_key(&i.clone().key())
+                        {
+                            raise!(error("Mapping too large"));
+                        }
+                        check!(ops::index_store(
+                            &c,
+                            i,
+                            v.clone(),
+                            matches!(instr, Instr::IndexFromEndStore)
+                        ));
+                        self.stack.push(v);
+                    }
+                    Instr::Range { flags } => {
+                        let hi = pop!();
+                        let lo = pop!();
+                        let c = pop!();
+                        let v = check!(ops::range(&c, &lo, &hi, flags));
+                        self.stack.push(v);
+                    }
+                    Instr::IndexReplace { from_end } => {
+                        let v = pop!();
+                        let i = pop!();
+                        let c = pop!();
+                        let from_end = from_end != 0;
+                        let c = match c {
+                            Value::Str(text) => check!(ops::string_store(&text, &i, &v, from_end)),
+                            other => {
+                                if let Value::Mapping(m) = &other
+                                    && m.borrow().len() >= self.limits.mapping_size
+                                    && !m.borrow().contains_key(&i.clone().key())
+                                {
+                                    raise!(error("Mapping too large"));
+                                }
+                                check!(ops::index_store(&other, i, v.clone(), from_end));
+                                other
+                            }
+                        };
+                        self.stack.push(v);
+                        self.stack.push(c);
+                    }
+                    Instr::RangeReplace { flags } => {
+                        let v = pop!();
+                        let hi = pop!();
+                        let lo = pop!();
+                        let c = pop!();
+                        let r = check!(ops::range_replace(&c, &lo, &hi, v, flags));
+                        self.stack.push(r);
+                    }
+                    Instr::GetMember { name } => {
+                        let c = pop!();
+                        let n = program.names.get(name as usize).map_or("", |n| n.as_str());
+                        let v = match &c {
+                            Value::Class(obj) => match obj.position(n) {
+                                Some(at) => obj.fields.borrow()[at].clone(),
+                                None => raise!(error(format!("Class has no member {n}"))),
+                            },
+                            Value::Undefined | Value::Int(0) => {
+                                raise!(error(format!("Member {n} of a zero value")))
+                            }
+                            other => {
+                                raise!(error(format!("Member {n} of a {}", other.type_name())))
+                            }
+                        };
+                        self.stack.push(v);
+                    }
+                    Instr::SetMember { name } => {
+                        let v = pop!();
+                        let c = pop!();
+                        let n = program.names.get(name as usize).map_or("", |n| n.as_str());
+                        let Value::Class(obj) = c else {
+                            raise!(error(format!("Member {n} of a {}", c.type_name())));
+                        };
+                        let Some(at) = obj.position(n) else {
+                            raise!(error(format!("Class has no member {n}")));
+                        };
+                        obj.fields.borrow_mut()[at] = v.clone();
+                        self.stack.push(v);
+                    }
+                    Instr::MakeClass { class, count } => {
+                        let items: Vec<Value> = self
+                            .stack
+                            .drain(self.stack.len() - count as usize..)
+                            .collect();
+                        let members = part
+                            .class_members
+                            .get(class as usize)
+                            .cloned()
+                            .unwrap_or_else(|| Rc::from(Vec::new()));
+                        self.stack
+                            .push(Value::Class(Rc::new(super::value::ClassObj {
+                                members,
+                                fields: std::cell::RefCell::new(items),
+                            })));
+                    }
+
+                    // ---- function values ----
+                    Instr::MakeClosure { function, captures } => {
+                        let captured: Vec<Value> = self
+                            .stack
+                            .drain(self.stack.len() - captures as usize..)
+                            .collect();
+                        let fnref = FnRef {
+                            part: part_index as u16,
+                            func: function,
+                        };
+                        self.stack.push(Value::Function(Rc::new(FnPtr {
+                            owner: obj,
+                            kind: FnKind::Local(fnref),
+                            bound: Vec::new(),
+                            captures: captured,
+                        })));
+                    }
+                    Instr::MakeFunctionPtr { name, bound } => {
+                        let bound: Vec<Value> = self
+                            .stack
+                            .drain(self.stack.len() - bound as usize..)
+                            .collect();
+                        let Some(Some(fnref)) = part.calls.get(name as usize).copied() else {
+                            raise!(error("Undefined function in function pointer"));
+                        };
+                        self.stack.push(Value::Function(Rc::new(FnPtr {
+                            owner: obj,
+                            kind: FnKind::Local(fnref),
+                            bound,
+                            captures: Vec::new(),
+                        })));
+                    }
+                    Instr::MakeEfunPtr { efun, bound } => {
+                        let bound: Vec<Value> = self
+                            .stack
+                            .drain(self.stack.len() - bound as usize..)
+                            .collect();
+                        let Some(Some(f)) = part.efuns.get(efun as usize).copied() else {
+                            raise!(error("efun is not implemented by this driver yet"));
+                        };
+                        self.stack.push(Value::Function(Rc::new(FnPtr {
+                            owner: obj,
+                            kind: FnKind::Efun(f),
+                            bound,
+                            captures: Vec::new(),
+                        })));
+                    }
+                    Instr::MakeSimulPtr { name, bound } => {
+                        let bound: Vec<Value> = self
+                            .stack
+                            .drain(self.stack.len() - bound as usize..)
+                            .collect();
+                        let n = program
+                            .names
+                            .get(name as usize)
+                            .cloned()
+                            .unwrap_or_default();
+                        self.stack.push(Value::Function(Rc::new(FnPtr {
+                            owner: obj,
+                            kind: FnKind::Simul(n),
+                            bound,
+                            captures: Vec::new(),
+                        })));
+                    }
+
+                    // ---- errors ----
+                    Instr::CatchBegin { handler } => {
+                        self.handlers.push(Handler {
+                            frames: self.frames.len(),
+                            height: self.stack.len(),
+                            pc: handler,
+                        });
+                    }
+                    Instr::CatchEnd => {
+                        self.handlers.pop();
+                    }
+
+                    // ---- loops over collections ----
+                    Instr::ForeachInit { state } => {
+                        let c = pop!();
+                        let s = base + state as usize;
+                        let keys = match &c {
+                            Value::Mapping(m) => Value::array(m.borrow().keys().cloned().collect()),
+                            Value::Array(_) | Value::Str(_) | Value::Buffer(_) => Value::Undefined,
+                            Value::Undefined | Value::Int(0) => Value::Undefined,
+                            other => raise!(error(format!("foreach over a {}", other.type_name()))),
+                        };
+                        self.stack[s] = c;
+                        self.stack[s + 1] = keys;
+                        self.stack[s + 2] = Value::Int(0);
+                    }
+                    Instr::ForeachNext { state, pairs, exit } => {
+                        let s = base + state as usize;
+                        let i = self.stack[s + 2].as_int().unwrap_or(0) as usize;
+                        let (first, second) = match (&self.stack[s], &self.stack[s + 1]) {
+                            (Value::Array(a), _) => match a.borrow().get(i) {
+                                Some(v) => (v.clone(), None),
+                                None => {
+                                    pc = exit as usize;
+                                    continue;
+                                }
+                            },
+                            (Value::Mapping(m), Value::Array(keys)) => match keys.borrow().get(i) {
+                                Some(k) => {
+                                    let v = (pairs != 0)
+                                        .then(|| m.borrow().get(k).cloned().unwrap_or_default());
+                                    (k.clone(), v)
+                                }
+                                None => {
+                                    pc = exit as usize;
+                                    continue;
+                                }
+                            },
+                            (Value::Str(text), _) => match text.char_at(i) {
+                                Some(c) => (Value::Int(c), None),
+                                None => {
+                                    pc = exit as usize;
+                                    continue;
+                                }
+                            },
+                            (Value::Buffer(b), _) => match b.borrow().get(i) {
+                                Some(&c) => (Value::Int(c as i64), None),
+                                None => {
+                                    pc = exit as usize;
+                                    continue;
+                                }
+                            },
+                            _ => {
+                                pc = exit as usize;
+                                continue;
+                            }
+                        };
+                        self.stack[s + 2] = Value::Int(i as i64 + 1);
+                        tick!();
+                        self.stack.push(first);
+                        if pairs != 0 {
+                            self.stack.push(second.unwrap_or_default());
+                        }
+                    }
+
+                    Instr::ForeachStore { state } => {
+                        let v = pop!();
+                        let s = base + state as usize;
+                        let i = self.stack[s + 2].as_int().unwrap_or(0) - 1;
+                        match (&self.stack[s], &self.stack[s + 1]) {
+                            (Value::Array(a), _) => {
+                                if let Some(cell) = usize::try_from(i).ok().and_then(|i| {
+                                    a.borrow_mut()
+                                        .get_mut(i)
+                                        .map(|c| std::mem::replace(c, v.clone()))
+                                }) {
+                                    release(cell);
+                                }
+                            }
+                            (Value::Mapping(m), Value::Array(keys)) => {
+                                let key = usize::try_from(i)
+                                    .ok()
+                                    .and_then(|i| keys.borrow().get(i).cloned());
+                                if let Some(key) = key {
+                                    m.borrow_mut().insert(key, v);
+                                }
+                            }
+                            _ => raise!(error(
+                                "foreach by reference over a value that cannot change"
+                            )),
+                        }
+                    }
+
+                    // ---- special forms ----
+                    Instr::Sscanf { targets } => {
+                        let n = targets as usize;
+                        let current: Vec<Value> =
+                            self.stack.drain(self.stack.len() - n..).collect();
+                        let format = pop!();
+                        let input = pop!();
+                        let (Value::Str(input), Value::Str(format)) = (input, format) else {
+                            raise!(error("Bad arguments to sscanf"));
+                        };
+                        let (count, values) =
+                            crate::efuns::strings::sscanf(&input.text, &format.text, current);
+                        self.stack.push(Value::Int(count as i64));
+                        self.stack.extend(values);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The configured size limits, for values that just grew.
+    fn check_size(&self, v: &Value) -> Result<(), String> {
+        let too_big = match v {
+            Value::Str(s) => s.text.len() > self.limits.string_length,
+            Value::Array(a) => a.borrow().len() > self.limits.array_size,
+            Value::Mapping(m) => m.borrow().len() > self.limits.mapping_size,
+            Value::Buffer(b) => b.borrow().len() > self.limits.buffer_size,
+            _ => false,
+        };
+        if too_big {
+            return Err(format!("Maximum {} size exceeded", v.type_name()));
+        }
+        Ok(())
+    }
+
+    /// Stores into a local, through the reference a `ref` parameter holds.
+    #[inline]
+    fn set_local(&mut self, at: usize, v: Value) {
+        if let Value::Ref(cell) = &self.stack[at] {
+            *cell.borrow_mut() = v;
+            return;
+        }
+        release(std::mem::replace(&mut self.stack[at], v));
+    }
+
+    /// Takes a local's value out, leaving 0 (in the cell, for a reference).
+    fn take_local(&mut self, at: usize) -> Value {
+        match &self.stack[at] {
+            Value::Ref(cell) => std::mem::take(&mut *cell.borrow_mut()),
+            _ => std::mem::take(&mut self.stack[at]),
+        }
+    }
+
+    /// A local's value, seen through a reference.
+    fn local_value(&self, at: usize) -> Value {
+        deref(&self.stack[at])
+    }
+
+    fn save_pc(&mut self, pc: usize) {
+        if let Some(f) = self.frames.last_mut() {
+            f.pc = pc as u32;
+        }
+    }
+
+    /// Unwinds to the innermost `catch` of this run, or passes the error on.
+    fn unwind(&mut self, e: Unwind, stop: usize) -> Result<(), Unwind> {
+        let value = match &e {
+            Unwind::Error(info) => Value::str(format!("*{}\n", info.message)),
+            Unwind::Throw(v) => v.clone(),
+            Unwind::EvalCost | Unwind::Shutdown(_) => return Err(e),
+        };
+        let Some(handler) = self.handlers.last().copied().filter(|h| h.frames > stop) else {
+            return Err(e);
+        };
+        self.handlers.pop();
+        self.frames.truncate(handler.frames);
+        self.stack.truncate(handler.height);
+        self.stack.push(value);
+        if let Some(f) = self.frames.last_mut() {
+            f.pc = handler.pc;
+        }
+        Ok(())
+    }
+}
+
+/// Drops a value, skipping the drop glue for the numbers that have none.
+#[inline(always)]
+fn release(v: Value) {
+    match v {
+        Value::Undefined | Value::Int(_) | Value::Float(_) | Value::Object(_) => {
+            std::mem::forget(v)
+        }
+        other => drop(other),
+    }
+}
+
+/// A value, or the value a reference holds.
+fn deref(v: &Value) -> Value {
+    match v {
+        Value::Ref(cell) => cell.borrow().clone(),
+        other => other.clone(),
+    }
+}
+
+/// `callee`'s public function `name`, remembered per call site for the
+/// last program called there (clones share one program, so it nearly
+/// always hits). The weak reference keeps the program's memory from being
+/// reused while the cache names it, so comparing addresses is sound.
+fn cached_lookup(
+    cache: &std::cell::RefCell<Option<(std::rc::Weak<super::object::Linked>, Option<FnRef>)>>,
+    callee: &Rc<super::object::Linked>,
+    name: &str,
+) -> Option<FnRef> {
+    if let Some((program, found)) = &*cache.borrow()
+        && std::ptr::eq(program.as_ptr(), Rc::as_ptr(callee))
+    {
+        return *found;
+    }
+    let found = callee.public.get(name).copied();
+    *cache.borrow_mut() = Some((Rc::downgrade(callee), found));
+    found
+}

@@ -1,0 +1,284 @@
+//! The object table and linked programs. Objects are handles (slot index
+//! and generation) into one table, so `destruct` frees one slot and every
+//! old handle to it reads as destructed. A linked program is a compiled
+//! program with its whole inherit tree flattened into parts, and every
+//! name its code calls resolved to a part and function once, at load.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use lpcc::bytecode::{Program, flags};
+use rustc_hash::FxHashMap;
+use smol_str::SmolStr;
+
+use super::value::Value;
+
+/// A handle to an object: stale once the object is destructed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ObjRef {
+    pub index: u32,
+    pub generation: u32,
+}
+
+/// A function of a linked program: which part, which function in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FnRef {
+    pub part: u16,
+    pub func: u16,
+}
+
+/// One program of a flattened inherit tree.
+#[derive(Debug)]
+pub struct Part {
+    pub program: Arc<Program>,
+    /// Where this program's variables start in the object.
+    pub var_base: u32,
+    /// The part index of each direct inherit.
+    pub inherit_parts: Vec<u16>,
+    /// `program.names` resolved as calls from this part (virtual).
+    pub calls: Vec<Option<FnRef>>,
+    /// `program.supers` resolved.
+    pub supers: Vec<Option<FnRef>>,
+    /// `program.efuns` bound to the driver's implementations.
+    pub efuns: Vec<Option<super::Efun>>,
+    /// `program.strings` as values, so pushing a constant only counts a reference.
+    pub strings: Vec<Value>,
+    /// Per name: the program last `call_other`ed with it and what it found.
+    pub other_cache: Vec<OtherCache>,
+    /// Member names of each class in `program.classes`, shared by its instances.
+    pub class_members: Vec<Rc<[SmolStr]>>,
+}
+
+pub type OtherCache = std::cell::RefCell<Option<(std::rc::Weak<Linked>, Option<FnRef>)>>;
+
+#[derive(Debug)]
+pub struct Linked {
+    pub parts: Vec<Part>,
+    /// Functions other objects may call, by name.
+    pub public: FxHashMap<SmolStr, FnRef>,
+}
+
+impl Linked {
+    pub fn function(&self, r: FnRef) -> Option<&lpcc::bytecode::Function> {
+        self.parts
+            .get(r.part as usize)?
+            .program
+            .functions
+            .get(r.func as usize)
+    }
+
+    pub fn var_count(&self) -> usize {
+        self.parts
+            .first()
+            .map_or(0, |p| p.program.var_count as usize)
+    }
+
+    /// The most derived definition of `name` visible from part `from`.
+    pub fn resolve(&self, from: usize, name: &str) -> Option<FnRef> {
+        let part = self.parts.get(from)?;
+        if let Some(func) = part.program.own_function(name) {
+            return Some(FnRef {
+                part: from as u16,
+                func: func as u16,
+            });
+        }
+        part.inherit_parts
+            .iter()
+            .rev()
+            .find_map(|&child| self.resolve(child as usize, name))
+    }
+}
+
+/// Flattens `program` and its inherits; `parent` finds compiled inherits.
+pub fn link(
+    program: Arc<Program>,
+    parent: &dyn Fn(&str) -> Option<Arc<Program>>,
+    efun: &dyn Fn(&str) -> Option<super::Efun>,
+) -> Result<Linked, String> {
+    let mut linked = Linked {
+        parts: Vec::new(),
+        public: FxHashMap::default(),
+    };
+    flatten(&mut linked, program, 0, parent, 0)?;
+    for i in 0..linked.parts.len() {
+        let program = linked.parts[i].program.clone();
+        let calls = program.names.iter().map(|n| linked.resolve(0, n)).collect();
+        let supers = program
+            .supers
+            .iter()
+            .map(|s| {
+                let child = *linked.parts[i].inherit_parts.get(s.inherit as usize)?;
+                linked.resolve(child as usize, &s.name)
+            })
+            .collect();
+        let efuns = program.efuns.iter().map(|n| efun(n)).collect();
+        let part = &mut linked.parts[i];
+        part.calls = calls;
+        part.supers = supers;
+        part.efuns = efuns;
+    }
+    let mut public = FxHashMap::default();
+    for part in &linked.parts {
+        for f in &part.program.functions {
+            if f.flags & (flags::HIDDEN | flags::PRIVATE | flags::PROTECTED) != 0 {
+                continue;
+            }
+            if public.contains_key(&f.name) {
+                continue;
+            }
+            if let Some(r) = linked.resolve(0, &f.name) {
+                public.insert(f.name.clone(), r);
+            }
+        }
+    }
+    linked.public = public;
+    Ok(linked)
+}
+
+fn flatten(
+    linked: &mut Linked,
+    program: Arc<Program>,
+    var_base: u32,
+    parent: &dyn Fn(&str) -> Option<Arc<Program>>,
+    depth: usize,
+) -> Result<u16, String> {
+    if depth > 64 || linked.parts.len() > u16::MAX as usize {
+        return Err("inheritance is too deep".into());
+    }
+    let index = linked.parts.len();
+    linked.parts.push(Part {
+        program: program.clone(),
+        var_base,
+        inherit_parts: Vec::new(),
+        calls: Vec::new(),
+        supers: Vec::new(),
+        efuns: Vec::new(),
+        strings: program
+            .strings
+            .iter()
+            .map(|s| Value::str(s.as_str()))
+            .collect(),
+        other_cache: program.names.iter().map(|_| Default::default()).collect(),
+        class_members: program
+            .classes
+            .iter()
+            .map(|c| Rc::from(c.members.clone()))
+            .collect(),
+    });
+    for inherit in &program.inherits {
+        let Some(p) = parent(&inherit.path) else {
+            return Err(format!("inherited program {} is not loaded", inherit.path));
+        };
+        let child = flatten(
+            linked,
+            p,
+            var_base + inherit.var_start as u32,
+            parent,
+            depth + 1,
+        )?;
+        linked.parts[index].inherit_parts.push(child);
+    }
+    Ok(index as u16)
+}
+
+#[derive(Debug)]
+pub struct Object {
+    /// `/std/room` or `/obj/sword#12`.
+    pub name: Rc<str>,
+    pub linked: Rc<Linked>,
+    pub vars: Vec<Value>,
+}
+
+#[derive(Debug, Default)]
+struct Slot {
+    generation: u32,
+    object: Option<Object>,
+}
+
+/// Every live object, by handle and by name.
+#[derive(Debug, Default)]
+pub struct ObjectTable {
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    names: FxHashMap<Rc<str>, ObjRef>,
+    clones: u64,
+}
+
+impl ObjectTable {
+    pub fn get(&self, r: ObjRef) -> Option<&Object> {
+        let slot = self.slots.get(r.index as usize)?;
+        if slot.generation != r.generation {
+            return None;
+        }
+        slot.object.as_ref()
+    }
+
+    pub fn get_mut(&mut self, r: ObjRef) -> Option<&mut Object> {
+        let slot = self.slots.get_mut(r.index as usize)?;
+        if slot.generation != r.generation {
+            return None;
+        }
+        slot.object.as_mut()
+    }
+
+    pub fn alive(&self, r: ObjRef) -> bool {
+        self.get(r).is_some()
+    }
+
+    pub fn find(&self, name: &str) -> Option<ObjRef> {
+        self.names.get(name).copied()
+    }
+
+    /// The next clone number.
+    pub fn next_clone(&mut self) -> u64 {
+        self.clones += 1;
+        self.clones
+    }
+
+    pub fn insert(&mut self, object: Object) -> ObjRef {
+        let name = object.name.clone();
+        let r = match self.free.pop() {
+            Some(index) => {
+                let slot = &mut self.slots[index as usize];
+                slot.object = Some(object);
+                ObjRef {
+                    index,
+                    generation: slot.generation,
+                }
+            }
+            None => {
+                self.slots.push(Slot {
+                    generation: 0,
+                    object: Some(object),
+                });
+                ObjRef {
+                    index: (self.slots.len() - 1) as u32,
+                    generation: 0,
+                }
+            }
+        };
+        self.names.insert(name, r);
+        r
+    }
+
+    /// Removes the object; its handles go stale. Returns its variables so
+    /// the caller drops them outside any borrow of the table.
+    pub fn remove(&mut self, r: ObjRef) -> Option<Object> {
+        let slot = self.slots.get_mut(r.index as usize)?;
+        if slot.generation != r.generation {
+            return None;
+        }
+        let object = slot.object.take()?;
+        slot.generation = slot.generation.wrapping_add(1);
+        self.free.push(r.index);
+        if self.names.get(&object.name) == Some(&r) {
+            self.names.remove(&object.name);
+        }
+        Some(object)
+    }
+
+    /// Direct access for the dispatch loop: the variables of a live object.
+    pub fn vars_mut(&mut self, r: ObjRef) -> Option<&mut Vec<Value>> {
+        self.get_mut(r).map(|o| &mut o.vars)
+    }
+}

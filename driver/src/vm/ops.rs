@@ -1,0 +1,439 @@
+//! Operators on values, with FluffOS semantics: int/float promotion,
+//! string concatenation with numbers, array and mapping arithmetic,
+//! indexing and ranges. Errors come back as messages for the VM to raise.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use rustc_hash::FxHashSet;
+
+use super::value::{LStr, Value};
+use lpcc::bytecode::BinOp;
+
+pub type OpResult = Result<Value, String>;
+
+/// A number's text as `+` with a string writes it.
+pub fn float_text(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        return format!("{f:.0}");
+    }
+    let text = format!("{f:.6}");
+    let text = text.trim_end_matches('0');
+    text.trim_end_matches('.').to_string()
+}
+
+fn concat_text(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
+    match v {
+        Value::Str(s) => Some(std::borrow::Cow::Borrowed(s.text.as_str())),
+        Value::Int(i) => Some(std::borrow::Cow::Owned(i.to_string())),
+        Value::Undefined => Some(std::borrow::Cow::Borrowed("0")),
+        Value::Float(f) => Some(std::borrow::Cow::Owned(float_text(*f))),
+        _ => None,
+    }
+}
+
+fn bad(op: &str, a: &Value, b: &Value) -> String {
+    format!(
+        "Bad arguments to {op}: {} and {}",
+        a.type_name(),
+        b.type_name()
+    )
+}
+
+pub fn binary(op: BinOp, a: Value, b: Value) -> OpResult {
+    match op {
+        BinOp::Add => add(a, b),
+        BinOp::Sub => sub(a, b),
+        BinOp::Mul => arith(a, b, "*", i64::wrapping_mul, |x, y| x * y),
+        BinOp::Div => div_mod(a, b, true),
+        BinOp::Mod => div_mod(a, b, false),
+        BinOp::BitAnd => bit_and(a, b),
+        BinOp::BitOr => bit_or(a, b),
+        BinOp::BitXor => int_op(a, b, "^", |x, y| x ^ y),
+        BinOp::Shl => int_op(a, b, "<<", |x, y| x.wrapping_shl(y as u32)),
+        BinOp::Shr => int_op(a, b, ">>", |x, y| x.wrapping_shr(y as u32)),
+    }
+}
+
+fn num(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Undefined => Some(0.0),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+fn arith(
+    a: Value,
+    b: Value,
+    op: &str,
+    int: fn(i64, i64) -> i64,
+    float: fn(f64, f64) -> f64,
+) -> OpResult {
+    if let (Some(x), Some(y)) = (a.as_int(), b.as_int()) {
+        return Ok(Value::Int(int(x, y)));
+    }
+    match (num(&a), num(&b)) {
+        (Some(x), Some(y)) => Ok(Value::Float(float(x, y))),
+        _ => Err(bad(op, &a, &b)),
+    }
+}
+
+fn int_op(a: Value, b: Value, op: &str, f: fn(i64, i64) -> i64) -> OpResult {
+    match (a.as_int(), b.as_int()) {
+        (Some(x), Some(y)) => Ok(Value::Int(f(x, y))),
+        _ => Err(bad(op, &a, &b)),
+    }
+}
+
+pub fn add(a: Value, b: Value) -> OpResult {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Ok(Value::Int(x.wrapping_add(y))),
+        (Value::Str(mut s), Value::Int(i)) => {
+            use std::fmt::Write;
+            // The number is written straight into the result: no temporary string.
+            if let Some(owned) = Rc::get_mut(&mut s) {
+                let _ = write!(owned.text, "{i}");
+                return Ok(Value::Str(s));
+            }
+            let mut text = String::with_capacity(s.text.len() + 20);
+            text.push_str(&s.text);
+            let _ = write!(text, "{i}");
+            Ok(Value::Str(Rc::new(LStr {
+                text,
+                ascii: s.ascii,
+            })))
+        }
+        (Value::Str(mut s), b) => {
+            let Some(tail) = concat_text(&b) else {
+                return Err(bad("+", &Value::Str(s), &b));
+            };
+            // Appending to a string nobody else holds reuses its buffer.
+            if let Some(owned) = Rc::get_mut(&mut s) {
+                owned.text.push_str(&tail);
+                owned.ascii = owned.ascii && tail.is_ascii();
+                return Ok(Value::Str(s));
+            }
+            let mut text = String::with_capacity(s.text.len() + tail.len());
+            text.push_str(&s.text);
+            text.push_str(&tail);
+            Ok(Value::str(text))
+        }
+        (a, Value::Str(s)) => {
+            let Some(head) = concat_text(&a) else {
+                return Err(bad("+", &a, &Value::Str(s)));
+            };
+            let mut text = String::with_capacity(s.text.len() + head.len());
+            text.push_str(&head);
+            text.push_str(&s.text);
+            Ok(Value::str(text))
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            let mut items = x.borrow().clone();
+            items.extend(y.borrow().iter().cloned());
+            Ok(Value::array(items))
+        }
+        (Value::Mapping(x), Value::Mapping(y)) => {
+            let mut m = x.borrow().clone();
+            for (k, v) in y.borrow().iter() {
+                m.insert(k.clone(), v.clone());
+            }
+            Ok(Value::Mapping(Rc::new(RefCell::new(m))))
+        }
+        (a, b) => arith(a, b, "+", i64::wrapping_add, |x, y| x + y),
+    }
+}
+
+fn sub(a: Value, b: Value) -> OpResult {
+    match (&a, &b) {
+        (Value::Array(x), Value::Array(y)) => {
+            let remove: FxHashSet<Value> = y.borrow().iter().cloned().map(Value::key).collect();
+            let items = x
+                .borrow()
+                .iter()
+                .filter(|v| !remove.contains(&(*v).clone().key()))
+                .cloned()
+                .collect();
+            Ok(Value::array(items))
+        }
+        _ => arith(a, b, "-", i64::wrapping_sub, |x, y| x - y),
+    }
+}
+
+fn div_mod(a: Value, b: Value, div: bool) -> OpResult {
+    let op = if div { "/" } else { "%" };
+    if let (Some(x), Some(y)) = (a.as_int(), b.as_int()) {
+        if y == 0 {
+            return Err(if div {
+                "Division by zero"
+            } else {
+                "Modulus by zero"
+            }
+            .into());
+        }
+        return Ok(Value::Int(if div {
+            x.wrapping_div(y)
+        } else {
+            x.wrapping_rem(y)
+        }));
+    }
+    if !div {
+        return Err(bad(op, &a, &b));
+    }
+    match (num(&a), num(&b)) {
+        (Some(_), Some(0.0)) => Err("Division by zero".into()),
+        (Some(x), Some(y)) => Ok(Value::Float(x / y)),
+        _ => Err(bad(op, &a, &b)),
+    }
+}
+
+fn bit_and(a: Value, b: Value) -> OpResult {
+    match (&a, &b) {
+        (Value::Array(x), Value::Array(y)) => {
+            let keep: FxHashSet<Value> = y.borrow().iter().cloned().map(Value::key).collect();
+            let items = x
+                .borrow()
+                .iter()
+                .filter(|v| keep.contains(&(*v).clone().key()))
+                .cloned()
+                .collect();
+            Ok(Value::array(items))
+        }
+        _ => int_op(a, b, "&", |x, y| x & y),
+    }
+}
+
+fn bit_or(a: Value, b: Value) -> OpResult {
+    match (&a, &b) {
+        (Value::Array(x), Value::Array(y)) => {
+            let mut items = x.borrow().clone();
+            let mut seen: FxHashSet<Value> = items.iter().cloned().map(Value::key).collect();
+            for v in y.borrow().iter() {
+                if seen.insert(v.clone().key()) {
+                    items.push(v.clone());
+                }
+            }
+            Ok(Value::array(items))
+        }
+        _ => int_op(a, b, "|", |x, y| x | y),
+    }
+}
+
+/// `<`, `<=`, `>`, `>=` as an ordering of two comparable values.
+pub fn compare(a: &Value, b: &Value) -> Result<std::cmp::Ordering, String> {
+    use std::cmp::Ordering;
+    if let (Some(x), Some(y)) = (a.as_int(), b.as_int()) {
+        return Ok(x.cmp(&y));
+    }
+    if let (Value::Str(x), Value::Str(y)) = (a, b) {
+        return Ok(x.text.cmp(&y.text));
+    }
+    match (num(a), num(b)) {
+        (Some(x), Some(y)) => Ok(x.partial_cmp(&y).unwrap_or(Ordering::Equal)),
+        _ => Err(bad("comparison", a, b)),
+    }
+}
+
+pub fn negate(a: Value) -> OpResult {
+    match a {
+        Value::Int(i) => Ok(Value::Int(i.wrapping_neg())),
+        Value::Undefined => Ok(Value::Int(0)),
+        Value::Float(f) => Ok(Value::Float(-f)),
+        other => Err(format!(
+            "Bad argument to unary minus: {}",
+            other.type_name()
+        )),
+    }
+}
+
+/// `c[i]`, or `c[<i]` when `from_end`.
+pub fn index(c: &Value, i: &Value, from_end: bool) -> OpResult {
+    match c {
+        Value::Array(a) => {
+            let a = a.borrow();
+            let at = position(i, a.len(), from_end)?;
+            a.get(at)
+                .cloned()
+                .ok_or_else(|| "Array index out of bounds".to_string())
+        }
+        Value::Mapping(m) if !from_end => Ok(m
+            .borrow()
+            .get(&i.clone().key())
+            .cloned()
+            .unwrap_or_default()),
+        Value::Str(s) => {
+            let at = position(i, s.len(), from_end)?;
+            s.char_at(at)
+                .map(Value::Int)
+                .ok_or_else(|| "String index out of bounds".to_string())
+        }
+        Value::Buffer(b) => {
+            let b = b.borrow();
+            let at = position(i, b.len(), from_end)?;
+            b.get(at)
+                .map(|&x| Value::Int(x as i64))
+                .ok_or_else(|| "Buffer index out of bounds".to_string())
+        }
+        Value::Undefined | Value::Int(0) => Err("Value being indexed is zero.".into()),
+        other => Err(format!(
+            "Cannot index a value of type {}",
+            other.type_name()
+        )),
+    }
+}
+
+fn position(i: &Value, len: usize, from_end: bool) -> Result<usize, String> {
+    let Some(i) = i.as_int() else {
+        return Err(format!("Indexing with a value of type {}", i.type_name()));
+    };
+    let at = if from_end { len as i64 - i } else { i };
+    if at < 0 || at >= len as i64 {
+        let what = if from_end { "from the end " } else { "" };
+        return Err(format!("Index {what}out of bounds: {i}"));
+    }
+    Ok(at as usize)
+}
+
+/// `c[i] = v`.
+pub fn index_store(c: &Value, i: Value, v: Value, from_end: bool) -> Result<(), String> {
+    match c {
+        Value::Array(a) => {
+            let mut a = a.borrow_mut();
+            let at = position(&i, a.len(), from_end)?;
+            a[at] = v;
+            Ok(())
+        }
+        Value::Mapping(m) if !from_end => {
+            m.borrow_mut().insert(i.key(), v);
+            Ok(())
+        }
+        Value::Buffer(b) => {
+            let mut b = b.borrow_mut();
+            let at = position(&i, b.len(), from_end)?;
+            b[at] = v.as_int().unwrap_or(0) as u8;
+            Ok(())
+        }
+        Value::Str(_) => Err("Assigning to a character of a string is not supported yet".into()),
+        other => Err(format!(
+            "Cannot index-assign a value of type {}",
+            other.type_name()
+        )),
+    }
+}
+
+/// `c[lo..hi]`; `flags` as in [`lpcc::bytecode::Instr::Range`].
+pub fn range(c: &Value, lo: &Value, hi: &Value, flags: u8) -> OpResult {
+    let len = match c {
+        Value::Array(a) => a.borrow().len(),
+        Value::Str(s) => s.len(),
+        Value::Buffer(b) => b.borrow().len(),
+        other => return Err(format!("Cannot take a range of type {}", other.type_name())),
+    } as i64;
+    let lo = lo.as_int().ok_or("Range bound is not an int")?;
+    let hi = hi.as_int().ok_or("Range bound is not an int")?;
+    let lo = if flags & 1 != 0 { len - lo } else { lo }.max(0);
+    let hi = if flags & 4 != 0 {
+        len - 1
+    } else if flags & 2 != 0 {
+        len - hi
+    } else {
+        hi
+    }
+    .min(len - 1);
+    let (from, to) = if hi < lo {
+        (0, 0)
+    } else {
+        (lo as usize, hi as usize + 1)
+    };
+    Ok(match c {
+        Value::Array(a) => Value::array(a.borrow()[from..to].to_vec()),
+        Value::Str(s) => {
+            let start = s.byte_offset(from);
+            let end = s.byte_offset(to);
+            Value::Str(Rc::new(LStr::new(
+                s.text[start..end.max(start)].to_string(),
+            )))
+        }
+        Value::Buffer(b) => Value::Buffer(Rc::new(RefCell::new(b.borrow()[from..to].to_vec()))),
+        _ => Value::Undefined,
+    })
+}
+
+/// A new, empty mapping.
+pub fn new_mapping(capacity: usize) -> Value {
+    let m = super::value::ValueMap::with_capacity_and_hasher(capacity, Default::default());
+    Value::Mapping(Rc::new(RefCell::new(m)))
+}
+
+/// `c` with `c[lo..hi]` replaced by `v`: a new array, string or buffer.
+pub fn range_replace(c: &Value, lo: &Value, hi: &Value, v: Value, flags: u8) -> OpResult {
+    let len = match c {
+        Value::Array(a) => a.borrow().len(),
+        Value::Str(s) => s.len(),
+        Value::Buffer(b) => b.borrow().len(),
+        other => {
+            return Err(format!(
+                "Cannot assign to a range of type {}",
+                other.type_name()
+            ));
+        }
+    } as i64;
+    let lo = lo.as_int().ok_or("Range bound is not an int")?;
+    let hi = hi.as_int().ok_or("Range bound is not an int")?;
+    let lo = if flags & 1 != 0 { len - lo } else { lo };
+    let hi = if flags & 4 != 0 {
+        len - 1
+    } else if flags & 2 != 0 {
+        len - hi
+    } else {
+        hi
+    };
+    if lo < 0 || lo > len || hi >= len || hi < lo - 1 {
+        return Err("Range of assignment is out of bounds".into());
+    }
+    let (from, to) = (lo as usize, (hi + 1) as usize);
+    match (c, v) {
+        (Value::Array(a), Value::Array(new)) => {
+            let a = a.borrow();
+            let mut items = a[..from].to_vec();
+            items.extend(new.borrow().iter().cloned());
+            items.extend(a[to..].iter().cloned());
+            Ok(Value::array(items))
+        }
+        (Value::Str(s), Value::Str(new)) => {
+            let (start, end) = (s.byte_offset(from), s.byte_offset(to));
+            let mut text = String::with_capacity(s.text.len() + new.text.len());
+            text.push_str(&s.text[..start]);
+            text.push_str(&new.text);
+            text.push_str(&s.text[end..]);
+            Ok(Value::str(text))
+        }
+        (Value::Buffer(b), Value::Buffer(new)) => {
+            let b = b.borrow();
+            let mut bytes = b[..from].to_vec();
+            bytes.extend_from_slice(&new.borrow());
+            bytes.extend_from_slice(&b[to..]);
+            Ok(Value::Buffer(Rc::new(RefCell::new(bytes))))
+        }
+        (_, v) => Err(format!("Bad type for range assignment: {}", v.type_name())),
+    }
+}
+
+/// `s` with character `i` replaced by `c`.
+pub fn string_store(s: &LStr, i: &Value, c: &Value, from_end: bool) -> OpResult {
+    let at = position(i, s.len(), from_end)?;
+    let Some(ch) = c
+        .as_int()
+        .and_then(|c| char::from_u32(c as u32))
+        .filter(|&ch| ch != '\0')
+    else {
+        return Err("Bad character for string assignment".into());
+    };
+    let (start, end) = (s.byte_offset(at), s.byte_offset(at + 1));
+    let mut text = String::with_capacity(s.text.len() + 4);
+    text.push_str(&s.text[..start]);
+    text.push(ch);
+    text.push_str(&s.text[end..]);
+    Ok(Value::str(text))
+}

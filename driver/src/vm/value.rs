@@ -1,0 +1,296 @@
+//! LPC values: 16 bytes each, reference counted, owned by the VM thread.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::rc::Rc;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::object::ObjRef;
+
+/// A string with its ASCII-ness known, so lengths and indexes are O(1)
+/// for ASCII text and count grapheme clusters otherwise.
+#[derive(Debug, Default)]
+pub struct LStr {
+    pub text: String,
+    pub ascii: bool,
+}
+
+impl LStr {
+    pub fn new(text: String) -> LStr {
+        let ascii = text.is_ascii();
+        LStr { text, ascii }
+    }
+
+    /// Length in grapheme clusters.
+    pub fn len(&self) -> usize {
+        if self.ascii {
+            self.text.len()
+        } else {
+            self.text.graphemes(true).count()
+        }
+    }
+
+    /// The code point that starts grapheme `i`.
+    pub fn char_at(&self, i: usize) -> Option<i64> {
+        if self.ascii {
+            return self.text.as_bytes().get(i).map(|&b| b as i64);
+        }
+        let g = self.text.graphemes(true).nth(i)?;
+        g.chars().next().map(|c| c as i64)
+    }
+
+    /// Byte offset of grapheme `i` (the length for `i` past the end).
+    pub fn byte_offset(&self, i: usize) -> usize {
+        if self.ascii {
+            return i.min(self.text.len());
+        }
+        self.text
+            .grapheme_indices(true)
+            .nth(i)
+            .map_or(self.text.len(), |(at, _)| at)
+    }
+}
+
+pub type Array = RefCell<Vec<Value>>;
+pub type Mapping = RefCell<ValueMap>;
+
+/// The table behind a mapping.
+pub type ValueMap = HashMap<Value, Value, BuildHasherDefault<KeyHasher>>;
+
+/// A hasher for mapping keys. An integer key keeps its own value in the
+/// low bits, which pick the bucket, so neighbouring keys land in
+/// neighbouring buckets; the top bits, which the table compares to tell
+/// entries apart, come from a full mix. Other keys are mixed throughout.
+#[derive(Default)]
+pub struct KeyHasher {
+    state: u64,
+    /// The only word written so far, while there is exactly one.
+    single: Option<u64>,
+    words: u32,
+}
+
+impl Hasher for KeyHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        self.write_u64(u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59));
+        // Strings never take the integer layout, even when short.
+        self.words += 1;
+    }
+
+    #[inline]
+    fn write_u64(&mut self, word: u64) {
+        self.single = Some(word);
+        self.words += 1;
+        self.state = (self.state ^ word)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(29);
+    }
+
+    #[inline]
+    fn write_i64(&mut self, word: i64) {
+        self.write_u64(word as u64);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, word: usize) {
+        self.write_u64(word as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        let mixed = fmix64(self.state);
+        match self.single {
+            Some(word) if self.words == 1 => (word & (u64::MAX >> 7)) | (mixed & !(u64::MAX >> 7)),
+            _ => mixed,
+        }
+    }
+}
+
+/// The finalizer of MurmurHash3: every output bit depends on every input bit.
+#[inline]
+fn fmix64(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// An instance of an LPC class: its layout's member names and their values.
+#[derive(Debug)]
+pub struct ClassObj {
+    pub members: Rc<[smol_str::SmolStr]>,
+    pub fields: RefCell<Vec<Value>>,
+}
+
+impl ClassObj {
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.members.iter().position(|m| m == name)
+    }
+}
+
+/// What a function value calls.
+#[derive(Debug)]
+pub enum FnKind {
+    /// A closure or named function of the owner object's program.
+    Local(super::object::FnRef),
+    Efun(super::Efun),
+    Simul(smol_str::SmolStr),
+}
+
+#[derive(Debug)]
+pub struct FnPtr {
+    pub owner: ObjRef,
+    pub kind: FnKind,
+    /// Bound arguments, passed before the call's own.
+    pub bound: Vec<Value>,
+    /// `$(...)` values, stored in the closure's last locals.
+    pub captures: Vec<Value>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub enum Value {
+    #[default]
+    Undefined,
+    Int(i64),
+    Float(f64),
+    Str(Rc<LStr>),
+    Array(Rc<Array>),
+    Mapping(Rc<Mapping>),
+    Object(ObjRef),
+    Function(Rc<FnPtr>),
+    // No efun makes buffers yet; the operators already handle them.
+    #[allow(dead_code)]
+    Buffer(Rc<RefCell<Vec<u8>>>),
+    Class(Rc<ClassObj>),
+    /// A `ref` argument: the callee's parameter aliases the caller's variable.
+    Ref(Rc<RefCell<Value>>),
+}
+
+// The VM moves values constantly: keep them two words.
+const _: () = assert!(std::mem::size_of::<Value>() == 16);
+
+impl Value {
+    pub fn str(text: impl Into<String>) -> Value {
+        Value::Str(Rc::new(LStr::new(text.into())))
+    }
+
+    pub fn array(items: Vec<Value>) -> Value {
+        Value::Array(Rc::new(RefCell::new(items)))
+    }
+
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Ref(r) => r.borrow().truthy(),
+            Value::Undefined => false,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            _ => true,
+        }
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Undefined | Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "string",
+            Value::Array(_) => "array",
+            Value::Mapping(_) => "mapping",
+            Value::Object(_) => "object",
+            Value::Function(_) => "function",
+            Value::Buffer(_) => "buffer",
+            Value::Class(_) => "class",
+            Value::Ref(_) => "reference",
+        }
+    }
+
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::Undefined => Some(0),
+            _ => None,
+        }
+    }
+
+    /// The value as a mapping key: undefined is 0.
+    pub fn key(self) -> Value {
+        match self {
+            Value::Undefined => Value::Int(0),
+            other => other,
+        }
+    }
+}
+
+impl PartialEq for Value {
+    /// LPC `==`: values for numbers and strings, identity for the rest.
+    #[inline]
+    fn eq(&self, other: &Value) -> bool {
+        if let (Value::Int(a), Value::Int(b)) = (self, other) {
+            return a == b;
+        }
+        slow_eq(self, other)
+    }
+}
+
+fn slow_eq(a: &Value, b: &Value) -> bool {
+    {
+        match (a, b) {
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Undefined | Value::Int(0), Value::Undefined | Value::Int(0)) => true,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => *a as f64 == *b,
+            (Value::Str(a), Value::Str(b)) => Rc::ptr_eq(a, b) || a.text == b.text,
+            (Value::Class(a), Value::Class(b)) => Rc::ptr_eq(a, b),
+            // FluffOS shares one empty array, so all empty arrays are equal.
+            (Value::Array(a), Value::Array(b)) => {
+                Rc::ptr_eq(a, b) || (a.borrow().is_empty() && b.borrow().is_empty())
+            }
+            (Value::Mapping(a), Value::Mapping(b)) => Rc::ptr_eq(a, b),
+            (Value::Object(a), Value::Object(b)) => a == b,
+            (Value::Function(a), Value::Function(b)) => Rc::ptr_eq(a, b),
+            (Value::Buffer(a), Value::Buffer(b)) => Rc::ptr_eq(a, b),
+            (Value::Ref(a), b) => *a.borrow() == *b,
+            (a, Value::Ref(b)) => *a == *b.borrow(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Value {}
+
+impl Hash for Value {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            Value::Undefined => 0i64.hash(state),
+            Value::Int(i) => i.hash(state),
+            // Floats equal to an integer must hash like it: `==` says they match.
+            Value::Float(f) => {
+                if f.fract() == 0.0 && f.abs() < 9.0e18 {
+                    (*f as i64).hash(state)
+                } else {
+                    f.to_bits().hash(state)
+                }
+            }
+            Value::Str(s) => state.write(s.text.as_bytes()),
+            Value::Array(a) if a.borrow().is_empty() => 0usize.hash(state),
+            Value::Array(a) => (Rc::as_ptr(a) as usize).hash(state),
+            Value::Class(c) => (Rc::as_ptr(c) as usize).hash(state),
+            Value::Mapping(m) => (Rc::as_ptr(m) as usize).hash(state),
+            Value::Object(o) => o.hash(state),
+            Value::Function(f) => (Rc::as_ptr(f) as usize).hash(state),
+            Value::Buffer(b) => (Rc::as_ptr(b) as usize).hash(state),
+            Value::Ref(r) => (Rc::as_ptr(r) as usize).hash(state),
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Runs each LPC test of `tests/vm` in the driver: the master loads the
+//! file, calls its `run()`, and reports PASS or FAIL with the failing lines.
+
+use std::path::Path;
+use std::process::Command;
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("test directory exists") {
+        let entry = entry.expect("directory entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("create directory");
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy test file");
+        }
+    }
+}
+
+/// The driver's output (stdout and stderr) for `-fNAME` on the test mudlib.
+fn run_driver(name: &str) -> String {
+    run_driver_with(name, &|_| {})
+}
+
+/// Like [`run_driver`], after `setup` has changed the mudlib copy.
+fn run_driver_with(name: &str, setup: &dyn Fn(&Path)) -> String {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vm");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    copy_dir(&source, dir.path());
+    setup(dir.path());
+    let output = Command::new(env!("CARGO_BIN_EXE_driver"))
+        .arg("config.test")
+        .arg(format!("-f{name}"))
+        .current_dir(dir.path())
+        .output()
+        .expect("driver runs");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn run_lpc_test(name: &str) {
+    let output = run_driver(name);
+    assert!(output.contains(&format!("PASS {name}")), "{name}: {output}");
+}
+
+#[test]
+fn uncaught_errors_print_a_trace() {
+    let output = run_driver("uncaught");
+    assert!(output.contains("*Division by zero"), "{output}");
+    assert!(output.contains("'helper' at /uncaught.c:3"), "{output}");
+    assert!(output.contains("'run' at /uncaught.c:7"), "{output}");
+}
+
+#[test]
+fn eval_cost_unwinds_past_catch() {
+    let output = run_driver("evalcost");
+    assert!(output.contains("Too long evaluation"), "{output}");
+    assert!(!output.contains("the loop was caught"), "{output}");
+}
+
+#[test]
+fn arithmetic() {
+    run_lpc_test("arithmetic");
+}
+
+#[test]
+fn control() {
+    run_lpc_test("control");
+}
+
+#[test]
+fn values() {
+    run_lpc_test("values");
+}
+
+#[test]
+fn inherit() {
+    run_lpc_test("inherit");
+}
+
+#[test]
+fn objects() {
+    run_lpc_test("objects");
+}
+
+#[test]
+fn errors() {
+    run_lpc_test("errors");
+}
+
+#[test]
+fn bytecode_files_load_after_verification() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vm");
+    let read = |name: &str| std::fs::read_to_string(root.join(name)).expect("test source");
+    let provider = lpcc::source::MemoryProvider::new()
+        .with("/binary.c", &read("arithmetic.c"))
+        .with("/check.h", &read("check.h"));
+    let config = lpcc::check::CheckConfig::new(None, &lpcc::check::CommandLineSettings::default());
+    let program =
+        lpcc::codegen::compile_file(&provider, "/binary.c", &config, &mut Default::default())
+            .expect("compiles");
+    let bytes = lpcc::bytecode::file::write(&program);
+    let output = run_driver_with("binary", &|dir| {
+        std::fs::write(dir.join("binary.lpcb"), &bytes).expect("write bytecode");
+    });
+    assert!(output.contains("PASS binary"), "{output}");
+    // A corrupt file is refused, not run.
+    let output = run_driver_with("binary", &|dir| {
+        let mut bad = bytes.clone();
+        let last = bad.len() - 20;
+        bad.truncate(last);
+        std::fs::write(dir.join("binary.lpcb"), &bad).expect("write bytecode");
+    });
+    assert!(output.contains("FAIL binary"), "{output}");
+}
+
+#[test]
+fn references() {
+    run_lpc_test("references");
+}
+
+#[test]
+fn classes() {
+    run_lpc_test("classes");
+}
+
+#[test]
+fn foreach_ref() {
+    run_lpc_test("foreach_ref");
+}
+
+#[test]
+fn limits() {
+    run_lpc_test("limits");
+}

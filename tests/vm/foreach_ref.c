@@ -1,0 +1,18 @@
+#include "check.h"
+string failures = "";
+
+string run() {
+  int *a = ({ 1, 2, 3, 4 });
+  mapping m = ([ "x": 1, "y": 2 ]);
+  foreach (int ref x in a) x *= 10;
+  CHECK(a[0] == 10 && a[3] == 40);
+  foreach (int ref x in a) {
+    if (x == 20) continue;
+    if (x == 30) { x = 0; break; }
+    x++;
+  }
+  CHECK(a[0] == 11 && a[1] == 20 && a[2] == 0 && a[3] == 40);
+  foreach (string k, int ref v in m) v += 100;
+  CHECK(m["x"] == 101 && m["y"] == 102);
+  return failures;
+}
