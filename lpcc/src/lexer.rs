@@ -388,7 +388,16 @@ impl<'a> Lexer<'a> {
 
     /// The next token, or `None` at the end of the range.
     pub fn next_token(&mut self) -> Option<Token> {
-        let result = self.inner.next()?;
+        let Some(result) = self.inner.next() else {
+            // The text ended inside a template literal's `${ ... }`.
+            if !self.template_braces.is_empty() {
+                self.template_braces.clear();
+                let end = self.base + self.inner.span().end as u32;
+                let span = Span::new(self.file, end, end);
+                self.error(span, "E0005", "end of file in a template literal");
+            }
+            return None;
+        };
         let range = self.inner.span();
         let kind = match result {
             Ok(kind) => kind,
@@ -1266,6 +1275,28 @@ mod tests {
             .collect();
         assert_eq!(kinds, vec![KwString, KwArray, Ident]);
         assert!(KwArray.is_keyword());
+    }
+
+    /// The code of the first diagnostic lexing `src` gives.
+    fn first_code(src: &str) -> &'static str {
+        tokenize(src, FileId(0))
+            .1
+            .first()
+            .map_or("none", |d| d.code)
+    }
+
+    #[test]
+    fn every_lexer_error_has_its_code() {
+        assert_eq!(first_code("a \u{1}"), "E0001");
+        assert_eq!(first_code("\"open"), "E0002");
+        assert_eq!(first_code("/* open"), "E0003");
+        assert_eq!(first_code("int c = 'ab';"), "E0004");
+        assert_eq!(first_code("`open"), "E0005");
+        assert_eq!(first_code("`open ${x"), "E0005");
+        assert_eq!(first_code("@ END\n"), "E0006");
+        assert_eq!(first_code("@END\ntext\n"), "E0007");
+        assert_eq!(first_code("@@END\ntext\n"), "E0007");
+        assert_eq!(first_code("int a = 1;"), "none");
     }
 
     #[test]
