@@ -818,3 +818,108 @@ fn range_formatting_touches_only_the_selection() {
     let edited = format!("{}{}{}", &text[..start], edits[0].new_text, &text[end..]);
     assert_eq!(edited, "int a=1;\nint b = 2;\n");
 }
+
+const OBJECT_CALLS: &str = r#"
+//- /include/paths.h
+#define SWORD "/obj/sword"
+//- /std/weapon.c
+int wield() { return 1; }
+//- /obj/sword.c
+inherit "/std/weapon";
+int wield() { return ::wield() + 1; }
+//- /obj/shield.c
+// Another object with a function of the same name.
+int wield() { return 0; }
+//- /d/armoury.c
+#include <paths.h>
+object sword;
+void create() { sword = clone_object(SWORD); }
+void f(object who) {
+    object blade = new(SWORD);
+    blade->wield();
+    load_object("/obj/sword")->wield();
+    "/obj/sword"->wield();
+    call_other("/obj/sword", "wield", 1);
+    call_other(clone_object("/obj/sword"), "wield");
+    who->wield();
+    call_other(who, "wield");
+    find_object("/obj/shield")->wield();
+    sword->wield();
+}
+"#;
+
+#[test]
+fn calls_on_objects_of_known_files_are_references() {
+    // From the base's declaration: the override and the calls on sword
+    // objects; not the calls on `who` (unknown file) nor on the shield.
+    insta::assert_snapshot!(references_of(&OBJECT_CALLS.replace("int wield() { return 1", "int wi$0eld() { return 1")), @r"
+    /d/armoury.c:6:12
+    /d/armoury.c:7:32
+    /d/armoury.c:8:19
+    /d/armoury.c:9:31
+    /d/armoury.c:10:45
+    /d/armoury.c:14:12
+    /obj/sword.c:2:5
+    /obj/sword.c:2:24
+    /std/weapon.c:1:5
+    ");
+    // From a call on an object: the same set.
+    insta::assert_snapshot!(references_of(&OBJECT_CALLS.replace("blade->wield", "blade->wi$0eld")), @r"
+    /d/armoury.c:6:12
+    /d/armoury.c:7:32
+    /d/armoury.c:8:19
+    /d/armoury.c:9:31
+    /d/armoury.c:10:45
+    /d/armoury.c:14:12
+    /obj/sword.c:2:5
+    /obj/sword.c:2:24
+    /std/weapon.c:1:5
+    ");
+    // The shield's function has only its own call.
+    insta::assert_snapshot!(references_of(&OBJECT_CALLS.replace("int wield() { return 0", "int wi$0eld() { return 0")), @r"
+    /d/armoury.c:13:33
+    /obj/shield.c:2:5
+    ");
+}
+
+#[test]
+fn rename_reaches_calls_on_objects() {
+    insta::assert_snapshot!(rename_of(&OBJECT_CALLS.replace("\"/obj/sword\"->wield", "\"/obj/sword\"->wi$0eld"), "hold"), @r#"
+    //- /d/armoury.c
+    #include <paths.h>
+    object sword;
+    void create() { sword = clone_object(SWORD); }
+    void f(object who) {
+        object blade = new(SWORD);
+        blade->hold();
+        load_object("/obj/sword")->hold();
+        "/obj/sword"->hold();
+        call_other("/obj/sword", "hold", 1);
+        call_other(clone_object("/obj/sword"), "hold");
+        who->wield();
+        call_other(who, "wield");
+        find_object("/obj/shield")->wield();
+        sword->hold();
+    }
+    //- /obj/sword.c
+    inherit "/std/weapon";
+    int hold() { return ::hold() + 1; }
+    //- /std/weapon.c
+    int hold() { return 1; }
+    "#);
+}
+
+#[test]
+fn call_hierarchy_counts_calls_on_objects() {
+    insta::assert_snapshot!(calls_of(&OBJECT_CALLS.replace("int wield() { return ::wield", "int wi$0eld() { return ::wield")), @r"
+    item wield /obj/sword.c:2
+    in  f /d/armoury.c x6
+    in  wield /obj/sword.c x1
+    out wield /std/weapon.c x1
+    ");
+    insta::assert_snapshot!(calls_of(&OBJECT_CALLS.replace("void f(object who)", "void f$0(object who)")), @r"
+    item f /d/armoury.c:4
+    out wield /obj/shield.c x1
+    out wield /obj/sword.c x6
+    ");
+}
