@@ -923,3 +923,67 @@ fn call_hierarchy_counts_calls_on_objects() {
     out wield /obj/sword.c x6
     ");
 }
+
+/// What workspace-wide work leaves behind when its world is cancelled
+/// before it starts: its answer, and the files it resolved or indexed on
+/// the way, which must be none besides the file under the cursor and
+/// what it inherits (summarised to know what the cursor is on).
+fn cancelled_work(text: &str) -> String {
+    use std::sync::atomic::AtomicUsize;
+    let (world, analysis, offset) = fixture(text);
+    let cancel = lpc_lsp::cancel::Cancel::new();
+    let world = world.with_cancel(cancel.clone());
+    cancel.cancel();
+    let references = lpc_lsp::features::references::references(&world, &analysis, offset, true);
+    let rename = lpc_lsp::features::references::rename(&world, &analysis, offset, "x");
+    let symbols = symbols::workspace_symbols(&world, "");
+    let (done, total) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let indexed = world.index_workspace(&done, &total);
+    let mut resolved: Vec<String> = world.uses.all().iter().map(|u| u.path.clone()).collect();
+    resolved.sort();
+    format!(
+        "references: {references:?}\nrename: {rename:?}\nsymbols: {}\nindexed: {indexed}\nresolved: {resolved:?}\nsummarised: {}",
+        symbols.len(),
+        world.index.len(),
+    )
+}
+
+#[test]
+fn cancelled_workspace_work_stops_before_the_next_file() {
+    insta::assert_snapshot!(cancelled_work(&UNRELATED.replace("{ reset(); hp = 2", "{ res$0et(); hp = 2")), @r#"
+    references: None
+    rename: Err("nothing to rename here")
+    symbols: 0
+    indexed: 0
+    resolved: []
+    summarised: 3
+    "#);
+    // A macro's search reads every file; macros are not renamed.
+    insta::assert_snapshot!(cancelled_work("//- /include/m.h\n#define LIMIT 3\n//- /a.c\n#include <m.h>\nint f() { return LIM$0IT; }\n//- /b.c\n#include <m.h>\nint g() { return LIMIT; }\n"), @r#"
+    references: None
+    rename: Err("`LIMIT` is not a name this file declares or uses")
+    symbols: 0
+    indexed: 0
+    resolved: []
+    summarised: 1
+    "#);
+}
+
+#[test]
+fn the_same_work_uncancelled_finds_everything() {
+    // The counterpart of the test above, so that it cannot pass by finding
+    // nothing anyway.
+    let (world, analysis, offset) =
+        fixture(&UNRELATED.replace("{ reset(); hp = 2", "{ res$0et(); hp = 2"));
+    let found = lpc_lsp::features::references::references(&world, &analysis, offset, true);
+    let (done, total) = (
+        std::sync::atomic::AtomicUsize::new(0),
+        std::sync::atomic::AtomicUsize::new(0),
+    );
+    let indexed = world.index_workspace(&done, &total);
+    insta::assert_snapshot!(format!("references: {}\nindexed: {indexed}\nsymbols: {}", found.map_or(0, |f| f.len()), symbols::workspace_symbols(&world, "").len()), @r"
+    references: 4
+    indexed: 4
+    symbols: 6
+    ");
+}
