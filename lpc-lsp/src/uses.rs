@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 use tower_lsp_server::ls_types::Range;
 
-use crate::analysis::{FileAnalysis, SymbolKind};
+use crate::analysis::{FileAnalysis, FileSummary, SymbolKind, summarize};
 use crate::features::completion::{Receiver, receiver_kind, receiver_text};
 use crate::pos::span_range;
 use crate::world::World;
@@ -184,6 +184,18 @@ fn object_calls(world: &World, analysis: &FileAnalysis) -> Vec<ObjectCall> {
         .filter(|t| t.span.file == main && t.origin == 0)
         .collect();
     let written = |t: &Token| text.get(t.span.start as usize..t.span.end as usize);
+    // Made at most once, and not stored: the index may be mid-run, and
+    // storing a summary there drops what depends on it.
+    let own = std::cell::OnceCell::new();
+    let own = || {
+        own.get_or_init(|| {
+            world
+                .index
+                .get(&analysis.path)
+                .unwrap_or_else(|| Arc::new(summarize(&*world.vfs, analysis)))
+        })
+        .clone()
+    };
     let mut out = Vec::new();
     for (i, token) in tokens.iter().enumerate() {
         let next = |k: usize| tokens.get(i + k).map(|t| t.kind);
@@ -196,7 +208,7 @@ fn object_calls(world: &World, analysis: &FileAnalysis) -> Vec<ObjectCall> {
                 continue;
             };
             let Some(Receiver::File(file)) =
-                receiver_kind(world, analysis, receiver, token.span.start)
+                receiver_kind(world, analysis, &own(), receiver, token.span.start)
             else {
                 continue;
             };
@@ -212,7 +224,7 @@ fn object_calls(world: &World, analysis: &FileAnalysis) -> Vec<ObjectCall> {
         } else if token.kind == TokenKind::Ident
             && written(token) == Some("call_other")
             && next(1) == Some(TokenKind::LParen)
-            && let Some(call) = call_other(world, analysis, &tokens[i + 2..])
+            && let Some(call) = call_other(world, analysis, &own(), &tokens[i + 2..])
         {
             out.push(call);
         }
@@ -222,7 +234,12 @@ fn object_calls(world: &World, analysis: &FileAnalysis) -> Vec<ObjectCall> {
 
 /// The call in `call_other(` followed by `args`, when its object's file is
 /// known and it names the function with a plain string.
-fn call_other(world: &World, analysis: &FileAnalysis, args: &[&Token]) -> Option<ObjectCall> {
+fn call_other(
+    world: &World,
+    analysis: &FileAnalysis,
+    own: &FileSummary,
+    args: &[&Token],
+) -> Option<ObjectCall> {
     let text = analysis.text();
     let mut depth = 0i32;
     let comma = args.iter().position(|t| {
@@ -254,7 +271,8 @@ fn call_other(world: &World, analysis: &FileAnalysis, args: &[&Token]) -> Option
     let receiver = text
         .get(args[0].span.start as usize..args[comma].span.start as usize)?
         .trim();
-    let Receiver::File(file) = receiver_kind(world, analysis, receiver, args[0].span.start)? else {
+    let Receiver::File(file) = receiver_kind(world, analysis, own, receiver, args[0].span.start)?
+    else {
         return None;
     };
     Some(ObjectCall {

@@ -619,6 +619,12 @@ fn completion_of_class_members_and_object_functions() {
     )), @r#"
     method query_short string query_short() +doc
     "#);
+    // A macro standing for the path.
+    insta::assert_snapshot!(completion_of(&with_room(
+        "#include <dirs.h>\nvoid f() { STD_ROOM->add$0 }\n"
+    )), @r#"
+    method add_exit void add_exit(string dir, string dest) +doc
+    "#);
 }
 
 #[test]
@@ -845,6 +851,7 @@ void f(object who) {
     call_other(who, "wield");
     find_object("/obj/shield")->wield();
     sword->wield();
+    SWORD->wield();
 }
 "#;
 
@@ -859,6 +866,7 @@ fn calls_on_objects_of_known_files_are_references() {
     /d/armoury.c:9:31
     /d/armoury.c:10:45
     /d/armoury.c:14:12
+    /d/armoury.c:15:12
     /obj/sword.c:2:5
     /obj/sword.c:2:24
     /std/weapon.c:1:5
@@ -871,6 +879,7 @@ fn calls_on_objects_of_known_files_are_references() {
     /d/armoury.c:9:31
     /d/armoury.c:10:45
     /d/armoury.c:14:12
+    /d/armoury.c:15:12
     /obj/sword.c:2:5
     /obj/sword.c:2:24
     /std/weapon.c:1:5
@@ -900,6 +909,7 @@ fn rename_reaches_calls_on_objects() {
         call_other(who, "wield");
         find_object("/obj/shield")->wield();
         sword->hold();
+        SWORD->hold();
     }
     //- /obj/sword.c
     inherit "/std/weapon";
@@ -913,14 +923,14 @@ fn rename_reaches_calls_on_objects() {
 fn call_hierarchy_counts_calls_on_objects() {
     insta::assert_snapshot!(calls_of(&OBJECT_CALLS.replace("int wield() { return ::wield", "int wi$0eld() { return ::wield")), @r"
     item wield /obj/sword.c:2
-    in  f /d/armoury.c x6
+    in  f /d/armoury.c x7
     in  wield /obj/sword.c x1
     out wield /std/weapon.c x1
     ");
     insta::assert_snapshot!(calls_of(&OBJECT_CALLS.replace("void f(object who)", "void f$0(object who)")), @r"
     item f /d/armoury.c:4
     out wield /obj/shield.c x1
-    out wield /obj/sword.c x6
+    out wield /obj/sword.c x7
     ");
 }
 

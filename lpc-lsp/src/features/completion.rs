@@ -8,7 +8,7 @@ use tower_lsp_server::ls_types::{
     CompletionItem, CompletionItemKind, CompletionList, Documentation, MarkupContent, MarkupKind,
 };
 
-use crate::analysis::{FileAnalysis, SymbolKind};
+use crate::analysis::{FileAnalysis, FileSummary, SymbolKind};
 use crate::features::hover::{efun_markdown, symbol_markdown};
 use crate::resolve::{Qualifier, in_comment_or_string, is_ident_byte, locals_at, qualifier_before};
 use crate::world::World;
@@ -182,7 +182,11 @@ fn member_completion(
         return None;
     };
     let receiver = receiver_text(text, receiver_end)?;
-    match receiver_kind(world, analysis, receiver, start as u32)? {
+    let own = world
+        .index
+        .get(&analysis.path)
+        .unwrap_or_else(|| world.refresh(analysis));
+    match receiver_kind(world, analysis, &own, receiver, start as u32)? {
         Receiver::Class(class) => {
             for (ty, name) in class_members(world, analysis, &class) {
                 out.add(&name, "0", || CompletionItem {
@@ -292,10 +296,12 @@ fn path_value(analysis: &FileAnalysis, written: &str) -> Option<String> {
     ))
 }
 
-/// What the receiver expression is, as far as can be told.
+/// What the receiver expression is, as far as can be told; `own` is the
+/// summary of the analysed file, for its globals.
 pub fn receiver_kind(
     world: &World,
     analysis: &FileAnalysis,
+    own: &FileSummary,
     receiver: &str,
     offset: u32,
 ) -> Option<Receiver> {
@@ -317,15 +323,15 @@ pub fn receiver_kind(
     let declaration = match locals.iter().rev().find(|l| l.name == receiver) {
         Some(local) => local.text.clone(),
         None => {
-            let summary = world
-                .index
-                .get(&analysis.path)
-                .unwrap_or_else(|| world.refresh(analysis));
-            let symbol = world
-                .visible_symbols(&summary)
+            let global = world
+                .visible_symbols(own)
                 .into_iter()
-                .find(|s| s.name == receiver && s.kind == SymbolKind::Global)?;
-            symbol.detail
+                .find(|s| s.name == receiver && s.kind == SymbolKind::Global);
+            match global {
+                Some(symbol) => symbol.detail,
+                // `DAEMON->f()` with `#define DAEMON "/d/daemon"`.
+                None => return path_value(analysis, receiver).map(Receiver::File),
+            }
         }
     };
     if let Some(class) = declared_class(&declaration) {
