@@ -323,10 +323,16 @@ pub fn receiver_kind(
     let declaration = match locals.iter().rev().find(|l| l.name == receiver) {
         Some(local) => local.text.clone(),
         None => {
-            let global = world
-                .visible_symbols(own)
-                .into_iter()
-                .find(|s| s.name == receiver && s.kind == SymbolKind::Global);
+            // Searched file by file rather than through the whole visible
+            // list: the index asks this for every call on an object.
+            let is_it =
+                |s: &&crate::analysis::Symbol| s.name == receiver && s.kind == SymbolKind::Global;
+            let global = own.symbols.iter().find(is_it).cloned().or_else(|| {
+                world
+                    .inherited(own)
+                    .iter()
+                    .find_map(|inherited| inherited.symbols.iter().find(is_it).cloned())
+            });
             match global {
                 Some(symbol) => symbol.detail,
                 // `DAEMON->f()` with `#define DAEMON "/d/daemon"`.
