@@ -168,9 +168,9 @@ struct ObjectCall {
 }
 
 /// The calls `ob->f(...)` and `call_other(ob, "f", ...)` written in the
-/// main file whose object's file completion can tell (a path, an object
-/// loaded, found or cloned from one, or a variable assigned such an
-/// object). Calls on objects of unknown file are left out: matching them
+/// main file whose object's file completion can tell (a path or a macro
+/// for one, an object loaded, found or cloned from one, `this_object()`,
+/// or a variable assigned such an object). Calls on objects of unknown file are left out: matching them
 /// by name alone would bind them to functions they may never reach.
 fn object_calls(world: &World, analysis: &FileAnalysis) -> Vec<ObjectCall> {
     let main = analysis.main_file();

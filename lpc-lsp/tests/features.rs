@@ -833,6 +833,7 @@ int wield() { return 1; }
 //- /obj/sword.c
 inherit "/std/weapon";
 int wield() { return ::wield() + 1; }
+void polish() { this_object()->wield(); }
 //- /obj/shield.c
 // Another object with a function of the same name.
 int wield() { return 0; }
@@ -869,6 +870,7 @@ fn calls_on_objects_of_known_files_are_references() {
     /d/armoury.c:15:12
     /obj/sword.c:2:5
     /obj/sword.c:2:24
+    /obj/sword.c:3:32
     /std/weapon.c:1:5
     ");
     // From a call on an object: the same set.
@@ -882,6 +884,7 @@ fn calls_on_objects_of_known_files_are_references() {
     /d/armoury.c:15:12
     /obj/sword.c:2:5
     /obj/sword.c:2:24
+    /obj/sword.c:3:32
     /std/weapon.c:1:5
     ");
     // The shield's function has only its own call.
@@ -914,6 +917,7 @@ fn rename_reaches_calls_on_objects() {
     //- /obj/sword.c
     inherit "/std/weapon";
     int hold() { return ::hold() + 1; }
+    void polish() { this_object()->hold(); }
     //- /std/weapon.c
     int hold() { return 1; }
     "#);
@@ -924,6 +928,7 @@ fn call_hierarchy_counts_calls_on_objects() {
     insta::assert_snapshot!(calls_of(&OBJECT_CALLS.replace("int wield() { return ::wield", "int wi$0eld() { return ::wield")), @r"
     item wield /obj/sword.c:2
     in  f /d/armoury.c x7
+    in  polish /obj/sword.c x1
     in  wield /obj/sword.c x1
     out wield /std/weapon.c x1
     ");

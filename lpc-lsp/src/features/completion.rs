@@ -316,6 +316,7 @@ pub fn receiver_kind(
             "load_object" | "find_object" | "clone_object" | "new" => {
                 path_value(analysis, first).map(Receiver::File)
             }
+            "this_object" if args.trim().is_empty() => Some(Receiver::File(analysis.path.clone())),
             _ => None,
         };
     }
