@@ -2,6 +2,7 @@
 //! `lpcc`, so the editor reports what the compiler reports.
 
 pub mod analysis;
+pub mod cancel;
 pub mod config;
 pub mod features;
 pub mod pos;

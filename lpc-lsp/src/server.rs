@@ -2,7 +2,9 @@
 //! requests, each answered by a feature function run on the blocking pool.
 //! A feature that panics answers with an error and the server carries on;
 //! diagnostics computed for a document version that has since changed are
-//! dropped instead of published.
+//! dropped instead of published, and a check still queued when a newer
+//! version arrives never starts. A request the client cancels raises the
+//! flag its work polls, so a search over the workspace stops early.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -16,6 +18,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use crate::analysis::{FileAnalysis, analyze};
+use crate::cancel::{Cancel, CancelOnDrop, Checks};
 use crate::config::{Settings, WorkspaceConfig, discover};
 use crate::features;
 use crate::pos::position_to_offset;
@@ -49,6 +52,8 @@ pub struct Backend {
     /// Bumped whenever the world is rebuilt, so an index run for an older
     /// world does not report over a newer one.
     generation: Arc<Mutex<u64>>,
+    /// The latest diagnostics check of each open file.
+    checks: Arc<Checks>,
 }
 
 /// Runs the server over standard input and output until the client exits.
@@ -67,6 +72,7 @@ impl Backend {
             state: Arc::default(),
             efuns: Arc::new(load_efuns()),
             generation: Arc::default(),
+            checks: Arc::default(),
         }
     }
 
@@ -84,6 +90,12 @@ impl Backend {
             None => WorkspaceConfig::bare(PathBuf::from("/")),
         };
         let messages = config.messages.clone();
+        // The old world's index run and checks answer for a configuration
+        // that no longer holds.
+        if let Some(old) = &state.world {
+            old.cancel.cancel();
+        }
+        self.checks.stop_all();
         let vfs = Vfs::on_disk(config.mudlib_root.clone());
         for doc in state.docs.values() {
             let path = vfs.path_of_uri(&doc.uri);
@@ -106,7 +118,9 @@ impl Backend {
     }
 
     /// Checks the open document at `path` and publishes its diagnostics,
-    /// unless it changed in the meantime.
+    /// unless it changed in the meantime. Asking again for the same file
+    /// cancels this check: skipped if it has not started, and stopped
+    /// between analysis and checking if it has.
     fn schedule_check(&self, path: String) {
         let Some(world) = self.world() else { return };
         let Some((uri, version)) = self.state.read().ok().and_then(|s| {
@@ -117,18 +131,27 @@ impl Backend {
         };
         let client = self.client.clone();
         let state = self.state.clone();
+        let checks = self.checks.clone();
+        let cancel = checks.start(&path);
         runtime::spawn(async move {
-            let job_world = world.clone();
+            let job_world = world.with_cancel(cancel.clone());
             let job_path = path.clone();
             let result = runtime::spawn_blocking(move || {
                 catch_unwind(AssertUnwindSafe(|| {
+                    if job_world.cancelled() {
+                        return None;
+                    }
                     let analysis = job_world.analyze_path(&job_path)?;
+                    if job_world.cancelled() {
+                        return None;
+                    }
                     let diagnostics = features::diagnostics::check(&job_world, &analysis);
                     job_world.refresh(&analysis);
                     Some((analysis, diagnostics))
                 }))
             })
             .await;
+            checks.finish(&path, &cancel);
             let Ok(Some((analysis, diagnostics))) = result else {
                 return;
             };
@@ -220,7 +243,8 @@ impl Backend {
     }
 
     /// Runs a feature on the analysis of the document at `uri`, off the I/O
-    /// tasks; a panic becomes an error answer.
+    /// tasks; a panic becomes an error answer. The feature's world is
+    /// cancelled if the request is.
     async fn on_file<T, F>(&self, uri: &Uri, feature: F) -> Result<Option<T>>
     where
         T: Send + 'static,
@@ -229,6 +253,9 @@ impl Backend {
         let Some(world) = self.world() else {
             return Ok(None);
         };
+        let cancel = Cancel::new();
+        let _cancel_on_drop = CancelOnDrop(cancel.clone());
+        let world = world.with_cancel(cancel);
         let path = world.vfs.path_of_uri(uri);
         let cached = self.state.read().ok().and_then(|s| {
             let doc = s.docs.get(&path)?;
@@ -252,6 +279,9 @@ impl Backend {
                         Arc::new(analyze(&*world.vfs, &path, text, &world.config.check))
                     }
                 };
+                if world.cancelled() {
+                    return None;
+                }
                 feature(&world, &analysis)
             }))
         })
@@ -541,6 +571,7 @@ impl LanguageServer for Backend {
         let path = world.vfs.path_of_uri(&params.text_document.uri);
         world.vfs.remove_overlay(&path);
         world.vfs.invalidate(&path);
+        self.checks.stop(&path);
         if let Ok(mut state) = self.state.write() {
             state.docs.remove(&path);
         }
@@ -799,6 +830,9 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let query = params.query;
+        let cancel = Cancel::new();
+        let _cancel_on_drop = CancelOnDrop(cancel.clone());
+        let world = world.with_cancel(cancel);
         let answer = runtime::spawn_blocking(move || {
             catch_unwind(AssertUnwindSafe(|| {
                 features::symbols::workspace_symbols(&world, &query)

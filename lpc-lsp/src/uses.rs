@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use lpcc::lexer::{Token, TokenKind};
 use lpcc::parser::ParseOptions;
 use lpcc::sema::{Binding, SemaEnv, resolve_program};
 use lpcc::span::Span;
@@ -13,7 +14,8 @@ use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 use tower_lsp_server::ls_types::Range;
 
-use crate::analysis::{FileAnalysis, SymbolKind};
+use crate::analysis::{FileAnalysis, FileSummary, SymbolKind, summarize};
+use crate::features::completion::{Receiver, receiver_kind, receiver_text};
 use crate::pos::span_range;
 use crate::world::World;
 
@@ -43,6 +45,9 @@ pub struct Use {
     pub declaration: bool,
     /// The function whose body (or header) holds it.
     pub container: Option<SmolStr>,
+    /// A call on another object whose file is known, `ob->f(...)` or
+    /// `call_other(ob, "f")`, bound to that file's function.
+    pub on_object: bool,
 }
 
 /// The names of one file, in text order.
@@ -131,14 +136,151 @@ pub fn resolve_file(world: &World, analysis: &FileAnalysis, locals: bool) -> Fil
                 bind,
                 declaration: u.declaration,
                 container: container(u.span.start),
+                on_object: false,
             })
         })
         .collect();
+    for call in object_calls(world, analysis) {
+        uses.push(Use {
+            range: span_range(sources, Span::new(main, call.start, call.end)),
+            start: call.start,
+            end: call.end,
+            bind: Bind::Function(SmolStr::new(&call.file)),
+            declaration: false,
+            container: container(call.start),
+            name: call.name,
+            on_object: true,
+        });
+    }
     uses.sort_by_key(|u| u.start);
     FileUses {
         path: analysis.path.clone(),
         uses,
     }
+}
+
+/// A function called by name on an object whose file is known.
+struct ObjectCall {
+    name: SmolStr,
+    start: u32,
+    end: u32,
+    file: String,
+}
+
+/// The calls `ob->f(...)` and `call_other(ob, "f", ...)` written in the
+/// main file whose object's file completion can tell (a path or a macro
+/// for one, an object loaded, found or cloned from one, `this_object()`,
+/// or a variable assigned such an object). Calls on objects of unknown file are left out: matching them
+/// by name alone would bind them to functions they may never reach.
+fn object_calls(world: &World, analysis: &FileAnalysis) -> Vec<ObjectCall> {
+    let main = analysis.main_file();
+    let text = analysis.text();
+    // Tokens from macro expansions stand where the macro is written, not
+    // where their text is.
+    let tokens: Vec<&Token> = analysis
+        .pre
+        .tokens
+        .iter()
+        .filter(|t| t.span.file == main && t.origin == 0)
+        .collect();
+    let written = |t: &Token| text.get(t.span.start as usize..t.span.end as usize);
+    // Made at most once, and not stored: the index may be mid-run, and
+    // storing a summary there drops what depends on it.
+    let own = std::cell::OnceCell::new();
+    let own = || {
+        own.get_or_init(|| {
+            world
+                .index
+                .get(&analysis.path)
+                .unwrap_or_else(|| Arc::new(summarize(&*world.vfs, analysis)))
+        })
+        .clone()
+    };
+    let mut out = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let next = |k: usize| tokens.get(i + k).map(|t| t.kind);
+        if token.kind == TokenKind::Arrow
+            && next(1) == Some(TokenKind::Ident)
+            && next(2) == Some(TokenKind::LParen)
+        {
+            let name = tokens[i + 1];
+            let Some(receiver) = receiver_text(text, token.span.start as usize) else {
+                continue;
+            };
+            let Some(Receiver::File(file)) =
+                receiver_kind(world, analysis, &own(), receiver, token.span.start)
+            else {
+                continue;
+            };
+            let Some(written) = written(name) else {
+                continue;
+            };
+            out.push(ObjectCall {
+                name: SmolStr::new(written),
+                start: name.span.start,
+                end: name.span.end,
+                file,
+            });
+        } else if token.kind == TokenKind::Ident
+            && written(token) == Some("call_other")
+            && next(1) == Some(TokenKind::LParen)
+            && let Some(call) = call_other(world, analysis, &own(), &tokens[i + 2..])
+        {
+            out.push(call);
+        }
+    }
+    out
+}
+
+/// The call in `call_other(` followed by `args`, when its object's file is
+/// known and it names the function with a plain string.
+fn call_other(
+    world: &World,
+    analysis: &FileAnalysis,
+    own: &FileSummary,
+    args: &[&Token],
+) -> Option<ObjectCall> {
+    let text = analysis.text();
+    let mut depth = 0i32;
+    let comma = args.iter().position(|t| {
+        match t.kind {
+            TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
+            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => depth -= 1,
+            _ => {}
+        }
+        depth < 0 || (depth == 0 && t.kind == TokenKind::Comma)
+    })?;
+    if comma == 0 || args[comma].kind != TokenKind::Comma {
+        return None;
+    }
+    let function = args.get(comma + 1)?;
+    let after = args.get(comma + 2)?.kind;
+    if function.kind != TokenKind::Str || !matches!(after, TokenKind::Comma | TokenKind::RParen) {
+        return None;
+    }
+    let (start, end) = (function.span.start + 1, function.span.end.checked_sub(1)?);
+    let name = text.get(start as usize..end as usize)?;
+    let valid = name
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && name.bytes().all(crate::resolve::is_ident_byte);
+    if !valid {
+        return None;
+    }
+    let receiver = text
+        .get(args[0].span.start as usize..args[comma].span.start as usize)?
+        .trim();
+    let Receiver::File(file) = receiver_kind(world, analysis, own, receiver, args[0].span.start)?
+    else {
+        return None;
+    };
+    Some(ObjectCall {
+        name: SmolStr::new(name),
+        start,
+        end,
+        file,
+    })
 }
 
 /// A binding's identity across the workspace.

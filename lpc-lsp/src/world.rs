@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::{FileAnalysis, FileSummary, Symbol, analyze, summarize};
+use crate::cancel::Cancel;
 use crate::config::WorkspaceConfig;
 use crate::uses::{FileUses, UsesIndex, resolve_file};
 use crate::vfs::Vfs;
@@ -78,6 +79,9 @@ pub struct World {
     /// Resolved names of the indexed files, for references and rename.
     pub uses: Arc<UsesIndex>,
     pub efuns: Arc<EfunTable>,
+    /// Raised when the work this world was handed to is no longer wanted:
+    /// long loops over the workspace poll it between files.
+    pub cancel: Cancel,
 }
 
 impl Clone for World {
@@ -88,6 +92,7 @@ impl Clone for World {
             index: self.index.clone(),
             uses: self.uses.clone(),
             efuns: self.efuns.clone(),
+            cancel: self.cancel.clone(),
         }
     }
 }
@@ -107,7 +112,20 @@ impl World {
             index: Arc::new(Index::default()),
             uses: Arc::new(UsesIndex::default()),
             efuns,
+            cancel: Cancel::new(),
         }
+    }
+
+    /// The same world, for work that `cancel` can stop.
+    pub fn with_cancel(&self, cancel: Cancel) -> World {
+        World {
+            cancel,
+            ..self.clone()
+        }
+    }
+
+    pub fn cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
     }
 
     /// Preprocesses and parses the file at `path` as it is now.
@@ -282,6 +300,10 @@ impl World {
             .par_iter()
             .filter(|path| path.ends_with(".c") || path.ends_with(".lpc"))
             .filter_map(|path| {
+                // A rebuilt world starts its own index run.
+                if self.cancelled() {
+                    return None;
+                }
                 let analysis = self.analyze_path(path);
                 done.fetch_add(1, Ordering::Relaxed);
                 let analysis = analysis?;

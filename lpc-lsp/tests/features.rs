@@ -619,6 +619,12 @@ fn completion_of_class_members_and_object_functions() {
     )), @r#"
     method query_short string query_short() +doc
     "#);
+    // A macro standing for the path.
+    insta::assert_snapshot!(completion_of(&with_room(
+        "#include <dirs.h>\nvoid f() { STD_ROOM->add$0 }\n"
+    )), @r#"
+    method add_exit void add_exit(string dir, string dest) +doc
+    "#);
 }
 
 #[test]
@@ -817,4 +823,182 @@ fn range_formatting_touches_only_the_selection() {
     let end = lpc_lsp::pos::position_to_offset(file, edits[0].range.end) as usize;
     let edited = format!("{}{}{}", &text[..start], edits[0].new_text, &text[end..]);
     assert_eq!(edited, "int a=1;\nint b = 2;\n");
+}
+
+const OBJECT_CALLS: &str = r#"
+//- /include/paths.h
+#define SWORD "/obj/sword"
+//- /std/weapon.c
+int wield() { return 1; }
+//- /obj/sword.c
+inherit "/std/weapon";
+int wield() { return ::wield() + 1; }
+void polish() { this_object()->wield(); }
+//- /obj/shield.c
+// Another object with a function of the same name.
+int wield() { return 0; }
+//- /d/armoury.c
+#include <paths.h>
+object sword;
+void create() { sword = clone_object(SWORD); }
+void f(object who) {
+    object blade = new(SWORD);
+    blade->wield();
+    load_object("/obj/sword")->wield();
+    "/obj/sword"->wield();
+    call_other("/obj/sword", "wield", 1);
+    call_other(clone_object("/obj/sword"), "wield");
+    who->wield();
+    call_other(who, "wield");
+    find_object("/obj/shield")->wield();
+    sword->wield();
+    SWORD->wield();
+}
+"#;
+
+#[test]
+fn calls_on_objects_of_known_files_are_references() {
+    // From the base's declaration: the override and the calls on sword
+    // objects; not the calls on `who` (unknown file) nor on the shield.
+    insta::assert_snapshot!(references_of(&OBJECT_CALLS.replace("int wield() { return 1", "int wi$0eld() { return 1")), @r"
+    /d/armoury.c:6:12
+    /d/armoury.c:7:32
+    /d/armoury.c:8:19
+    /d/armoury.c:9:31
+    /d/armoury.c:10:45
+    /d/armoury.c:14:12
+    /d/armoury.c:15:12
+    /obj/sword.c:2:5
+    /obj/sword.c:2:24
+    /obj/sword.c:3:32
+    /std/weapon.c:1:5
+    ");
+    // From a call on an object: the same set.
+    insta::assert_snapshot!(references_of(&OBJECT_CALLS.replace("blade->wield", "blade->wi$0eld")), @r"
+    /d/armoury.c:6:12
+    /d/armoury.c:7:32
+    /d/armoury.c:8:19
+    /d/armoury.c:9:31
+    /d/armoury.c:10:45
+    /d/armoury.c:14:12
+    /d/armoury.c:15:12
+    /obj/sword.c:2:5
+    /obj/sword.c:2:24
+    /obj/sword.c:3:32
+    /std/weapon.c:1:5
+    ");
+    // The shield's function has only its own call.
+    insta::assert_snapshot!(references_of(&OBJECT_CALLS.replace("int wield() { return 0", "int wi$0eld() { return 0")), @r"
+    /d/armoury.c:13:33
+    /obj/shield.c:2:5
+    ");
+}
+
+#[test]
+fn rename_reaches_calls_on_objects() {
+    insta::assert_snapshot!(rename_of(&OBJECT_CALLS.replace("\"/obj/sword\"->wield", "\"/obj/sword\"->wi$0eld"), "hold"), @r#"
+    //- /d/armoury.c
+    #include <paths.h>
+    object sword;
+    void create() { sword = clone_object(SWORD); }
+    void f(object who) {
+        object blade = new(SWORD);
+        blade->hold();
+        load_object("/obj/sword")->hold();
+        "/obj/sword"->hold();
+        call_other("/obj/sword", "hold", 1);
+        call_other(clone_object("/obj/sword"), "hold");
+        who->wield();
+        call_other(who, "wield");
+        find_object("/obj/shield")->wield();
+        sword->hold();
+        SWORD->hold();
+    }
+    //- /obj/sword.c
+    inherit "/std/weapon";
+    int hold() { return ::hold() + 1; }
+    void polish() { this_object()->hold(); }
+    //- /std/weapon.c
+    int hold() { return 1; }
+    "#);
+}
+
+#[test]
+fn call_hierarchy_counts_calls_on_objects() {
+    insta::assert_snapshot!(calls_of(&OBJECT_CALLS.replace("int wield() { return ::wield", "int wi$0eld() { return ::wield")), @r"
+    item wield /obj/sword.c:2
+    in  f /d/armoury.c x7
+    in  polish /obj/sword.c x1
+    in  wield /obj/sword.c x1
+    out wield /std/weapon.c x1
+    ");
+    insta::assert_snapshot!(calls_of(&OBJECT_CALLS.replace("void f(object who)", "void f$0(object who)")), @r"
+    item f /d/armoury.c:4
+    out wield /obj/shield.c x1
+    out wield /obj/sword.c x7
+    ");
+}
+
+/// What workspace-wide work leaves behind when its world is cancelled
+/// before it starts: its answer, and the files it resolved or indexed on
+/// the way, which must be none besides the file under the cursor and
+/// what it inherits (summarised to know what the cursor is on).
+fn cancelled_work(text: &str) -> String {
+    use std::sync::atomic::AtomicUsize;
+    let (world, analysis, offset) = fixture(text);
+    let cancel = lpc_lsp::cancel::Cancel::new();
+    let world = world.with_cancel(cancel.clone());
+    cancel.cancel();
+    let references = lpc_lsp::features::references::references(&world, &analysis, offset, true);
+    let rename = lpc_lsp::features::references::rename(&world, &analysis, offset, "x");
+    let symbols = symbols::workspace_symbols(&world, "");
+    let (done, total) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let indexed = world.index_workspace(&done, &total);
+    let mut resolved: Vec<String> = world.uses.all().iter().map(|u| u.path.clone()).collect();
+    resolved.sort();
+    format!(
+        "references: {references:?}\nrename: {rename:?}\nsymbols: {}\nindexed: {indexed}\nresolved: {resolved:?}\nsummarised: {}",
+        symbols.len(),
+        world.index.len(),
+    )
+}
+
+#[test]
+fn cancelled_workspace_work_stops_before_the_next_file() {
+    insta::assert_snapshot!(cancelled_work(&UNRELATED.replace("{ reset(); hp = 2", "{ res$0et(); hp = 2")), @r#"
+    references: None
+    rename: Err("nothing to rename here")
+    symbols: 0
+    indexed: 0
+    resolved: []
+    summarised: 3
+    "#);
+    // A macro's search reads every file; macros are not renamed.
+    insta::assert_snapshot!(cancelled_work("//- /include/m.h\n#define LIMIT 3\n//- /a.c\n#include <m.h>\nint f() { return LIM$0IT; }\n//- /b.c\n#include <m.h>\nint g() { return LIMIT; }\n"), @r#"
+    references: None
+    rename: Err("`LIMIT` is not a name this file declares or uses")
+    symbols: 0
+    indexed: 0
+    resolved: []
+    summarised: 1
+    "#);
+}
+
+#[test]
+fn the_same_work_uncancelled_finds_everything() {
+    // The counterpart of the test above, so that it cannot pass by finding
+    // nothing anyway.
+    let (world, analysis, offset) =
+        fixture(&UNRELATED.replace("{ reset(); hp = 2", "{ res$0et(); hp = 2"));
+    let found = lpc_lsp::features::references::references(&world, &analysis, offset, true);
+    let (done, total) = (
+        std::sync::atomic::AtomicUsize::new(0),
+        std::sync::atomic::AtomicUsize::new(0),
+    );
+    let indexed = world.index_workspace(&done, &total);
+    insta::assert_snapshot!(format!("references: {}\nindexed: {indexed}\nsymbols: {}", found.map_or(0, |f| f.len()), symbols::workspace_symbols(&world, "").len()), @r"
+    references: 4
+    indexed: 4
+    symbols: 6
+    ");
 }

@@ -8,7 +8,7 @@ use tower_lsp_server::ls_types::{
     CompletionItem, CompletionItemKind, CompletionList, Documentation, MarkupContent, MarkupKind,
 };
 
-use crate::analysis::{FileAnalysis, SymbolKind};
+use crate::analysis::{FileAnalysis, FileSummary, SymbolKind};
 use crate::features::hover::{efun_markdown, symbol_markdown};
 use crate::resolve::{Qualifier, in_comment_or_string, is_ident_byte, locals_at, qualifier_before};
 use crate::world::World;
@@ -182,7 +182,11 @@ fn member_completion(
         return None;
     };
     let receiver = receiver_text(text, receiver_end)?;
-    match receiver_kind(world, analysis, receiver, start as u32)? {
+    let own = world
+        .index
+        .get(&analysis.path)
+        .unwrap_or_else(|| world.refresh(analysis));
+    match receiver_kind(world, analysis, &own, receiver, start as u32)? {
         Receiver::Class(class) => {
             for (ty, name) in class_members(world, analysis, &class) {
                 out.add(&name, "0", || CompletionItem {
@@ -292,10 +296,12 @@ fn path_value(analysis: &FileAnalysis, written: &str) -> Option<String> {
     ))
 }
 
-/// What the receiver expression is, as far as can be told.
+/// What the receiver expression is, as far as can be told; `own` is the
+/// summary of the analysed file, for its globals.
 pub fn receiver_kind(
     world: &World,
     analysis: &FileAnalysis,
+    own: &FileSummary,
     receiver: &str,
     offset: u32,
 ) -> Option<Receiver> {
@@ -310,6 +316,7 @@ pub fn receiver_kind(
             "load_object" | "find_object" | "clone_object" | "new" => {
                 path_value(analysis, first).map(Receiver::File)
             }
+            "this_object" if args.trim().is_empty() => Some(Receiver::File(analysis.path.clone())),
             _ => None,
         };
     }
@@ -317,15 +324,21 @@ pub fn receiver_kind(
     let declaration = match locals.iter().rev().find(|l| l.name == receiver) {
         Some(local) => local.text.clone(),
         None => {
-            let summary = world
-                .index
-                .get(&analysis.path)
-                .unwrap_or_else(|| world.refresh(analysis));
-            let symbol = world
-                .visible_symbols(&summary)
-                .into_iter()
-                .find(|s| s.name == receiver && s.kind == SymbolKind::Global)?;
-            symbol.detail
+            // Searched file by file rather than through the whole visible
+            // list: the index asks this for every call on an object.
+            let is_it =
+                |s: &&crate::analysis::Symbol| s.name == receiver && s.kind == SymbolKind::Global;
+            let global = own.symbols.iter().find(is_it).cloned().or_else(|| {
+                world
+                    .inherited(own)
+                    .iter()
+                    .find_map(|inherited| inherited.symbols.iter().find(is_it).cloned())
+            });
+            match global {
+                Some(symbol) => symbol.detail,
+                // `DAEMON->f()` with `#define DAEMON "/d/daemon"`.
+                None => return path_value(analysis, receiver).map(Receiver::File),
+            }
         }
     };
     if let Some(class) = declared_class(&declaration) {

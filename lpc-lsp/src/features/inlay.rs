@@ -15,7 +15,8 @@ pub fn inlay_hints(world: &World, analysis: &FileAnalysis, range: Option<Range>)
     let uses = resolve_file(world, analysis, false);
     let mut out = Vec::new();
     for u in &uses.uses {
-        if u.declaration || !matches!(u.bind, Bind::Function(_) | Bind::Efun) {
+        // A call on another object would be looked up in this file.
+        if u.declaration || u.on_object || !matches!(u.bind, Bind::Function(_) | Bind::Efun) {
             continue;
         }
         if range

@@ -54,11 +54,15 @@ fn subject(
 }
 
 /// Every occurrence of what the name at `offset` binds to, in the file
-/// and, unless it is a local, the whole workspace.
+/// and, unless it is a local, the whole workspace. `None` also when the
+/// world's work is cancelled while the workspace is searched.
 pub fn occurrences(world: &World, analysis: &FileAnalysis, offset: u32) -> Option<Vec<Occurrence>> {
     let here = resolve_file(world, analysis, true);
     match subject(world, analysis, &here, offset)? {
-        Subject::Macro(name) => Some(macro_occurrences(world, analysis, &name)),
+        Subject::Macro(name) => {
+            let found = macro_occurrences(world, analysis, &name);
+            (!world.cancelled()).then_some(found)
+        }
         Subject::Name(identity, name) => {
             let mut found = matching(world, &here, &identity, &name);
             if matches!(identity, Identity::Local(..)) {
@@ -68,6 +72,7 @@ pub fn occurrences(world: &World, analysis: &FileAnalysis, offset: u32) -> Optio
             paths.retain(|p| p != &analysis.path && !p.ends_with(".h"));
             let others: Vec<std::sync::Arc<FileUses>> = paths
                 .par_iter()
+                .filter(|_| !world.cancelled())
                 .filter_map(|path| match world.uses.get(path) {
                     Some(uses) => Some(uses),
                     None => {
@@ -79,6 +84,9 @@ pub fn occurrences(world: &World, analysis: &FileAnalysis, offset: u32) -> Optio
                     }
                 })
                 .collect();
+            if world.cancelled() {
+                return None;
+            }
             for uses in others {
                 found.extend(matching(world, &uses, &identity, &name));
                 if found.len() >= MAX_REFERENCES {
@@ -217,6 +225,9 @@ fn macro_occurrences(world: &World, analysis: &FileAnalysis, name: &str) -> Vec<
     let mut found: Vec<Occurrence> = paths
         .par_iter()
         .flat_map_iter(|path| {
+            if world.cancelled() {
+                return Vec::new();
+            }
             let Ok(text) = world.vfs.read(path) else {
                 return Vec::new();
             };

@@ -97,7 +97,8 @@ pub fn document_symbols(analysis: &FileAnalysis) -> Vec<DocumentSymbol> {
 /// Most workspace symbols sent for one query.
 pub const MAX_WORKSPACE_SYMBOLS: usize = 100;
 
-/// Declarations of the indexed files whose names contain `query` (ignoring case).
+/// Declarations of the indexed files whose names contain `query` (ignoring
+/// case); nothing when the world's work is cancelled part way.
 #[allow(deprecated)]
 pub fn workspace_symbols(world: &World, query: &str) -> Vec<SymbolInformation> {
     let query = query.to_ascii_lowercase();
@@ -105,6 +106,9 @@ pub fn workspace_symbols(world: &World, query: &str) -> Vec<SymbolInformation> {
     let mut summaries = world.index.all();
     summaries.sort_by(|a, b| a.path.cmp(&b.path));
     for summary in summaries {
+        if world.cancelled() {
+            return Vec::new();
+        }
         for s in &summary.symbols {
             // Declarations from included files are listed by the header's owner.
             if s.loc.path != summary.path || s.prototype {
