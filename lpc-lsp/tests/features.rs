@@ -1002,3 +1002,10 @@ fn the_same_work_uncancelled_finds_everything() {
     symbols: 6
     ");
 }
+
+#[test]
+fn hover_on_a_macro_use_shows_what_it_expands_to() {
+    insta::assert_snapshot!(hover_of(
+        "//- /a.c\n#define TWICE(x) ((x) * 2)\nint f(int n) { return TWI$0CE(n + 1); }\n"
+    ));
+}

@@ -19,7 +19,15 @@ pub fn hover(world: &World, analysis: &FileAnalysis, offset: u32) -> Option<Hove
             };
             format!("```lpc\n{}\n```\n{what}", local.text)
         }
-        Target::Symbol(symbol) => symbol_markdown(symbol),
+        Target::Symbol(symbol) => {
+            let mut text = symbol_markdown(symbol);
+            if symbol.kind == SymbolKind::Macro
+                && let Some(expansion) = expansion_at(analysis, span)
+            {
+                text.push_str(&format!("\n\nExpands here to:\n```lpc\n{expansion}\n```"));
+            }
+            text
+        }
         Target::Efun(name) => efun_markdown(world.efuns.get(name)?),
         Target::File(path) => format!("`{path}`"),
     };
@@ -30,6 +38,31 @@ pub fn hover(world: &World, analysis: &FileAnalysis, offset: u32) -> Option<Hove
         }),
         range: (!span.is_empty()).then(|| span_range(analysis.sources(), span)),
     })
+}
+
+/// The tokens the macro use starting at `name` expanded to, as text; `None`
+/// when nothing was expanded there (the name in its `#define`, say).
+fn expansion_at(analysis: &FileAnalysis, name: lpcc::span::Span) -> Option<String> {
+    const LIMIT: usize = 400;
+    let sources = analysis.sources();
+    let mut text = String::new();
+    for token in analysis
+        .pre
+        .tokens
+        .iter()
+        .filter(|t| t.origin != 0 && t.span.file == name.file && t.span.start == name.start)
+    {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(sources.token_text(token));
+        if text.len() > LIMIT {
+            text.truncate(text.floor_char_boundary(LIMIT));
+            text.push_str(" ...");
+            break;
+        }
+    }
+    (!text.is_empty()).then_some(text)
 }
 
 pub fn symbol_markdown(symbol: &Symbol) -> String {
