@@ -1009,3 +1009,12 @@ fn hover_on_a_macro_use_shows_what_it_expands_to() {
         "//- /a.c\n#define TWICE(x) ((x) * 2)\nint f(int n) { return TWI$0CE(n + 1); }\n"
     ));
 }
+
+#[test]
+fn rename_a_macro_across_files_but_not_in_strings_or_comments() {
+    insta::assert_snapshot!(rename_of(
+        "//- /include/limits.h\n#define MAX_HP 100\n//- /a.c\n#include <limits.h>\n\
+         // MAX_HP in a comment stays\nint f() { return MAX$0_HP + sizeof(\"MAX_HP\"); }\n",
+        "HP_CAP"
+    ));
+}

@@ -163,9 +163,19 @@ pub fn prepare_rename(
 ) -> Result<Option<PrepareRenameResponse>, String> {
     let here = resolve_file(world, analysis, true);
     let Some(found) = here.at(offset) else {
-        let (_, _, name) = ident_at(analysis.text(), offset).ok_or("nothing to rename here")?;
+        let (start, end, name) =
+            ident_at(analysis.text(), offset).ok_or("nothing to rename here")?;
         if KEYWORDS.contains(&name) {
             return Err(format!("`{name}` is a keyword"));
+        }
+        // Macros are not names semantic analysis sees: they are renamed as
+        // whole words wherever they stand outside comments and strings.
+        if let Some(Subject::Macro(_)) = subject(world, analysis, &here, offset) {
+            let file = analysis.sources().file(analysis.main_file());
+            return Ok(Some(PrepareRenameResponse::Range(Range {
+                start: crate::pos::offset_to_position(file, start),
+                end: crate::pos::offset_to_position(file, end),
+            })));
         }
         return Err(format!("`{name}` is not a name this file declares or uses"));
     };
