@@ -1018,3 +1018,25 @@ fn rename_a_macro_across_files_but_not_in_strings_or_comments() {
         "HP_CAP"
     ));
 }
+
+#[test]
+fn rename_a_class_member_everywhere_it_is_named() {
+    insta::assert_snapshot!(rename_of(
+        "//- /a.c\nclass point { int x; int y; }\n\
+         int f(class point p) { return p->x$0 + p.y; }\nint g() { class point q = new(class point, x: 1); return q.x; }\n\
+         int x;\nint h() { return x; }\n",
+        "left"
+    ), @r"
+    //- /a.c
+    class point { int left; int y; }
+    int f(class point p) { return p->left + p.y; }
+    int g() { class point q = new(class point, left: 1); return q.left; }
+    int x;
+    int h() { return x; }
+    ");
+    insta::assert_snapshot!(rename_of(
+        "//- /include/pt.h\nclass point { int x; }\n//- /a.c\n#include <pt.h>\n\
+         int f(class point p) { return p->x$0; }\n",
+        "left"
+    ), @"refused: the declaration is in an included file; rename it there");
+}

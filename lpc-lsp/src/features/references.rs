@@ -188,7 +188,6 @@ pub fn prepare_rename(
 fn refusal(world: &World, analysis: &FileAnalysis, found: &crate::uses::Use) -> Option<String> {
     match Identities::new(world).of(&analysis.path, found) {
         Identity::Efun(name) => Some(format!("`{name}` is an efun, part of the driver")),
-        Identity::Member(..) => Some("class members are not renamed yet".to_string()),
         _ => None,
     }
 }
@@ -213,6 +212,11 @@ pub fn rename(
     }
     prepare_rename(world, analysis, offset)?;
     let found = occurrences(world, analysis, offset).ok_or("nothing to rename here")?;
+    // A rename that cannot reach the declaration would leave the code broken:
+    // class members declared in an included header are found only where used.
+    if !found.iter().any(|o| o.declaration) {
+        return Err("the declaration is in an included file; rename it there".to_string());
+    }
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
     for o in found {
         let Some(uri) = world.vfs.uri_of_path(&o.path) else {

@@ -503,6 +503,8 @@ impl Analyzer<'_, '_> {
         // Members may refer to the class itself, so check them after.
         for member in &class.members {
             self.check_class_exists(&member.ty);
+            let class = class.name.text.clone();
+            self.record(&member.name, Binding::Member { class }, true);
         }
     }
 
@@ -1224,9 +1226,14 @@ impl Analyzer<'_, '_> {
                 }
                 for (field, value) in &n.fields {
                     self.expr(value);
-                    if let Some(class) = &class
-                        && !class.members.iter().any(|(m, _)| *m == field.text)
-                    {
+                    let known = class
+                        .as_ref()
+                        .map(|class| class.members.iter().any(|(m, _)| *m == field.text));
+                    if known == Some(true) {
+                        let class = n.class.text.clone();
+                        self.record(field, Binding::Member { class }, false);
+                    }
+                    if known == Some(false) {
                         self.error(
                             E_NO_MEMBER,
                             field.span,
