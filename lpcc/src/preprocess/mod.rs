@@ -487,7 +487,7 @@ fn fold_continuations(s: &str) -> String {
 }
 
 /// Escapes `"` and `\` and wraps in quotes.
-fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

@@ -150,19 +150,6 @@ const BUILD_OPTIONS: &[(&str, &str)] = &[
 /// Names whose value is computed while preprocessing, in this order.
 pub const BUILTIN_NAMES: [&str; 3] = ["__FILE__", "__LINE__", "__DIR__"];
 
-fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
-}
-
 /// Every predefined macro as `(name, body)`, builtins first.
 pub fn predefines(config: &PreprocessConfig) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::with_capacity(96);
@@ -186,12 +173,12 @@ pub fn predefines(config: &PreprocessConfig) -> Vec<(String, String)> {
     for symbol in &config.compile_options {
         add(&format!("__{symbol}__"), String::new());
     }
-    add("__PROJECT_VERSION__", quoted(&config.version));
-    add("__VERSION__", quoted(&config.version));
+    add("__PROJECT_VERSION__", super::quote(&config.version));
+    add("__VERSION__", super::quote(&config.version));
     add("__PORT__", config.port.to_string());
-    add("__ARCH__", quoted(&config.arch));
-    add("__COMPILER__", quoted(&config.compiler));
-    add("MUD_NAME", quoted(&config.mud_name));
+    add("__ARCH__", super::quote(&config.arch));
+    add("__COMPILER__", super::quote(&config.compiler));
+    add("MUD_NAME", super::quote(&config.mud_name));
     add("MAX_FLOAT", format!("{:.6}", f64::MAX));
     add("MIN_FLOAT", format!("{:.6}", f64::MIN_POSITIVE));
     let has_package = |p: &str| config.packages.iter().any(|q| q.eq_ignore_ascii_case(p));
