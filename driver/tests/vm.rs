@@ -136,3 +136,8 @@ fn foreach_ref() {
 fn limits() {
     run_lpc_test("limits");
 }
+
+#[test]
+fn declared_types() {
+    run_lpc_test("declared_types");
+}

@@ -444,6 +444,20 @@ impl Vm {
                         };
                         self.stack.push(v);
                     }
+                    Instr::PromoteFloat => {
+                        if let Some(top) = self.stack.last_mut()
+                            && let Value::Int(i) = *top
+                        {
+                            *top = Value::Float(i as f64);
+                        }
+                    }
+                    Instr::TruncateInt => {
+                        if let Some(top) = self.stack.last_mut()
+                            && let Value::Float(f) = *top
+                        {
+                            *top = Value::Int(f as i64);
+                        }
+                    }
                     Instr::CastString => {
                         let a = pop!();
                         let v = match a {

@@ -197,6 +197,12 @@ opcodes! {
     CastFloat = 53,
     /// `[a] -> [string a]`
     CastString = 54,
+    /// `[a] -> [a]`, an int turned into a float: what a variable declared
+    /// `float` does with an int assigned to it.
+    PromoteFloat = 56,
+    /// `[a] -> [a]`, a float truncated to an int: what a variable declared
+    /// `int` does with a float assigned to it.
+    TruncateInt = 57,
 
     // ---- control flow ----
     /// `[] -> []`

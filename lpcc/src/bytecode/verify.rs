@@ -69,6 +69,8 @@ fn effect(instr: Instr) -> Effect {
         | Deref
         | CastInt
         | CastFloat
+        | PromoteFloat
+        | TruncateInt
         | CastString
         | GetMember { .. } => simple(1, 1),
         AddLocalInt { .. } | AddGlobalInt { .. } | CatchEnd => simple(0, 0),

@@ -4,7 +4,7 @@
 use smol_str::SmolStr;
 
 use super::stmt::Target;
-use super::{Cx, E_UNRESOLVED, E_UNSUPPORTED, FnBuilder};
+use super::{Cx, Declared, E_UNRESOLVED, E_UNSUPPORTED, FnBuilder};
 use crate::ast::{
     self, AssignOp, BinaryOp, Callee, ExprKind, ExprOrBlock, FunctionPtr, TemplatePart, TypeKind,
     UnaryOp,
@@ -22,6 +22,22 @@ impl Cx<'_, '_> {
             return Some(Target::Local(slot));
         }
         self.globals.get(name).map(|g| Target::Global(g.slot))
+    }
+
+    /// The declared type of the variable `name`, as far as stores care.
+    pub(super) fn declared_variable(&self, b: &FnBuilder, name: &str) -> Declared {
+        if let Some(slot) = b.local(name) {
+            return b.declared.get(slot as usize).copied().unwrap_or_default();
+        }
+        self.globals.get(name).map_or(Declared::Other, |g| g.kind)
+    }
+
+    /// Compiles `value` for a store into a variable declared `kind`.
+    fn store_value(&mut self, b: &mut FnBuilder, kind: Declared, value: &ast::Expr) {
+        self.expr(b, value);
+        if let Some(convert) = super::store_conversion(kind, value) {
+            b.emit(convert);
+        }
     }
 
     /// Compiles `e` for its effects only.
@@ -449,6 +465,32 @@ impl Cx<'_, '_> {
                     );
                     return;
                 };
+                let kind = self.declared_variable(b, name);
+                if kind == Declared::Float {
+                    if let Some(op) = op {
+                        b.emit(target.get());
+                        self.expr(b, &a.value);
+                        b.emit(binary_instr(op));
+                    } else {
+                        self.expr(b, &a.value);
+                    }
+                    b.emit(Instr::PromoteFloat);
+                    b.emit(if keep { target.set() } else { target.store() });
+                    return;
+                }
+                if kind == Declared::Int && super::may_be_float(&a.value) {
+                    // The right side is truncated before the operator, so
+                    // `i *= 1.5` multiplies by 1.
+                    if op.is_some() {
+                        b.emit(target.get());
+                    }
+                    self.store_value(b, kind, &a.value);
+                    if let Some(op) = op {
+                        b.emit(binary_instr(op));
+                    }
+                    b.emit(if keep { target.set() } else { target.store() });
+                    return;
+                }
                 match (op, target) {
                     (None, _) => {
                         self.expr(b, &a.value);
@@ -505,6 +547,10 @@ impl Cx<'_, '_> {
                     && let Some(var) = self.variable(b, name)
                 {
                     // Through the variable, so strings (values) change too.
+                    let kind = match self.declared_variable(b, name) {
+                        Declared::IntArray => Declared::Int,
+                        _ => Declared::Other,
+                    };
                     b.emit(var.get());
                     self.expr(b, &index.index);
                     if let Some(op) = op {
@@ -514,10 +560,10 @@ impl Cx<'_, '_> {
                         } else {
                             Instr::Index
                         });
-                        self.expr(b, &a.value);
+                        self.store_value(b, kind, &a.value);
                         b.emit(binary_instr(op));
                     } else {
-                        self.expr(b, &a.value);
+                        self.store_value(b, kind, &a.value);
                     }
                     b.emit(Instr::IndexReplace {
                         from_end: u8::from(index.from_end),
