@@ -141,3 +141,8 @@ fn limits() {
 fn declared_types() {
     run_lpc_test("declared_types");
 }
+
+#[test]
+fn string_index() {
+    run_lpc_test("string_index");
+}

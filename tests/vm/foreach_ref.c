@@ -14,5 +14,11 @@ string run() {
   CHECK(a[0] == 11 && a[1] == 20 && a[2] == 0 && a[3] == 40);
   foreach (string k, int ref v in m) v += 100;
   CHECK(m["x"] == 101 && m["y"] == 102);
+  // A key deleted in the body is not brought back by the store.
+  foreach (string k, int ref v in m) {
+    map_delete(m, k);
+    v = 7;
+  }
+  CHECK(sizeof(m) == 0);
   return failures;
 }

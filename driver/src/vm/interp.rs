@@ -1203,8 +1203,11 @@ impl Vm {
                                 let key = usize::try_from(i)
                                     .ok()
                                     .and_then(|i| keys.borrow().get(i).cloned());
-                                if let Some(key) = key {
-                                    m.borrow_mut().insert(key, v);
+                                // A key the body deleted stays deleted.
+                                if let Some(key) = key
+                                    && let Some(slot) = m.borrow_mut().get_mut(&key)
+                                {
+                                    release(std::mem::replace(slot, v));
                                 }
                             }
                             _ => raise!(error(

@@ -112,7 +112,7 @@ pub fn add(a: Value, b: Value) -> OpResult {
             // Appending to a string nobody else holds reuses its buffer.
             if let Some(owned) = Rc::get_mut(&mut s) {
                 owned.text.push_str(&tail);
-                owned.ascii = owned.ascii && tail.is_ascii();
+                owned.ascii = owned.ascii && super::value::simple_text(&tail);
                 return Ok(Value::Str(s));
             }
             let mut text = String::with_capacity(s.text.len() + tail.len());
@@ -263,10 +263,23 @@ pub fn index(c: &Value, i: &Value, from_end: bool) -> OpResult {
             .cloned()
             .unwrap_or_default()),
         Value::Str(s) => {
-            let at = position(i, s.len(), from_end)?;
-            s.char_at(at)
-                .map(Value::Int)
-                .ok_or_else(|| "String index out of bounds".to_string())
+            let Some(i) = i.as_int() else {
+                return Err(format!("Indexing with a value of type {}", i.type_name()));
+            };
+            let len = s.len() as i64;
+            let at = if from_end { len - i } else { i };
+            // One past the end reads as the terminating NUL, 0.
+            if (0..len).contains(&at) {
+                return Ok(Value::Int(s.char_at(at as usize).unwrap_or(0)));
+            }
+            if at == len {
+                return Ok(Value::Int(0));
+            }
+            Err(if from_end {
+                "String rindex out of bounds.".into()
+            } else {
+                "String index out of bounds.".into()
+            })
         }
         Value::Buffer(b) => {
             let b = b.borrow();
@@ -389,7 +402,14 @@ pub fn range_replace(c: &Value, lo: &Value, hi: &Value, v: Value, flags: u8) -> 
     } else {
         hi
     };
-    if lo < 0 || lo > len || hi >= len || hi < lo - 1 {
+    // A string range must start on one of its characters; arrays and
+    // buffers may start just past the end, to append.
+    let start_max = if matches!(c, Value::Str(_)) {
+        len - 1
+    } else {
+        len
+    };
+    if lo < 0 || lo > start_max || hi >= len || hi < lo - 1 {
         return Err("Range of assignment is out of bounds".into());
     }
     let (from, to) = (lo as usize, (hi + 1) as usize);
@@ -422,7 +442,8 @@ pub fn range_replace(c: &Value, lo: &Value, hi: &Value, v: Value, flags: u8) -> 
 
 /// `s` with character `i` replaced by `c`.
 pub fn string_store(s: &LStr, i: &Value, c: &Value, from_end: bool) -> OpResult {
-    let at = position(i, s.len(), from_end)?;
+    let at = position(i, s.len(), from_end)
+        .map_err(|_| "Index out of bounds in string index lvalue.".to_string())?;
     let Some(ch) = c
         .as_int()
         .and_then(|c| char::from_u32(c as u32))
