@@ -146,3 +146,8 @@ fn declared_types() {
 fn string_index() {
     run_lpc_test("string_index");
 }
+
+#[test]
+fn members() {
+    run_lpc_test("members");
+}

@@ -998,20 +998,24 @@ impl Vm {
                         let r = check!(ops::range_replace(&c, &lo, &hi, v, flags));
                         self.stack.push(r);
                     }
-                    Instr::GetMember { name } => {
+                    Instr::GetMember { name } | Instr::GetMemberOptional { name } => {
                         let c = pop!();
+                        let optional = matches!(instr, Instr::GetMemberOptional { .. });
                         let n = program.names.get(name as usize).map_or("", |n| n.as_str());
                         let v = match &c {
                             Value::Class(obj) => match obj.position(n) {
                                 Some(at) => obj.fields.borrow()[at].clone(),
+                                None if optional => Value::Undefined,
                                 None => raise!(error(format!("Class has no member {n}"))),
                             },
-                            Value::Undefined | Value::Int(0) => {
-                                raise!(error(format!("Member {n} of a zero value")))
+                            // `m.key` reads `m["key"]`.
+                            Value::Mapping(m) => {
+                                m.borrow().get(&Value::str(n)).cloned().unwrap_or_default()
                             }
-                            other => {
-                                raise!(error(format!("Member {n} of a {}", other.type_name())))
-                            }
+                            _ if optional => Value::Undefined,
+                            _ => raise!(error(
+                                "Tried to take a member of something that isn't a mapping."
+                            )),
                         };
                         self.stack.push(v);
                     }
@@ -1019,13 +1023,29 @@ impl Vm {
                         let v = pop!();
                         let c = pop!();
                         let n = program.names.get(name as usize).map_or("", |n| n.as_str());
-                        let Value::Class(obj) = c else {
-                            raise!(error(format!("Member {n} of a {}", c.type_name())));
-                        };
-                        let Some(at) = obj.position(n) else {
-                            raise!(error(format!("Class has no member {n}")));
-                        };
-                        obj.fields.borrow_mut()[at] = v.clone();
+                        match c {
+                            Value::Class(obj) => {
+                                let Some(at) = obj.position(n) else {
+                                    raise!(error(format!("Class has no member {n}")));
+                                };
+                                obj.fields.borrow_mut()[at] = v.clone();
+                            }
+                            Value::Mapping(m) => {
+                                let key = Value::str(n);
+                                if m.borrow().len() >= self.limits.mapping_size
+                                    && !m.borrow().contains_key(&key)
+                                {
+                                    raise!(error("Mapping too large"));
+                                }
+                                if let Some(old) = m.borrow_mut().insert(key, v.clone()) {
+                                    release(old);
+                                }
+                            }
+                            other => raise!(error(format!(
+                                "Cannot assign member {n} of a {}",
+                                other.type_name()
+                            ))),
+                        }
                         self.stack.push(v);
                     }
                     Instr::MakeClass { class, count } => {

@@ -289,6 +289,9 @@ opcodes! {
     GetMember(name: u16) = 103,
     /// `[c v] -> [v]`
     SetMember(name: u16) = 104,
+    /// `[c] -> [c?.member]`: like `GetMember`, but 0 when `c` has no such
+    /// member or is not a class or mapping.
+    GetMemberOptional(name: u16) = 118,
     /// `[v1..vn] -> [class]` a new instance of class `class`, its `count` members in order.
     MakeClass(class: u16, count: u16) = 105,
     /// `[c lo hi v] -> [c']` `c` with the range replaced by `v` (a new value,

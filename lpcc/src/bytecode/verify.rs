@@ -72,7 +72,8 @@ fn effect(instr: Instr) -> Effect {
         | PromoteFloat
         | TruncateInt
         | CastString
-        | GetMember { .. } => simple(1, 1),
+        | GetMember { .. }
+        | GetMemberOptional { .. } => simple(1, 1),
         AddLocalInt { .. } | AddGlobalInt { .. } | CatchEnd => simple(0, 0),
         Add
         | Sub

@@ -219,7 +219,11 @@ impl Cx<'_, '_> {
             ExprKind::Member(member) => {
                 self.expr(b, &member.base);
                 let name = self.name_index(&member.name.text);
-                b.emit(Instr::GetMember { name });
+                b.emit(if member.op == ast::MemberOp::OptionalDot {
+                    Instr::GetMemberOptional { name }
+                } else {
+                    Instr::GetMember { name }
+                });
             }
             ExprKind::Call(call) => self.call(b, call, e.span),
             ExprKind::Catch(body) => self.catch(b, body),
@@ -381,13 +385,23 @@ impl Cx<'_, '_> {
                             from_end: index.from_end,
                         })
                     }
+                    ExprKind::Member(member) => {
+                        // The object (class or mapping) is kept to write back to.
+                        let slot = b.hidden_locals(1);
+                        self.expr(b, &member.base);
+                        b.emit(Instr::StoreLocal { slot });
+                        Some(RefTarget::Member {
+                            slot,
+                            name: self.name_index(&member.name.text),
+                        })
+                    }
                     _ => None,
                 };
                 let Some(target) = target else {
                     self.error(
                         E_UNSUPPORTED,
                         span,
-                        "`ref` is supported on variables and elements only so far",
+                        "`ref` is supported on variables, elements and members only so far",
                     );
                     return;
                 };
@@ -1137,6 +1151,11 @@ pub(super) enum RefTarget {
         slots: u16,
         from_end: bool,
     },
+    /// `ref o.m`: the object sits in hidden local `slot`; `name` indexes the names.
+    Member {
+        slot: u16,
+        name: u16,
+    },
 }
 
 impl RefTarget {
@@ -1154,6 +1173,10 @@ impl RefTarget {
                 } else {
                     Instr::Index
                 });
+            }
+            RefTarget::Member { slot, name } => {
+                b.emit(Instr::GetLocal { slot });
+                b.emit(Instr::GetMember { name });
             }
         }
     }
@@ -1177,6 +1200,13 @@ impl RefTarget {
                 } else {
                     b.emit(Instr::IndexStoreDiscard);
                 }
+            }
+            RefTarget::Member { slot, name } => {
+                b.emit(Instr::GetLocal { slot });
+                b.emit(Instr::GetLocal { slot: cell });
+                b.emit(Instr::Deref);
+                b.emit(Instr::SetMember { name });
+                b.emit(Instr::Pop);
             }
         }
     }
