@@ -20,5 +20,13 @@ string run() {
     v = 7;
   }
   CHECK(sizeof(m) == 0);
+  // Over a string the loop reads each character; writes change nothing.
+  string s = "abc";
+  int sum = 0;
+  foreach (int ref c in s) {
+    sum = sum * 1000 + c;
+    c++;
+  }
+  CHECK(sum == 97098099 && s == "abc");
   return failures;
 }

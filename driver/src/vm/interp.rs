@@ -1230,6 +1230,9 @@ impl Vm {
                                     release(std::mem::replace(slot, v));
                                 }
                             }
+                            // A string is a value: the loop iterates a copy,
+                            // so the characters written go nowhere.
+                            (Value::Str(_), _) => release(v),
                             _ => raise!(error(
                                 "foreach by reference over a value that cannot change"
                             )),
