@@ -151,3 +151,8 @@ fn string_index() {
 fn members() {
     run_lpc_test("members");
 }
+
+#[test]
+fn buffers() {
+    run_lpc_test("buffers");
+}
