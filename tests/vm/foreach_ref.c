@@ -28,5 +28,8 @@ string run() {
     c++;
   }
   CHECK(sum == 97098099 && s == "abc");
+  // Two variables need a mapping.
+  CHECK(catch(foreach (int x, int y in a) sum++));
+  CHECK(catch(foreach (int x, int y in s) sum++));
   return failures;
 }

@@ -1160,7 +1160,7 @@ impl Vm {
                         let s = base + state as usize;
                         let i = self.stack[s + 2].as_int().unwrap_or(0) as usize;
                         let (first, second) = match (&self.stack[s], &self.stack[s + 1]) {
-                            (Value::Array(a), _) => match a.borrow().get(i) {
+                            (Value::Array(a), _) if pairs == 0 => match a.borrow().get(i) {
                                 Some(v) => (v.clone(), None),
                                 None => {
                                     pc = exit as usize;
@@ -1178,20 +1178,23 @@ impl Vm {
                                     continue;
                                 }
                             },
-                            (Value::Str(text), _) => match text.char_at(i) {
+                            (Value::Str(text), _) if pairs == 0 => match text.char_at(i) {
                                 Some(c) => (Value::Int(c), None),
                                 None => {
                                     pc = exit as usize;
                                     continue;
                                 }
                             },
-                            (Value::Buffer(b), _) => match b.borrow().get(i) {
+                            (Value::Buffer(b), _) if pairs == 0 => match b.borrow().get(i) {
                                 Some(&c) => (Value::Int(c as i64), None),
                                 None => {
                                     pc = exit as usize;
                                     continue;
                                 }
                             },
+                            (Value::Array(_) | Value::Str(_) | Value::Buffer(_), _) => {
+                                raise!(error("Bad argument 2 to foreach(): expected a mapping"))
+                            }
                             _ => {
                                 pc = exit as usize;
                                 continue;
