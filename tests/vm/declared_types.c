@@ -4,6 +4,11 @@ float total;
 float seeded = 2;
 int counter;
 
+int truncated() { return 2.5 * 3; }
+float promoted() { return 4; }
+float zero() { return 0; }
+mixed untouched() { return 1.5; }
+
 string run() {
   float f;
   int i;
@@ -39,5 +44,10 @@ string run() {
   CHECK(floatp(any[0]) && any[0] == 6.5);
   m += 0.5;
   CHECK(floatp(m) && m == 1.5);
+  CHECK(intp(truncated()) && truncated() == 7);
+  CHECK(floatp(promoted()) && promoted() == 4.0);
+  CHECK(floatp(zero()));
+  CHECK(floatp(untouched()));
+  CHECK(sqrt(16) == 4.0 && sqrt(2.25) == 1.5);
   return failures;
 }

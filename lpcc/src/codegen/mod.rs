@@ -140,7 +140,7 @@ fn store_conversion(kind: Declared, value: &ast::Expr) -> Option<Instr> {
         Declared::Float if !matches!(value.kind, ast::ExprKind::Float(_)) => {
             Some(Instr::PromoteFloat)
         }
-        Declared::Int | Declared::IntArray if may_be_float(value) => Some(Instr::TruncateInt),
+        Declared::Int if may_be_float(value) => Some(Instr::TruncateInt),
         _ => None,
     }
 }
@@ -346,6 +346,7 @@ impl Cx<'_, '_> {
     fn function(&mut self, function: &ast::Function, body: &ast::Block) {
         let mut b = FnBuilder::new(function.name.text.clone(), function.modifiers.0);
         b.rest = function.varargs;
+        b.returns = declared(&function.return_type);
         for param in &function.params {
             let name = param
                 .name
@@ -577,6 +578,8 @@ struct FnBuilder {
     locals: Vec<(SmolStr, u16)>,
     /// Per slot: the declared type of the local there now.
     declared: Vec<Declared>,
+    /// The declared return type, which `return` converts to.
+    returns: Declared,
     scopes: Vec<usize>,
     next_slot: usize,
     max_locals: usize,
@@ -601,6 +604,7 @@ impl FnBuilder {
             lines: Vec::new(),
             locals: Vec::new(),
             declared: Vec::new(),
+            returns: Declared::Other,
             scopes: Vec::new(),
             next_slot: 0,
             max_locals: 0,

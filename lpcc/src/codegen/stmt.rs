@@ -77,6 +77,9 @@ impl Cx<'_, '_> {
             StmtKind::Return(value) => match value {
                 Some(e) => {
                     self.expr(b, e);
+                    if let Some(convert) = super::store_conversion(b.returns, e) {
+                        b.emit(convert);
+                    }
                     b.emit(Instr::Return);
                 }
                 None => {
