@@ -8,5 +8,12 @@ string run() {
   CHECK(b[1] == 200);
   CHECK(sizeof(allocate_buffer(0)) == 0);
   CHECK(catch(allocate_buffer(-1)));
+  CHECK(catch(b[0] = 256) && catch(b[0] = -1) && b[0] == 0);
+  buffer c = allocate_buffer(2);
+  c[0] = 7;
+  buffer d = b + c;
+  CHECK(sizeof(d) == 5 && d[1] == 200 && d[3] == 7 && sizeof(b) == 3);
+  mixed bad = 5;
+  CHECK(catch(b + bad));
   return failures;
 }

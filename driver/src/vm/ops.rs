@@ -90,6 +90,11 @@ fn int_op(a: Value, b: Value, op: &str, f: fn(i64, i64) -> i64) -> OpResult {
 pub fn add(a: Value, b: Value) -> OpResult {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Ok(Value::Int(x.wrapping_add(y))),
+        (Value::Buffer(x), Value::Buffer(y)) => {
+            let mut bytes = x.borrow().clone();
+            bytes.extend_from_slice(&y.borrow());
+            Ok(Value::Buffer(Rc::new(RefCell::new(bytes))))
+        }
         (Value::Str(mut s), Value::Int(i)) => {
             use std::fmt::Write;
             // The number is written straight into the result: no temporary string.
@@ -324,7 +329,17 @@ pub fn index_store(c: &Value, i: Value, v: Value, from_end: bool) -> Result<(), 
         Value::Buffer(b) => {
             let mut b = b.borrow_mut();
             let at = position(&i, b.len(), from_end)?;
-            b[at] = v.as_int().unwrap_or(0) as u8;
+            let byte = match v {
+                Value::Int(n) => u8::try_from(n)
+                    .map_err(|_| "Buffer byte value out of range: must be 0..255.".to_string())?,
+                other => {
+                    return Err(format!(
+                        "Bad type for buffer byte assignment: {}",
+                        other.type_name()
+                    ));
+                }
+            };
+            b[at] = byte;
             Ok(())
         }
         Value::Str(_) => Err("Assigning to a character of a string is not supported yet".into()),
