@@ -15,5 +15,15 @@ string run() {
   CHECK(sizeof(d) == 5 && d[1] == 200 && d[3] == 7 && sizeof(b) == 3);
   mixed bad = 5;
   CHECK(catch(b + bad));
+  buffer e = "AB";
+  CHECK(bufferp(e) && sizeof(e) == 2 && e[1] == 'B');
+  e += ({ 9 });
+  CHECK(sizeof(e) == 3 && e[2] == 9);
+  e[0..0] = "xy";
+  CHECK(sizeof(e) == 4 && e[1] == 'y');
+  CHECK(sizeof(e + "z") == 5);
+  CHECK(catch(e = ({ 300 })) ==
+        "*Illegal array item in buffer conversion: must be ints 0..255.\n");
+  CHECK(bufferp(to_buffer("hi")) && to_buffer(({ 200 }))[0] == 200);
   return failures;
 }

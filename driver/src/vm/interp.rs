@@ -451,6 +451,11 @@ impl Vm {
                             *top = Value::Float(i as f64);
                         }
                     }
+                    Instr::PromoteBuffer => {
+                        let v = pop!();
+                        let v = check!(ops::to_buffer(v));
+                        self.stack.push(v);
+                    }
                     Instr::TruncateInt => {
                         if let Some(top) = self.stack.last_mut()
                             && let Value::Float(f) = *top

@@ -90,7 +90,11 @@ fn int_op(a: Value, b: Value, op: &str, f: fn(i64, i64) -> i64) -> OpResult {
 pub fn add(a: Value, b: Value) -> OpResult {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Ok(Value::Int(x.wrapping_add(y))),
-        (Value::Buffer(x), Value::Buffer(y)) => {
+        (Value::Buffer(x), y @ (Value::Buffer(_) | Value::Str(_) | Value::Array(_))) => {
+            // A string or int array on the right is taken as bytes.
+            let Value::Buffer(y) = to_buffer(y)? else {
+                return Err("Bad right argument to +".into());
+            };
             let mut bytes = x.borrow().clone();
             bytes.extend_from_slice(&y.borrow());
             Ok(Value::Buffer(Rc::new(RefCell::new(bytes))))
@@ -395,6 +399,27 @@ pub fn new_mapping(capacity: usize) -> Value {
 }
 
 /// `c` with `c[lo..hi]` replaced by `v`: a new array, string or buffer.
+/// `v` as the bytes of a buffer: a buffer as it is, a string's UTF-8
+/// bytes, an array of ints 0..255 one byte each; anything else unchanged.
+pub fn to_buffer(v: Value) -> OpResult {
+    let bytes = match &v {
+        Value::Str(s) => s.text.as_bytes().to_vec(),
+        Value::Array(a) => a
+            .borrow()
+            .iter()
+            .map(|item| match item {
+                Value::Int(n) => u8::try_from(*n).ok(),
+                _ => None,
+            })
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(|| {
+                "Illegal array item in buffer conversion: must be ints 0..255.".to_string()
+            })?,
+        _ => return Ok(v),
+    };
+    Ok(Value::Buffer(Rc::new(RefCell::new(bytes))))
+}
+
 pub fn range_replace(c: &Value, lo: &Value, hi: &Value, v: Value, flags: u8) -> OpResult {
     let len = match c {
         Value::Array(a) => a.borrow().len(),
@@ -428,6 +453,11 @@ pub fn range_replace(c: &Value, lo: &Value, hi: &Value, v: Value, flags: u8) -> 
         return Err("Range of assignment is out of bounds".into());
     }
     let (from, to) = (lo as usize, (hi + 1) as usize);
+    let v = if matches!(c, Value::Buffer(_)) {
+        to_buffer(v)?
+    } else {
+        v
+    };
     match (c, v) {
         (Value::Array(a), Value::Array(new)) => {
             let a = a.borrow();

@@ -203,6 +203,9 @@ opcodes! {
     /// `[a] -> [a]`, a float truncated to an int: what a variable declared
     /// `int` does with a float assigned to it.
     TruncateInt = 57,
+    /// `[a] -> [a]`, a string (its UTF-8 bytes) or an array of ints 0..255
+    /// turned into a buffer: what a variable declared `buffer` does with them.
+    PromoteBuffer = 58,
 
     // ---- control flow ----
     /// `[] -> []`

@@ -71,6 +71,7 @@ fn effect(instr: Instr) -> Effect {
         | CastFloat
         | PromoteFloat
         | TruncateInt
+        | PromoteBuffer
         | CastString
         | GetMember { .. }
         | GetMemberOptional { .. } => simple(1, 1),

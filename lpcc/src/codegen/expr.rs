@@ -480,6 +480,18 @@ impl Cx<'_, '_> {
                     return;
                 };
                 let kind = self.declared_variable(b, name);
+                if kind == Declared::Buffer {
+                    // The right side becomes a buffer first, so `+=` appends.
+                    if op.is_some() {
+                        b.emit(target.get());
+                    }
+                    self.store_value(b, kind, &a.value);
+                    if let Some(op) = op {
+                        b.emit(binary_instr(op));
+                    }
+                    b.emit(if keep { target.set() } else { target.store() });
+                    return;
+                }
                 if kind == Declared::Float {
                     if let Some(op) = op {
                         b.emit(target.get());

@@ -93,6 +93,7 @@ enum Declared {
     Int,
     Float,
     IntArray,
+    Buffer,
 }
 
 #[derive(Default)]
@@ -141,6 +142,7 @@ fn store_conversion(kind: Declared, value: &ast::Expr) -> Option<Instr> {
             Some(Instr::PromoteFloat)
         }
         Declared::Int if may_be_float(value) => Some(Instr::TruncateInt),
+        Declared::Buffer => Some(Instr::PromoteBuffer),
         _ => None,
     }
 }
@@ -161,6 +163,7 @@ fn may_be_float(e: &ast::Expr) -> bool {
 fn declared(ty: &ast::Type) -> Declared {
     match (&ty.kind, ty.array_depth) {
         (ast::TypeKind::Float, 0) => Declared::Float,
+        (ast::TypeKind::Buffer, 0) => Declared::Buffer,
         (ast::TypeKind::Int, 0) => Declared::Int,
         (ast::TypeKind::Int, 1) => Declared::IntArray,
         _ => Declared::Other,
