@@ -373,6 +373,22 @@ impl Cx<'_, '_> {
             UnaryOp::Ref => {
                 let target = match &operand.kind {
                     ExprKind::Ident(name) => self.variable(b, name).map(RefTarget::Var),
+                    ExprKind::Index(index)
+                        if !index.optional
+                            && let ExprKind::Ident(name) = &index.base.kind
+                            && let Some(var) = self.variable(b, name) =>
+                    {
+                        // Written back through the variable, so a string
+                        // (a value) changes too.
+                        let slot = b.hidden_locals(1);
+                        self.expr(b, &index.index);
+                        b.emit(Instr::StoreLocal { slot });
+                        Some(RefTarget::VarElement {
+                            var,
+                            slot,
+                            from_end: index.from_end,
+                        })
+                    }
                     ExprKind::Index(index) if !index.optional => {
                         // The container and index are kept to write back to.
                         let slots = b.hidden_locals(2);
@@ -1163,6 +1179,12 @@ pub(super) enum RefTarget {
         slots: u16,
         from_end: bool,
     },
+    /// `ref v[i]` on a variable `v`: the index sits in hidden local `slot`.
+    VarElement {
+        var: Target,
+        slot: u16,
+        from_end: bool,
+    },
     /// `ref o.m`: the object sits in hidden local `slot`; `name` indexes the names.
     Member {
         slot: u16,
@@ -1189,6 +1211,19 @@ impl RefTarget {
             RefTarget::Member { slot, name } => {
                 b.emit(Instr::GetLocal { slot });
                 b.emit(Instr::GetMember { name });
+            }
+            RefTarget::VarElement {
+                var,
+                slot,
+                from_end,
+            } => {
+                b.emit(var.get());
+                b.emit(Instr::GetLocal { slot });
+                b.emit(if from_end {
+                    Instr::IndexFromEnd
+                } else {
+                    Instr::Index
+                });
             }
         }
     }
@@ -1218,6 +1253,21 @@ impl RefTarget {
                 b.emit(Instr::GetLocal { slot: cell });
                 b.emit(Instr::Deref);
                 b.emit(Instr::SetMember { name });
+                b.emit(Instr::Pop);
+            }
+            RefTarget::VarElement {
+                var,
+                slot,
+                from_end,
+            } => {
+                b.emit(var.get());
+                b.emit(Instr::GetLocal { slot });
+                b.emit(Instr::GetLocal { slot: cell });
+                b.emit(Instr::Deref);
+                b.emit(Instr::IndexReplace {
+                    from_end: u8::from(from_end),
+                });
+                b.emit(var.store());
                 b.emit(Instr::Pop);
             }
         }
