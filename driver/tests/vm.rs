@@ -156,3 +156,8 @@ fn members() {
 fn buffers() {
     run_lpc_test("buffers");
 }
+
+#[test]
+fn variable_functional() {
+    run_lpc_test("variable_functional");
+}

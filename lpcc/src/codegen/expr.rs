@@ -1036,6 +1036,18 @@ impl Cx<'_, '_> {
 
     fn function_ptr(&mut self, b: &mut FnBuilder, fp: &FunctionPtr, span: crate::span::Span) {
         match fp {
+            FunctionPtr::Named { name, args }
+                if args.is_empty()
+                    && !self.functions.contains_key(&name.text)
+                    && let Some(global) = self.globals.get(&name.text).map(|g| g.slot) =>
+            {
+                // `(: var :)` on a global reads the variable at each call.
+                let mut inner = FnBuilder::new(self.closure_name(), flags::HIDDEN);
+                self.mark_line(&mut inner, name.span);
+                inner.emit(Instr::GetGlobal { slot: global });
+                inner.emit(Instr::Return);
+                self.make_closure(b, inner);
+            }
             FunctionPtr::Named { name, args } => {
                 let bound = self.args(b, args, span);
                 if self.functions.contains_key(&name.text) {
