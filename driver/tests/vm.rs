@@ -136,3 +136,28 @@ fn foreach_ref() {
 fn limits() {
     run_lpc_test("limits");
 }
+
+#[test]
+fn declared_types() {
+    run_lpc_test("declared_types");
+}
+
+#[test]
+fn string_index() {
+    run_lpc_test("string_index");
+}
+
+#[test]
+fn members() {
+    run_lpc_test("members");
+}
+
+#[test]
+fn buffers() {
+    run_lpc_test("buffers");
+}
+
+#[test]
+fn variable_functional() {
+    run_lpc_test("variable_functional");
+}

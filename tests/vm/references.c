@@ -3,6 +3,7 @@ string failures = "";
 string global_text;
 
 void twice(int ref x) { x = x * 2; }
+void upper(int ref c) { c -= 32; }
 void grow(int ref x) { twice(ref x); x++; }
 void fill(string ref s, mixed ref a) { s += "!"; a += ({ 4 }); }
 
@@ -28,6 +29,11 @@ string run() {
   mapping m = ([ "k": 5 ]);
   twice(ref m["k"]);
   CHECK(m["k"] == 10);
+  // A character of a string variable changes through the variable.
+  string word = "abc";
+  upper(ref word[0]);
+  upper(ref word[<1]);
+  CHECK(word == "AbC");
   m["new"] ??= 7;
   m["k"] ??= 99;
   CHECK(m["new"] == 7 && m["k"] == 10);

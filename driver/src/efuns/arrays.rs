@@ -1,4 +1,4 @@
-//! Array and mapping efuns: `allocate`, `sizeof`, `sort_array`, `filter`,
+//! Array and mapping efuns: `allocate`, `allocate_buffer`, `sizeof`, `sort_array`, `filter`,
 //! `map`, `member_array`, `keys`, `values`, `map_delete`; and `get_dir`,
 //! which lists the mudlib directory.
 
@@ -13,6 +13,7 @@ use crate::vm::{Efun, Unwind, Vm, error};
 
 pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("allocate", allocate);
+    m.insert("allocate_buffer", allocate_buffer);
     m.insert("sizeof", sizeof);
     m.insert("keys", keys);
     m.insert("values", values);
@@ -42,6 +43,17 @@ fn allocate(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         Value::Int(0)
     };
     Ok(Value::array(vec![fill; n as usize]))
+}
+
+/// A buffer of `n` zero bytes.
+fn allocate_buffer(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let n = int_arg(vm, base, argc, 0, "allocate_buffer")?;
+    if n < 0 || n as usize > vm.limits.array_size {
+        return Err(error(format!("allocate_buffer(): bad size {n}")));
+    }
+    Ok(Value::Buffer(std::rc::Rc::new(std::cell::RefCell::new(
+        vec![0u8; n as usize],
+    ))))
 }
 
 fn sizeof(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {

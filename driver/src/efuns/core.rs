@@ -64,6 +64,8 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("typeof", typeof_efun);
     m.insert("to_int", to_int);
     m.insert("to_float", to_float);
+    m.insert("sqrt", sqrt);
+    m.insert("to_buffer", to_buffer);
     m.insert("set_eval_limit", set_eval_limit);
     m.insert("dump_trace", dump_trace);
     m.insert("reset_eval_cost", reset_eval_cost);
@@ -300,6 +302,27 @@ fn to_float(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         Value::Str(s) => Value::Float(s.text.trim().parse().unwrap_or(0.0)),
         _ => Value::Float(0.0),
     })
+}
+
+fn to_buffer(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    match arg(vm, base, argc, 0) {
+        v @ (Value::Str(_) | Value::Array(_) | Value::Buffer(_)) => {
+            crate::vm::ops::to_buffer(v).map_err(error)
+        }
+        other => Err(bad_arg("to_buffer", 1, &other)),
+    }
+}
+
+fn sqrt(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let x = match arg(vm, base, argc, 0) {
+        Value::Float(f) => f,
+        Value::Int(i) => i as f64,
+        other => return Err(bad_arg("sqrt", 1, &other)),
+    };
+    if x < 0.0 {
+        return Err(error("sqrt() of a negative number"));
+    }
+    Ok(Value::Float(x.sqrt()))
 }
 
 /// `set_eval_limit(n)`: the evaluation limit in microseconds from now on;

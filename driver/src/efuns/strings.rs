@@ -52,18 +52,30 @@ fn strsrch(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         other => return Err(bad_arg("strsrch", 1, &other)),
     };
     let backwards = int_arg(vm, base, argc, 2, "strsrch")? != 0;
-    let found = if backwards {
-        s.text.rfind(&needle)
-    } else {
-        s.text.find(&needle)
-    };
-    Ok(Value::Int(found.map_or(-1, |byte| {
-        if s.ascii {
-            byte as i64
+    if s.ascii {
+        let found = if backwards {
+            s.text.rfind(&needle)
         } else {
-            unicode_segmentation::UnicodeSegmentation::graphemes(&s.text[..byte], true).count()
-                as i64
-        }
+            s.text.find(&needle)
+        };
+        return Ok(Value::Int(found.map_or(-1, |byte| byte as i64)));
+    }
+    // A match counts only from one cluster boundary to another.
+    let starts: Vec<usize> =
+        unicode_segmentation::UnicodeSegmentation::grapheme_indices(s.text.as_str(), true)
+            .map(|(at, _)| at)
+            .collect();
+    let boundary = |at: usize| at == s.text.len() || starts.binary_search(&at).is_ok();
+    let whole = |&(at, m): &(usize, &str)| boundary(at) && boundary(at + m.len());
+    let found = if needle.is_empty() {
+        None
+    } else if backwards {
+        s.text.rmatch_indices(needle.as_str()).find(whole)
+    } else {
+        s.text.match_indices(needle.as_str()).find(whole)
+    };
+    Ok(Value::Int(found.map_or(-1, |(byte, _)| {
+        starts.partition_point(|&at| at < byte) as i64
     })))
 }
 

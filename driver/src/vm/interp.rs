@@ -444,6 +444,25 @@ impl Vm {
                         };
                         self.stack.push(v);
                     }
+                    Instr::PromoteFloat => {
+                        if let Some(top) = self.stack.last_mut()
+                            && let Value::Int(i) = *top
+                        {
+                            *top = Value::Float(i as f64);
+                        }
+                    }
+                    Instr::PromoteBuffer => {
+                        let v = pop!();
+                        let v = check!(ops::to_buffer(v));
+                        self.stack.push(v);
+                    }
+                    Instr::TruncateInt => {
+                        if let Some(top) = self.stack.last_mut()
+                            && let Value::Float(f) = *top
+                        {
+                            *top = Value::Int(f as i64);
+                        }
+                    }
                     Instr::CastString => {
                         let a = pop!();
                         let v = match a {
@@ -984,20 +1003,24 @@ impl Vm {
                         let r = check!(ops::range_replace(&c, &lo, &hi, v, flags));
                         self.stack.push(r);
                     }
-                    Instr::GetMember { name } => {
+                    Instr::GetMember { name } | Instr::GetMemberOptional { name } => {
                         let c = pop!();
+                        let optional = matches!(instr, Instr::GetMemberOptional { .. });
                         let n = program.names.get(name as usize).map_or("", |n| n.as_str());
                         let v = match &c {
                             Value::Class(obj) => match obj.position(n) {
                                 Some(at) => obj.fields.borrow()[at].clone(),
+                                None if optional => Value::Undefined,
                                 None => raise!(error(format!("Class has no member {n}"))),
                             },
-                            Value::Undefined | Value::Int(0) => {
-                                raise!(error(format!("Member {n} of a zero value")))
+                            // `m.key` reads `m["key"]`.
+                            Value::Mapping(m) => {
+                                m.borrow().get(&Value::str(n)).cloned().unwrap_or_default()
                             }
-                            other => {
-                                raise!(error(format!("Member {n} of a {}", other.type_name())))
-                            }
+                            _ if optional => Value::Undefined,
+                            _ => raise!(error(
+                                "Tried to take a member of something that isn't a mapping."
+                            )),
                         };
                         self.stack.push(v);
                     }
@@ -1005,13 +1028,29 @@ impl Vm {
                         let v = pop!();
                         let c = pop!();
                         let n = program.names.get(name as usize).map_or("", |n| n.as_str());
-                        let Value::Class(obj) = c else {
-                            raise!(error(format!("Member {n} of a {}", c.type_name())));
-                        };
-                        let Some(at) = obj.position(n) else {
-                            raise!(error(format!("Class has no member {n}")));
-                        };
-                        obj.fields.borrow_mut()[at] = v.clone();
+                        match c {
+                            Value::Class(obj) => {
+                                let Some(at) = obj.position(n) else {
+                                    raise!(error(format!("Class has no member {n}")));
+                                };
+                                obj.fields.borrow_mut()[at] = v.clone();
+                            }
+                            Value::Mapping(m) => {
+                                let key = Value::str(n);
+                                if m.borrow().len() >= self.limits.mapping_size
+                                    && !m.borrow().contains_key(&key)
+                                {
+                                    raise!(error("Mapping too large"));
+                                }
+                                if let Some(old) = m.borrow_mut().insert(key, v.clone()) {
+                                    release(old);
+                                }
+                            }
+                            other => raise!(error(format!(
+                                "Cannot assign member {n} of a {}",
+                                other.type_name()
+                            ))),
+                        }
                         self.stack.push(v);
                     }
                     Instr::MakeClass { class, count } => {
@@ -1126,7 +1165,7 @@ impl Vm {
                         let s = base + state as usize;
                         let i = self.stack[s + 2].as_int().unwrap_or(0) as usize;
                         let (first, second) = match (&self.stack[s], &self.stack[s + 1]) {
-                            (Value::Array(a), _) => match a.borrow().get(i) {
+                            (Value::Array(a), _) if pairs == 0 => match a.borrow().get(i) {
                                 Some(v) => (v.clone(), None),
                                 None => {
                                     pc = exit as usize;
@@ -1144,20 +1183,23 @@ impl Vm {
                                     continue;
                                 }
                             },
-                            (Value::Str(text), _) => match text.char_at(i) {
+                            (Value::Str(text), _) if pairs == 0 => match text.char_at(i) {
                                 Some(c) => (Value::Int(c), None),
                                 None => {
                                     pc = exit as usize;
                                     continue;
                                 }
                             },
-                            (Value::Buffer(b), _) => match b.borrow().get(i) {
+                            (Value::Buffer(b), _) if pairs == 0 => match b.borrow().get(i) {
                                 Some(&c) => (Value::Int(c as i64), None),
                                 None => {
                                     pc = exit as usize;
                                     continue;
                                 }
                             },
+                            (Value::Array(_) | Value::Str(_) | Value::Buffer(_), _) => {
+                                raise!(error("Bad argument 2 to foreach(): expected a mapping"))
+                            }
                             _ => {
                                 pc = exit as usize;
                                 continue;
@@ -1189,10 +1231,16 @@ impl Vm {
                                 let key = usize::try_from(i)
                                     .ok()
                                     .and_then(|i| keys.borrow().get(i).cloned());
-                                if let Some(key) = key {
-                                    m.borrow_mut().insert(key, v);
+                                // A key the body deleted stays deleted.
+                                if let Some(key) = key
+                                    && let Some(slot) = m.borrow_mut().get_mut(&key)
+                                {
+                                    release(std::mem::replace(slot, v));
                                 }
                             }
+                            // A string is a value: the loop iterates a copy,
+                            // so the characters written go nowhere.
+                            (Value::Str(_), _) => release(v),
                             _ => raise!(error(
                                 "foreach by reference over a value that cannot change"
                             )),

@@ -90,6 +90,15 @@ fn int_op(a: Value, b: Value, op: &str, f: fn(i64, i64) -> i64) -> OpResult {
 pub fn add(a: Value, b: Value) -> OpResult {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Ok(Value::Int(x.wrapping_add(y))),
+        (Value::Buffer(x), y @ (Value::Buffer(_) | Value::Str(_) | Value::Array(_))) => {
+            // A string or int array on the right is taken as bytes.
+            let Value::Buffer(y) = to_buffer(y)? else {
+                return Err("Bad right argument to +".into());
+            };
+            let mut bytes = x.borrow().clone();
+            bytes.extend_from_slice(&y.borrow());
+            Ok(Value::Buffer(Rc::new(RefCell::new(bytes))))
+        }
         (Value::Str(mut s), Value::Int(i)) => {
             use std::fmt::Write;
             // The number is written straight into the result: no temporary string.
@@ -112,7 +121,7 @@ pub fn add(a: Value, b: Value) -> OpResult {
             // Appending to a string nobody else holds reuses its buffer.
             if let Some(owned) = Rc::get_mut(&mut s) {
                 owned.text.push_str(&tail);
-                owned.ascii = owned.ascii && tail.is_ascii();
+                owned.ascii = owned.ascii && super::value::simple_text(&tail);
                 return Ok(Value::Str(s));
             }
             let mut text = String::with_capacity(s.text.len() + tail.len());
@@ -263,10 +272,23 @@ pub fn index(c: &Value, i: &Value, from_end: bool) -> OpResult {
             .cloned()
             .unwrap_or_default()),
         Value::Str(s) => {
-            let at = position(i, s.len(), from_end)?;
-            s.char_at(at)
-                .map(Value::Int)
-                .ok_or_else(|| "String index out of bounds".to_string())
+            let Some(i) = i.as_int() else {
+                return Err(format!("Indexing with a value of type {}", i.type_name()));
+            };
+            let len = s.len() as i64;
+            let at = if from_end { len - i } else { i };
+            // One past the end reads as the terminating NUL, 0.
+            if (0..len).contains(&at) {
+                return Ok(Value::Int(s.char_at(at as usize).unwrap_or(0)));
+            }
+            if at == len {
+                return Ok(Value::Int(0));
+            }
+            Err(if from_end {
+                "String rindex out of bounds.".into()
+            } else {
+                "String index out of bounds.".into()
+            })
         }
         Value::Buffer(b) => {
             let b = b.borrow();
@@ -311,7 +333,17 @@ pub fn index_store(c: &Value, i: Value, v: Value, from_end: bool) -> Result<(), 
         Value::Buffer(b) => {
             let mut b = b.borrow_mut();
             let at = position(&i, b.len(), from_end)?;
-            b[at] = v.as_int().unwrap_or(0) as u8;
+            let byte = match v {
+                Value::Int(n) => u8::try_from(n)
+                    .map_err(|_| "Buffer byte value out of range: must be 0..255.".to_string())?,
+                other => {
+                    return Err(format!(
+                        "Bad type for buffer byte assignment: {}",
+                        other.type_name()
+                    ));
+                }
+            };
+            b[at] = byte;
             Ok(())
         }
         Value::Str(_) => Err("Assigning to a character of a string is not supported yet".into()),
@@ -367,6 +399,27 @@ pub fn new_mapping(capacity: usize) -> Value {
 }
 
 /// `c` with `c[lo..hi]` replaced by `v`: a new array, string or buffer.
+/// `v` as the bytes of a buffer: a buffer as it is, a string's UTF-8
+/// bytes, an array of ints 0..255 one byte each; anything else unchanged.
+pub fn to_buffer(v: Value) -> OpResult {
+    let bytes = match &v {
+        Value::Str(s) => s.text.as_bytes().to_vec(),
+        Value::Array(a) => a
+            .borrow()
+            .iter()
+            .map(|item| match item {
+                Value::Int(n) => u8::try_from(*n).ok(),
+                _ => None,
+            })
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(|| {
+                "Illegal array item in buffer conversion: must be ints 0..255.".to_string()
+            })?,
+        _ => return Ok(v),
+    };
+    Ok(Value::Buffer(Rc::new(RefCell::new(bytes))))
+}
+
 pub fn range_replace(c: &Value, lo: &Value, hi: &Value, v: Value, flags: u8) -> OpResult {
     let len = match c {
         Value::Array(a) => a.borrow().len(),
@@ -389,10 +442,22 @@ pub fn range_replace(c: &Value, lo: &Value, hi: &Value, v: Value, flags: u8) -> 
     } else {
         hi
     };
-    if lo < 0 || lo > len || hi >= len || hi < lo - 1 {
+    // A string range must start on one of its characters; arrays and
+    // buffers may start just past the end, to append.
+    let start_max = if matches!(c, Value::Str(_)) {
+        len - 1
+    } else {
+        len
+    };
+    if lo < 0 || lo > start_max || hi >= len || hi < lo - 1 {
         return Err("Range of assignment is out of bounds".into());
     }
     let (from, to) = (lo as usize, (hi + 1) as usize);
+    let v = if matches!(c, Value::Buffer(_)) {
+        to_buffer(v)?
+    } else {
+        v
+    };
     match (c, v) {
         (Value::Array(a), Value::Array(new)) => {
             let a = a.borrow();
@@ -422,7 +487,8 @@ pub fn range_replace(c: &Value, lo: &Value, hi: &Value, v: Value, flags: u8) -> 
 
 /// `s` with character `i` replaced by `c`.
 pub fn string_store(s: &LStr, i: &Value, c: &Value, from_end: bool) -> OpResult {
-    let at = position(i, s.len(), from_end)?;
+    let at = position(i, s.len(), from_end)
+        .map_err(|_| "Index out of bounds in string index lvalue.".to_string())?;
     let Some(ch) = c
         .as_int()
         .and_then(|c| char::from_u32(c as u32))

@@ -9,17 +9,29 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::object::ObjRef;
 
-/// A string with its ASCII-ness known, so lengths and indexes are O(1)
-/// for ASCII text and count grapheme clusters otherwise.
+/// A string with its simplicity known, so lengths and indexes are O(1)
+/// when every byte is one grapheme cluster and count clusters otherwise.
 #[derive(Debug, Default)]
 pub struct LStr {
     pub text: String,
+    /// Every byte is a cluster of its own: ASCII without `\r` (a CR before
+    /// an LF joins it in one cluster).
     pub ascii: bool,
+}
+
+/// Whether every byte of `text` is a grapheme cluster of its own.
+pub fn simple_text(text: &str) -> bool {
+    // One branch-free pass the compiler vectorizes: strings are made often.
+    let flags = text
+        .as_bytes()
+        .iter()
+        .fold(0u8, |acc, &b| acc | (b & 0x80) | u8::from(b == b'\r'));
+    flags == 0
 }
 
 impl LStr {
     pub fn new(text: String) -> LStr {
-        let ascii = text.is_ascii();
+        let ascii = simple_text(&text);
         LStr { text, ascii }
     }
 

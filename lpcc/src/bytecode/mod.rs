@@ -55,6 +55,9 @@ pub mod flags {
     pub const VARARGS: u8 = 32;
     /// Not callable by name: closures and the variable initializer.
     pub const HIDDEN: u8 = 128;
+    /// On a global (where [`HIDDEN`] means nothing): declared `float`, so
+    /// ints assigned to it become floats.
+    pub const FLOAT: u8 = 128;
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -197,6 +197,15 @@ opcodes! {
     CastFloat = 53,
     /// `[a] -> [string a]`
     CastString = 54,
+    /// `[a] -> [a]`, an int turned into a float: what a variable declared
+    /// `float` does with an int assigned to it.
+    PromoteFloat = 56,
+    /// `[a] -> [a]`, a float truncated to an int: what a variable declared
+    /// `int` does with a float assigned to it.
+    TruncateInt = 57,
+    /// `[a] -> [a]`, a string (its UTF-8 bytes) or an array of ints 0..255
+    /// turned into a buffer: what a variable declared `buffer` does with them.
+    PromoteBuffer = 58,
 
     // ---- control flow ----
     /// `[] -> []`
@@ -283,6 +292,9 @@ opcodes! {
     GetMember(name: u16) = 103,
     /// `[c v] -> [v]`
     SetMember(name: u16) = 104,
+    /// `[c] -> [c?.member]`: like `GetMember`, but 0 when `c` has no such
+    /// member or is not a class or mapping.
+    GetMemberOptional(name: u16) = 118,
     /// `[v1..vn] -> [class]` a new instance of class `class`, its `count` members in order.
     MakeClass(class: u16, count: u16) = 105,
     /// `[c lo hi v] -> [c']` `c` with the range replaced by `v` (a new value,

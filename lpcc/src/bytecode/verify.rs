@@ -69,8 +69,12 @@ fn effect(instr: Instr) -> Effect {
         | Deref
         | CastInt
         | CastFloat
+        | PromoteFloat
+        | TruncateInt
+        | PromoteBuffer
         | CastString
-        | GetMember { .. } => simple(1, 1),
+        | GetMember { .. }
+        | GetMemberOptional { .. } => simple(1, 1),
         AddLocalInt { .. } | AddGlobalInt { .. } | CatchEnd => simple(0, 0),
         Add
         | Sub

@@ -4,7 +4,7 @@
 use smol_str::SmolStr;
 
 use super::stmt::Target;
-use super::{Cx, E_UNRESOLVED, E_UNSUPPORTED, FnBuilder};
+use super::{Cx, Declared, E_UNRESOLVED, E_UNSUPPORTED, FnBuilder};
 use crate::ast::{
     self, AssignOp, BinaryOp, Callee, ExprKind, ExprOrBlock, FunctionPtr, TemplatePart, TypeKind,
     UnaryOp,
@@ -22,6 +22,22 @@ impl Cx<'_, '_> {
             return Some(Target::Local(slot));
         }
         self.globals.get(name).map(|g| Target::Global(g.slot))
+    }
+
+    /// The declared type of the variable `name`, as far as stores care.
+    pub(super) fn declared_variable(&self, b: &FnBuilder, name: &str) -> Declared {
+        if let Some(slot) = b.local(name) {
+            return b.declared.get(slot as usize).copied().unwrap_or_default();
+        }
+        self.globals.get(name).map_or(Declared::Other, |g| g.kind)
+    }
+
+    /// Compiles `value` for a store into a variable declared `kind`.
+    fn store_value(&mut self, b: &mut FnBuilder, kind: Declared, value: &ast::Expr) {
+        self.expr(b, value);
+        if let Some(convert) = super::store_conversion(kind, value) {
+            b.emit(convert);
+        }
     }
 
     /// Compiles `e` for its effects only.
@@ -203,7 +219,11 @@ impl Cx<'_, '_> {
             ExprKind::Member(member) => {
                 self.expr(b, &member.base);
                 let name = self.name_index(&member.name.text);
-                b.emit(Instr::GetMember { name });
+                b.emit(if member.op == ast::MemberOp::OptionalDot {
+                    Instr::GetMemberOptional { name }
+                } else {
+                    Instr::GetMember { name }
+                });
             }
             ExprKind::Call(call) => self.call(b, call, e.span),
             ExprKind::Catch(body) => self.catch(b, body),
@@ -353,6 +373,22 @@ impl Cx<'_, '_> {
             UnaryOp::Ref => {
                 let target = match &operand.kind {
                     ExprKind::Ident(name) => self.variable(b, name).map(RefTarget::Var),
+                    ExprKind::Index(index)
+                        if !index.optional
+                            && let ExprKind::Ident(name) = &index.base.kind
+                            && let Some(var) = self.variable(b, name) =>
+                    {
+                        // Written back through the variable, so a string
+                        // (a value) changes too.
+                        let slot = b.hidden_locals(1);
+                        self.expr(b, &index.index);
+                        b.emit(Instr::StoreLocal { slot });
+                        Some(RefTarget::VarElement {
+                            var,
+                            slot,
+                            from_end: index.from_end,
+                        })
+                    }
                     ExprKind::Index(index) if !index.optional => {
                         // The container and index are kept to write back to.
                         let slots = b.hidden_locals(2);
@@ -365,13 +401,23 @@ impl Cx<'_, '_> {
                             from_end: index.from_end,
                         })
                     }
+                    ExprKind::Member(member) => {
+                        // The object (class or mapping) is kept to write back to.
+                        let slot = b.hidden_locals(1);
+                        self.expr(b, &member.base);
+                        b.emit(Instr::StoreLocal { slot });
+                        Some(RefTarget::Member {
+                            slot,
+                            name: self.name_index(&member.name.text),
+                        })
+                    }
                     _ => None,
                 };
                 let Some(target) = target else {
                     self.error(
                         E_UNSUPPORTED,
                         span,
-                        "`ref` is supported on variables and elements only so far",
+                        "`ref` is supported on variables, elements and members only so far",
                     );
                     return;
                 };
@@ -449,6 +495,44 @@ impl Cx<'_, '_> {
                     );
                     return;
                 };
+                let kind = self.declared_variable(b, name);
+                if kind == Declared::Buffer {
+                    // The right side becomes a buffer first, so `+=` appends.
+                    if op.is_some() {
+                        b.emit(target.get());
+                    }
+                    self.store_value(b, kind, &a.value);
+                    if let Some(op) = op {
+                        b.emit(binary_instr(op));
+                    }
+                    b.emit(if keep { target.set() } else { target.store() });
+                    return;
+                }
+                if kind == Declared::Float {
+                    if let Some(op) = op {
+                        b.emit(target.get());
+                        self.expr(b, &a.value);
+                        b.emit(binary_instr(op));
+                    } else {
+                        self.expr(b, &a.value);
+                    }
+                    b.emit(Instr::PromoteFloat);
+                    b.emit(if keep { target.set() } else { target.store() });
+                    return;
+                }
+                if kind == Declared::Int && super::may_be_float(&a.value) {
+                    // The right side is truncated before the operator, so
+                    // `i *= 1.5` multiplies by 1.
+                    if op.is_some() {
+                        b.emit(target.get());
+                    }
+                    self.store_value(b, kind, &a.value);
+                    if let Some(op) = op {
+                        b.emit(binary_instr(op));
+                    }
+                    b.emit(if keep { target.set() } else { target.store() });
+                    return;
+                }
                 match (op, target) {
                     (None, _) => {
                         self.expr(b, &a.value);
@@ -505,6 +589,10 @@ impl Cx<'_, '_> {
                     && let Some(var) = self.variable(b, name)
                 {
                     // Through the variable, so strings (values) change too.
+                    let kind = match self.declared_variable(b, name) {
+                        Declared::IntArray => Declared::Int,
+                        _ => Declared::Other,
+                    };
                     b.emit(var.get());
                     self.expr(b, &index.index);
                     if let Some(op) = op {
@@ -514,10 +602,10 @@ impl Cx<'_, '_> {
                         } else {
                             Instr::Index
                         });
-                        self.expr(b, &a.value);
+                        self.store_value(b, kind, &a.value);
                         b.emit(binary_instr(op));
                     } else {
-                        self.expr(b, &a.value);
+                        self.store_value(b, kind, &a.value);
                     }
                     b.emit(Instr::IndexReplace {
                         from_end: u8::from(index.from_end),
@@ -948,6 +1036,18 @@ impl Cx<'_, '_> {
 
     fn function_ptr(&mut self, b: &mut FnBuilder, fp: &FunctionPtr, span: crate::span::Span) {
         match fp {
+            FunctionPtr::Named { name, args }
+                if args.is_empty()
+                    && !self.functions.contains_key(&name.text)
+                    && let Some(global) = self.globals.get(&name.text).map(|g| g.slot) =>
+            {
+                // `(: var :)` on a global reads the variable at each call.
+                let mut inner = FnBuilder::new(self.closure_name(), flags::HIDDEN);
+                self.mark_line(&mut inner, name.span);
+                inner.emit(Instr::GetGlobal { slot: global });
+                inner.emit(Instr::Return);
+                self.make_closure(b, inner);
+            }
             FunctionPtr::Named { name, args } => {
                 let bound = self.args(b, args, span);
                 if self.functions.contains_key(&name.text) {
@@ -1091,6 +1191,17 @@ pub(super) enum RefTarget {
         slots: u16,
         from_end: bool,
     },
+    /// `ref v[i]` on a variable `v`: the index sits in hidden local `slot`.
+    VarElement {
+        var: Target,
+        slot: u16,
+        from_end: bool,
+    },
+    /// `ref o.m`: the object sits in hidden local `slot`; `name` indexes the names.
+    Member {
+        slot: u16,
+        name: u16,
+    },
 }
 
 impl RefTarget {
@@ -1103,6 +1214,23 @@ impl RefTarget {
             RefTarget::Element { slots, from_end } => {
                 b.emit(Instr::GetLocal { slot: slots });
                 b.emit(Instr::GetLocal { slot: slots + 1 });
+                b.emit(if from_end {
+                    Instr::IndexFromEnd
+                } else {
+                    Instr::Index
+                });
+            }
+            RefTarget::Member { slot, name } => {
+                b.emit(Instr::GetLocal { slot });
+                b.emit(Instr::GetMember { name });
+            }
+            RefTarget::VarElement {
+                var,
+                slot,
+                from_end,
+            } => {
+                b.emit(var.get());
+                b.emit(Instr::GetLocal { slot });
                 b.emit(if from_end {
                     Instr::IndexFromEnd
                 } else {
@@ -1131,6 +1259,28 @@ impl RefTarget {
                 } else {
                     b.emit(Instr::IndexStoreDiscard);
                 }
+            }
+            RefTarget::Member { slot, name } => {
+                b.emit(Instr::GetLocal { slot });
+                b.emit(Instr::GetLocal { slot: cell });
+                b.emit(Instr::Deref);
+                b.emit(Instr::SetMember { name });
+                b.emit(Instr::Pop);
+            }
+            RefTarget::VarElement {
+                var,
+                slot,
+                from_end,
+            } => {
+                b.emit(var.get());
+                b.emit(Instr::GetLocal { slot });
+                b.emit(Instr::GetLocal { slot: cell });
+                b.emit(Instr::Deref);
+                b.emit(Instr::IndexReplace {
+                    from_end: u8::from(from_end),
+                });
+                b.emit(var.store());
+                b.emit(Instr::Pop);
             }
         }
     }

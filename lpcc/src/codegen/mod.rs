@@ -79,6 +79,21 @@ pub fn compile(
 #[derive(Clone, Copy)]
 struct GlobalSlot {
     slot: u16,
+    /// Its declared type, as far as stores convert values.
+    kind: Declared,
+}
+
+/// The declared types that change what is stored in a variable: a `float`
+/// takes ints as floats, an `int` takes floats truncated (as does an element
+/// of an `int *`). Other types store values as they come.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Declared {
+    #[default]
+    Other,
+    Int,
+    Float,
+    IntArray,
+    Buffer,
 }
 
 #[derive(Default)]
@@ -105,7 +120,7 @@ struct Cx<'e, 'a> {
 
 /// Every global visible in a program's code, with its slot among the
 /// program's variables (own first, then each inherit's).
-fn visible_globals(program: &Program, out: &mut Vec<(SmolStr, u16)>, base: u16, top: bool) {
+fn visible_globals(program: &Program, out: &mut Vec<(SmolStr, u16, bool)>, base: u16, top: bool) {
     for inherit in &program.inherits {
         // Parents are searched through their own tables, which the child
         // does not hold; only names and slots are needed, recorded below.
@@ -113,8 +128,45 @@ fn visible_globals(program: &Program, out: &mut Vec<(SmolStr, u16)>, base: u16, 
     }
     for (i, g) in program.globals.iter().enumerate() {
         if top || g.flags & flags::PRIVATE == 0 {
-            out.push((g.name.clone(), base + i as u16));
+            out.push((g.name.clone(), base + i as u16, g.flags & flags::FLOAT != 0));
         }
+    }
+}
+
+/// The instruction converting `value` on its way into a variable declared
+/// `kind`, if it may need one. Int stores skip it unless the value can be a
+/// float as written, so the common `int` stores stay one instruction.
+fn store_conversion(kind: Declared, value: &ast::Expr) -> Option<Instr> {
+    match kind {
+        Declared::Float if !matches!(value.kind, ast::ExprKind::Float(_)) => {
+            Some(Instr::PromoteFloat)
+        }
+        Declared::Int if may_be_float(value) => Some(Instr::TruncateInt),
+        Declared::Buffer => Some(Instr::PromoteBuffer),
+        _ => None,
+    }
+}
+
+/// Whether `e` as written can yield a float: a float literal, a cast to
+/// float, or arithmetic over one.
+fn may_be_float(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ast::ExprKind::Float(_) => true,
+        ast::ExprKind::Cast(cast) => declared(&cast.ty) == Declared::Float,
+        ast::ExprKind::Unary(_, inner) => may_be_float(inner),
+        ast::ExprKind::Binary(bin) => may_be_float(&bin.lhs) || may_be_float(&bin.rhs),
+        ast::ExprKind::Ternary(t) => may_be_float(&t.then) || may_be_float(&t.otherwise),
+        _ => false,
+    }
+}
+
+fn declared(ty: &ast::Type) -> Declared {
+    match (&ty.kind, ty.array_depth) {
+        (ast::TypeKind::Float, 0) => Declared::Float,
+        (ast::TypeKind::Buffer, 0) => Declared::Buffer,
+        (ast::TypeKind::Int, 0) => Declared::Int,
+        (ast::TypeKind::Int, 1) => Declared::IntArray,
+        _ => Declared::Other,
     }
 }
 
@@ -146,7 +198,7 @@ impl Cx<'_, '_> {
 
     /// Inherits, global variables and function names, before any code.
     fn declare(&mut self, program: &ast::Program) {
-        let mut own_globals: Vec<(SmolStr, u8)> = Vec::new();
+        let mut own_globals: Vec<(SmolStr, u8, Declared)> = Vec::new();
         let mut default_modifiers = Modifiers::default();
         for item in &program.items {
             match item {
@@ -169,7 +221,11 @@ impl Cx<'_, '_> {
                 Item::Vars(vars) => {
                     let modifiers = vars.modifiers.union(default_modifiers);
                     for var in &vars.vars {
-                        own_globals.push((var.name.text.clone(), modifiers.0));
+                        let mut bits = modifiers.0;
+                        if declared(&var.ty) == Declared::Float {
+                            bits |= flags::FLOAT;
+                        }
+                        own_globals.push((var.name.text.clone(), bits, declared(&var.ty)));
                     }
                 }
                 Item::Function(function) => {
@@ -199,14 +255,22 @@ impl Cx<'_, '_> {
             let start = self.out.inherits[i].var_start;
             let mut seen = Vec::new();
             self.collect_parent_globals(&parent, start, &mut seen);
-            for (name, slot) in seen {
-                self.globals.insert(name, GlobalSlot { slot });
+            for (name, slot, float) in seen {
+                let kind = if float {
+                    Declared::Float
+                } else {
+                    Declared::Other
+                };
+                self.globals.insert(name, GlobalSlot { slot, kind });
             }
             self.collect_parent_functions(&parent);
         }
-        for (i, (name, flags)) in own_globals.into_iter().enumerate() {
-            self.globals
-                .insert(name.clone(), GlobalSlot { slot: i as u16 });
+        for (i, (name, flags, kind)) in own_globals.into_iter().enumerate() {
+            let global = GlobalSlot {
+                slot: i as u16,
+                kind,
+            };
+            self.globals.insert(name.clone(), global);
             self.out.globals.push(Global { name, flags });
         }
     }
@@ -216,7 +280,7 @@ impl Cx<'_, '_> {
         &mut self,
         parent: &Program,
         base: u16,
-        out: &mut Vec<(SmolStr, u16)>,
+        out: &mut Vec<(SmolStr, u16, bool)>,
     ) {
         let mut grand = Vec::new();
         for inherit in &parent.inherits {
@@ -261,6 +325,9 @@ impl Cx<'_, '_> {
                     has_init = true;
                     self.mark_line(&mut init, var.span);
                     self.expr(&mut init, value);
+                    if let Some(convert) = store_conversion(declared(&var.ty), value) {
+                        init.emit(convert);
+                    }
                     init.emit(Instr::StoreGlobal { slot });
                 }
             }
@@ -282,12 +349,14 @@ impl Cx<'_, '_> {
     fn function(&mut self, function: &ast::Function, body: &ast::Block) {
         let mut b = FnBuilder::new(function.name.text.clone(), function.modifiers.0);
         b.rest = function.varargs;
+        b.returns = declared(&function.return_type);
         for param in &function.params {
             let name = param
                 .name
                 .as_ref()
                 .map_or(SmolStr::default(), |n| n.text.clone());
-            b.declare_local(name);
+            let slot = b.declare_local(name);
+            b.set_declared(slot, declared(&param.ty));
         }
         b.params = function.params.len().min(255) as u8;
         if function.params.len() > 255 {
@@ -510,6 +579,10 @@ struct FnBuilder {
     code: Vec<Instr>,
     lines: Vec<LineEntry>,
     locals: Vec<(SmolStr, u16)>,
+    /// Per slot: the declared type of the local there now.
+    declared: Vec<Declared>,
+    /// The declared return type, which `return` converts to.
+    returns: Declared,
     scopes: Vec<usize>,
     next_slot: usize,
     max_locals: usize,
@@ -533,6 +606,8 @@ impl FnBuilder {
             code: Vec::new(),
             lines: Vec::new(),
             locals: Vec::new(),
+            declared: Vec::new(),
+            returns: Declared::Other,
             scopes: Vec::new(),
             next_slot: 0,
             max_locals: 0,
@@ -586,6 +661,10 @@ impl FnBuilder {
     fn declare_local(&mut self, name: SmolStr) -> u16 {
         let slot = self.next_slot as u16;
         self.locals.push((name, slot));
+        if self.declared.len() <= slot as usize {
+            self.declared.resize(slot as usize + 1, Declared::Other);
+        }
+        self.declared[slot as usize] = Declared::Other;
         self.next_slot += 1;
         self.max_locals = self.max_locals.max(self.next_slot);
         slot
@@ -598,6 +677,13 @@ impl FnBuilder {
             self.declare_local(SmolStr::default());
         }
         slot
+    }
+
+    /// Records the declared type of a just-declared local.
+    fn set_declared(&mut self, slot: u16, kind: Declared) {
+        if let Some(entry) = self.declared.get_mut(slot as usize) {
+            *entry = kind;
+        }
     }
 
     fn local(&self, name: &str) -> Option<u16> {

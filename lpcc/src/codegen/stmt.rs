@@ -77,6 +77,9 @@ impl Cx<'_, '_> {
             StmtKind::Return(value) => match value {
                 Some(e) => {
                     self.expr(b, e);
+                    if let Some(convert) = super::store_conversion(b.returns, e) {
+                        b.emit(convert);
+                    }
                     b.emit(Instr::Return);
                 }
                 None => {
@@ -113,6 +116,13 @@ impl Cx<'_, '_> {
         }
         // Declared after the initializer: `int x = x;` sees an outer `x`.
         let slot = b.declare_local(var.name.text.clone());
+        let kind = super::declared(&var.ty);
+        b.set_declared(slot, kind);
+        if let Some(init) = &var.init
+            && let Some(convert) = super::store_conversion(kind, init)
+        {
+            b.emit(convert);
+        }
         b.emit(Instr::StoreLocal { slot });
     }
 
