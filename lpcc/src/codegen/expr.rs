@@ -24,6 +24,20 @@ impl Cx<'_, '_> {
         self.globals.get(name).map(|g| Target::Global(g.slot))
     }
 
+    /// Where the assigned variable `name` lives; reported when it is none.
+    fn assigned_variable(
+        &mut self,
+        b: &FnBuilder,
+        name: &str,
+        span: crate::span::Span,
+    ) -> Option<Target> {
+        let target = self.variable(b, name);
+        if target.is_none() {
+            self.error(E_UNRESOLVED, span, format!("undefined variable `{name}`"));
+        }
+        target
+    }
+
     /// The declared type of the variable `name`, as far as stores care.
     pub(super) fn declared_variable(&self, b: &FnBuilder, name: &str) -> Declared {
         if let Some(slot) = b.local(name) {
@@ -487,12 +501,7 @@ impl Cx<'_, '_> {
         };
         match &a.target.kind {
             ExprKind::Ident(name) => {
-                let Some(target) = self.variable(b, name) else {
-                    self.error(
-                        E_UNRESOLVED,
-                        a.target.span,
-                        format!("undefined variable `{name}`"),
-                    );
+                let Some(target) = self.assigned_variable(b, name, a.target.span) else {
                     return;
                 };
                 let kind = self.declared_variable(b, name);
@@ -665,12 +674,7 @@ impl Cx<'_, '_> {
                     );
                     return;
                 };
-                let Some(target) = self.variable(b, name) else {
-                    self.error(
-                        E_UNRESOLVED,
-                        a.target.span,
-                        format!("undefined variable `{name}`"),
-                    );
+                let Some(target) = self.assigned_variable(b, name, a.target.span) else {
                     return;
                 };
                 b.emit(target.get());
@@ -740,12 +744,7 @@ impl Cx<'_, '_> {
             );
             return;
         };
-        let Some(target) = self.variable(b, name) else {
-            self.error(
-                E_UNRESOLVED,
-                a.target.span,
-                format!("undefined variable `{name}`"),
-            );
+        let Some(target) = self.assigned_variable(b, name, a.target.span) else {
             return;
         };
         b.emit(target.get());
