@@ -206,6 +206,12 @@ impl Vm {
             self.stack.truncate(height);
             return Err(e);
         }
+        self.run_to_return(depth, height)
+    }
+
+    /// Runs the frame just entered above `depth` to its return value; on an
+    /// error, drops its frames and stack down to `height`.
+    fn run_to_return(&mut self, depth: usize, height: usize) -> Result<Value, Unwind> {
         match self.run(depth) {
             Ok(()) => Ok(self.stack.pop().unwrap_or_default()),
             Err(e) => {
@@ -314,14 +320,7 @@ impl Vm {
                 return Err(e);
             }
         }
-        match self.run(depth) {
-            Ok(()) => Ok(self.stack.pop().unwrap_or_default()),
-            Err(e) => {
-                self.frames.truncate(depth);
-                self.stack.truncate(height);
-                Err(e)
-            }
-        }
+        self.run_to_return(depth, height)
     }
 
     /// With `[f args..]` on the stack: either enters the function (true)
