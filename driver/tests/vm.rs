@@ -161,3 +161,54 @@ fn buffers() {
 fn variable_functional() {
     run_lpc_test("variable_functional");
 }
+
+/// Runs every `.c` file of `tests/vm/DIR` in one driver process (only those
+/// whose name contains `LPC_TEST_FILTER`, when set) and fails naming each
+/// file that did not pass.
+fn run_lpc_dir(dir: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/vm")
+        .join(dir);
+    let filter = std::env::var("LPC_TEST_FILTER").unwrap_or_default();
+    let mut names: Vec<String> = std::fs::read_dir(&root)
+        .expect("test directory exists")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stem = name.strip_suffix(".c")?.to_string();
+            stem.contains(&filter).then_some(stem)
+        })
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "no test files in {dir} match {filter:?}");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vm");
+    let work = tempfile::tempdir().expect("temporary directory");
+    copy_dir(&source, work.path());
+    let mut command = Command::new(env!("CARGO_BIN_EXE_driver"));
+    command.arg("config.test").current_dir(work.path());
+    for name in &names {
+        command.arg(format!("-fone:{dir}/{name}"));
+    }
+    command.arg("-fdone");
+    let output = command.output().expect("driver runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let failed: Vec<&String> = names
+        .iter()
+        .filter(|name| !text.contains(&format!("PASS {dir}/{name}\n")))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {} files failed: {failed:?}\n{text}",
+        failed.len(),
+        names.len()
+    );
+}
+
+#[test]
+fn efun_library() {
+    run_lpc_dir("efuns");
+}

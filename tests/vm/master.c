@@ -1,15 +1,51 @@
 // Master of the VM test mudlib: flag("NAME") loads /NAME.c, runs its
-// run(), and prints PASS or FAIL with the failing checks.
+// run(), and prints PASS or FAIL with the failing checks. A run() returns
+// "" when every check passed, else the failures.
 void log_error(string file, string message) {
   debug_message("COMPILE-ERROR " + message);
 }
 
 mixed *epilog(int load_empty) { return ({ }); }
 
+// Runs one test file and reports it; returns 1 when it passed.
+int run_test(string name) {
+  object ob;
+  string err;
+  mixed result;
+
+  err = catch(ob = load_object("/" + name));
+  if (err || !ob) {
+    debug_message("FAIL " + name + ": load: " + err);
+    return 0;
+  }
+  err = catch(result = ob->run());
+  if (err) {
+    debug_message("FAIL " + name + ": " + err);
+    return 0;
+  }
+  if (result != "") {
+    debug_message("FAIL " + name + ": " + result);
+    return 0;
+  }
+  debug_message("PASS " + name);
+  return 1;
+}
+
+// flag("one:DIR/NAME") runs one file of a directory of tests and goes on;
+// flag("done") ends the run. Any other flag runs one test and stops.
 void flag(string name) {
   object ob;
   string err;
   mixed result;
+
+  if (name == "done") {
+    shutdown(0);
+    return;
+  }
+  if (name[0..3] == "one:") {
+    run_test(name[4..]);
+    return;
+  }
 
   err = catch(ob = load_object("/" + name));
   if (err || !ob) {
