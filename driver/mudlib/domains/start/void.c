@@ -3,7 +3,7 @@
 inherit "/std/room";
 
 void setup() {
-  set_short("The Void");
-  set_long("Grey nothingness surrounds you. A way out shimmers faintly.");
-  set_exits(([ "out" : __DIR__ "square" ]));
+    set_short("The Void");
+    set_long("Grey nothingness surrounds you. A way out shimmers faintly.");
+    set_exits((["out": __DIR__ "square"]));
 }

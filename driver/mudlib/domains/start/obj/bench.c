@@ -2,8 +2,8 @@
 inherit "/std/item";
 
 void setup() {
-  set_short("a wooden bench");
-  set_long("A weathered wooden bench, just right for watching the bees.");
-  set_ids(({ "bench", "wooden bench" }));
-  set_no_get(1);
+    set_short("a wooden bench");
+    set_long("A weathered wooden bench, just right for watching the bees.");
+    set_ids(({"bench", "wooden bench"}));
+    set_no_get(1);
 }
