@@ -70,7 +70,7 @@ string *listed_admins() {
         int hash = strsrch(line, "#");
 
         if (hash != -1) {
-            line = line[0..hash - 1];
+            line = hash > 0 ? line[0..hash - 1] : "";
         }
         line = lower_case(strip(line));
         if (strlen(line)) {
