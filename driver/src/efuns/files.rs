@@ -442,22 +442,44 @@ fn stat(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 }
 
 /// Whether `name` matches a pattern of `*`, `?` and `\`-escaped characters.
+/// On a mismatch only the last `*` takes one more character, which keeps
+/// the work at pattern length times name length for any pattern.
 fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
-    match pattern.split_first() {
-        None => name.is_empty(),
-        Some((b'*', rest)) => {
-            if rest.is_empty() {
-                return true;
+    let (mut p, mut n) = (0, 0);
+    // Where the pattern resumes after the last `*`, and the name position it took.
+    let mut star: Option<(usize, usize)> = None;
+    while let Some(&c) = name.get(n) {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p + 1, n));
+                p += 1;
+                continue;
             }
-            (0..name.len()).any(|i| wildcard(rest, &name[i..]))
+            Some(b'?') => {
+                p += 1;
+                n += 1;
+                continue;
+            }
+            Some(b'\\') if pattern.get(p + 1) == Some(&c) => {
+                p += 2;
+                n += 1;
+                continue;
+            }
+            Some(&b) if b != b'\\' && b == c => {
+                p += 1;
+                n += 1;
+                continue;
+            }
+            _ => {}
         }
-        Some((b'?', rest)) => !name.is_empty() && wildcard(rest, &name[1..]),
-        Some((b'\\', rest)) => match (rest.split_first(), name.split_first()) {
-            (Some((p, rest)), Some((c, tail))) if p == c => wildcard(rest, tail),
-            _ => false,
-        },
-        Some((p, rest)) => name.first() == Some(p) && wildcard(rest, &name[1..]),
+        let Some((resume, taken)) = star else {
+            return false;
+        };
+        p = resume;
+        n = taken + 1;
+        star = Some((resume, taken + 1));
     }
+    pattern[p.min(pattern.len())..].iter().all(|&b| b == b'*')
 }
 
 /// One `get_dir` entry: the name, or `({ name, size or -2, mtime })`.
@@ -728,6 +750,11 @@ mod tests {
         assert!(wildcard(b"a\\*", b"a*"));
         assert!(!wildcard(b"a\\*", b"ab"));
         assert!(!wildcard(b"?", b""));
+        assert!(!wildcard(b"a\\", b"a"));
+        assert!(wildcard(b"*a*b*c", b"xxaxxbxxc"));
+        assert!(!wildcard(b"*a*b*c", b"xxaxxbxx"));
+        let long = [b'a'; 250];
+        assert!(!wildcard(b"*a*a*a*a*a*a*a*a*a*a*a*a*b", &long));
     }
 
     #[test]
