@@ -9,6 +9,7 @@
 mod boot;
 mod compile;
 mod efuns;
+mod jail;
 mod vm;
 
 use std::process::ExitCode;

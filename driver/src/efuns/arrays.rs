@@ -1,6 +1,5 @@
 //! Array and mapping efuns: `allocate`, `allocate_buffer`, `sizeof`, `sort_array`, `filter`,
-//! `map`, `member_array`, `keys`, `values`, `map_delete`; and `get_dir`,
-//! which lists the mudlib directory.
+//! `map`, `member_array`, `keys`, `values`, `map_delete`.
 
 use std::cmp::Ordering;
 
@@ -24,12 +23,6 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("filter_array", filter);
     m.insert("map", map);
     m.insert("map_array", map);
-    m.insert("get_dir", get_dir);
-    m.insert("file_size", file_size);
-    m.insert("read_file", read_file);
-    m.insert("write_file", write_file);
-    m.insert("rm", rm);
-    m.insert("cp", cp);
 }
 
 fn allocate(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -330,139 +323,5 @@ fn map(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             Ok(Value::str(out))
         }
         other => Err(bad_arg("map", 0, &other)),
-    }
-}
-
-/// Whether `name` matches a glob of `*` and `?`.
-fn glob(pattern: &[u8], name: &[u8]) -> bool {
-    match (pattern.split_first(), name.split_first()) {
-        (None, None) => true,
-        (Some((b'*', rest)), _) => {
-            glob(rest, name) || (!name.is_empty() && glob(pattern, &name[1..]))
-        }
-        (Some((b'?', rest)), Some((_, n))) => glob(rest, n),
-        (Some((p, rest)), Some((c, n))) if p == c => glob(rest, n),
-        _ => false,
-    }
-}
-
-fn get_dir(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let path = str_arg(vm, base, argc, 0, "get_dir")?;
-    let path = path.text.as_str();
-    let (dir, pattern) = match path.rsplit_once('/') {
-        Some((d, p)) if p.contains(['*', '?']) || p.is_empty() => (d.to_string(), p.to_string()),
-        _ => {
-            let host = vm.compiler.provider.host_path(path);
-            if host.is_dir() {
-                (path.to_string(), "*".to_string())
-            } else {
-                let (d, p) = path.rsplit_once('/').unwrap_or(("", path));
-                (d.to_string(), p.to_string())
-            }
-        }
-    };
-    let pattern = if pattern.is_empty() {
-        "*".to_string()
-    } else {
-        pattern
-    };
-    let host = vm
-        .compiler
-        .provider
-        .host_path(if dir.is_empty() { "/" } else { &dir });
-    let Ok(entries) = std::fs::read_dir(host) else {
-        return Ok(Value::Int(0));
-    };
-    let detailed = int_arg(vm, base, argc, 1, "get_dir")? == -1;
-    let mut found: Vec<(String, std::fs::DirEntry)> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().into_string().ok().map(|n| (n, e)))
-        .filter(|(n, _)| glob(pattern.as_bytes(), n.as_bytes()))
-        .collect();
-    found.sort_by(|a, b| a.0.cmp(&b.0));
-    let items = found
-        .into_iter()
-        .map(|(name, entry)| {
-            if !detailed {
-                return Value::str(name);
-            }
-            // ({ name, size (-2 for a directory), modification time })
-            let meta = entry.metadata().ok();
-            let size = meta
-                .as_ref()
-                .map_or(-1, |m| if m.is_dir() { -2 } else { m.len() as i64 });
-            let mtime = meta
-                .and_then(|m| m.modified().ok())
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_secs() as i64);
-            Value::array(vec![Value::str(name), Value::Int(size), Value::Int(mtime)])
-        })
-        .collect();
-    Ok(Value::array(items))
-}
-
-fn file_size(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let path = str_arg(vm, base, argc, 0, "file_size")?;
-    let host = vm.compiler.provider.host_path(&path.text);
-    Ok(Value::Int(match std::fs::metadata(host) {
-        Ok(m) if m.is_dir() => -2,
-        Ok(m) => m.len() as i64,
-        Err(_) => -1,
-    }))
-}
-
-/// `read_file(path, start_line, lines)`: the text, or 0 when unreadable.
-fn read_file(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let path = str_arg(vm, base, argc, 0, "read_file")?;
-    let start = int_arg(vm, base, argc, 1, "read_file")?;
-    let count = int_arg(vm, base, argc, 2, "read_file")?;
-    let Ok(text) = std::fs::read_to_string(vm.compiler.provider.host_path(&path.text)) else {
-        return Ok(Value::Int(0));
-    };
-    if start <= 0 && count <= 0 {
-        return Ok(Value::str(text));
-    }
-    let skip = (start.max(1) - 1) as usize;
-    let take = if count > 0 {
-        count as usize
-    } else {
-        usize::MAX
-    };
-    let part: String = text.split_inclusive('\n').skip(skip).take(take).collect();
-    Ok(Value::str(part))
-}
-
-/// `write_file(path, text, overwrite)`: 1 when written.
-fn write_file(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    use std::io::Write;
-    let path = str_arg(vm, base, argc, 0, "write_file")?;
-    let text = str_arg(vm, base, argc, 1, "write_file")?;
-    let overwrite = int_arg(vm, base, argc, 2, "write_file")? != 0;
-    let host = vm.compiler.provider.host_path(&path.text);
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .append(!overwrite)
-        .truncate(overwrite)
-        .open(host);
-    let written = file
-        .and_then(|mut f| f.write_all(text.text.as_bytes()))
-        .is_ok();
-    Ok(Value::Int(written as i64))
-}
-
-fn rm(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let path = str_arg(vm, base, argc, 0, "rm")?;
-    let removed = std::fs::remove_file(vm.compiler.provider.host_path(&path.text)).is_ok();
-    Ok(Value::Int(removed as i64))
-}
-
-fn cp(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let from = str_arg(vm, base, argc, 0, "cp")?;
-    let to = str_arg(vm, base, argc, 1, "cp")?;
-    let provider = &vm.compiler.provider;
-    match std::fs::copy(provider.host_path(&from.text), provider.host_path(&to.text)) {
-        Ok(_) => Ok(Value::Int(1)),
-        Err(e) => Err(error(format!("cp(): {e}"))),
     }
 }

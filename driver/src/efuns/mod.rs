@@ -3,7 +3,10 @@
 //! value or an error; grouped by kind in the files of this module.
 
 pub mod arrays;
+pub mod compress;
 pub mod core;
+pub mod files;
+pub mod save;
 pub mod strings;
 
 use rustc_hash::FxHashMap;
@@ -17,6 +20,9 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     core::register(&mut m);
     strings::register(&mut m);
     arrays::register(&mut m);
+    files::register(&mut m);
+    save::register(&mut m);
+    compress::register(&mut m);
     m
 }
 
