@@ -4,6 +4,9 @@
 
 pub mod arrays;
 pub mod core;
+pub mod pcre;
+pub mod regex;
+pub mod sprintf;
 pub mod strings;
 
 use rustc_hash::FxHashMap;
@@ -16,6 +19,9 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     let mut m: FxHashMap<&'static str, Efun> = FxHashMap::default();
     core::register(&mut m);
     strings::register(&mut m);
+    sprintf::register(&mut m);
+    regex::register(&mut m);
+    pcre::register(&mut m);
     arrays::register(&mut m);
     m
 }
