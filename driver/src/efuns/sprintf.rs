@@ -905,8 +905,9 @@ pub fn text_width(text: &str) -> usize {
 
 fn grapheme_width(g: &str) -> usize {
     use unicode_width::UnicodeWidthStr;
-    if g == "\t" {
-        return 1;
+    // Control characters take no cell (unicode-width counts some as one).
+    if g.chars().all(char::is_control) {
+        return 0;
     }
     g.width()
 }
