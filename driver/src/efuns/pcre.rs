@@ -21,6 +21,7 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("pcre_extract", pcre_extract);
     m.insert("pcre_replace", pcre_replace);
     m.insert("pcre_replace_callback", pcre_replace_callback);
+    m.insert("pcre_cache", pcre_cache);
 }
 
 const PCRE_I: i64 = 1 << 16;
@@ -35,14 +36,26 @@ const COMPILE_BITS: i64 = PCRE_I | PCRE_M | PCRE_S | PCRE_U | PCRE_X;
 /// How many compiled patterns are kept.
 const CACHE_SIZE: usize = 256;
 
+/// A cached pattern and how often it was asked for.
+struct Cached {
+    re: Rc<Regex>,
+    uses: i64,
+}
+
 thread_local! {
-    static CACHE: RefCell<FxHashMap<(String, i64), Rc<Regex>>> = RefCell::new(FxHashMap::default());
+    static CACHE: RefCell<FxHashMap<(String, i64), Cached>> = RefCell::new(FxHashMap::default());
 }
 
 /// The compiled pattern for `pattern` under `flags`.
 fn compile(pattern: &str, flags: i64) -> Result<Rc<Regex>, Unwind> {
     let key = (pattern.to_string(), flags & COMPILE_BITS);
-    if let Some(re) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+    let cached = CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        let entry = c.get_mut(&key)?;
+        entry.uses += 1;
+        Some(entry.re.clone())
+    });
+    if let Some(re) = cached {
         return Ok(re);
     }
     // PCRE2 has no builder switch for ungreedy matching; its inline
@@ -74,9 +87,34 @@ fn compile(pattern: &str, flags: i64) -> Result<Rc<Regex>, Unwind> {
         if c.len() >= CACHE_SIZE {
             c.clear();
         }
-        c.insert(key, re.clone());
+        c.insert(
+            key,
+            Cached {
+                re: re.clone(),
+                uses: 1,
+            },
+        );
     });
     Ok(re)
+}
+
+/// The cached patterns: "pattern|0xFLAGS" (the compile flag bits) to how
+/// many times each was used.
+fn pcre_cache(_: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let entries: Vec<(String, i64)> = CACHE.with(|c| {
+        c.borrow()
+            .iter()
+            .map(|((pattern, flags), cached)| (format!("{pattern}|0x{flags:x}"), cached.uses))
+            .collect()
+    });
+    let map = crate::vm::ops::new_mapping(entries.len());
+    if let Value::Mapping(m) = &map {
+        let mut m = m.borrow_mut();
+        for (key, uses) in entries {
+            m.insert(Value::str(key), Value::Int(uses));
+        }
+    }
+    Ok(map)
 }
 
 fn run_error(e: pcre2::Error) -> Unwind {

@@ -50,6 +50,22 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("clear_bit", clear_bit);
     m.insert("test_bit", test_bit);
     m.insert("next_bit", next_bit);
+    m.insert("query_num", query_num);
+    m.insert("add_a", add_a);
+    m.insert("vowel", |vm, b, n| {
+        let c = int_arg(vm, b, n, 0, "vowel")?;
+        // Only the low byte counts, as a C char.
+        let c = (c & 0xff) as u8;
+        Ok(Value::Int(i64::from(b"aeiouAEIOU".contains(&c))))
+    });
+    m.insert("replace", replace);
+    m.insert("replace_html", |vm, b, n| {
+        escape_markup(vm, b, n, "replace_html", true)
+    });
+    m.insert("replace_mxp", |vm, b, n| {
+        escape_markup(vm, b, n, "replace_mxp", false)
+    });
+    m.insert("replace_dollars", replace_dollars);
 }
 
 fn strlen(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -420,7 +436,25 @@ fn encode_text(text: &str, enc: &'static encoding_rs::Encoding) -> Vec<u8> {
     if enc == encoding_rs::UTF_16BE {
         return text.encode_utf16().flat_map(u16::to_be_bytes).collect();
     }
-    enc.encode(text).0.into_owned()
+    // A character the encoding lacks becomes '?', as ICU writes it.
+    let mut encoder = enc.new_encoder();
+    let mut out = Vec::with_capacity(text.len() + 8);
+    let mut rest = text;
+    loop {
+        let room = encoder
+            .max_buffer_length_from_utf8_without_replacement(rest.len())
+            .unwrap_or(rest.len() * 4 + 16);
+        out.reserve(room);
+        let (result, read) =
+            encoder.encode_from_utf8_to_vec_without_replacement(rest, &mut out, true);
+        rest = &rest[read..];
+        match result {
+            encoding_rs::EncoderResult::InputEmpty => break,
+            encoding_rs::EncoderResult::OutputFull => {}
+            encoding_rs::EncoderResult::Unmappable(_) => out.push(b'?'),
+        }
+    }
+    out
 }
 
 fn string_encode(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -531,6 +565,221 @@ fn next_bit(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         }
     }
     Ok(Value::Int(-1))
+}
+
+// ---------------------------------------------------------------------------
+// English words and markup
+// ---------------------------------------------------------------------------
+
+/// A number from 0 to 99 in words.
+fn small_number(n: i64) -> String {
+    const TEENS: [&str; 10] = [
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 10] = [
+        "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    const ONES: [&str; 10] = [
+        "", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    if n == 0 {
+        return "zero".into();
+    }
+    if (10..20).contains(&n) {
+        return TEENS[(n - 10) as usize].into();
+    }
+    let mut out = TENS[(n / 10 % 10) as usize].to_string();
+    if n > 20 && n % 10 != 0 {
+        out.push('-');
+    }
+    out.push_str(ONES[(n % 10) as usize]);
+    out
+}
+
+/// `query_num(n, many)`: n in English words; "many" above `many` (when
+/// nonzero), below 0 or above 99999.
+fn query_num(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let n = int_arg(vm, base, argc, 0, "query_num")?;
+    let many = int_arg(vm, base, argc, 1, "query_num")?;
+    if (many != 0 && n > many) || !(0..=99999).contains(&n) {
+        return Ok(Value::str("many"));
+    }
+    let (thousands, hundreds, rest) = (n / 1000, n % 1000 / 100, n % 100);
+    let mut out = String::new();
+    if thousands > 0 {
+        out = format!("{} thousand", small_number(thousands));
+        if n % 1000 == 0 {
+            return Ok(Value::str(out));
+        }
+    }
+    if hundreds > 0 {
+        let words = format!("{} hundred", small_number(hundreds));
+        if rest == 0 {
+            if thousands > 0 {
+                out.push_str(" and ");
+            }
+            out.push_str(&words);
+            return Ok(Value::str(out));
+        }
+        if thousands > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&words);
+    }
+    if !out.is_empty() {
+        out.push_str(" and ");
+    }
+    out.push_str(&small_number(rest));
+    Ok(Value::str(out))
+}
+
+/// `add_a(noun)`: the noun after "a " or "an ", chosen by its first
+/// sound; leading spaces go, and a noun that has an article keeps it.
+fn add_a(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let s = str_arg(vm, base, argc, 0, "add_a")?;
+    let text = s.text.trim_start_matches(' ');
+    if text.is_empty() {
+        return Ok(Value::str("a "));
+    }
+    let lower = text.to_ascii_lowercase();
+    if lower.starts_with("a ") || lower.starts_with("an ") {
+        return Ok(Value::Str(s));
+    }
+    let bytes = lower.as_bytes();
+    let mut first = bytes[0];
+    let mut an = false;
+    // "a user" but "an usher": after "us" the next letter decides, the
+    // other way round.
+    if lower.starts_with("us") {
+        first = bytes.get(2).copied().unwrap_or(0);
+        an = true;
+    }
+    if lower.starts_with("hour") {
+        first = b'o';
+    }
+    if b"aeiou".contains(&first) {
+        an = !an;
+    }
+    let out = format!("{}{text}", if an { "an " } else { "a " });
+    check_length(vm, &out)?;
+    Ok(Value::str(out))
+}
+
+/// `replace(s, from, to)` as `replace_string`, or `replace(s, ({ from1,
+/// to1, ... }))` applying each pair in turn.
+fn replace(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let s = str_arg(vm, base, argc, 0, "replace")?;
+    match (arg(vm, base, argc, 1), argc) {
+        (Value::Str(_), 3) => replace_string(vm, base, argc),
+        (Value::Array(pairs), 2) => {
+            let pairs = pairs.borrow().clone();
+            if pairs.len() % 2 != 0 {
+                return Err(error("Wrong array size for replace."));
+            }
+            let mut text = s.text.clone();
+            for pair in pairs.chunks(2) {
+                let (Value::Str(from), Value::Str(to)) = (&pair[0], &pair[1]) else {
+                    continue;
+                };
+                if from.text.is_empty() {
+                    continue;
+                }
+                text = text.replace(from.text.as_str(), &to.text);
+                if text.len() > vm.limits.string_length {
+                    return Ok(Value::Undefined);
+                }
+            }
+            Ok(Value::str(text))
+        }
+        _ => Err(error("Bad arguments for replace.")),
+    }
+}
+
+/// `&`, `<` and `>` as entities; for HTML also `"`, for MXP each newline
+/// as a secure-line `<BR>`. Cut at the string length limit.
+fn escape_markup(
+    vm: &mut Vm,
+    base: usize,
+    argc: usize,
+    efun: &str,
+    html: bool,
+) -> Result<Value, Unwind> {
+    let s = str_arg(vm, base, argc, 0, efun)?;
+    let limit = vm.limits.string_length;
+    let mut out = String::with_capacity(s.text.len() + 16);
+    for c in s.text.chars() {
+        if out.len() >= limit {
+            break;
+        }
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if html => out.push_str("&quot;"),
+            '\n' if !html => out.push_str("\x1b[4z<BR>"),
+            other => out.push(other),
+        }
+    }
+    Ok(Value::str(out))
+}
+
+/// `replace_dollars(s, ({ marker1, text1, ... }))`: at each `$`, the first
+/// marker that starts there is replaced by its text.
+fn replace_dollars(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let s = str_arg(vm, base, argc, 0, "replace_dollars")?;
+    let Value::Array(pairs) = arg(vm, base, argc, 1) else {
+        return Err(bad_arg("replace_dollars", 1, &arg(vm, base, argc, 1)));
+    };
+    let pairs = pairs.borrow().clone();
+    if pairs.len() % 2 != 0 {
+        return Err(error("wrong array length for replace_dollars()"));
+    }
+    let mut texts = Vec::with_capacity(pairs.len());
+    for p in &pairs {
+        let Value::Str(t) = p else {
+            return Err(error("replace array should only contain strings"));
+        };
+        texts.push(t.text.clone());
+    }
+    let text = s.text.as_str();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut changed = false;
+    let mut i = 0;
+    while let Some(rel) = text.get(i..).and_then(|t| t.find('$')) {
+        let at = i + rel;
+        let found = texts
+            .chunks(2)
+            .find(|pair| !pair[0].is_empty() && text[at..].starts_with(pair[0].as_str()));
+        match found {
+            Some(pair) => {
+                out.push_str(&text[copied..at]);
+                out.push_str(&pair[1]);
+                copied = at + pair[0].len();
+                i = copied;
+                changed = true;
+                if out.len() > vm.limits.string_length {
+                    return Err(error("string too long"));
+                }
+            }
+            None => i = at + 1,
+        }
+    }
+    if !changed {
+        return Ok(Value::Str(s));
+    }
+    out.push_str(&text[copied..]);
+    check_length(vm, &out)?;
+    Ok(Value::str(out))
 }
 
 // ---------------------------------------------------------------------------

@@ -12,5 +12,8 @@ string run() {
   CHECK(string_decode(string_encode("字", "gbk"), "gbk") == "字");
   CHECK(string_decode(buffer_transcode(string_encode("é", "latin1"), "latin1", "utf-8"), "utf-8") == "é");
   CHECK(catch(string_encode("x", "no-such-encoding")) != 0);
+  // A character the encoding lacks is written as '?'.
+  b = string_encode("a字", "iso-8859-1");
+  CHECK(sizeof(b) == 2 && b[1] == '?');
   return failures;
 }

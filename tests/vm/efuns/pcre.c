@@ -46,5 +46,8 @@ string run() {
              ({ ({ "", "te", "st", "haha", "", "te", "st" }),
                 ({ 4, 3, 4, 2, 4, 3, 4 }) })));
   CHECK(catch(pcre_match("x", "(")) != 0);
+  pcre_match("a", "cache_probe_[0-9]");
+  pcre_match("b", "cache_probe_[0-9]");
+  CHECK(pcre_cache()["cache_probe_[0-9]|0x0"] == 2);
   return failures;
 }
