@@ -889,6 +889,9 @@ fn general(f: f64, precision: usize) -> String {
 /// Terminal cells of `text`: wide characters take two, ANSI colour
 /// sequences none.
 pub fn text_width(text: &str) -> usize {
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return text.len();
+    }
     let mut total = 0;
     let mut rest = text;
     while !rest.is_empty() {
@@ -922,6 +925,10 @@ fn skip_ansi(s: &str) -> Option<&str> {
 /// The longest prefix of `text`, cut between grapheme clusters, at most
 /// `max` cells wide: (bytes, cells).
 pub fn fit_width(text: &str, max: usize) -> (usize, usize) {
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        let len = text.len().min(max);
+        return (len, len);
+    }
     let mut len = 0;
     let mut width = 0;
     let mut rest = text;
@@ -952,6 +959,8 @@ fn cut_line(src: &str, max: usize) -> (usize, usize) {
     let mut width = 0;
     let mut hard = false;
     let mut rest = src;
+    // Cells of `src` before the current cluster.
+    let mut acc = 0;
     loop {
         while let Some(after) = skip_ansi(rest) {
             rest = after;
@@ -960,28 +969,28 @@ fn cut_line(src: &str, max: usize) -> (usize, usize) {
         if bytes.get(pos) == Some(&b'\n') {
             hard = true;
             len = pos;
-            width = text_width(&src[..pos]);
+            width = acc;
             break;
         }
-        let new_width = text_width(&src[..pos]);
-        if new_width > 0 && new_width == max {
+        if acc > 0 && acc == max {
             len = pos;
-            width = new_width;
+            width = acc;
             break;
         }
-        if new_width > max {
+        if acc > max {
             if width == 0 {
                 hard = true;
                 len = pos;
-                width = new_width;
+                width = acc;
             }
             break;
         }
         len = pos;
-        width = new_width;
+        width = acc;
         let Some(g) = rest.graphemes(true).next() else {
             break;
         };
+        acc += grapheme_width(g);
         rest = &rest[g.len()..];
     }
     if !hard && bytes.get(len) != Some(&b' ') && !line_break_at(src, len) {

@@ -1344,7 +1344,7 @@ fn format_float(f: f64) -> String {
 // sscanf
 // ---------------------------------------------------------------------------
 
-/// Parses `input` by `format` (`%d`, `%x`, `%f`, `%s`, `%(regexp)`, each
+/// Parses `input` by `format` (`%d`, `%x`, `%f`, `%c`, `%s`, `%(regexp)`, each
 /// with `*` to match without storing, and `%%`); returns how many
 /// conversions matched and each target's value (the current one where
 /// nothing was stored). A bad format stops the parse.
@@ -1615,6 +1615,19 @@ fn scan_all(scan: &mut Scan, format: &str) -> Result<(), String> {
                     scan.store(Value::str(matched));
                 }
                 fmt = after;
+                scan.matches += 1;
+                continue;
+            }
+            'c' => {
+                // One character, stored as its code: an extension of the
+                // classic set.
+                let Some(c) = scan.rest().chars().next() else {
+                    return Ok(());
+                };
+                scan.at += c.len_utf8();
+                if !skip {
+                    scan.store(Value::Int(c as i64));
+                }
                 scan.matches += 1;
                 continue;
             }

@@ -30,5 +30,12 @@ string run() {
   CHECK(sscanf("abc123", "%([a-z]+)%d", s, n) == 2 && s == "abc" && n == 123);
   CHECK(sscanf("key: value", "%s%(: )", s, t) == 2 && s == "key" && t == ": ");
   CHECK(sscanf("123", "%([a-z]+)", s) == 0);
+  // %c takes one character as its code.
+  CHECK(sscanf("é1", "%c%d", n, m) == 2 && n == 233 && m == 1);
+  // An empty %s is a match.
+  CHECK(sscanf(" ", "%s %s", s, t) == 2 && s == "" && t == "");
+  // A literal that is not found stops the parse before anything is stored.
+  s = "unset";
+  CHECK(sscanf("give item", "give %s to %s", s, t) == 0 && s == "unset");
   return failures;
 }
