@@ -1228,6 +1228,9 @@ fn describe_into(vm: &mut Vm, v: &Value, out: &mut String, indent: usize, inline
                 if n == 1 { "element" } else { "elements" }
             );
             list_items(vm, &items, out, indent);
+            if items.is_empty() {
+                out.push('\n');
+            }
             spaces(out, indent);
             out.push_str(" )");
         }

@@ -4,9 +4,12 @@
 
 int helper(int x) { return x; }
 
+class pair { int a; string b; }
+
 string run() {
   string failures = "";
   mixed *self;
+  class pair p = new(class pair, a: 1, b: "x");
 
   CHECK(sprintf("%s is %i", "X", 1) == "X is 1");
   CHECK(sprintf("%-10d|", 12345) == "12345     |");
@@ -76,6 +79,9 @@ string run() {
   CHECK(sprintf("%O", (: $1 :)) == "(: <code>($1) :)");
   CHECK(sprintf("%O", (: sprintf :)) == "(: sprintf :)");
   CHECK(sprintf("%O", this_object()) == "/" + file_name(this_object())[1..]);
+  CHECK(sprintf("%O", p) == "CLASS( 2 elements\n  1,\n  \"x\"\n )");
+  CHECK(sprintf("%O", ([ "k": ({ 1 }) ]))
+        == "([ /* sizeof() == 1 */\n  \"k\" : ({ /* sizeof() == 1 */\n      1\n    }),\n])");
   // A value containing itself stops at a fixed depth.
   self = ({ 1 });
   self[0] = self;
