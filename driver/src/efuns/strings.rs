@@ -213,12 +213,11 @@ pub fn explode_text(text: &str, sep: &str, reversible: bool, sane: bool) -> Vec<
     pieces
 }
 
+/// Whether a runtime switch of the config file that defines `macro_name`
+/// is on; `None` without a config file.
 fn config_flag(vm: &Vm, macro_name: &str) -> Option<bool> {
-    let defines = &vm.compiler.check.defines;
-    if defines.is_empty() {
-        return None;
-    }
-    Some(defines.iter().any(|(name, _)| name == macro_name))
+    let predefines = vm.compiler.check.config_predefines.as_ref()?;
+    Some(predefines.iter().any(|name| name == macro_name))
 }
 
 fn explode(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
