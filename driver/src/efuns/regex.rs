@@ -179,12 +179,13 @@ fn class(chars: &mut std::iter::Peekable<std::str::Chars>, out: &mut String) -> 
     Ok(())
 }
 
+/// A character inside a class: letters and digits as they are, anything
+/// else by its code, which the class syntax always reads literally.
 fn class_char(c: char, out: &mut String) {
-    if c.is_ascii_alphanumeric() || !c.is_ascii() {
+    if c.is_alphanumeric() {
         out.push(c);
     } else {
-        out.push('\\');
-        out.push(c);
+        out.push_str(&format!("\\x{{{:x}}}", c as u32));
     }
 }
 

@@ -25,6 +25,9 @@ string run() {
   CHECK(regexp("d", "^\\d$") && !regexp("5", "^\\d$"));
   CHECK(regexp("a{2}", "a{2}"));
   CHECK(regexp("x]", "[]x]+$"));
+  CHECK(regexp("x y", "x[ \t]y") && !regexp("xzy", "x[ \t]y"));
+  CHECK(regexp("a-b", "^[a\\-]+") && regexp("^", "[\\^]") && regexp("[", "[[]"));
+  CHECK(regexp("b", "^[^a]$") && !regexp("a", "^[^a]$"));
   CHECK(catch(regexp("foo", "+")) != 0);
   CHECK(catch(regexp("foo", "a**")) != 0);
   CHECK(catch(regexp("foo", "bar", 1)) != 0);
