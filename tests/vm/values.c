@@ -23,7 +23,7 @@ string run() {
   CHECK(({ 1 }) != ({ 1 }) && a == a);
   CHECK(strlen("héllo") == 5 && "héllo"[1] == 233);
   CHECK(explode("a,b,c", ",")[2] == "c" && replace_string("aXbX", "X", "-") == "a-b-");
-  CHECK(sprintf("%5d|%-3s|%O", 42, "a", ({ 1 })) == "   42|a  |({ 1, })");
+  CHECK(sprintf("%5d|%-3s|%O", 42, "a", ({ 1 })) == "   42|a  |({ /* sizeof() == 1 */\n  1\n})");
   err = catch(error("boom"));
   CHECK(err == "*boom\n");
   CHECK(catch(throw(5)) == 5);

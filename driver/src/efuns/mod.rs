@@ -6,7 +6,10 @@ pub mod arrays;
 pub mod compress;
 pub mod core;
 pub mod files;
+pub mod pcre;
+pub mod regex;
 pub mod save;
+pub mod sprintf;
 pub mod strings;
 
 use rustc_hash::FxHashMap;
@@ -19,6 +22,9 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     let mut m: FxHashMap<&'static str, Efun> = FxHashMap::default();
     core::register(&mut m);
     strings::register(&mut m);
+    sprintf::register(&mut m);
+    regex::register(&mut m);
+    pcre::register(&mut m);
     arrays::register(&mut m);
     files::register(&mut m);
     save::register(&mut m);
