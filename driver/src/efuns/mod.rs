@@ -4,6 +4,8 @@
 
 pub mod arrays;
 pub mod core;
+pub mod inventory;
+pub mod objects;
 pub mod strings;
 
 use rustc_hash::FxHashMap;
@@ -17,6 +19,8 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     core::register(&mut m);
     strings::register(&mut m);
     arrays::register(&mut m);
+    objects::register(&mut m);
+    inventory::register(&mut m);
     m
 }
 
