@@ -115,6 +115,7 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("functions", functions);
     m.insert("variables", variables);
     m.insert("call_stack", call_stack);
+    m.insert("dump_prog", dump_prog);
     m.insert("set_eval_limit", set_eval_limit);
     m.insert("reset_eval_cost", |vm, _, _| eval_limit(vm, 0));
     m.insert("eval_cost", |vm, _, _| eval_limit(vm, -1));
@@ -451,6 +452,9 @@ fn load(vm: &mut Vm, name: &str) -> Result<Value, Unwind> {
     if !exists {
         return Ok(Value::Int(0));
     }
+    if current_lacks_euid(vm) {
+        return Err(error("Can't load objects when no effective user."));
+    }
     vm.load_object(&name).map(Value::Object)
 }
 
@@ -470,8 +474,20 @@ fn clone_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
         other => return Err(bad_arg("clone_object", 0, &other)),
     };
     let name = base_of(&name).to_string();
+    if current_lacks_euid(vm) {
+        return Err(error(
+            "Object must call seteuid() prior to calling clone_object().",
+        ));
+    }
     let args: Vec<Value> = (1..argc).map(|i| arg(vm, base, argc, i)).collect();
     vm.clone_object(&name, args).map(Value::Object)
+}
+
+/// The running object cleared its euid: it may not make objects.
+fn current_lacks_euid(vm: &Vm) -> bool {
+    vm.this_object()
+        .and_then(|r| vm.objext.ext(r))
+        .is_some_and(|e| e.euid.is_none())
 }
 
 fn destruct(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -778,6 +794,25 @@ fn call_stack(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         });
     }
     Ok(Value::array(out))
+}
+
+/// `dump_prog(ob, flags, file)`: writes the listing of `ob`'s program and
+/// of every program it inherits to `file` (`/PROG_DUMP` by default).
+fn dump_prog(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let linked = program_of(vm, base, argc, 0, "dump_prog")?;
+    let file = match arg(vm, base, argc, 2) {
+        Value::Str(s) => s.text.clone(),
+        _ => "/PROG_DUMP".to_string(),
+    };
+    let mut text = String::new();
+    for part in &linked.parts {
+        text.push_str(&part.program.disassemble());
+        text.push('\n');
+    }
+    let host = vm.compiler.provider.host_path(&file);
+    std::fs::write(&host, text)
+        .map_err(|e| error(format!("dump_prog(): cannot write {file}: {e}")))?;
+    Ok(Value::Int(0))
 }
 
 /// The evaluation limit is wall time here, in microseconds.

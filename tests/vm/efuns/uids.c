@@ -39,6 +39,10 @@ string run() {
   seteuid(0);
   CHECK(geteuid() == 0);
   CHECK(catch(export_uid(mine)) != 0);
+  // Without an euid no object can be made.
+  CHECK(catch(new(THING, "y")) == "*Object must call seteuid() prior to calling clone_object().\n");
+  CHECK(catch(load_object("/efuns/obj/inh0")) == "*Can't load objects when no effective user.\n"
+        || find_object("/efuns/obj/inh0"));
   CHECK(seteuid("Root"));
   CHECK(tool->give(this_object()) == 0);
   tool->set_to(0);
