@@ -94,3 +94,10 @@ string author_file(string file) { return creator_file(file); }
 string privs_file(string file) { return "privs:" + creator_file(file); }
 
 int valid_seteuid(object ob, string euid) { return euid != "Forbidden"; }
+
+// Words parse_command() lets stand for any object, and its prepositions.
+string *parse_command_id_list() { return ({ "one", "thing" }); }
+string *parse_command_plural_id_list() { return ({ "ones", "things", "them" }); }
+string *parse_command_adjectiv_id_list() { return ({ "iffish" }); }
+string *parse_command_prepos_list() { return ({ "in", "on", "under", "out of" }); }
+string parse_command_all_word() { return "all"; }

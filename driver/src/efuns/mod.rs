@@ -6,6 +6,7 @@ pub mod arrays;
 pub mod core;
 pub mod inventory;
 pub mod objects;
+pub mod parse_command;
 pub mod strings;
 
 use rustc_hash::FxHashMap;
@@ -21,6 +22,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     arrays::register(&mut m);
     objects::register(&mut m);
     inventory::register(&mut m);
+    parse_command::register(&mut m);
     m
 }
 
