@@ -101,3 +101,6 @@ string *parse_command_plural_id_list() { return ({ "ones", "things", "them" }); 
 string *parse_command_adjectiv_id_list() { return ({ "iffish" }); }
 string *parse_command_prepos_list() { return ({ "in", "on", "under", "out of" }); }
 string parse_command_all_word() { return "all"; }
+
+// Objects that say so may hide and see hidden objects.
+int valid_hide(object ob) { return ob->query_may_hide(); }

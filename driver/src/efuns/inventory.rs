@@ -5,7 +5,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::objects::{object_or_this, object_value};
+use super::objects::{object_or_this, object_value, valid_hide, visible};
 use super::{arg, bad_arg, int_arg, str_arg};
 use crate::vm::object::ObjRef;
 use crate::vm::value::Value;
@@ -46,6 +46,31 @@ pub fn inventory(vm: &Vm, r: ObjRef) -> Vec<ObjRef> {
             .filter(|&o| vm.objects.alive(o))
             .collect()
     })
+}
+
+/// The inventory the running object may see: hidden objects only when
+/// the master's `valid_hide` approves of it.
+fn visible_inventory(vm: &mut Vm, r: ObjRef) -> Result<Vec<ObjRef>, Unwind> {
+    let mut list = inventory(vm, r);
+    let is_hidden = |vm: &Vm, o: ObjRef| vm.objext.ext(o).is_some_and(|e| e.hidden);
+    if list.iter().any(|&o| is_hidden(vm, o)) {
+        let me = vm.this_object();
+        if !valid_hide(vm, me)? {
+            list.retain(|&o| !is_hidden(vm, o));
+        }
+    }
+    Ok(list)
+}
+
+/// The first object of `list` from `start` on that the running object
+/// may see.
+fn first_visible(vm: &mut Vm, list: &[ObjRef], start: usize) -> Result<Option<ObjRef>, Unwind> {
+    for &o in list.iter().skip(start) {
+        if visible(vm, o)? {
+            return Ok(Some(o));
+        }
+    }
+    Ok(None)
 }
 
 fn first_of(vm: &Vm, r: ObjRef) -> Option<ObjRef> {
@@ -166,8 +191,8 @@ fn move_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let dest = match arg(vm, base, argc, 0) {
         Value::Object(r) if vm.objects.alive(r) => r,
         Value::Str(s) => match vm.find_or_load(&s.text) {
-            Ok(r) => r,
-            Err(_) => return Err(error("move_object failed: could not find destination")),
+            Ok(r) if visible(vm, r)? => r,
+            _ => return Err(error("move_object failed: could not find destination")),
         },
         other => return Err(bad_arg("move_object", 0, &other)),
     };
@@ -189,14 +214,20 @@ fn environment(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         other => return Err(bad_arg("environment", 0, &other)),
     };
     if !vm.objects.alive(r) {
-        return Ok(Value::Int(0));
+        return Err(error("environment() of destructed object."));
     }
-    Ok(object_value(env_of(vm, r)))
+    match env_of(vm, r) {
+        Some(env) if visible(vm, env)? => Ok(Value::Object(env)),
+        _ => Ok(Value::Int(0)),
+    }
 }
 
 fn all_inventory(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let r = object_or_this(vm, base, argc, 0, "all_inventory")?;
-    let list = inventory(vm, r).into_iter().map(Value::Object).collect();
+    let list = visible_inventory(vm, r)?
+        .into_iter()
+        .map(Value::Object)
+        .collect();
     Ok(Value::array(list))
 }
 
@@ -205,7 +236,8 @@ fn first_inventory(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwin
         Value::Str(s) => vm.find_or_load(&s.text)?,
         _ => object_or_this(vm, base, argc, 0, "first_inventory")?,
     };
-    Ok(object_value(first_of(vm, r)))
+    let list = inventory(vm, r);
+    Ok(object_value(first_visible(vm, &list, 0)?))
 }
 
 fn next_inventory(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -214,11 +246,10 @@ fn next_inventory(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind
         return Ok(Value::Int(0));
     };
     let list = inventory(vm, env);
-    let next = list
-        .iter()
-        .position(|&o| o == r)
-        .and_then(|i| list.get(i + 1).copied());
-    Ok(object_value(next))
+    let Some(at) = list.iter().position(|&o| o == r) else {
+        return Ok(Value::Int(0));
+    };
+    Ok(object_value(first_visible(vm, &list, at + 1)?))
 }
 
 /// How a `deep_inventory` filter answered for one object.
@@ -252,7 +283,7 @@ fn collect_deep(
     filter: Option<&Value>,
     out: &mut Vec<Value>,
 ) -> Result<(), Unwind> {
-    for item in inventory(vm, ob) {
+    for item in visible_inventory(vm, ob)? {
         if out.len() >= vm.limits.array_size {
             return Ok(());
         }
@@ -349,6 +380,13 @@ fn present_in(vm: &mut Vm, text: &str, list: Vec<ObjRef>) -> Result<Option<ObjRe
 /// instead of an id: that object (when `ob` is given and holds it) or the
 /// container holding it among the current object and its environment.
 fn present(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    match find_present(vm, base, argc)? {
+        Value::Object(r) if !visible(vm, r)? => Ok(Value::Int(0)),
+        other => Ok(other),
+    }
+}
+
+fn find_present(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let what = arg(vm, base, argc, 0);
     let (ob, specific) = match arg(vm, base, argc, 1) {
         Value::Object(r) => (r, true),

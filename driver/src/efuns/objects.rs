@@ -35,6 +35,9 @@ pub struct ObjectExt {
     pub privs: Option<Rc<str>>,
     pub domain: Option<Rc<str>>,
     pub author: Option<Rc<str>>,
+    /// `set_hide(1)` was called: only objects the master's `valid_hide`
+    /// approves see it.
+    pub hidden: bool,
     /// Made by the master's `compile_object`: whoever loads virtual
     /// objects sets this.
     pub virtual_object: bool,
@@ -93,6 +96,10 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("_new", clone_object);
     m.insert("destruct", destruct);
     m.insert("file_name", file_name);
+    m.insert("master", |vm, _, _| {
+        Ok(object_value(vm.master.filter(|&m| vm.objects.alive(m))))
+    });
+    m.insert("set_hide", set_hide);
     m.insert("base_name", base_name);
     m.insert("clonep", clonep);
     m.insert("virtualp", virtualp);
@@ -235,6 +242,39 @@ pub fn on_destruct(vm: &mut Vm, r: ObjRef) {
     if vm.objext.command_giver == Some(r) {
         vm.objext.command_giver = None;
     }
+}
+
+/// Whether the master's `valid_hide(ob)` lets `ob` hide and see hidden
+/// objects.
+pub fn valid_hide(vm: &mut Vm, ob: Option<ObjRef>) -> Result<bool, Unwind> {
+    let Some(ob) = ob else { return Ok(false) };
+    let answer = master_apply(vm, "valid_hide", vec![Value::Object(ob)])?;
+    Ok(answer.is_some_and(|v| v.truthy()))
+}
+
+/// Whether the running object may see `ob`: it is not hidden, or the
+/// running object is hidden itself or allowed to see hidden objects.
+pub fn visible(vm: &mut Vm, ob: ObjRef) -> Result<bool, Unwind> {
+    if !vm.objext.ext(ob).is_some_and(|e| e.hidden) {
+        return Ok(true);
+    }
+    let me = vm.this_object();
+    if me.and_then(|m| vm.objext.ext(m)).is_some_and(|e| e.hidden) {
+        return Ok(true);
+    }
+    valid_hide(vm, me)
+}
+
+fn set_hide(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let hide = int_arg(vm, base, argc, 0, "set_hide")? != 0;
+    let me = vm.this_object().filter(|&r| vm.objects.alive(r));
+    if !valid_hide(vm, me)? {
+        return Ok(Value::Int(0));
+    }
+    if let Some(me) = me {
+        vm.objext.ext_mut(me).hidden = hide;
+    }
+    Ok(Value::Int(0))
 }
 
 /// Calls a master apply; `None` when there is no master or no such function.
@@ -461,10 +501,16 @@ fn load(vm: &mut Vm, name: &str) -> Result<Value, Unwind> {
 fn find_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let name = str_arg(vm, base, argc, 0, "find_object")?;
     if int_arg(vm, base, argc, 1, "find_object")? != 0 {
-        return load(vm, &name.text);
+        return match load(vm, &name.text)? {
+            Value::Object(r) if !visible(vm, r)? => Ok(Value::Int(0)),
+            other => Ok(other),
+        };
     }
     let r = vm.objects.find(&crate::vm::object_name(&name.text));
-    Ok(object_value(r))
+    match r {
+        Some(r) if visible(vm, r)? => Ok(Value::Object(r)),
+        _ => Ok(Value::Int(0)),
+    }
 }
 
 fn clone_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {

@@ -11,6 +11,17 @@ int id(string s) { return s == name; }
 
 void set_stay(int s) { stay = s; }
 
+int may_hide;
+void allow_hide(int f) { may_hide = f; }
+int query_may_hide() { return may_hide; }
+void hide(int f) { set_hide(f); }
+
+// What this object sees with the inventory efuns.
+mixed *look(object where, string id) {
+  return ({ all_inventory(where), first_inventory(where), present(id, where),
+            deep_inventory(where) });
+}
+
 // Called when the object holding this one is destructed.
 void move(mixed dest) {
   if (dest && !stay) move_object(dest);
