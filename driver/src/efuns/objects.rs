@@ -123,6 +123,9 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("variables", variables);
     m.insert("call_stack", call_stack);
     m.insert("dump_prog", dump_prog);
+    m.insert("refs", refs);
+    m.insert("program_info", program_info);
+    m.insert("memory_info", memory_info);
     m.insert("set_eval_limit", set_eval_limit);
     m.insert("reset_eval_cost", |vm, _, _| eval_limit(vm, 0));
     m.insert("eval_cost", |vm, _, _| eval_limit(vm, -1));
@@ -859,6 +862,152 @@ fn dump_prog(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     std::fs::write(&host, text)
         .map_err(|e| error(format!("dump_prog(): cannot write {file}: {e}")))?;
     Ok(Value::Int(0))
+}
+
+/// `refs(value)`: how many references the value has besides this call's
+/// own argument. Objects are handles this driver does not count.
+fn refs(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    use std::rc::Rc;
+    let count = match vm.stack.get(base).filter(|_| argc > 0) {
+        Some(Value::Array(a)) => Rc::strong_count(a),
+        Some(Value::Mapping(m)) => Rc::strong_count(m),
+        Some(Value::Str(s)) => Rc::strong_count(s),
+        Some(Value::Function(f)) => Rc::strong_count(f),
+        Some(Value::Buffer(b)) => Rc::strong_count(b),
+        Some(Value::Class(c)) => Rc::strong_count(c),
+        Some(Value::Object(_)) => {
+            return Err(error(
+                "refs(): references to objects are not counted by this driver",
+            ));
+        }
+        _ => return Ok(Value::Int(0)),
+    };
+    Ok(Value::Int(count as i64 - 1))
+}
+
+/// Bytes one compiled program takes, by part, in `program_info`'s terms.
+#[derive(Default)]
+struct ProgramSizes {
+    header: usize,
+    code: usize,
+    functions: usize,
+    strings: usize,
+    vars: usize,
+    classes: usize,
+    inherits: usize,
+}
+
+impl ProgramSizes {
+    fn add(&mut self, p: &lpcc::bytecode::Program) {
+        use lpcc::bytecode::{ClassLayout, Function, Global, InheritDecl, Instr};
+        use std::mem::size_of;
+        self.header += size_of::<lpcc::bytecode::Program>();
+        self.code += p
+            .functions
+            .iter()
+            .map(|f| f.code.len() * size_of::<Instr>())
+            .sum::<usize>();
+        self.functions += p.functions.len() * size_of::<Function>();
+        self.strings += p.strings.iter().map(|s| s.len()).sum::<usize>();
+        self.vars += p.globals.len() * size_of::<Global>();
+        self.classes += p.classes.len() * size_of::<ClassLayout>();
+        self.inherits += p.inherits.len() * size_of::<InheritDecl>();
+    }
+
+    fn total(&self) -> usize {
+        self.header
+            + self.code
+            + self.functions
+            + self.strings
+            + self.vars
+            + self.classes
+            + self.inherits
+    }
+}
+
+/// `program_info(ob)`: the sizes of `ob`'s program and its inherits; of
+/// every loaded program when left out.
+fn program_info(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let mut sizes = ProgramSizes::default();
+    if argc > 0 {
+        let linked = program_of(vm, base, argc, 0, "program_info")?;
+        for part in &linked.parts {
+            sizes.add(&part.program);
+        }
+    } else {
+        let mut seen = rustc_hash::FxHashSet::default();
+        for r in all_objects(vm) {
+            let Some(o) = vm.objects.get(r) else { continue };
+            for part in &o.linked.parts {
+                if seen.insert(std::sync::Arc::as_ptr(&part.program)) {
+                    sizes.add(&part.program);
+                }
+            }
+        }
+    }
+    let entries = [
+        ("header size", sizes.header),
+        ("code size", sizes.code),
+        ("function size", sizes.functions),
+        ("string size", sizes.strings),
+        ("var size", sizes.vars),
+        ("class size", sizes.classes),
+        ("inherit size", sizes.inherits),
+        ("total size", sizes.total()),
+    ];
+    let m = crate::vm::ops::new_mapping(entries.len());
+    if let Value::Mapping(map) = &m {
+        let mut map = map.borrow_mut();
+        for (k, v) in entries {
+            map.insert(Value::str(k), Value::Int(v as i64));
+        }
+    }
+    Ok(m)
+}
+
+/// Bytes a value holds beyond its own 16: string text, array and
+/// mapping slots (shallowly: shared values are not followed).
+fn value_bytes(v: &Value) -> usize {
+    const SLOT: usize = std::mem::size_of::<Value>();
+    match v {
+        Value::Str(s) => s.text.len(),
+        Value::Array(a) => a.borrow().len() * SLOT,
+        Value::Mapping(m) => m.borrow().len() * 2 * SLOT,
+        Value::Buffer(b) => b.borrow().len(),
+        Value::Class(c) => c.fields.borrow().len() * SLOT,
+        _ => 0,
+    }
+}
+
+/// Bytes one object takes: its record, its variables and what they hold.
+fn object_bytes(vm: &Vm, r: ObjRef) -> usize {
+    let Some(o) = vm.objects.get(r) else { return 0 };
+    std::mem::size_of::<crate::vm::object::Object>()
+        + o.name.len()
+        + o.vars.len() * std::mem::size_of::<Value>()
+        + o.vars.iter().map(value_bytes).sum::<usize>()
+}
+
+/// `memory_info(ob)`: the bytes an object takes; without one, the bytes
+/// of every object and every loaded program.
+fn memory_info(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    if argc > 0 {
+        let r = live_object(vm, base, argc, 0, "memory_info")?;
+        return Ok(Value::Int(object_bytes(vm, r) as i64));
+    }
+    let mut total = 0;
+    let mut programs = ProgramSizes::default();
+    let mut seen = rustc_hash::FxHashSet::default();
+    for r in all_objects(vm) {
+        total += object_bytes(vm, r);
+        let Some(o) = vm.objects.get(r) else { continue };
+        for part in &o.linked.parts {
+            if seen.insert(std::sync::Arc::as_ptr(&part.program)) {
+                programs.add(&part.program);
+            }
+        }
+    }
+    Ok(Value::Int((total + programs.total()) as i64))
 }
 
 /// The evaluation limit is wall time here, in microseconds.

@@ -1,0 +1,36 @@
+// refs(), program_info() and memory_info().
+#include "/check.h"
+
+int *kept;
+
+string run() {
+  string failures = "";
+  int *list = ({ 1, 2, 3 });
+  int *other = ({ 4 });
+  mapping info, all;
+  object top = load_object("/efuns/obj/inh2");
+
+  // The variable holds the array once; a second holder adds one.
+  CHECK(refs(list) == 1);
+  kept = list;
+  CHECK(refs(list) == 2);
+  kept = 0;
+  CHECK(refs(list) == 1 && refs(other) == 1);
+  CHECK(refs(1) == 0);
+  CHECK(catch(refs(this_object())) != 0);
+
+  info = program_info(top);
+  all = program_info();
+  CHECK(info["code size"] > 0 && info["function size"] > 0);
+  CHECK(info["total size"] == info["header size"] + info["code size"] + info["function size"]
+        + info["string size"] + info["var size"] + info["class size"] + info["inherit size"]);
+  CHECK(all["total size"] > info["total size"]);
+
+  CHECK(memory_info(top) > 0);
+  CHECK(memory_info() > memory_info(top));
+  // A bigger variable makes a bigger object.
+  kept = allocate(1000);
+  CHECK(memory_info(this_object()) > 1000 * 16);
+  kept = 0;
+  return failures;
+}
