@@ -78,16 +78,25 @@ fn first_of(vm: &Vm, r: ObjRef) -> Option<ObjRef> {
 }
 
 /// Destructs an object as the `destruct` efun does: each object inside is
-/// asked to `move()` to the environment (0 when there is none) and is
-/// destructed if it stays; then the object goes.
+/// asked to `move()` to the environment (0 when there is none), and may
+/// destruct only itself meanwhile; one that stays is destructed. Then the
+/// object goes.
 pub fn destruct_object(vm: &mut Vm, r: ObjRef) -> Result<(), Unwind> {
     if !vm.objects.alive(r) {
         return Ok(());
     }
+    if vm.objext.restrict_destruct.is_some_and(|only| only != r) {
+        return Err(error(
+            "Only this_object() can be destructed from move_or_destruct.",
+        ));
+    }
     let env = env_of(vm, r);
     while let Some(item) = first_of(vm, r) {
         let to = super::objects::object_value(env);
-        vm.apply(item, "move", vec![to], true)?;
+        let saved = vm.objext.restrict_destruct.replace(item);
+        let moved = vm.apply(item, "move", vec![to], true);
+        vm.objext.restrict_destruct = saved;
+        moved?;
         if !vm.objects.alive(r) {
             return Ok(());
         }
@@ -443,25 +452,24 @@ fn living(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     Ok(Value::Int(alive as i64))
 }
 
-/// `enable_commands(toggle)`: the current object becomes living and the
-/// command giver; with a nonzero argument it also meets its environment
-/// and its contents through `init()`, as if it had just moved.
+/// `enable_commands()`: the current object becomes living and the
+/// command giver, and meets its environment and its contents through
+/// `init()` as if it had just moved (the default of FluffOS's "enable
+/// commands call init" setting; the argument asks for the same).
 fn enable_commands(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let toggle = int_arg(vm, base, argc, 0, "enable_commands")? != 0;
+    int_arg(vm, base, argc, 0, "enable_commands")?;
     let Some(me) = vm.this_object().filter(|&r| vm.objects.alive(r)) else {
         return Ok(Value::Int(0));
     };
     vm.objext.ext_mut(me).living = true;
     vm.objext.command_giver = Some(me);
-    if toggle {
-        if let Some(env) = env_of(vm, me) {
-            setup_new_commands(vm, env, me)?;
-            vm.objext.command_giver = Some(me);
-        }
-        for item in inventory(vm, me) {
-            setup_new_commands(vm, me, item)?;
-            vm.objext.command_giver = Some(me);
-        }
+    if let Some(env) = env_of(vm, me) {
+        setup_new_commands(vm, env, me)?;
+        vm.objext.command_giver = Some(me);
+    }
+    for item in inventory(vm, me) {
+        setup_new_commands(vm, me, item)?;
+        vm.objext.command_giver = Some(me);
     }
     Ok(Value::Int(0))
 }

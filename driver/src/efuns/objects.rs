@@ -60,6 +60,9 @@ pub struct ObjectsState {
     created: u64,
     /// Living names set so far.
     pub naming: u64,
+    /// While a destructed object's contents are asked to move: the only
+    /// object that may be destructed.
+    pub restrict_destruct: Option<ObjRef>,
     /// The master's root and backbone uids, asked once the master exists.
     root_uid: Option<Rc<str>>,
     backbone_uid: Option<Rc<str>>,

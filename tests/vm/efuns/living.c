@@ -35,7 +35,7 @@ string run() {
   CHECK(find_living("walker") == 0);
   CHECK(find_living("runner") == a);
 
-  // enable_commands(1) meets the environment and contents at once.
+  // enable_commands() meets the environment and contents at once.
   a->go(room);
   coin->go(a);
   LOG->take();
@@ -46,9 +46,13 @@ string run() {
   b->die();
   b->live_and_meet();
   CHECK(implode(LOG->take(), " ") == "room:b b:a a:b");
+  a->die();
+  LOG->take();
+  a->live();
+  CHECK(implode(LOG->take(), " ") == "room:a a:b b:a coin:a");
 
-  // enable_commands() made b the command giver.
-  CHECK(this_player() == b);
+  // The last enable_commands() made a the command giver.
+  CHECK(this_player() == a);
   // No user typed a command: there is no interactive player.
   CHECK(this_player(1) == 0);
   CHECK(!interactive(a) && !userp(a));

@@ -45,7 +45,9 @@ string run() {
   // and the object's init() with the newcomer as this_player.
   other = make("other");
   other->go(c);
+  // Becoming living meets the environment at once.
   other->live();
+  CHECK(implode(LOG->take(), " ") == "c:other");
   other->go(room);
   CHECK(implode(LOG->take(), " ") == "room:other a:other b:other");
   hero = make("hero");
@@ -89,6 +91,16 @@ string run() {
   CHECK(environment(a) == room);
   CHECK(!objectp(b));
   CHECK(member_array(a, all_inventory(room)) >= 0);
+  // While its container is destructed, an object may destruct only itself.
+  box = make("box2");
+  b = make("b2");
+  b->go(box);
+  b->set_victim(a);
+  CHECK(catch(destruct(box)) == "*Only this_object() can be destructed from move_or_destruct.\n");
+  CHECK(objectp(a) && objectp(box));
+  b->set_victim(0);
+  destruct(box);
+  CHECK(!objectp(b));
   // Without an environment, the contents go with it.
   a->go(c);
   c->go(this_object());

@@ -2,6 +2,8 @@
 // log object, and can be told to move, become living or destruct.
 string name;
 int stay;
+// Destructed by move(): only allowed when it is this object.
+object victim;
 
 void create(string n) { name = n; }
 
@@ -10,6 +12,8 @@ string query_name() { return name; }
 int id(string s) { return s == name; }
 
 void set_stay(int s) { stay = s; }
+
+void set_victim(object v) { victim = v; }
 
 int may_hide;
 void allow_hide(int f) { may_hide = f; }
@@ -24,6 +28,7 @@ mixed *look(object where, string id) {
 
 // Called when the object holding this one is destructed.
 void move(mixed dest) {
+  if (victim) destruct(victim);
   if (dest && !stay) move_object(dest);
 }
 
