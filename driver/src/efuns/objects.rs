@@ -127,6 +127,7 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("call_stack", call_stack);
     m.insert("dump_prog", dump_prog);
     m.insert("refs", refs);
+    m.insert("debug_info", debug_info);
     m.insert("program_info", program_info);
     m.insert("memory_info", memory_info);
     m.insert("set_eval_limit", set_eval_limit);
@@ -886,6 +887,87 @@ fn refs(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         _ => return Ok(Value::Int(0)),
     };
     Ok(Value::Int(count as i64 - 1))
+}
+
+/// The name of each variable slot of a linked program.
+fn variable_names(linked: &crate::vm::object::Linked) -> Vec<String> {
+    let mut names = vec![String::new(); linked.var_count()];
+    for part in &linked.parts {
+        for (i, g) in part.program.globals.iter().enumerate() {
+            if let Some(slot) = names.get_mut(part.var_base as usize + i) {
+                *slot = g.name.to_string();
+            }
+        }
+    }
+    names
+}
+
+/// `debug_info(what, ob)`: 0 the object's flags and links, 1 its
+/// program's figures, 2 each variable with its value; all as text.
+fn debug_info(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    use std::fmt::Write;
+    let what = int_arg(vm, base, argc, 0, "debug_info")?;
+    let r = live_object(vm, base, argc, 1, "debug_info")?;
+    let Some(object) = vm.objects.get(r) else {
+        return Ok(Value::Int(0));
+    };
+    let linked = object.linked.clone();
+    let name = object.name.clone();
+    let mut out = String::new();
+    match what {
+        0 => {
+            let ext = vm.objext.ext(r);
+            let flag = |b: bool| if b { "TRUE" } else { "FALSE" };
+            let living = ext.is_some_and(|e| e.living);
+            let hidden = ext.is_some_and(|e| e.hidden);
+            let virtual_object = ext.is_some_and(|e| e.virtual_object);
+            let _ = writeln!(out, "O_ENABLE_COMMANDS : {}", flag(living));
+            let _ = writeln!(out, "O_CLONE           : {}", flag(name.contains('#')));
+            let _ = writeln!(out, "O_VIRTUAL         : {}", flag(virtual_object));
+            let _ = writeln!(out, "O_HIDDEN          : {}", flag(hidden));
+            let _ = writeln!(out, "O_DESTRUCTED      : FALSE");
+            let _ = writeln!(out, "name        : '{name}'");
+            let env = super::inventory::env_of(vm, r).and_then(|e| vm.object_name(e));
+            let _ = writeln!(out, "environment : {}", env.as_deref().unwrap_or("0"));
+            let count = super::inventory::inventory(vm, r).len();
+            let _ = writeln!(out, "inventory   : {count}");
+            let uid = ext.and_then(|e| e.uid.clone());
+            let euid = ext.and_then(|e| e.euid.clone());
+            let _ = writeln!(out, "uid         : {}", uid.as_deref().unwrap_or("0"));
+            let _ = writeln!(out, "euid        : {}", euid.as_deref().unwrap_or("0"));
+        }
+        1 => {
+            let mut sizes = ProgramSizes::default();
+            for part in &linked.parts {
+                sizes.add(&part.program);
+            }
+            let Some(top) = linked.parts.first() else {
+                return Ok(Value::str(out));
+            };
+            let p = &top.program;
+            let _ = writeln!(out, "Name {}", p.path);
+            let _ = writeln!(out, "code size {}", sizes.code);
+            let _ = writeln!(out, "num functions {}", p.functions.len());
+            let _ = writeln!(out, "num strings {}", p.strings.len());
+            let _ = writeln!(out, "num vars {}", p.globals.len());
+            let _ = writeln!(out, "num inherits {}", p.inherits.len());
+            let _ = writeln!(out, "total size {}", sizes.total());
+        }
+        2 => {
+            let names = variable_names(&linked);
+            let values = vm
+                .objects
+                .get(r)
+                .map(|o| o.vars.clone())
+                .unwrap_or_default();
+            for (name, value) in names.iter().zip(values.iter()) {
+                let text = super::strings::describe(vm, value);
+                let _ = writeln!(out, "{name}: {text}");
+            }
+        }
+        _ => return Err(bad_arg("debug_info", 0, &Value::Int(what))),
+    }
+    Ok(Value::str(out))
 }
 
 /// Bytes one compiled program takes, by part, in `program_info`'s terms.

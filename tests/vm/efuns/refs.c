@@ -1,4 +1,4 @@
-// refs(), program_info() and memory_info().
+// refs(), program_info(), memory_info() and debug_info().
 #include "/check.h"
 
 int *kept;
@@ -32,5 +32,14 @@ string run() {
   kept = allocate(1000);
   CHECK(memory_info(this_object()) > 1000 * 16);
   kept = 0;
+
+  // debug_info(): flags and links, program figures, variables.
+  CHECK(strsrch(debug_info(0, top), "name        : '/efuns/obj/inh2'") >= 0);
+  CHECK(strsrch(debug_info(0, top), "O_CLONE           : FALSE") >= 0);
+  CHECK(strsrch(debug_info(1, top), "Name /efuns/obj/inh2.c") >= 0);
+  CHECK(strsrch(debug_info(1, top), "num vars 2") >= 0);
+  kept = ({ 7 });
+  CHECK(strsrch(debug_info(2, this_object()), "kept: ({") >= 0);
+  CHECK(catch(debug_info(3, top)) != 0);
   return failures;
 }
