@@ -35,6 +35,9 @@ pub struct ObjectExt {
     pub privs: Option<Rc<str>>,
     pub domain: Option<Rc<str>>,
     pub author: Option<Rc<str>>,
+    /// Marked a wizard by `enable_wizard()`, which only interactive
+    /// users may do.
+    pub wizard: bool,
     /// `set_hide(1)` was called: only objects the master's `valid_hide`
     /// approves see it.
     pub hidden: bool,
@@ -115,6 +118,19 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("interactive", |_, _, _| Ok(Value::Int(0)));
     m.insert("userp", |_, _, _| Ok(Value::Int(0)));
     m.insert("users", |_, _, _| Ok(Value::array(Vec::new())));
+    // Only an interactive user may become a wizard, and none connects yet:
+    // enable_wizard() changes nothing.
+    m.insert("enable_wizard", |_, _, _| Ok(Value::Int(0)));
+    m.insert("disable_wizard", |vm, _, _| {
+        if let Some(me) = vm.this_object() {
+            vm.objext.ext_mut(me).wizard = false;
+        }
+        Ok(Value::Int(0))
+    });
+    m.insert("wizardp", |vm, b, n| {
+        let r = live_object(vm, b, n, 0, "wizardp")?;
+        Ok(Value::Int(vm.objext.ext(r).is_some_and(|e| e.wizard) as i64))
+    });
     m.insert("children", children);
     m.insert("objects", objects);
     m.insert("inherits", inherits);

@@ -1,5 +1,5 @@
 // living(), enable_commands(), disable_commands(), set_living_name(),
-// find_living(), livings() and this_player().
+// find_living(), livings(), this_player() and the wizard flag.
 #include "/check.h"
 
 #define THING "/efuns/obj/thing"
@@ -56,6 +56,11 @@ string run() {
   // No user typed a command: there is no interactive player.
   CHECK(this_player(1) == 0);
   CHECK(!interactive(a) && !userp(a));
+  // Only interactive users become wizards.
+  enable_wizard();
+  CHECK(!wizardp(this_object()));
+  disable_wizard();
+  CHECK(!wizardp(this_object()));
 
   destruct(room);
   CHECK(!find_living("runner"));
