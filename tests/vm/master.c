@@ -71,3 +71,36 @@ void flag(string name) {
   debug_message("PASS " + name);
   shutdown(0);
 }
+
+// User ids, privileges and statistics: files in a directory u/NAME/
+// belong to NAME, everything else to Root.
+string get_root_uid() { return "Root"; }
+string get_bb_uid() { return "Backbone"; }
+
+// The NAME of a path with a u/NAME/ directory in it, else 0.
+string owner_of(string file) {
+  string *parts = explode(file, "/");
+  int i = member_array("u", parts);
+  if (i >= 0 && i + 2 < sizeof(parts)) return parts[i + 1];
+  return 0;
+}
+
+string creator_file(string file) { return owner_of(file) || "Root"; }
+
+string domain_file(string file) { return owner_of(file) ? "users" : "base"; }
+
+string author_file(string file) { return creator_file(file); }
+
+string privs_file(string file) { return "privs:" + creator_file(file); }
+
+int valid_seteuid(object ob, string euid) { return euid != "Forbidden"; }
+
+// Words parse_command() lets stand for any object, and its prepositions.
+string *parse_command_id_list() { return ({ "one", "thing" }); }
+string *parse_command_plural_id_list() { return ({ "ones", "things", "them" }); }
+string *parse_command_adjectiv_id_list() { return ({ "iffish" }); }
+string *parse_command_prepos_list() { return ({ "in", "on", "under", "out of" }); }
+string parse_command_all_word() { return "all"; }
+
+// Objects that say so may hide and see hidden objects.
+int valid_hide(object ob) { return ob->query_may_hide(); }

@@ -7,14 +7,6 @@ use crate::vm::value::Value;
 use crate::vm::{Efun, Unwind, Vm, error};
 
 pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
-    m.insert("this_object", this_object);
-    m.insert("previous_object", previous_object);
-    m.insert("load_object", load_object);
-    m.insert("find_object", find_object);
-    m.insert("clone_object", clone_object);
-    m.insert("_new", clone_object);
-    m.insert("destruct", destruct);
-    m.insert("file_name", file_name);
     m.insert("call_other", call_other);
     m.insert("debug_message", debug_message);
     m.insert("write", write);
@@ -66,21 +58,11 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("to_float", to_float);
     m.insert("sqrt", sqrt);
     m.insert("to_buffer", to_buffer);
-    m.insert("set_eval_limit", set_eval_limit);
     m.insert("dump_trace", dump_trace);
-    m.insert("reset_eval_cost", reset_eval_cost);
-    m.insert("eval_cost", eval_cost);
-    // No user connects yet (networking comes later): there is no player.
-    m.insert("this_player", |_, _, _| Ok(Value::Int(0)));
-    m.insert("this_interactive", |_, _, _| Ok(Value::Int(0)));
 }
 
 fn is(vm: &Vm, base: usize, argc: usize, test: fn(&Value) -> bool) -> Value {
     Value::Int(test(&arg(vm, base, argc, 0)) as i64)
-}
-
-fn object_value(r: Option<crate::vm::object::ObjRef>) -> Value {
-    r.map_or(Value::Int(0), Value::Object)
 }
 
 fn objectp(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -90,63 +72,6 @@ fn objectp(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 
 fn typeof_efun(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     Ok(Value::str(arg(vm, base, argc, 0).type_name()))
-}
-
-fn this_object(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
-    Ok(object_value(vm.this_object()))
-}
-
-fn previous_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let n = int_arg(vm, base, argc, 0, "previous_object")?;
-    if n < 0 {
-        let mut all = Vec::new();
-        let mut i = 0;
-        while let Some(r) = vm.previous_object(i) {
-            all.push(Value::Object(r));
-            i += 1;
-        }
-        return Ok(Value::array(all));
-    }
-    Ok(object_value(vm.previous_object(n as usize)))
-}
-
-fn load_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let name = str_arg(vm, base, argc, 0, "load_object")?;
-    vm.find_or_load(&name.text).map(Value::Object)
-}
-
-fn find_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let name = str_arg(vm, base, argc, 0, "find_object")?;
-    Ok(object_value(
-        vm.objects.find(&crate::vm::object_name(&name.text)),
-    ))
-}
-
-fn clone_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let name = match arg(vm, base, argc, 0) {
-        Value::Str(s) => s.text.clone(),
-        Value::Object(r) => vm.object_name(r).map(|n| n.to_string()).unwrap_or_default(),
-        other => return Err(bad_arg("clone_object", 0, &other)),
-    };
-    let args: Vec<Value> = (1..argc).map(|i| arg(vm, base, argc, i)).collect();
-    vm.clone_object(&name, args).map(Value::Object)
-}
-
-fn destruct(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    if let Value::Object(r) = arg(vm, base, argc, 0) {
-        vm.destruct(r);
-    }
-    Ok(Value::Int(0))
-}
-
-fn file_name(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let r = match arg(vm, base, argc, 0) {
-        Value::Object(r) => Some(r),
-        Value::Undefined if argc == 0 => vm.this_object(),
-        _ => None,
-    };
-    Ok(r.and_then(|r| vm.object_name(r))
-        .map_or(Value::Int(0), |n| Value::str(n.to_string())))
 }
 
 fn call_other(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -323,31 +248,6 @@ fn sqrt(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         return Err(error("sqrt() of a negative number"));
     }
     Ok(Value::Float(x.sqrt()))
-}
-
-/// `set_eval_limit(n)`: the evaluation limit in microseconds from now on;
-/// 0 asks for the current one.
-fn set_eval_limit(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let n = int_arg(vm, base, argc, 0, "set_eval_limit")?;
-    if n <= 0 {
-        return Ok(Value::Int(vm.limits.eval_time.as_micros() as i64));
-    }
-    vm.limits.eval_time = std::time::Duration::from_micros(n as u64);
-    vm.deadline = Some(std::time::Instant::now() + vm.limits.eval_time);
-    Ok(Value::Int(0))
-}
-
-fn reset_eval_cost(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
-    vm.deadline = Some(std::time::Instant::now() + vm.limits.eval_time);
-    Ok(Value::Int(0))
-}
-
-/// Microseconds left before the evaluation limit.
-fn eval_cost(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
-    let left = vm.deadline.map_or(vm.limits.eval_time, |d| {
-        d.saturating_duration_since(std::time::Instant::now())
-    });
-    Ok(Value::Int(left.as_micros() as i64))
 }
 
 /// The call stack, outermost call first: one mapping per frame with its

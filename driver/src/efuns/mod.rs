@@ -6,6 +6,9 @@ pub mod arrays;
 pub mod compress;
 pub mod core;
 pub mod files;
+pub mod inventory;
+pub mod objects;
+pub mod parse_command;
 pub mod pcre;
 pub mod regex;
 pub mod save;
@@ -29,6 +32,9 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     files::register(&mut m);
     save::register(&mut m);
     compress::register(&mut m);
+    objects::register(&mut m);
+    inventory::register(&mut m);
+    parse_command::register(&mut m);
     m
 }
 

@@ -112,6 +112,8 @@ pub struct Vm {
     pub debug_log: Option<std::path::PathBuf>,
     /// How many arguments the last `SpreadArgs` pushed.
     pub spread: usize,
+    /// Per-object driver data: environments, uids, living flags.
+    pub objext: crate::efuns::objects::ObjectsState,
 }
 
 /// How many jumps and calls run between two checks of the clock.
@@ -135,6 +137,7 @@ impl Vm {
             started: Instant::now(),
             debug_log: None,
             spread: 0,
+            objext: Default::default(),
         }
     }
 
@@ -499,6 +502,7 @@ impl Vm {
             linked: linked.clone(),
             vars,
         });
+        crate::efuns::objects::on_create(self, r)?;
         // Initializers run deepest inherit first, as their variables come first in FluffOS.
         for (i, part) in linked.parts.iter().enumerate().rev() {
             if let Some(init) = part.program.init {
@@ -518,6 +522,7 @@ impl Vm {
     }
 
     pub fn destruct(&mut self, r: ObjRef) {
+        crate::efuns::objects::on_destruct(self, r);
         let removed = self.objects.remove(r);
         drop(removed);
     }

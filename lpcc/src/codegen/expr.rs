@@ -279,11 +279,7 @@ impl Cx<'_, '_> {
                     value: 1000,
                 });
             }
-            ExprKind::ParseCommand(_) => self.error(
-                E_UNSUPPORTED,
-                e.span,
-                "`parse_command` is not supported yet",
-            ),
+            ExprKind::ParseCommand(p) => self.parse_command(b, p),
             ExprKind::Spread(_) => {
                 self.error(E_UNSUPPORTED, e.span, "`...` is not supported here yet")
             }
@@ -1031,6 +1027,58 @@ impl Cx<'_, '_> {
         for var in targets.iter().rev() {
             b.emit(var.store());
         }
+    }
+
+    /// `parse_command(input, env, pattern, targets...)`: the efun takes
+    /// the targets' current values and returns `({ result, values... })`;
+    /// each value is stored back into its target.
+    fn parse_command(&mut self, b: &mut FnBuilder, p: &ast::ParseCommand) {
+        self.expr(b, &p.input);
+        self.expr(b, &p.env);
+        self.expr(b, &p.pattern);
+        let mut targets = Vec::new();
+        for t in &p.targets {
+            let ExprKind::Ident(name) = &t.kind else {
+                self.error(
+                    E_UNSUPPORTED,
+                    t.span,
+                    "`parse_command` into this kind of expression is not supported yet",
+                );
+                return;
+            };
+            let Some(var) = self.variable(b, name) else {
+                self.error(E_UNRESOLVED, t.span, format!("undefined variable `{name}`"));
+                return;
+            };
+            b.emit(var.get());
+            targets.push(var);
+        }
+        if targets.len() > usize::from(u8::MAX) - 3 {
+            self.error(
+                super::E_LIMIT,
+                p.input.span,
+                "too many `parse_command` targets",
+            );
+            return;
+        }
+        let efun = self.efun_index("parse_command");
+        b.emit(Instr::CallEfun {
+            efun,
+            argc: 3 + targets.len() as u8,
+        });
+        let results = b.hidden_locals(1);
+        b.emit(Instr::StoreLocal { slot: results });
+        for (i, var) in targets.iter().enumerate() {
+            b.emit(Instr::GetLocal { slot: results });
+            b.emit(Instr::PushInt {
+                value: i as i32 + 1,
+            });
+            b.emit(Instr::Index);
+            b.emit(var.store());
+        }
+        b.emit(Instr::GetLocal { slot: results });
+        b.emit(Instr::PushInt { value: 0 });
+        b.emit(Instr::Index);
     }
 
     fn function_ptr(&mut self, b: &mut FnBuilder, fp: &FunctionPtr, span: crate::span::Span) {

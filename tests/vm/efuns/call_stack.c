@@ -1,0 +1,34 @@
+// call_stack(), previous_object() and the evaluation limit efuns.
+#include "/check.h"
+
+mixed *stack(int what) { return call_stack(what); }
+
+string run() {
+  string failures = "";
+  mixed *programs = stack(0), *obs = stack(1), *fns = stack(2), *lines = stack(4);
+  object *prev;
+
+  CHECK(programs[0] == "/efuns/call_stack.c" && programs[1] == "/efuns/call_stack.c");
+  CHECK(programs[sizeof(programs) - 1] == "/master.c");
+  CHECK(obs[0] == this_object() && obs[sizeof(obs) - 1] == find_object("/master"));
+  CHECK(fns[0] == "stack" && fns[1] == "run");
+  CHECK(lines[0] == "/efuns/call_stack.c:4");
+  CHECK(sizeof(programs) == sizeof(obs) && sizeof(fns) == sizeof(lines));
+  CHECK(catch(call_stack(5)) != 0 && catch(call_stack(-1)) != 0);
+
+  prev = previous_object(-1);
+  CHECK(sizeof(prev) >= 1 && prev[0] == previous_object());
+  CHECK(previous_object() == find_object("/master"));
+  CHECK(previous_object(5) == 0);
+
+  // The limit is in microseconds: 0 restarts the budget, -1 tells what
+  // is left, 1 tells the limit.
+  CHECK(set_eval_limit(1) == 1000000);
+  CHECK(max_eval_cost() == 1000000);
+  CHECK(reset_eval_cost() == 1000000);
+  CHECK(eval_cost() > 0 && eval_cost() <= 1000000);
+  CHECK(catch(set_eval_limit(-2)) != 0);
+  CHECK(set_eval_limit(2000000) == 2000000 && max_eval_cost() == 2000000);
+  set_eval_limit(1000000);
+  return failures;
+}
