@@ -4,7 +4,10 @@
 
 pub mod arrays;
 pub mod core;
+pub mod crypto;
+pub mod math;
 pub mod strings;
+pub mod time;
 
 use rustc_hash::FxHashMap;
 
@@ -17,6 +20,9 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     core::register(&mut m);
     strings::register(&mut m);
     arrays::register(&mut m);
+    math::register(&mut m);
+    time::register(&mut m);
+    crypto::register(&mut m);
     m
 }
 
