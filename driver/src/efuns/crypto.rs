@@ -136,9 +136,31 @@ const OLD_SALT: usize = 4;
 /// A salt string in the scheme's own format, used to derive salts.
 const OLD_VALID_SALT: &[u8] = b"anhlklck!ggddl`l`lg`bjblodlfcljdcnhffib`c";
 
+/// The scheme's own digest of at most 55 bytes: the MD5 compression of one
+/// block, but with the data read as big-endian words, the padding bit and
+/// length placed as for little-endian ones, and each state word written
+/// out big-endian.
 fn md5(data: &[u8]) -> [u8; 16] {
-    use md5::Digest;
-    md5::Md5::digest(data).into()
+    let len = data.len().min(OLD_BUFFER);
+    let mut words = [0u32; 16];
+    for (word, chunk) in words.iter_mut().zip(data[..len].chunks(4)) {
+        let mut bytes = [0u8; 4];
+        bytes[..chunk.len()].copy_from_slice(chunk);
+        *word = u32::from_be_bytes(bytes);
+    }
+    words[len / 4] |= 0x80 << (8 * (len % 4));
+    words[14] = (len as u32) << 3;
+    let mut block = [0u8; 64];
+    for (out, word) in block.chunks_exact_mut(4).zip(words) {
+        out.copy_from_slice(&word.to_le_bytes());
+    }
+    let mut state = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
+    md5::block_api::compress(&mut state, &[block]);
+    let mut digest = [0u8; 16];
+    for (out, word) in digest.chunks_exact_mut(4).zip(state) {
+        out.copy_from_slice(&word.to_be_bytes());
+    }
+    digest
 }
 
 fn encode_nibbles(out: &mut Vec<u8>, data: &[u8]) {
@@ -231,7 +253,7 @@ fn hash(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let data = text.text.as_bytes();
     let digest: Vec<u8> = match algo.text.to_ascii_lowercase().as_str() {
         "md4" => md4::Md4::digest(data).to_vec(),
-        "md5" => md5::Md5::digest(data).to_vec(),
+        "md5" => <md5::Md5 as md5::Digest>::digest(data).to_vec(),
         "sha1" => sha1::Sha1::digest(data).to_vec(),
         "sha224" => sha2::Sha224::digest(data).to_vec(),
         "sha256" => sha2::Sha256::digest(data).to_vec(),
