@@ -1,8 +1,9 @@
 //! Array, mapping and class efuns: `allocate`, `allocate_mapping`,
 //! `sizeof`, `keys`, `values`, `map_delete`, `match_path`, `member_array`,
 //! `sort_array`, `filter`, `map`, `unique_array`, `unique_mapping`, `copy`,
-//! `element_of`, `shuffle`, `min`, `max` and the class helpers; and the
-//! file efuns `get_dir`, `file_size`, `read_file`, `write_file`, `rm`, `cp`.
+//! `element_of`, `shuffle`, `min`, `max`, `num_classes` and the class
+//! helpers; and the file efuns `get_dir`, `file_size`, `read_file`,
+//! `write_file`, `rm`, `cp`.
 
 use std::cmp::Ordering;
 use std::rc::Rc;
@@ -44,6 +45,7 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("disassemble_class", disassemble_class);
     m.insert("fetch_class_member", fetch_class_member);
     m.insert("store_class_member", store_class_member);
+    m.insert("num_classes", num_classes);
     m.insert("get_dir", get_dir);
     m.insert("file_size", file_size);
     m.insert("read_file", read_file);
@@ -843,6 +845,27 @@ fn fetch_class_member(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Un
     let c = class_arg(vm, base, argc, "fetch_class_member")?;
     let i = member_index(vm, base, argc, &c, "fetch_class_member")?;
     Ok(c.fields.borrow()[i].clone())
+}
+
+/// `num_classes(ob)`: how many classes the object's program defines or
+/// inherits, each name counted once.
+fn num_classes(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let v = arg(vm, base, argc, 0);
+    let Some(object) = (match v {
+        Value::Object(r) => vm.objects.get(r),
+        _ => None,
+    }) else {
+        return Err(bad_arg("num_classes", 0, &v));
+    };
+    let mut names: Vec<&str> = object
+        .linked
+        .parts
+        .iter()
+        .flat_map(|part| part.program.classes.iter().map(|c| c.name.as_str()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    Ok(Value::Int(names.len() as i64))
 }
 
 /// `store_class_member(c, i, value)`: sets member `i` of a class.

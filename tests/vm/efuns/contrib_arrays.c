@@ -42,5 +42,9 @@ string run() {
   CHECK(catch(fetch_class_member(c, 2)));
   CHECK(catch(fetch_class_member(({ 1 }), 0)));
   CHECK(catch(store_class_member(c, -1, 0)));
+  CHECK(num_classes(this_object()) == 2);
   return failures;
 }
+
+// num_classes(): classes declared here, each counted once.
+class unused_one { int z; }
