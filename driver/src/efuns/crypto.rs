@@ -56,11 +56,10 @@ fn crypt(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             || (bytes.len() >= 3 && matches!(bytes[1], b'1' | b'5' | b'6') && bytes[2] == b'$'));
     let result = if named {
         if bytes.starts_with(b"$2x$") {
-            return Err(error(
-                "crypt(): the $2x$ bcrypt variant is not supported by this driver",
-            ));
+            bcrypt_2x(key, &setting)
+        } else {
+            pwhash::unix::crypt(key, &setting)
         }
-        pwhash::unix::crypt(key, &setting)
     } else if bytes.len() >= 2 && bytes[0] != b'$' {
         des_crypt(key, [bytes[0], bytes[1]])
     } else {
@@ -73,6 +72,54 @@ fn crypt(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         Ok(hash) if !hash.starts_with('*') => Ok(Value::str(hash)),
         _ => Err(error("Error in crypt(), check your salt")),
     }
+}
+
+/// bcrypt's `$2x$` variant: hashes made by the old implementation that
+/// sign-extended key bytes above 0x7f when building the key schedule.
+/// The faulty schedule words are computed here and handed to bcrypt as a
+/// 72-byte key that reads back as exactly those words.
+fn bcrypt_2x(key: &[u8], setting: &str) -> pwhash::Result<String> {
+    use base64::Engine;
+    let invalid = pwhash::error::Error::InvalidHashString;
+    let cost = setting
+        .get(4..6)
+        .filter(|c| c.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|c| c.parse::<u32>().ok())
+        .filter(|c| (4..=31).contains(c))
+        .ok_or(pwhash::error::Error::InvalidHashString)?;
+    let salt_text = setting
+        .get(7..29)
+        .filter(|_| setting.as_bytes().get(6) == Some(&b'$'))
+        .ok_or(pwhash::error::Error::InvalidHashString)?;
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::BCRYPT,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_encode_padding(false)
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone),
+    );
+    let salt: [u8; 16] = engine
+        .decode(salt_text)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(invalid)?;
+    // The key with its NUL, repeated: the stream the schedule reads.
+    let mut stream = key.iter().copied().chain(std::iter::once(0)).cycle();
+    let mut schedule = [0u8; 72];
+    for word in schedule.chunks_exact_mut(4) {
+        let mut w = 0u32;
+        for _ in 0..4 {
+            let b = stream.next().unwrap_or(0);
+            w = (w << 8) | (b as i8 as i32 as u32);
+        }
+        word.copy_from_slice(&w.to_be_bytes());
+    }
+    let raw = bcrypt::bcrypt(cost, salt, &schedule);
+    Ok(format!(
+        "$2x${cost:02}${}{}",
+        engine.encode(salt),
+        engine.encode(&raw[..23])
+    ))
 }
 
 /// Traditional DES crypt with a two-character salt. Any byte may salt it:

@@ -23,9 +23,27 @@ string run() {
         == "$5$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5");
   CHECK(crypt("Hello world!", "$6$saltstring")
         == "$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1");
+  // A round count in the setting is kept.
+  CHECK(crypt("secret", "$6$rounds=1000$abcdefgh")
+        == "$6$rounds=1000$abcdefgh$nhYjN017qxiYztzyUpZtPnUQcnLy62KsunSLHNeLahp2EHPlAKmFFlrjEwSXGo2kgY5hR2.peKEg2VGUqIJJu1");
+  CHECK(crypt("secret", "$5$rounds=1000$abcdefgh$xyz")
+        == "$5$rounds=1000$abcdefgh$XIppta5rT8zJUu4vAOKQXrwq9uY4Ijlz6VjyOmkx5i4");
   h = crypt("U*U", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.");
   CHECK(h == "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW");
   CHECK(crypt("U*U", h) == h);
+  // $2x$ keeps the old sign-extension of bytes above 0x7f; it matches $2a$
+  // on ASCII keys only.
+  h = crypt("U*U", "$2x$05$CCCCCCCCCCCCCCCCCCCCC.");
+  CHECK(h == "$2x$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW");
+  CHECK(crypt("£", "$2x$05$/OK.fbVrR/bpIqNJ5ianF.")
+        == "$2x$05$/OK.fbVrR/bpIqNJ5ianF.ZWGqVwLKgsYeGeOWNzCYbZCI.oWeH2C");
+  CHECK(crypt("£", "$2y$05$/OK.fbVrR/bpIqNJ5ianF.")
+        == "$2y$05$/OK.fbVrR/bpIqNJ5ianF.crQZGxQ7hWEf.fNKRjrYcudfgPvGbVK");
+  CHECK(crypt("pässwörd✓", "$2x$05$/OK.fbVrR/bpIqNJ5ianF.")
+        == "$2x$05$/OK.fbVrR/bpIqNJ5ianF.5R6ID3WgKsUwzTH0beQgnf7qgeSZmN2");
+  CHECK(crypt("pässwörd✓", "$2a$05$/OK.fbVrR/bpIqNJ5ianF.")
+        == "$2a$05$/OK.fbVrR/bpIqNJ5ianF.CKDa9NiZMLAv8E5qYIMbeyRvd4LuoZS");
+  CHECK(catch(crypt("x", "$2x$99$/OK.fbVrR/bpIqNJ5ianF.")));
   // An unknown scheme gets a fresh SHA-512 salt.
   CHECK(crypt("x", "$2$abc")[0..2] == "$6$");
 
