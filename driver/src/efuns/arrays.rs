@@ -1,8 +1,8 @@
 //! Array, mapping and class efuns: `allocate`, `allocate_mapping`,
 //! `sizeof`, `keys`, `values`, `map_delete`, `match_path`, `member_array`,
 //! `sort_array`, `filter`, `map`, `unique_array`, `unique_mapping`, `copy`,
-//! `element_of`, `shuffle`, `min`, `max`, `num_classes` and the class
-//! helpers; and the file efuns `get_dir`, `file_size`, `read_file`,
+//! `element_of`, `shuffle`, `min`, `max`, `num_classes`, the class
+//! helpers and the reference loop efuns; and the file efuns `get_dir`, `file_size`, `read_file`,
 //! `write_file`, `rm`, `cp`.
 
 use std::cmp::Ordering;
@@ -46,6 +46,9 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("fetch_class_member", fetch_class_member);
     m.insert("store_class_member", store_class_member);
     m.insert("num_classes", num_classes);
+    m.insert("has_cycle", has_cycle);
+    m.insert("find_cycles", find_cycles);
+    m.insert("break_cycles", break_cycles);
     m.insert("get_dir", get_dir);
     m.insert("file_size", file_size);
     m.insert("read_file", read_file);
@@ -725,6 +728,228 @@ fn deep_copy(v: &Value, open: &mut Vec<(usize, Value)>) -> Value {
         Value::Buffer(b) => Value::Buffer(Rc::new(std::cell::RefCell::new(b.borrow().clone()))),
         other => other.clone(),
     }
+}
+
+/// A slot of a container that holds a reference: where a loop may close.
+enum Slot {
+    Item(Rc<crate::vm::value::Array>, usize),
+    Field(Rc<ClassObj>, usize),
+    MapKey(Rc<crate::vm::value::Mapping>, Value),
+    MapValue(Rc<crate::vm::value::Mapping>, Value),
+    /// A function's bound argument or captured value: functions cannot be
+    /// changed, so a loop closed here is found but not cut.
+    Bound,
+}
+
+/// One open container of the walk: its outgoing edges, the next to follow.
+struct Frame {
+    id: usize,
+    edges: Vec<(String, Value, Slot)>,
+    next: usize,
+}
+
+/// The label of a mapping key in a loop path.
+fn key_label(vm: &Vm, key: &Value) -> String {
+    match key {
+        Value::Int(n) => n.to_string(),
+        Value::Undefined => "0".into(),
+        // The shortest text that reads back as the same float, like `%g`.
+        Value::Float(f) => f.to_string(),
+        Value::Str(s) => {
+            let mut end = s.text.len().min(32);
+            while !s.text.is_char_boundary(end) {
+                end -= 1;
+            }
+            format!("\"{}\"", &s.text[..end])
+        }
+        Value::Object(r) => format!(
+            "OBJ({})",
+            vm.object_name(*r)
+                .map(|n| n.trim_start_matches('/').to_string())
+                .unwrap_or_default()
+        ),
+        Value::Array(_) => "<array>".into(),
+        Value::Class(_) => "<class>".into(),
+        Value::Mapping(_) => "<mapping>".into(),
+        Value::Function(_) => "<function>".into(),
+        _ => "<...>".into(),
+    }
+}
+
+/// The edges out of a container, labelled as loop paths show them:
+/// `[i]` for array items, `.i` for class members, `[key K]` and `[K]` for
+/// a mapping's keys and values, `(args)[i]` for a function's bound values.
+fn edges(vm: &Vm, v: &Value, labels: bool) -> Vec<(String, Value, Slot)> {
+    let label = |text: String| if labels { text } else { String::new() };
+    match v {
+        Value::Array(a) => a
+            .borrow()
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (label(format!("[{i}]")), x.clone(), Slot::Item(a.clone(), i)))
+            .collect(),
+        Value::Class(c) => c
+            .fields
+            .borrow()
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (label(format!(".{i}")), x.clone(), Slot::Field(c.clone(), i)))
+            .collect(),
+        Value::Mapping(m) => m
+            .borrow()
+            .iter()
+            .flat_map(|(k, x)| {
+                let text = if labels {
+                    key_label(vm, k)
+                } else {
+                    String::new()
+                };
+                [
+                    (
+                        label(format!("[key {text}]")),
+                        k.clone(),
+                        Slot::MapKey(m.clone(), k.clone()),
+                    ),
+                    (
+                        label(format!("[{text}]")),
+                        x.clone(),
+                        Slot::MapValue(m.clone(), k.clone()),
+                    ),
+                ]
+            })
+            .collect(),
+        Value::Function(f) => f
+            .bound
+            .iter()
+            .chain(f.captures.iter())
+            .enumerate()
+            .map(|(i, x)| (label(format!("(args)[{i}]")), x.clone(), Slot::Bound))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The address of a value the loop walk descends into.
+fn walk_id(v: &Value) -> Option<usize> {
+    match v {
+        Value::Function(f) => Some(Rc::as_ptr(f) as *const u8 as usize),
+        other => container_id(other),
+    }
+}
+
+/// Walks `root` depth first and reports each edge back to a container
+/// still open on the path (the edges whose removal leaves no loop and
+/// keeps all other sharing): its path and slot. `first_only` stops at the
+/// first one.
+fn find_back_edges(vm: &Vm, root: &Value, labels: bool, first_only: bool) -> Vec<(String, Slot)> {
+    const OPEN: u8 = 1;
+    const DONE: u8 = 2;
+    let mut found = Vec::new();
+    let Some(root_id) = walk_id(root) else {
+        return found;
+    };
+    let mut color: FxHashMap<usize, u8> = FxHashMap::default();
+    color.insert(root_id, OPEN);
+    let mut stack = vec![Frame {
+        id: root_id,
+        edges: edges(vm, root, labels),
+        next: 0,
+    }];
+    let mut path: Vec<String> = Vec::new();
+    while let Some(top) = stack.last_mut() {
+        let Some((label, target, _)) = top.edges.get(top.next) else {
+            color.insert(top.id, DONE);
+            stack.pop();
+            path.pop();
+            continue;
+        };
+        let (label, target) = (label.clone(), target.clone());
+        let at = top.next;
+        top.next += 1;
+        let Some(id) = walk_id(&target) else { continue };
+        match color.get(&id) {
+            None => {
+                color.insert(id, OPEN);
+                path.push(label);
+                let e = edges(vm, &target, labels);
+                stack.push(Frame {
+                    id,
+                    edges: e,
+                    next: 0,
+                });
+            }
+            Some(&OPEN) => {
+                let full = format!("{}{label}", path.concat());
+                let slot = std::mem::replace(&mut top.edges[at].2, Slot::Bound);
+                found.push((full, slot));
+                if first_only {
+                    return found;
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    found
+}
+
+/// `has_cycle(x)`: 1 when `x` reaches itself through arrays, mappings,
+/// classes or function arguments (objects end the walk).
+fn has_cycle(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let found = !find_back_edges(vm, &arg(vm, base, argc, 0), false, true).is_empty();
+    Ok(Value::Int(i64::from(found)))
+}
+
+/// `find_cycles(x)`: the path of each slot that closes a reference loop.
+fn find_cycles(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let paths = find_back_edges(vm, &arg(vm, base, argc, 0), true, false)
+        .into_iter()
+        .map(|(p, _)| Value::str(p))
+        .collect();
+    Ok(Value::array(paths))
+}
+
+/// `break_cycles(x)`: zeroes each slot that closes a reference loop (a
+/// mapping entry whose key closes one is removed); the number cut.
+fn break_cycles(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let found = find_back_edges(vm, &arg(vm, base, argc, 0), false, false);
+    let mut cut = 0;
+    let mut keys = Vec::new();
+    // Values first, then keys: removing a key never frees a slot still to
+    // be cleared, as every target is still held by the walk's path.
+    for (_, slot) in found {
+        let old = match slot {
+            Slot::Item(a, i) => a
+                .borrow_mut()
+                .get_mut(i)
+                .map(|x| std::mem::replace(x, Value::Int(0))),
+            Slot::Field(c, i) => c
+                .fields
+                .borrow_mut()
+                .get_mut(i)
+                .map(|x| std::mem::replace(x, Value::Int(0))),
+            Slot::MapValue(m, k) => m
+                .borrow_mut()
+                .get_mut(&k)
+                .map(|x| std::mem::replace(x, Value::Int(0))),
+            Slot::MapKey(m, k) => {
+                keys.push((m, k));
+                continue;
+            }
+            Slot::Bound => None,
+        };
+        if old.is_some() {
+            cut += 1;
+        }
+        drop(old);
+    }
+    for (m, k) in keys {
+        let removed = m.borrow_mut().remove_entry(&k);
+        if removed.is_some() {
+            cut += 1;
+        }
+        drop(removed);
+    }
+    Ok(Value::Int(cut))
 }
 
 /// `element_of(list)`: a random element.
