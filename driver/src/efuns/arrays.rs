@@ -2,7 +2,7 @@
 //! `sizeof`, `keys`, `values`, `map_delete`, `match_path`, `member_array`,
 //! `sort_array`, `filter`, `map`, `unique_array`, `unique_mapping`, `copy`,
 //! `element_of`, `shuffle`, `min`, `max`, `num_classes`, the class
-//! helpers and the reference loop efuns; and the file efuns `get_dir`, `file_size`, `read_file`,
+//! helpers, `refs` and the reference loop efuns; and the file efuns `get_dir`, `file_size`, `read_file`,
 //! `write_file`, `rm`, `cp`.
 
 use std::cmp::Ordering;
@@ -47,6 +47,7 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("store_class_member", store_class_member);
     m.insert("num_classes", num_classes);
     m.insert("has_cycle", has_cycle);
+    m.insert("refs", refs);
     m.insert("find_cycles", find_cycles);
     m.insert("break_cycles", break_cycles);
     m.insert("get_dir", get_dir);
@@ -950,6 +951,32 @@ fn break_cycles(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
         drop(removed);
     }
     Ok(Value::Int(cut))
+}
+
+/// `refs(x)`: how many references hold the array, mapping, class,
+/// function, buffer or string `x`, not counting the argument itself; -1
+/// for numbers. Objects are not reference counted here, so asking about
+/// one is an error.
+fn refs(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    // Read the argument in place: a copy would count as one more holder.
+    let Some(v) = vm.stack.get(base).filter(|_| argc > 0) else {
+        return Ok(Value::Int(-1));
+    };
+    let count = match v {
+        Value::Array(a) => Rc::strong_count(a),
+        Value::Mapping(m) => Rc::strong_count(m),
+        Value::Class(c) => Rc::strong_count(c),
+        Value::Function(f) => Rc::strong_count(f),
+        Value::Buffer(b) => Rc::strong_count(b),
+        Value::Str(s) => Rc::strong_count(s),
+        Value::Object(_) => {
+            return Err(error(
+                "refs(): objects are not reference counted by this driver",
+            ));
+        }
+        _ => 0,
+    };
+    Ok(Value::Int(count as i64 - 1))
 }
 
 /// `element_of(list)`: a random element.

@@ -1,4 +1,4 @@
-// has_cycle(), find_cycles() and break_cycles(): reference loops in values.
+// has_cycle(), find_cycles(), break_cycles() and refs(): reference loops and counts.
 #include "/check.h"
 
 class node { mixed data; mixed next; }
@@ -20,6 +20,8 @@ string run() {
   CHECK(sprintf("%O", find_cycles(a)) == sprintf("%O", ({ "[1]" })));
   CHECK(break_cycles(a) == 1);
   CHECK(a[0] == "keep" && a[1] == 0 && !has_cycle(a));
+  // Only the variable holds it now.
+  CHECK(refs(a) == 1);
 
   b = ({ ({ 0 }) });
   b[0][0] = b;
@@ -31,6 +33,7 @@ string run() {
   shared = ({ 1 });
   dag = ({ shared, shared });
   CHECK(!has_cycle(dag) && break_cycles(dag) == 0 && dag[0] == shared && dag[1] == shared);
+  CHECK(refs(shared) == 3 && refs(dag) == 1 && refs(5) == -1);
 
   // A ring of three: one cut opens it.
   r1 = ({ 0 }); r2 = ({ 0 }); r3 = ({ 0 });
