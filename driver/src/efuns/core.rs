@@ -58,8 +58,6 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     });
     m.insert("objectp", objectp);
     m.insert("typeof", typeof_efun);
-    m.insert("to_int", to_int);
-    m.insert("to_float", to_float);
     m.insert("to_buffer", to_buffer);
     m.insert("set_eval_limit", set_eval_limit);
     m.insert("dump_trace", dump_trace);
@@ -221,31 +219,6 @@ fn error_efun(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 
 fn throw(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     Err(Unwind::Throw(arg(vm, base, argc, 0)))
-}
-
-fn to_int(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    Ok(match arg(vm, base, argc, 0) {
-        Value::Float(f) => Value::Int(f as i64),
-        Value::Int(i) => Value::Int(i),
-        Value::Str(s) => {
-            let t = s.text.trim();
-            let end = t
-                .char_indices()
-                .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && (c == '-' || c == '+'))))
-                .map_or(t.len(), |(i, _)| i);
-            t[..end].parse().map_or(Value::Undefined, Value::Int)
-        }
-        _ => Value::Int(0),
-    })
-}
-
-fn to_float(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    Ok(match arg(vm, base, argc, 0) {
-        Value::Float(f) => Value::Float(f),
-        Value::Int(i) => Value::Float(i as f64),
-        Value::Str(s) => Value::Float(s.text.trim().parse().unwrap_or(0.0)),
-        _ => Value::Float(0.0),
-    })
 }
 
 fn to_buffer(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {

@@ -1,5 +1,5 @@
-//! Numbers: floating point functions, vectors, 4x4 transformation
-//! matrices, `abs`, and random numbers.
+//! Numbers: conversions, floating point functions, vectors, 4x4
+//! transformation matrices, `abs`, and random numbers.
 
 use rustc_hash::FxHashMap;
 
@@ -25,6 +25,8 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("log2", |vm, b, n| logarithm(vm, b, n, "log2", f64::log2));
     m.insert("pow", pow);
     m.insert("abs", abs);
+    m.insert("to_int", to_int);
+    m.insert("to_float", to_float);
     m.insert("norm", norm);
     m.insert("dotprod", dotprod);
     m.insert("distance", distance);
@@ -120,6 +122,159 @@ fn abs(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         Value::Float(f) => Ok(Value::Float(f.abs())),
         other => Err(bad_arg("abs", 0, &other)),
     }
+}
+
+/// `to_int(x)`: a float truncated toward zero (saturating); the leading
+/// integer of a string, as C's `strtoll` reads it (saturating, `"10x"` is
+/// 10, undefined when no digits start it); the first four bytes of a
+/// buffer as a big-endian int (0 when shorter).
+fn to_int(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    Ok(match arg(vm, base, argc, 0) {
+        Value::Float(f) => Value::Int(f as i64),
+        Value::Int(i) => Value::Int(i),
+        Value::Str(s) => leading_int(&s.text).map_or(Value::Undefined, Value::Int),
+        Value::Buffer(b) => {
+            let b = b.borrow();
+            match b.get(..4) {
+                Some(&[a, b2, c, d]) => Value::Int(i64::from(i32::from_be_bytes([a, b2, c, d]))),
+                _ => Value::Int(0),
+            }
+        }
+        Value::Undefined => Value::Int(0),
+        other => return Err(bad_arg("to_int", 0, &other)),
+    })
+}
+
+/// The integer a string starts with (after white space), saturated to
+/// the int range; `Some(0)` for the empty string, `None` when no digits
+/// start a non-empty one.
+fn leading_int(text: &str) -> Option<i64> {
+    if text.is_empty() {
+        return Some(0);
+    }
+    let t = text.trim_start();
+    let (negative, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let end = digits
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(digits.len());
+    if end == 0 {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for b in digits[..end].bytes() {
+        let d = i64::from(b - b'0');
+        n = if negative {
+            n.saturating_mul(10).saturating_sub(d)
+        } else {
+            n.saturating_mul(10).saturating_add(d)
+        };
+    }
+    Some(n)
+}
+
+/// `to_float(x)`: an int as a float; the leading number of a string, as
+/// C's `strtod` reads it (0.0 when none).
+fn to_float(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    Ok(match arg(vm, base, argc, 0) {
+        Value::Float(f) => Value::Float(f),
+        Value::Int(i) => Value::Float(i as f64),
+        Value::Str(s) => Value::Float(leading_float(&s.text)),
+        Value::Undefined => Value::Float(0.0),
+        other => return Err(bad_arg("to_float", 0, &other)),
+    })
+}
+
+/// The float a string starts with: decimal with an optional exponent,
+/// `inf`, `infinity` or `nan` in any case, or hexadecimal after `0x`.
+fn leading_float(text: &str) -> f64 {
+    let t = text.trim_start();
+    let (sign, body) = match t.as_bytes().first() {
+        Some(b'-') => (-1.0, &t[1..]),
+        Some(b'+') => (1.0, &t[1..]),
+        _ => (1.0, t),
+    };
+    let lower = body.to_ascii_lowercase();
+    if lower.starts_with("inf") {
+        return sign * f64::INFINITY;
+    }
+    if lower.starts_with("nan") {
+        return f64::NAN;
+    }
+    if let Some(hex) = lower.strip_prefix("0x")
+        && let Some(v) = leading_hex_float(hex)
+    {
+        return sign * v;
+    }
+    let bytes = body.as_bytes();
+    let digits = |from: usize| {
+        bytes[from..]
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .map_or(bytes.len(), |n| from + n)
+    };
+    let int_end = digits(0);
+    let mut end = int_end;
+    if bytes.get(end) == Some(&b'.') {
+        end = digits(end + 1);
+    }
+    // A lone "." is no number.
+    if end == 0 || (end == 1 && int_end == 0) {
+        return 0.0;
+    }
+    if matches!(bytes.get(end), Some(b'e' | b'E')) {
+        let mut e = end + 1;
+        if matches!(bytes.get(e), Some(b'+' | b'-')) {
+            e += 1;
+        }
+        let exp_end = digits(e);
+        if exp_end > e {
+            end = exp_end;
+        }
+    }
+    sign * body[..end].parse::<f64>().unwrap_or(0.0)
+}
+
+/// A hexadecimal float after its `0x`: digits, an optional fraction and an
+/// optional binary exponent `p`; `None` when no digit follows.
+fn leading_hex_float(hex: &str) -> Option<f64> {
+    let mut value = 0.0f64;
+    let mut scale = 0i32;
+    let mut seen = false;
+    let mut in_fraction = false;
+    let mut rest = hex;
+    for (i, c) in hex.char_indices() {
+        match c {
+            '.' if !in_fraction => in_fraction = true,
+            _ => match c.to_digit(16) {
+                Some(d) => {
+                    seen = true;
+                    value = value * 16.0 + f64::from(d);
+                    if in_fraction {
+                        scale -= 4;
+                    }
+                }
+                None => {
+                    rest = &hex[i..];
+                    break;
+                }
+            },
+        }
+        rest = &hex[i + c.len_utf8()..];
+    }
+    if !seen {
+        return None;
+    }
+    if let Some(exp) = rest.strip_prefix('p')
+        && let Some(e) = leading_int(exp).filter(|_| !exp.is_empty())
+    {
+        scale = scale.saturating_add(e.clamp(-10_000, 10_000) as i32);
+    }
+    Some(value * 2f64.powi(scale))
 }
 
 /// A vector argument's coordinates; `None` when an element is not a number.
