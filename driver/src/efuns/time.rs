@@ -172,9 +172,33 @@ fn strftime(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         t = since_epoch().as_secs() as i64;
     }
     let zoned = timestamp(t, "strftime")?.to_zoned(local_zone());
-    jiff::fmt::strtime::format(format.text.as_bytes(), &zoned)
+    jiff::fmt::strtime::format(c_locale(&format.text).as_bytes(), &zoned)
         .map(Value::str)
         .map_err(|e| error(format!("strftime(): {e}")))
+}
+
+/// `format` with the locale-dependent directives spelled out as the C
+/// locale has them: `%c`, `%x` and `%X`.
+fn c_locale(format: &str) -> String {
+    let mut out = String::with_capacity(format.len());
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('c') => out.push_str("%a %b %e %H:%M:%S %Y"),
+            Some('x') => out.push_str("%m/%d/%y"),
+            Some('X') => out.push_str("%H:%M:%S"),
+            Some(other) => {
+                out.push('%');
+                out.push(other);
+            }
+            None => out.push('%'),
+        }
+    }
+    out
 }
 
 /// `strptime(format, text)`: the time `text` names, read with C

@@ -43,6 +43,10 @@ string run() {
   CHECK(strftime("%Y-%m-%d %H:%M:%S", t)
         == sprintf("%04d-%02d-%02d %02d:%02d:%02d", lt[5], lt[4] + 1, lt[3], lt[2], lt[1], lt[0]));
   CHECK(strftime("%mmm", t) == sprintf("%02dmm", lt[4] + 1));
+  // The locale directives as the C locale writes them.
+  CHECK(strftime("%c", t) == ctime(t));
+  CHECK(strftime("%x|%X|%%c", t)
+        == sprintf("%02d/%02d/%02d|%02d:%02d:%02d|%%c", lt[4] + 1, lt[3], lt[5] % 100, lt[2], lt[1], lt[0]));
   CHECK(stringp(ctime()));
 
   // strptime reads local time: the inverse of strftime.
