@@ -658,15 +658,17 @@ fn unique_mapping(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind
     Ok(out)
 }
 
-/// `copy(x)`: a deep copy of arrays, mappings, classes and buffers. A
-/// container met again inside itself becomes the copy being built, so
-/// reference loops are copied as loops.
+/// `copy(x)`: a deep copy of arrays, mappings, classes and buffers; a
+/// container met twice is copied twice. Nesting deeper than
+/// [`MAX_COPY_DEPTH`] is an error, which also stops a reference loop.
 fn copy(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let mut open = Vec::new();
-    Ok(deep_copy(&arg(vm, base, argc, 0), &mut open))
+    deep_copy(&arg(vm, base, argc, 0), 0)
 }
 
-/// The address of a container, to recognize it on the path being copied.
+/// How deeply `copy` follows containers inside containers.
+const MAX_COPY_DEPTH: usize = 100;
+
+/// The address of a container, to recognize it when met again.
 fn container_id(v: &Value) -> Option<usize> {
     match v {
         Value::Array(a) => Some(Rc::as_ptr(a) as *const u8 as usize),
@@ -676,59 +678,47 @@ fn container_id(v: &Value) -> Option<usize> {
     }
 }
 
-/// Copies `v`; `open` pairs each container being copied (from the root
-/// down to here) with its new copy.
-fn deep_copy(v: &Value, open: &mut Vec<(usize, Value)>) -> Value {
-    if let Some(id) = container_id(v)
-        && let Some((_, copy)) = open.iter().find(|(o, _)| *o == id)
-    {
-        return copy.clone();
+fn deep_copy(v: &Value, depth: usize) -> Result<Value, Unwind> {
+    if container_id(v).is_some() && depth >= MAX_COPY_DEPTH {
+        return Err(error(format!(
+            "Mappings, arrays and/or classes nested too deep ({MAX_COPY_DEPTH}) for copy() -- \
+             possibly a reference loop; see has_cycle()"
+        )));
     }
-    match v {
+    Ok(match v {
         Value::Array(a) => {
-            let new = Value::array(Vec::new());
-            open.push((container_id(v).unwrap_or(0), new.clone()));
-            let items: Vec<Value> = a.borrow().iter().map(|x| deep_copy(x, open)).collect();
-            open.pop();
-            if let Value::Array(n) = &new {
-                *n.borrow_mut() = items;
+            let items = a.borrow().clone();
+            let mut out = Vec::with_capacity(items.len());
+            for x in &items {
+                out.push(deep_copy(x, depth + 1)?);
             }
-            new
+            Value::array(out)
         }
         Value::Mapping(m) => {
-            let new = ops::new_mapping(m.borrow().len());
-            open.push((container_id(v).unwrap_or(0), new.clone()));
-            let pairs: Vec<(Value, Value)> = m
-                .borrow()
-                .iter()
-                .map(|(k, x)| (k.clone(), deep_copy(x, open)))
-                .collect();
-            open.pop();
-            if let Value::Mapping(n) = &new {
-                n.borrow_mut().extend(pairs);
+            let pairs = entries(m);
+            let out = ops::new_mapping(pairs.len());
+            if let Value::Mapping(n) = &out {
+                for (k, x) in pairs {
+                    let x = deep_copy(&x, depth + 1)?;
+                    n.borrow_mut().insert(k, x);
+                }
             }
-            new
+            out
         }
         Value::Class(c) => {
-            let new = Rc::new(ClassObj {
+            let fields = c.fields.borrow().clone();
+            let mut out = Vec::with_capacity(fields.len());
+            for x in &fields {
+                out.push(deep_copy(x, depth + 1)?);
+            }
+            Value::Class(Rc::new(ClassObj {
                 members: c.members.clone(),
-                fields: std::cell::RefCell::new(Vec::new()),
-            });
-            let new_value = Value::Class(new.clone());
-            open.push((container_id(v).unwrap_or(0), new_value.clone()));
-            let fields: Vec<Value> = c
-                .fields
-                .borrow()
-                .iter()
-                .map(|x| deep_copy(x, open))
-                .collect();
-            open.pop();
-            *new.fields.borrow_mut() = fields;
-            new_value
+                fields: std::cell::RefCell::new(out),
+            }))
         }
         Value::Buffer(b) => Value::Buffer(Rc::new(std::cell::RefCell::new(b.borrow().clone()))),
         other => other.clone(),
-    }
+    })
 }
 
 /// A slot of a container that holds a reference: where a loop may close.
