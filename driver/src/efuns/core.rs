@@ -13,10 +13,6 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("shutdown", shutdown);
     m.insert("error", error_efun);
     m.insert("throw", throw);
-    m.insert("perf_counter_ns", perf_counter_ns);
-    m.insert("time", time);
-    m.insert("rusage", rusage);
-    m.insert("random", random);
     m.insert("intp", |vm, b, n| {
         Ok(is(vm, b, n, |v| {
             matches!(v, Value::Int(_) | Value::Undefined)
@@ -54,9 +50,6 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     });
     m.insert("objectp", objectp);
     m.insert("typeof", typeof_efun);
-    m.insert("to_int", to_int);
-    m.insert("to_float", to_float);
-    m.insert("sqrt", sqrt);
     m.insert("to_buffer", to_buffer);
     m.insert("dump_trace", dump_trace);
 }
@@ -153,82 +146,6 @@ fn throw(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     Err(Unwind::Throw(arg(vm, base, argc, 0)))
 }
 
-fn perf_counter_ns(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
-    Ok(Value::Int(vm.started.elapsed().as_nanos() as i64))
-}
-
-fn time(_: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    Ok(Value::Int(now.map_or(0, |d| d.as_secs() as i64)))
-}
-
-fn rusage(_: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
-    use nix::sys::resource::{UsageWho, getrusage};
-    let usage = getrusage(UsageWho::RUSAGE_SELF).map_err(|e| error(format!("rusage(): {e}")))?;
-    let ms = |t: nix::sys::time::TimeVal| t.tv_sec() * 1000 + t.tv_usec() / 1000;
-    let entries = [
-        ("utime", ms(usage.user_time())),
-        ("stime", ms(usage.system_time())),
-        ("maxrss", usage.max_rss()),
-        ("minflt", usage.minor_page_faults()),
-        ("majflt", usage.major_page_faults()),
-        ("nvcsw", usage.voluntary_context_switches()),
-        ("nivcsw", usage.involuntary_context_switches()),
-    ];
-    let m = crate::vm::ops::new_mapping(entries.len());
-    if let Value::Mapping(map) = &m {
-        let mut map = map.borrow_mut();
-        for (k, v) in entries {
-            map.insert(Value::str(k), Value::Int(v));
-        }
-    }
-    Ok(m)
-}
-
-fn random(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let n = int_arg(vm, base, argc, 0, "random")?;
-    if n <= 0 {
-        return Ok(Value::Int(0));
-    }
-    // xorshift seeded from the clock: LPC's random() needs no crypto strength.
-    thread_local!(static STATE: std::cell::Cell<u64> = std::cell::Cell::new(
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0x9e37_79b9, |d| d.as_nanos() as u64) | 1));
-    let x = STATE.with(|s| {
-        let mut x = s.get();
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        s.set(x);
-        x
-    });
-    Ok(Value::Int((x % n as u64) as i64))
-}
-
-fn to_int(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    Ok(match arg(vm, base, argc, 0) {
-        Value::Float(f) => Value::Int(f as i64),
-        Value::Int(i) => Value::Int(i),
-        Value::Str(s) => {
-            let t = s.text.trim();
-            let end = t
-                .char_indices()
-                .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && (c == '-' || c == '+'))))
-                .map_or(t.len(), |(i, _)| i);
-            t[..end].parse().map_or(Value::Undefined, Value::Int)
-        }
-        _ => Value::Int(0),
-    })
-}
-
-fn to_float(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    Ok(match arg(vm, base, argc, 0) {
-        Value::Float(f) => Value::Float(f),
-        Value::Int(i) => Value::Float(i as f64),
-        Value::Str(s) => Value::Float(s.text.trim().parse().unwrap_or(0.0)),
-        _ => Value::Float(0.0),
-    })
-}
-
 fn to_buffer(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     match arg(vm, base, argc, 0) {
         v @ (Value::Str(_) | Value::Array(_) | Value::Buffer(_)) => {
@@ -236,18 +153,6 @@ fn to_buffer(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         }
         other => Err(bad_arg("to_buffer", 1, &other)),
     }
-}
-
-fn sqrt(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let x = match arg(vm, base, argc, 0) {
-        Value::Float(f) => f,
-        Value::Int(i) => i as f64,
-        other => return Err(bad_arg("sqrt", 1, &other)),
-    };
-    if x < 0.0 {
-        return Err(error("sqrt() of a negative number"));
-    }
-    Ok(Value::Float(x.sqrt()))
 }
 
 /// The call stack, outermost call first: one mapping per frame with its

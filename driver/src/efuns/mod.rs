@@ -5,8 +5,10 @@
 pub mod arrays;
 pub mod compress;
 pub mod core;
+pub mod crypto;
 pub mod files;
 pub mod inventory;
+pub mod math;
 pub mod objects;
 pub mod parse_command;
 pub mod pcre;
@@ -14,6 +16,7 @@ pub mod regex;
 pub mod save;
 pub mod sprintf;
 pub mod strings;
+pub mod time;
 
 use rustc_hash::FxHashMap;
 
@@ -35,6 +38,9 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     objects::register(&mut m);
     inventory::register(&mut m);
     parse_command::register(&mut m);
+    math::register(&mut m);
+    time::register(&mut m);
+    crypto::register(&mut m);
     m
 }
 

@@ -142,7 +142,6 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("variables", variables);
     m.insert("call_stack", call_stack);
     m.insert("dump_prog", dump_prog);
-    m.insert("refs", refs);
     m.insert("debug_info", debug_info);
     m.insert("program_info", program_info);
     m.insert("memory_info", memory_info);
@@ -882,27 +881,6 @@ fn dump_prog(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     std::fs::write(&host, text)
         .map_err(|e| error(format!("dump_prog(): cannot write {file}: {e}")))?;
     Ok(Value::Int(0))
-}
-
-/// `refs(value)`: how many references the value has besides this call's
-/// own argument. Objects are handles this driver does not count.
-fn refs(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    use std::rc::Rc;
-    let count = match vm.stack.get(base).filter(|_| argc > 0) {
-        Some(Value::Array(a)) => Rc::strong_count(a),
-        Some(Value::Mapping(m)) => Rc::strong_count(m),
-        Some(Value::Str(s)) => Rc::strong_count(s),
-        Some(Value::Function(f)) => Rc::strong_count(f),
-        Some(Value::Buffer(b)) => Rc::strong_count(b),
-        Some(Value::Class(c)) => Rc::strong_count(c),
-        Some(Value::Object(_)) => {
-            return Err(error(
-                "refs(): references to objects are not counted by this driver",
-            ));
-        }
-        _ => return Ok(Value::Int(0)),
-    };
-    Ok(Value::Int(count as i64 - 1))
 }
 
 /// The name of each variable slot of a linked program.

@@ -42,14 +42,9 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
         trim_efun(vm, b, n, "rtrim", false, true)
     });
     m.insert("terminal_colour", terminal_colour);
-    m.insert("crc32", crc32);
     m.insert("string_encode", string_encode);
     m.insert("string_decode", string_decode);
     m.insert("buffer_transcode", buffer_transcode);
-    m.insert("set_bit", set_bit);
-    m.insert("clear_bit", clear_bit);
-    m.insert("test_bit", test_bit);
-    m.insert("next_bit", next_bit);
     m.insert("query_num", query_num);
     m.insert("add_a", add_a);
     m.insert("vowel", |vm, b, n| {
@@ -401,15 +396,6 @@ fn trim_efun(
     Ok(Value::str(text))
 }
 
-fn crc32(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let sum = match arg(vm, base, argc, 0) {
-        Value::Str(s) => crc32fast::hash(s.text.as_bytes()),
-        Value::Buffer(b) => crc32fast::hash(&b.borrow()),
-        other => return Err(bad_arg("crc32", 0, &other)),
-    };
-    Ok(Value::Int(i64::from(sum)))
-}
-
 fn encoding(efun: &str, name: &str) -> Result<&'static encoding_rs::Encoding, Unwind> {
     encoding_rs::Encoding::for_label(name.trim().as_bytes())
         .ok_or_else(|| error(format!("{efun}: Invalid encoding '{name}'.")))
@@ -483,87 +469,6 @@ fn buffer_transcode(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwi
     let to = encoding("buffer_transcode", &to.text)?;
     let (text, _) = from.decode_without_bom_handling(&bytes);
     Ok(buffer_value(encode_text(&text, to)))
-}
-
-/// The most bits a bit string may hold (the config's default).
-const MAX_BITFIELD_BITS: i64 = 1200;
-
-fn bit_index(efun: &str, n: i64) -> Result<(usize, u8), Unwind> {
-    if n > MAX_BITFIELD_BITS {
-        return Err(error(format!(
-            "{efun}() bit requested: {n} > maximum bits: {MAX_BITFIELD_BITS}"
-        )));
-    }
-    if n < 0 {
-        return Err(error(format!("Bad argument 2 (negative) to {efun}().")));
-    }
-    Ok(((n / 6) as usize, 1u8 << (n % 6)))
-}
-
-fn bit_char(efun: &str, b: u8, at: usize) -> Result<u8, Unwind> {
-    if !(b' '..=b' ' + 0x3f).contains(&b) {
-        return Err(error(format!(
-            "Illegal bit pattern in {efun} character {at}"
-        )));
-    }
-    Ok(b - b' ')
-}
-
-fn set_bit(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let s = str_arg(vm, base, argc, 0, "set_bit")?;
-    let n = int_arg(vm, base, argc, 1, "set_bit")?;
-    let (at, mask) = bit_index("set_bit", n)?;
-    let mut bytes = s.text.as_bytes().to_vec();
-    if bytes.len() <= at {
-        bytes.resize(at + 1, b' ');
-    }
-    let bits = bit_char("set_bit", bytes[at], at)?;
-    bytes[at] = (bits | mask) + b' ';
-    Ok(Value::str(String::from_utf8_lossy(&bytes).into_owned()))
-}
-
-fn clear_bit(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let s = str_arg(vm, base, argc, 0, "clear_bit")?;
-    let n = int_arg(vm, base, argc, 1, "clear_bit")?;
-    let (at, mask) = bit_index("clear_bit", n)?;
-    let mut bytes = s.text.as_bytes().to_vec();
-    let Some(&b) = bytes.get(at) else {
-        return Ok(Value::Str(s));
-    };
-    let bits = bit_char("clear_bit", b, at)?;
-    bytes[at] = (bits & !mask) + b' ';
-    Ok(Value::str(String::from_utf8_lossy(&bytes).into_owned()))
-}
-
-fn test_bit(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let s = str_arg(vm, base, argc, 0, "test_bit")?;
-    let n = int_arg(vm, base, argc, 1, "test_bit")?;
-    if n < 0 {
-        return Err(error("Bad argument 2 (negative) to test_bit()."));
-    }
-    let at = (n / 6) as usize;
-    let Some(&b) = s.text.as_bytes().get(at) else {
-        return Ok(Value::Int(0));
-    };
-    Ok(Value::Int(i64::from((b.wrapping_sub(b' ') >> (n % 6)) & 1)))
-}
-
-/// The next set bit after `start`; from bit 0 itself when `start` is 0
-/// or less. -1 when there is none.
-fn next_bit(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let s = str_arg(vm, base, argc, 0, "next_bit")?;
-    let start = int_arg(vm, base, argc, 1, "next_bit")?;
-    let bytes = s.text.as_bytes();
-    let first = if start > 0 { start + 1 } else { 0 };
-    let total = bytes.len() as i64 * 6;
-    for n in first..total {
-        let b = bytes[(n / 6) as usize];
-        let bits = bit_char("next_bit", b, (n / 6) as usize)?;
-        if bits & (1 << (n % 6)) != 0 {
-            return Ok(Value::Int(n));
-        }
-    }
-    Ok(Value::Int(-1))
 }
 
 // ---------------------------------------------------------------------------

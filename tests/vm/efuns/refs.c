@@ -16,7 +16,7 @@ string run() {
   CHECK(refs(list) == 2);
   kept = 0;
   CHECK(refs(list) == 1 && refs(other) == 1);
-  CHECK(refs(1) == 0);
+  CHECK(refs(1) == -1);
   CHECK(catch(refs(this_object())) != 0);
 
   info = program_info(top);
