@@ -4,6 +4,7 @@
 
 pub mod arrays;
 pub mod core;
+pub mod json;
 pub mod strings;
 
 use rustc_hash::FxHashMap;
@@ -17,6 +18,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     core::register(&mut m);
     strings::register(&mut m);
     arrays::register(&mut m);
+    json::register(&mut m);
     m
 }
 
