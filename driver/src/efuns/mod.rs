@@ -4,6 +4,7 @@
 
 pub mod arrays;
 pub mod core;
+pub mod db;
 pub mod json;
 pub mod strings;
 
@@ -19,6 +20,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     strings::register(&mut m);
     arrays::register(&mut m);
     json::register(&mut m);
+    db::register(&mut m);
     m
 }
 
