@@ -247,11 +247,12 @@ struct Target<'a> {
 }
 
 /// A server address: a unix socket when the host is an absolute path
-/// (PostgreSQL: the socket directory; MySQL: the socket file), else
-/// `name`, `name:port` or `[v6-address]:port`.
+/// (PostgreSQL: the socket directory, and `:port` when the server's port is
+/// not the default; MySQL: the socket file), else `name`, `name:port` or
+/// `[v6-address]:port`.
 enum Address<'a> {
     Default,
-    Socket(&'a Path),
+    Socket(&'a Path, Option<u16>),
     Tcp(&'a str, Option<u16>),
 }
 
@@ -260,7 +261,14 @@ fn parse_host(host: &str) -> Address<'_> {
         return Address::Default;
     }
     if host.starts_with('/') {
-        return Address::Socket(Path::new(host));
+        // PostgreSQL names its socket file after the port, so a port may follow.
+        return match host.rsplit_once(':') {
+            Some((path, port)) => match port.parse() {
+                Ok(port) => Address::Socket(Path::new(path), Some(port)),
+                Err(_) => Address::Socket(Path::new(host), None),
+            },
+            None => Address::Socket(Path::new(host), None),
+        };
     }
     if let Some(rest) = host.strip_prefix('[')
         && let Some((name, tail)) = rest.split_once(']')
@@ -343,7 +351,12 @@ fn connect_postgres(target: &Target) -> Result<Connection, String> {
     let mut options = PgConnectOptions::new_without_pgpass().database(target.database);
     match parse_host(target.host) {
         Address::Default => {}
-        Address::Socket(dir) => options = options.socket(dir),
+        Address::Socket(dir, port) => {
+            options = options.socket(dir);
+            if let Some(port) = port {
+                options = options.port(port);
+            }
+        }
         Address::Tcp(name, port) => {
             options = options.host(name);
             if let Some(port) = port {
@@ -364,7 +377,7 @@ fn connect_mysql(target: &Target) -> Result<Connection, String> {
     let mut options = MySqlConnectOptions::new().database(target.database);
     match parse_host(target.host) {
         Address::Default => {}
-        Address::Socket(file) => options = options.socket(file),
+        Address::Socket(file, _) => options = options.socket(file),
         Address::Tcp(name, port) => {
             options = options.host(name);
             if let Some(port) = port {
