@@ -220,7 +220,7 @@ fn db_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         password: password.as_deref(),
     };
     let connected = match backend {
-        Backend::Sqlite => match sqlite_file(vm, &database.text) {
+        Backend::Sqlite => match sqlite_file(vm, &database.text)? {
             Ok(file) => connect_sqlite(file),
             Err(message) => Err(message),
         },
@@ -286,18 +286,19 @@ fn parse_host(host: &str) -> Address<'_> {
     }
 }
 
-/// The host file of SQLite database `path`, jailed to the mudlib directory;
-/// master `valid_write(path, master, "sqlite3_connect")` may refuse it.
-fn sqlite_file(vm: &mut Vm, path: &str) -> Result<Option<PathBuf>, String> {
+/// The host file of SQLite database `path` (`None` for ":memory:"), jailed
+/// to the mudlib directory, or why it cannot be used; master
+/// `valid_write(path, master, "sqlite3_connect")` may refuse it.
+fn sqlite_file(vm: &mut Vm, path: &str) -> Result<Result<Option<PathBuf>, String>, Unwind> {
     if path == ":memory:" {
-        return Ok(None);
+        return Ok(Ok(None));
     }
     if path.contains('\0') {
-        return Err("invalid database file name".to_string());
+        return Ok(Err("invalid database file name".to_string()));
     }
     let normalized = lpcc::source::normalize_path(path);
     if normalized == "/" {
-        return Err("the database file name is empty".to_string());
+        return Ok(Err("the database file name is empty".to_string()));
     }
     if let Some(master) = vm.master {
         let args = vec![
@@ -305,12 +306,10 @@ fn sqlite_file(vm: &mut Vm, path: &str) -> Result<Option<PathBuf>, String> {
             Value::Object(master),
             Value::str("sqlite3_connect"),
         ];
-        match vm.apply(master, "valid_write", args, true) {
-            Ok(Some(answer)) if !answer.truthy() => {
-                return Err(format!("permission denied: cannot write {normalized}"));
-            }
-            Err(_) => return Err(format!("permission denied: cannot write {normalized}")),
-            Ok(_) => {}
+        if let Some(answer) = vm.apply(master, "valid_write", args, true)?
+            && !answer.truthy()
+        {
+            return Ok(Err(format!("permission denied: cannot write {normalized}")));
         }
     }
     let file = vm.compiler.provider.host_path(&normalized);
@@ -326,11 +325,11 @@ fn sqlite_file(vm: &mut Vm, path: &str) -> Result<Option<PathBuf>, String> {
     // A symbolic link must not lead the file out of the mudlib.
     let parent_inside = file.parent().is_some_and(inside);
     if !parent_inside || (file.exists() && !inside(&file)) {
-        return Err(format!(
+        return Ok(Err(format!(
             "cannot open {normalized}: no such directory in the mudlib"
-        ));
+        )));
     }
-    Ok(Some(file))
+    Ok(Ok(Some(file)))
 }
 
 fn connect_sqlite(file: Option<PathBuf>) -> Result<Connection, String> {

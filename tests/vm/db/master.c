@@ -1,7 +1,7 @@
 // Master of the database tests: the VM test master plus valid_database,
 // which records each call, refuses the user "intruder" and any SQL that
 // mentions "forbidden_table", and gives the test server's password (or a
-// wrong one, when asked).
+// wrong one, when asked); valid_write refuses files named "readonly".
 // driver/tests/db.rs writes /db/connection.h before each run.
 inherit "/master";
 
@@ -30,6 +30,11 @@ mixed valid_database(object caller, string action, mixed *info) {
     return DB_PASSWORD;
   }
   return 1;
+}
+
+// SQLite files whose name has "readonly" in it may not be written.
+int valid_write(string path, mixed who, string func) {
+  return strsrch(path, "readonly") < 0;
 }
 
 // The valid_database calls since the last query, oldest first.

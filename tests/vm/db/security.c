@@ -52,5 +52,10 @@ string run() {
   CHECK(db_close(db) == 1);
   calls = master->take_calls();
   CHECK(sizeof(calls) == 1 && calls[0][1] == "close");
+
+  // Master valid_write decides whether the SQLite file may be used.
+  db = db_connect("", "/readonly.sqlite");
+  CHECK(contains(db, "permission denied: cannot write /readonly.sqlite"));
+  CHECK(file_size("/readonly.sqlite") == -1);
   return failures;
 }
