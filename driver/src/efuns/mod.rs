@@ -6,8 +6,10 @@ pub mod arrays;
 pub mod compress;
 pub mod core;
 pub mod crypto;
+pub mod db;
 pub mod files;
 pub mod inventory;
+pub mod json;
 pub mod math;
 pub mod objects;
 pub mod parse_command;
@@ -41,6 +43,8 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     math::register(&mut m);
     time::register(&mut m);
     crypto::register(&mut m);
+    json::register(&mut m);
+    db::register(&mut m);
     m
 }
 

@@ -188,9 +188,13 @@ pub fn predefines(config: &PreprocessConfig) -> Vec<(String, String)> {
             String::new(),
         );
     }
+    // The driver's db efuns take these type numbers; SQLite needs no server,
+    // so it is the default.
     if has_package("db") {
         add("__USE_MYSQL__", "1".to_string());
-        add("__DEFAULT_DB__", "1".to_string());
+        add("__USE_SQLITE3__", "2".to_string());
+        add("__USE_POSTGRES__", "3".to_string());
+        add("__DEFAULT_DB__", "2".to_string());
     }
     if has_package("dwlib") {
         add("__DWLIB__", String::new());
