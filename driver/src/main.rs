@@ -6,9 +6,12 @@
 // contents, so their interior mutability cannot change a key's hash.
 #![allow(clippy::mutable_key_type)]
 
+mod backend;
 mod boot;
 mod compile;
 mod efuns;
+mod net;
+mod runtime;
 mod vm;
 
 use std::process::ExitCode;

@@ -17,7 +17,6 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("file_name", file_name);
     m.insert("call_other", call_other);
     m.insert("debug_message", debug_message);
-    m.insert("write", write);
     m.insert("shutdown", shutdown);
     m.insert("error", error_efun);
     m.insert("throw", throw);
@@ -70,9 +69,6 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("dump_trace", dump_trace);
     m.insert("reset_eval_cost", reset_eval_cost);
     m.insert("eval_cost", eval_cost);
-    // No user connects yet (networking comes later): there is no player.
-    m.insert("this_player", |_, _, _| Ok(Value::Int(0)));
-    m.insert("this_interactive", |_, _, _| Ok(Value::Int(0)));
 }
 
 fn is(vm: &Vm, base: usize, argc: usize, test: fn(&Value) -> bool) -> Value {
@@ -193,19 +189,6 @@ fn debug_message(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
     let text = str_arg(vm, base, argc, 0, "debug_message")?;
     let text = text.text.trim_end_matches('\n').to_string();
     vm.debug_message(&text);
-    Ok(Value::Int(0))
-}
-
-fn write(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    use std::io::Write;
-    let text = match arg(vm, base, argc, 0) {
-        Value::Str(s) => s.text.clone(),
-        Value::Int(i) => i.to_string(),
-        other => super::strings::describe(vm, &other),
-    };
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
     Ok(Value::Int(0))
 }
 

@@ -3,8 +3,11 @@
 //! value or an error; grouped by kind in the files of this module.
 
 pub mod arrays;
+pub mod commands;
 pub mod core;
+pub mod interactive;
 pub mod strings;
+pub mod timers;
 
 use rustc_hash::FxHashMap;
 
@@ -17,6 +20,9 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     core::register(&mut m);
     strings::register(&mut m);
     arrays::register(&mut m);
+    timers::register(&mut m);
+    interactive::register(&mut m);
+    commands::register(&mut m);
     m
 }
 

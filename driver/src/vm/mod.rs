@@ -112,6 +112,10 @@ pub struct Vm {
     pub debug_log: Option<std::path::PathBuf>,
     /// How many arguments the last `SpreadArgs` pushed.
     pub spread: usize,
+    /// `this_player()`: the object whose command or input runs now.
+    pub command_giver: Option<ObjRef>,
+    /// Timers, connections and commands, run by the backend loop.
+    pub backend: crate::backend::Backend,
 }
 
 /// How many jumps and calls run between two checks of the clock.
@@ -135,6 +139,8 @@ impl Vm {
             started: Instant::now(),
             debug_log: None,
             spread: 0,
+            command_giver: None,
+            backend: Default::default(),
         }
     }
 
@@ -519,6 +525,12 @@ impl Vm {
 
     pub fn destruct(&mut self, r: ObjRef) {
         let removed = self.objects.remove(r);
+        if removed.is_some() {
+            self.backend.forget(r);
+            if self.command_giver == Some(r) {
+                self.command_giver = None;
+            }
+        }
         drop(removed);
     }
 

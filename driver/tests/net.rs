@@ -1,0 +1,429 @@
+//! The driver on the network: starts it on free loopback ports with the
+//! test mudlib of `tests/net`, talks to it as a telnet client would, and
+//! checks what comes back. Every wait is bounded.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const IAC: u8 = 255;
+const WILL: u8 = 251;
+const WONT: u8 = 252;
+const DO: u8 = 253;
+const SB: u8 = 250;
+const SE: u8 = 240;
+const ECHO: u8 = 1;
+const NAWS: u8 = 31;
+const TTYPE: u8 = 24;
+const GMCP: u8 = 201;
+const MSSP: u8 = 70;
+
+/// How long any one expected answer may take.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// A driver running the network test mudlib; killed when dropped.
+struct Driver {
+    child: Option<Child>,
+    port: u16,
+    ascii_port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Driver {
+    fn start(flags: &[&str]) -> Driver {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/net");
+        let dir = tempfile::tempdir().expect("temporary directory");
+        for entry in std::fs::read_dir(&source).expect("test mudlib exists") {
+            let entry = entry.expect("directory entry");
+            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+        }
+        let port = free_port();
+        let ascii_port = free_port();
+        let config = std::fs::read_to_string(dir.path().join("config.test"))
+            .expect("config")
+            .replace("PORT2", &ascii_port.to_string())
+            .replace("PORT", &port.to_string());
+        std::fs::write(dir.path().join("config.test"), config).expect("write config");
+        let child = Command::new(env!("CARGO_BIN_EXE_driver"))
+            .arg("config.test")
+            .args(flags.iter().map(|f| format!("-f{f}")))
+            .current_dir(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("driver starts");
+        Driver {
+            child: Some(child),
+            port,
+            ascii_port,
+            _dir: dir,
+        }
+    }
+
+    fn connect_to(&self, port: u16) -> Client {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match TcpStream::connect(("127.0.0.1", port)) {
+                Ok(stream) => {
+                    stream
+                        .set_read_timeout(Some(Duration::from_millis(100)))
+                        .expect("read timeout");
+                    return Client {
+                        stream,
+                        raw: Vec::new(),
+                    };
+                }
+                Err(e) if Instant::now() > deadline => panic!("cannot connect: {e}"),
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+
+    fn connect(&self) -> Client {
+        self.connect_to(self.port)
+    }
+
+    /// Stops the driver and returns what it printed.
+    fn output(mut self) -> String {
+        let Some(mut child) = self.child.take() else {
+            return String::new();
+        };
+        let _ = child.kill();
+        let out = child.wait_with_output().expect("driver output");
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+struct Client {
+    stream: TcpStream,
+    /// Every byte received and not yet consumed by an expectation.
+    raw: Vec<u8>,
+}
+
+/// The text of telnet bytes: commands and sub-negotiations left out.
+fn text_of(raw: &[u8]) -> String {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == IAC && i + 1 < raw.len() {
+            match raw[i + 1] {
+                IAC => {
+                    out.push(IAC);
+                    i += 2;
+                }
+                SB => {
+                    let end = raw[i..]
+                        .windows(2)
+                        .position(|w| w == [IAC, SE])
+                        .map_or(raw.len(), |p| i + p + 2);
+                    i = end;
+                }
+                WILL | WONT | DO | 254 => i += 3,
+                _ => i += 2,
+            }
+        } else {
+            out.push(raw[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl Client {
+    fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).expect("send");
+    }
+
+    fn line(&mut self, text: &str) {
+        self.send(format!("{text}\r\n").as_bytes());
+    }
+
+    /// Reads until `done` finds what it waits for in the bytes so far, and
+    /// consumes them up to where it ends; returns the consumed bytes.
+    fn read_until(&mut self, what: &str, done: impl Fn(&[u8]) -> Option<usize>) -> Vec<u8> {
+        let deadline = Instant::now() + PATIENCE;
+        let mut buf = [0u8; 4096];
+        loop {
+            if let Some(end) = done(&self.raw) {
+                let rest = self.raw.split_off(end);
+                return std::mem::replace(&mut self.raw, rest);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; got {:?}",
+                text_of(&self.raw)
+            );
+            match self.stream.read(&mut buf) {
+                Ok(0) => panic!(
+                    "connection closed waiting for {what}; got {:?}",
+                    text_of(&self.raw)
+                ),
+                Ok(n) => self.raw.extend_from_slice(&buf[..n]),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(e) => panic!("read error waiting for {what}: {e}"),
+            }
+        }
+    }
+
+    /// Reads until the text contains `needle`; returns the text up to and
+    /// including it.
+    fn expect(&mut self, needle: &str) -> String {
+        let raw = self.read_until(needle, |raw| {
+            if !text_of(raw).contains(needle) {
+                return None;
+            }
+            // The shortest prefix whose text holds the needle.
+            let (mut lo, mut hi) = (0, raw.len());
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if text_of(&raw[..mid]).contains(needle) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            Some(lo)
+        });
+        text_of(&raw)
+    }
+
+    fn expect_bytes(&mut self, needle: &[u8]) -> Vec<u8> {
+        self.read_until(&format!("{needle:?}"), |raw| {
+            raw.windows(needle.len())
+                .position(|w| w == needle)
+                .map(|p| p + needle.len())
+        })
+    }
+
+    /// Waits for the server to close the connection.
+    fn expect_closed(&mut self) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        let mut buf = [0u8; 4096];
+        loop {
+            assert!(Instant::now() < deadline, "connection stayed open");
+            match self.stream.read(&mut buf) {
+                Ok(0) => return text_of(&std::mem::take(&mut self.raw)),
+                Ok(n) => self.raw.extend_from_slice(&buf[..n]),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => return text_of(&std::mem::take(&mut self.raw)),
+            }
+        }
+    }
+
+    fn login(&mut self, name: &str) {
+        self.expect("What is your name?");
+        self.line(name);
+        self.expect(&format!("Hello {name}."));
+        self.expect("> ");
+    }
+}
+
+#[test]
+fn logon_input_to_and_commands() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect();
+    let greeting = c.expect("What is your name?");
+    assert!(
+        greeting.contains(&format!("Welcome on port {}.", driver.port)),
+        "{greeting}"
+    );
+    c.line("bob");
+    c.expect("Hello bob.");
+    // After each command the default prompt.
+    c.expect("> ");
+    c.line("echo hi there");
+    let text = c.expect("> ");
+    assert!(text.contains("ECHO: hi there\r\n"), "{text:?}");
+    c.line("xyzzy");
+    c.expect("What?\r\n");
+    c.line("fail");
+    c.expect("No way.\r\n");
+    // Flag 2: a prefix verb needs no space; the verb is what follows it.
+    c.line("'hello");
+    c.expect("SAY[hello]: hello");
+    // Flag 1: the typed word starts with the verb and is the verb.
+    c.line("shout loud");
+    c.expect("SAY[shout]: loud");
+    c.line("users");
+    c.expect("USERS 1 interactive");
+    c.line("lambda x");
+    c.expect("LAMBDA x");
+    c.line("cmd again");
+    let text = c.expect("COMMAND ");
+    assert!(text.contains("ECHO: again"), "{text:?}");
+    c.expect("\r\n");
+    // A call_out keeps this_player().
+    c.line("tick");
+    c.expect("ticking");
+    c.expect("TOCK 7 me");
+    // Backspace edits the line before the driver sees it.
+    c.send(b"echo abx\x08c\r\n");
+    c.expect("ECHO: abc");
+    c.line("quit");
+    let rest = c.expect_closed();
+    assert!(rest.contains("Bye."), "{rest:?}");
+}
+
+#[test]
+fn input_to_without_echo_switches_echo() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect();
+    c.login("ann");
+    c.line("secret");
+    c.expect_bytes(&[IAC, WILL, ECHO]);
+    c.line("pw");
+    c.expect_bytes(&[IAC, WONT, ECHO]);
+    c.expect("SECRET 2 extra");
+}
+
+#[test]
+fn get_char_delivers_one_character() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect();
+    c.login("kim");
+    c.line("key");
+    c.send(b"z");
+    c.expect("KEY[z]");
+    // Back in line mode afterwards.
+    c.line("echo line");
+    c.expect("ECHO: line");
+}
+
+#[test]
+fn telnet_options_reach_the_user_object() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect();
+    // The server asks for the terminal type and the window size.
+    c.expect_bytes(&[IAC, DO, TTYPE]);
+    c.expect("What is your name?");
+    c.send(&[IAC, WILL, TTYPE]);
+    c.expect_bytes(&[IAC, SB, TTYPE, 1, IAC, SE]);
+    let mut answer = vec![IAC, SB, TTYPE, 0];
+    answer.extend(b"xterm-256color");
+    answer.extend([IAC, SE, IAC, SB, NAWS, 0, 120, 0, 40, IAC, SE]);
+    c.send(&answer);
+    c.line("sam");
+    c.expect("Hello sam.");
+    c.line("size");
+    c.expect("SIZE 120x40 xterm-256color");
+    // GMCP both ways.
+    c.send(&[IAC, DO, GMCP]);
+    let mut message = vec![IAC, SB, GMCP];
+    message.extend(b"Core.Ping");
+    message.extend([IAC, SE]);
+    c.send(&message);
+    let mut reply = vec![IAC, SB, GMCP];
+    reply.extend(b"Echo Core.Ping");
+    reply.extend([IAC, SE]);
+    c.expect_bytes(&reply);
+    // MSSP from the master's get_mud_stats().
+    c.send(&[IAC, DO, MSSP]);
+    let raw = c.expect_bytes(&[IAC, SE]);
+    let table = String::from_utf8_lossy(&raw).into_owned();
+    assert!(table.contains("\u{1}NAME\u{2}NetTests"), "{table:?}");
+    assert!(table.contains("\u{1}CODEBASE\u{2}one\u{2}two"), "{table:?}");
+}
+
+#[test]
+fn messages_between_users_and_net_dead() {
+    let driver = Driver::start(&[]);
+    let mut a = driver.connect();
+    a.login("alice");
+    let mut b = driver.connect();
+    b.login("bert");
+    b.line("who");
+    b.expect("USERS 2");
+    a.line("tell good day");
+    b.expect("alice tells you: good day");
+    drop(b);
+    // Once the driver has seen the close, only one user is left.
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        a.line("who");
+        if a.expect("> ").contains("USERS 1") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the closed connection stayed a user"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = driver.output();
+    assert!(output.contains("NETDEAD bert"), "{output}");
+}
+
+#[test]
+fn ascii_ports_take_plain_lines() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect_to(driver.ascii_port);
+    let greeting = c.expect("What is your name?");
+    assert!(
+        greeting.contains(&format!("port {}", driver.ascii_port)),
+        "{greeting}"
+    );
+    c.send(b"zed\n");
+    c.expect("Hello zed.");
+    c.send(b"echo plain\n");
+    c.expect("ECHO: plain");
+}
+
+#[test]
+fn a_client_that_never_reads_blocks_nobody() {
+    let driver = Driver::start(&[]);
+    let mut quiet = driver.connect();
+    quiet.login("slow");
+    let mut busy = driver.connect();
+    busy.login("fast");
+    // Flood the silent client with more than its output limit.
+    let line = "x".repeat(1000);
+    for _ in 0..3000 {
+        busy.line(&format!("tell {line}"));
+    }
+    busy.line("echo still here");
+    busy.expect("ECHO: still here");
+}
+
+#[test]
+fn call_outs_and_heart_beats_run_over_time() {
+    let mut driver = Driver::start(&["timers"]);
+    // timers.c ends the driver with shutdown() once its checks ran.
+    let deadline = Instant::now() + PATIENCE;
+    while let Some(child) = driver.child.as_mut() {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the driver did not shut down");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = driver.output();
+    assert!(output.contains("PASS timers"), "{output}");
+}
