@@ -307,11 +307,22 @@ fn handle(vm: &mut Vm, event: Event) -> Result<(), Unwind> {
         Event::Accepted {
             port,
             kind,
+            websocket,
             conn,
             peer,
             out,
             queued,
-        } => crate::efuns::interactive::accept(vm, port, kind, conn, peer, out, queued),
+        } => {
+            let link = crate::efuns::interactive::Link {
+                port,
+                kind,
+                websocket,
+                peer,
+                out,
+                queued,
+            };
+            crate::efuns::interactive::accept(vm, conn, link)
+        }
         Event::Data { conn, bytes } => crate::efuns::interactive::received(vm, conn, &bytes),
         Event::Closed { conn } => crate::efuns::interactive::disconnected(vm, conn),
         Event::Resolved {

@@ -138,17 +138,33 @@ fn serve(vm: &mut Vm, file: &ConfigFile) -> Result<(), Unwind> {
         Some(ip) if !ip.is_empty() => ip.to_string(),
         _ => "0.0.0.0".to_string(),
     };
-    for p in vm.backend.net.start(&ports, &ip) {
+    let http_dir = file
+        .get("websocket http dir")
+        .map(|d| std::path::PathBuf::from(d.trim()));
+    for p in vm.backend.net.start(&ports, &ip, http_dir) {
         vm.debug_message(&p);
     }
+    let host = if ip == "0.0.0.0" {
+        "127.0.0.1"
+    } else {
+        ip.as_str()
+    };
     for port in &ports {
-        if vm.backend.net.is_listening(port.number) {
-            vm.debug_message(&format!(
-                "Accepting {} connections on {ip}:{}",
-                port.kind.name(),
-                port.number
-            ));
+        if !vm.backend.net.is_listening(port.number) {
+            continue;
         }
+        let how = match port.kind {
+            crate::net::PortKind::Websocket => {
+                let scheme = if port.tls.is_some() { "https" } else { "http" };
+                format!("open {scheme}://{host}:{}/ in a browser", port.number)
+            }
+            _ => format!("telnet {host} {}", port.number),
+        };
+        vm.debug_message(&format!(
+            "Accepting {} connections on {ip}:{}: {how}",
+            port.kind.name(),
+            port.number
+        ));
     }
     crate::backend::run(vm)
 }

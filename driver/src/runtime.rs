@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use async_std::channel::{Receiver, Sender, unbounded as channel};
-pub use async_std::io::{ReadExt, WriteExt};
 pub use async_std::net::{TcpListener, TcpStream};
 
 /// Runs a task on the runtime's threads, detached.
@@ -29,6 +28,11 @@ pub async fn sleep(duration: Duration) {
 /// Binds a listening socket.
 pub async fn listen(address: &str) -> std::io::Result<TcpListener> {
     TcpListener::bind(address).await
+}
+
+/// A whole file, read without blocking the runtime's threads.
+pub async fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    async_std::fs::read(path).await
 }
 
 /// Every address a host name (or an address literal) stands for.

@@ -28,11 +28,28 @@ fn free_port() -> u16 {
     listener.local_addr().expect("local address").port()
 }
 
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("test mudlib exists") {
+        let entry = entry.expect("directory entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("create directory");
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
 /// A driver running the network test mudlib; killed when dropped.
 struct Driver {
     child: Option<Child>,
     port: u16,
     ascii_port: u16,
+    ws_port: u16,
+    tls_port: u16,
+    /// The DER of the TLS port's self-signed certificate.
+    cert: Vec<u8>,
     _dir: tempfile::TempDir,
 }
 
@@ -40,15 +57,22 @@ impl Driver {
     fn start(flags: &[&str]) -> Driver {
         let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/net");
         let dir = tempfile::tempdir().expect("temporary directory");
-        for entry in std::fs::read_dir(&source).expect("test mudlib exists") {
-            let entry = entry.expect("directory entry");
-            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
-        }
-        let port = free_port();
-        let ascii_port = free_port();
+        copy_dir(&source, dir.path());
+        let certified =
+            rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
+        std::fs::write(dir.path().join("cert.pem"), certified.cert.pem()).expect("write cert");
+        std::fs::write(
+            dir.path().join("key.pem"),
+            certified.signing_key.serialize_pem(),
+        )
+        .expect("write key");
+        let cert = certified.cert.der().to_vec();
+        let [port, ascii_port, ws_port, tls_port] = [(); 4].map(|()| free_port());
         let config = std::fs::read_to_string(dir.path().join("config.test"))
             .expect("config")
             .replace("PORT2", &ascii_port.to_string())
+            .replace("PORT3", &ws_port.to_string())
+            .replace("PORT4", &tls_port.to_string())
             .replace("PORT", &port.to_string());
         std::fs::write(dir.path().join("config.test"), config).expect("write config");
         let child = Command::new(env!("CARGO_BIN_EXE_driver"))
@@ -63,11 +87,15 @@ impl Driver {
             child: Some(child),
             port,
             ascii_port,
+            ws_port,
+            tls_port,
+            cert,
             _dir: dir,
         }
     }
 
-    fn connect_to(&self, port: u16) -> Client {
+    /// A socket to `port`, retried while the driver boots.
+    fn socket(&self, port: u16) -> TcpStream {
         let deadline = Instant::now() + PATIENCE;
         loop {
             match TcpStream::connect(("127.0.0.1", port)) {
@@ -75,14 +103,40 @@ impl Driver {
                     stream
                         .set_read_timeout(Some(Duration::from_millis(100)))
                         .expect("read timeout");
-                    return Client {
-                        stream,
-                        raw: Vec::new(),
-                    };
+                    return stream;
                 }
                 Err(e) if Instant::now() > deadline => panic!("cannot connect: {e}"),
                 Err(_) => std::thread::sleep(Duration::from_millis(50)),
             }
+        }
+    }
+
+    fn connect_to(&self, port: u16) -> Client {
+        Client {
+            stream: Box::new(self.socket(port)),
+            raw: Vec::new(),
+        }
+    }
+
+    /// A TLS client of the TLS telnet port, trusting its certificate.
+    fn connect_tls(&self) -> Client {
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(rustls::pki_types::CertificateDer::from(self.cert.clone()))
+            .expect("trust the test certificate");
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("protocol versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let name = rustls::pki_types::ServerName::try_from("localhost").expect("server name");
+        let conn =
+            rustls::ClientConnection::new(std::sync::Arc::new(config), name).expect("TLS client");
+        let socket = self.socket(self.tls_port);
+        Client {
+            stream: Box::new(rustls::StreamOwned::new(conn, socket)),
+            raw: Vec::new(),
         }
     }
 
@@ -114,8 +168,11 @@ impl Drop for Driver {
     }
 }
 
+trait Stream: Read + Write {}
+impl<T: Read + Write> Stream for T {}
+
 struct Client {
-    stream: TcpStream,
+    stream: Box<dyn Stream>,
     /// Every byte received and not yet consumed by an expectation.
     raw: Vec<u8>,
 }
@@ -426,4 +483,113 @@ fn call_outs_and_heart_beats_run_over_time() {
     }
     let output = driver.output();
     assert!(output.contains("PASS timers"), "{output}");
+}
+
+#[test]
+fn tls_ports_speak_telnet_inside_tls() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect_tls();
+    c.login("tess");
+    c.line("echo secure");
+    c.expect("ECHO: secure");
+}
+
+/// Reads websocket messages until their text contains `needle`.
+fn ws_expect(socket: &mut tungstenite::WebSocket<TcpStream>, seen: &mut String, needle: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    while !seen.contains(needle) {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {needle}; got {seen:?}"
+        );
+        match socket.read() {
+            Ok(tungstenite::Message::Text(t)) => seen.push_str(t.as_str()),
+            Ok(tungstenite::Message::Binary(b)) => seen.push_str(&text_of(&b)),
+            Ok(_) => {}
+            Err(tungstenite::Error::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => panic!("websocket error waiting for {needle}: {e}; got {seen:?}"),
+        }
+    }
+    seen.clear();
+}
+
+fn ws_client(driver: &Driver, subprotocol: &str) -> tungstenite::WebSocket<TcpStream> {
+    let socket = driver.socket(driver.ws_port);
+    let uri: tungstenite::http::Uri = format!("ws://127.0.0.1:{}/", driver.ws_port)
+        .parse()
+        .expect("uri");
+    let request = tungstenite::ClientRequestBuilder::new(uri).with_sub_protocol(subprotocol);
+    let (ws, response) = tungstenite::client(request, socket).expect("websocket handshake");
+    let chosen = response
+        .headers()
+        .get("sec-websocket-protocol")
+        .and_then(|v| v.to_str().ok());
+    assert_eq!(chosen, Some(subprotocol));
+    ws
+}
+
+#[test]
+fn websocket_ports_take_telnet_and_ascii_subprotocols() {
+    let driver = Driver::start(&[]);
+    let mut seen = String::new();
+    let mut ws = ws_client(&driver, "ascii");
+    ws_expect(&mut ws, &mut seen, "What is your name?");
+    ws.send(tungstenite::Message::text("wendy\n"))
+        .expect("send");
+    ws_expect(&mut ws, &mut seen, "Hello wendy.");
+    ws.send(tungstenite::Message::text("echo over ws\n"))
+        .expect("send");
+    ws_expect(&mut ws, &mut seen, "ECHO: over ws");
+
+    let mut ws = ws_client(&driver, "telnet");
+    ws_expect(&mut ws, &mut seen, "What is your name?");
+    ws.send(tungstenite::Message::binary(b"tom\r\n".to_vec()))
+        .expect("send");
+    ws_expect(&mut ws, &mut seen, "Hello tom.");
+    ws.send(tungstenite::Message::binary(b"users\r\n".to_vec()))
+        .expect("send");
+    ws_expect(&mut ws, &mut seen, "USERS 2");
+}
+
+#[test]
+fn websocket_ports_serve_the_http_directory() {
+    let driver = Driver::start(&[]);
+    let get = |path: &str| {
+        let mut socket = driver.socket(driver.ws_port);
+        socket
+            .write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+            .expect("send request");
+        let mut response = Vec::new();
+        let deadline = Instant::now() + PATIENCE;
+        let mut buf = [0u8; 4096];
+        loop {
+            assert!(Instant::now() < deadline, "no end of response");
+            match socket.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => response.extend_from_slice(&buf[..n]),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => break,
+            }
+        }
+        String::from_utf8_lossy(&response).into_owned()
+    };
+    let page = get("/");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("text/html"), "{page}");
+    assert!(
+        page.contains("The page of the network test mudlib."),
+        "{page}"
+    );
+    let missing = get("/nothing.js");
+    assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
+    let escape = get("/../config.test");
+    assert!(escape.starts_with("HTTP/1.1 404"), "{escape}");
 }

@@ -58,18 +58,32 @@ const NO_ESCAPE: i64 = 2;
 // ---------------------------------------------------------------------------
 // The connection lifecycle, driven by the backend's network events.
 
+/// A new connection as the network task reports it.
+pub struct Link {
+    pub port: u16,
+    /// The protocol spoken (a websocket's subprotocol).
+    pub kind: PortKind,
+    pub websocket: bool,
+    pub peer: SocketAddr,
+    pub out: runtime::Sender<Command>,
+    pub queued: Arc<AtomicUsize>,
+}
+
 /// A new connection: master `connect(port)` names its user object, which
 /// becomes interactive and gets `logon()`.
-pub fn accept(
-    vm: &mut Vm,
-    port: u16,
-    kind: PortKind,
-    id: ConnId,
-    peer: SocketAddr,
-    out: runtime::Sender<Command>,
-    queued: Arc<AtomicUsize>,
-) -> Result<(), Unwind> {
-    let telnet = (kind == PortKind::Telnet).then(|| Telnet::new(vm.backend.net.offers));
+pub fn accept(vm: &mut Vm, id: ConnId, link: Link) -> Result<(), Unwind> {
+    let Link {
+        port,
+        kind,
+        websocket,
+        peer,
+        out,
+        queued,
+    } = link;
+    let mut offers = vm.backend.net.offers;
+    // Websocket frames carry no MCCP stream.
+    offers.mccp &= !websocket;
+    let telnet = (kind == PortKind::Telnet).then(|| Telnet::new(offers));
     let mut conn = Conn::new(port, kind, peer, out, queued, telnet);
     if let Some(t) = &conn.telnet {
         conn.send_raw(t.greeting());

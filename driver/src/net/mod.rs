@@ -4,8 +4,11 @@
 //! and the user object it belongs to. Only bytes cross threads.
 
 pub mod telnet;
+pub mod tls;
+pub mod ws;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -14,7 +17,10 @@ use std::time::Instant;
 use lpcc::config::ConfigFile;
 use rustc_hash::FxHashMap;
 
-use crate::runtime::{self, ReadExt, Receiver, Sender, TcpListener, TcpStream, WriteExt};
+use futures_lite::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use futures_util::StreamExt;
+
+use crate::runtime::{self, Receiver, Sender, TcpListener, TcpStream};
 use crate::vm::object::ObjRef;
 use crate::vm::value::Value;
 
@@ -28,7 +34,9 @@ pub const OUTPUT_LIMIT: usize = 1 << 20;
 pub enum Event {
     Accepted {
         port: u16,
+        /// The protocol spoken: for a websocket, its subprotocol's.
         kind: PortKind,
+        websocket: bool,
         conn: ConnId,
         peer: SocketAddr,
         out: Sender<Command>,
@@ -342,35 +350,40 @@ impl Net {
 
     /// Binds each port on `ip` and starts accepting; returns one message
     /// per port that could not be used.
-    pub fn start(&mut self, ports: &[Port], ip: &str) -> Vec<String> {
+    pub fn start(&mut self, ports: &[Port], ip: &str, http_dir: Option<PathBuf>) -> Vec<String> {
         let mut problems = Vec::new();
         let ids = Arc::new(AtomicU64::new(0));
         for port in ports {
-            if port.tls.is_some() {
+            if port.kind == PortKind::Mud {
                 problems.push(format!(
-                    "port {}: TLS is not supported by this driver yet; the port is not opened",
+                    "port {}: MUD ports are not supported by this driver yet",
                     port.number
                 ));
                 continue;
             }
-            if matches!(port.kind, PortKind::Websocket | PortKind::Mud) {
-                problems.push(format!(
-                    "port {}: this kind of port is not supported by this driver yet",
-                    port.number
-                ));
-                continue;
-            }
+            let tls = match &port.tls {
+                Some((cert, key)) => match tls::acceptor(cert, key) {
+                    Ok(a) => Some(a),
+                    Err(e) => {
+                        problems.push(format!("port {}: TLS: {e}", port.number));
+                        continue;
+                    }
+                },
+                None => None,
+            };
             let address = format!("{ip}:{}", port.number);
             match runtime::block_on(runtime::listen(&address)) {
                 Ok(listener) => {
                     self.bound.push(port.number);
-                    runtime::spawn(accept_loop(
-                        listener,
-                        port.number,
-                        port.kind,
-                        self.events_tx.clone(),
-                        ids.clone(),
-                    ));
+                    let setup = Arc::new(PortSetup {
+                        port: port.number,
+                        kind: port.kind,
+                        tls,
+                        http_dir: http_dir.clone(),
+                        events: self.events_tx.clone(),
+                        ids: ids.clone(),
+                    });
+                    runtime::spawn(accept_loop(listener, setup));
                 }
                 Err(e) => problems.push(format!("cannot listen on {address}: {e}")),
             }
@@ -379,13 +392,17 @@ impl Net {
     }
 }
 
-async fn accept_loop(
-    listener: TcpListener,
+/// What every connection of one port needs to get going.
+struct PortSetup {
     port: u16,
     kind: PortKind,
+    tls: Option<futures_rustls::TlsAcceptor>,
+    http_dir: Option<PathBuf>,
     events: mpsc::Sender<Event>,
     ids: Arc<AtomicU64>,
-) {
+}
+
+async fn accept_loop(listener: TcpListener, setup: Arc<PortSetup>) {
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(pair) => pair,
@@ -397,26 +414,123 @@ async fn accept_loop(
             }
         };
         let _ = stream.set_nodelay(true);
-        let conn = ids.fetch_add(1, Ordering::Relaxed) + 1;
-        let (out, commands) = runtime::channel();
-        let queued = Arc::new(AtomicUsize::new(0));
-        let accepted = Event::Accepted {
-            port,
-            kind,
-            conn,
-            peer,
-            out,
-            queued: queued.clone(),
-        };
-        if events.send(accepted).is_err() {
-            return;
-        }
-        runtime::spawn(read_loop(stream.clone(), conn, events.clone()));
-        runtime::spawn(write_loop(stream, commands, queued));
+        runtime::spawn(open(stream, peer, setup.clone()));
     }
 }
 
-async fn read_loop(mut stream: TcpStream, conn: ConnId, events: mpsc::Sender<Event>) {
+/// The TLS handshake when the port has one, then the port's protocol.
+async fn open(stream: TcpStream, peer: SocketAddr, setup: Arc<PortSetup>) {
+    // Closing a stream only flushes it: the socket itself must be shut
+    // down so the client sees the end, and the reader task stops.
+    let closer = stream.clone();
+    match &setup.tls {
+        Some(acceptor) => {
+            if let Ok(tls) = acceptor.accept(stream).await {
+                serve(tls, peer, setup).await;
+            }
+        }
+        None => serve(stream, peer, setup).await,
+    }
+    let _ = closer.shutdown(std::net::Shutdown::Both);
+}
+
+/// Tells the VM about a new connection; its command channel and counter.
+fn register(
+    setup: &PortSetup,
+    peer: SocketAddr,
+    kind: PortKind,
+    websocket: bool,
+) -> Option<(ConnId, Receiver<Command>, Arc<AtomicUsize>)> {
+    let conn = setup.ids.fetch_add(1, Ordering::Relaxed) + 1;
+    let (out, commands) = runtime::channel();
+    let queued = Arc::new(AtomicUsize::new(0));
+    let accepted = Event::Accepted {
+        port: setup.port,
+        kind,
+        websocket,
+        conn,
+        peer,
+        out,
+        queued: queued.clone(),
+    };
+    setup.events.send(accepted).ok()?;
+    Some((conn, commands, queued))
+}
+
+async fn serve<S>(mut stream: S, peer: SocketAddr, setup: Arc<PortSetup>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    if setup.kind == PortKind::Websocket {
+        match ws::read_request(&mut stream).await {
+            Some(ws::Request::Upgrade { key, subprotocol }) => {
+                if let Ok((socket, kind)) = ws::accept(stream, &key, subprotocol).await {
+                    serve_websocket(socket, kind, peer, &setup).await;
+                }
+            }
+            Some(ws::Request::File(target)) => {
+                ws::serve_file(stream, setup.http_dir.as_deref(), &target).await;
+            }
+            Some(ws::Request::Bad) => {
+                let _ = stream
+                    .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .await;
+                let _ = stream.close().await;
+            }
+            None => {}
+        }
+        return;
+    }
+    let Some((conn, commands, queued)) = register(&setup, peer, setup.kind, false) else {
+        return;
+    };
+    let (reader, writer) = futures_lite::io::split(stream);
+    runtime::spawn(read_loop(reader, conn, setup.events.clone()));
+    write_loop(writer, commands, queued).await;
+}
+
+async fn serve_websocket<S>(
+    socket: async_tungstenite::WebSocketStream<S>,
+    kind: PortKind,
+    peer: SocketAddr,
+    setup: &PortSetup,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let Some((conn, commands, queued)) = register(setup, peer, kind, true) else {
+        return;
+    };
+    let (mut sink, mut frames) = socket.split();
+    let events = setup.events.clone();
+    runtime::spawn(async move {
+        while let Some(Ok(message)) = frames.next().await {
+            if let Some(bytes) = ws::payload(message)
+                && events.send(Event::Data { conn, bytes }).is_err()
+            {
+                return;
+            }
+        }
+        let _ = events.send(Event::Closed { conn });
+    });
+    while let Ok(command) = commands.recv().await {
+        match command {
+            Command::Write(bytes) => {
+                let len = bytes.len();
+                let sent = sink.send(ws::frame(kind, bytes)).await;
+                queued.fetch_sub(len, Ordering::Relaxed);
+                if sent.is_err() {
+                    break;
+                }
+            }
+            // Websocket frames are not compressed by MCCP (never offered).
+            Command::Compress => {}
+            Command::Close => break,
+        }
+    }
+    let _ = sink.close(None).await;
+}
+
+async fn read_loop<R: AsyncRead + Unpin>(mut stream: R, conn: ConnId, events: mpsc::Sender<Event>) {
     let mut buf = vec![0u8; 4096];
     loop {
         match stream.read(&mut buf).await {
@@ -432,7 +546,11 @@ async fn read_loop(mut stream: TcpStream, conn: ConnId, events: mpsc::Sender<Eve
     let _ = events.send(Event::Closed { conn });
 }
 
-async fn write_loop(mut stream: TcpStream, commands: Receiver<Command>, queued: Arc<AtomicUsize>) {
+async fn write_loop<W: AsyncWrite + Unpin>(
+    mut stream: W,
+    commands: Receiver<Command>,
+    queued: Arc<AtomicUsize>,
+) {
     let mut compressor: Option<flate2::Compress> = None;
     while let Ok(command) = commands.recv().await {
         match command {
@@ -461,7 +579,7 @@ async fn write_loop(mut stream: TcpStream, commands: Receiver<Command>, queued: 
         }
     }
     let _ = stream.flush().await;
-    let _ = stream.shutdown(std::net::Shutdown::Both);
+    let _ = stream.close().await;
 }
 
 /// Compresses `input` and flushes, so the client can show it at once.
