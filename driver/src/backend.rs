@@ -92,8 +92,21 @@ struct ObjectTimes {
     clean_up: Option<Instant>,
 }
 
-/// How often the object table is walked for resets and clean-ups.
-const SCAN_INTERVAL: Duration = Duration::from_secs(5);
+/// How often the object table is walked for resets and clean-ups: a
+/// quarter of the shorter interval, between these bounds.
+const SCAN_MIN: Duration = Duration::from_millis(100);
+const SCAN_MAX: Duration = Duration::from_secs(5);
+
+impl Lifecycle {
+    fn scan_interval(&self) -> Duration {
+        let shortest = match (self.reset, self.clean_up) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => SCAN_MAX,
+        };
+        (shortest / 4).clamp(SCAN_MIN, SCAN_MAX)
+    }
+}
 
 /// Runs until shutdown or until nothing is left to do.
 pub fn run(vm: &mut Vm) -> Result<(), Unwind> {
@@ -142,7 +155,7 @@ fn tick(vm: &mut Vm) -> Result<(), Unwind> {
     }
     let scan_due = vm.backend.lifecycle.next_scan.is_none_or(|at| at <= now);
     if scan_due {
-        vm.backend.lifecycle.next_scan = Some(now + SCAN_INTERVAL);
+        vm.backend.lifecycle.next_scan = Some(now + vm.backend.lifecycle.scan_interval());
         run_lifecycle(vm, now)?;
     }
     Ok(())

@@ -593,3 +593,37 @@ fn websocket_ports_serve_the_http_directory() {
     let escape = get("/../config.test");
     assert!(escape.starts_with("HTTP/1.1 404"), "{escape}");
 }
+
+#[test]
+fn mccp_compresses_output_once_the_client_agrees() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect();
+    c.login("max");
+    c.send(&[IAC, DO, 86]);
+    c.expect_bytes(&[IAC, SB, 86, IAC, SE]);
+    c.line("echo squeezed squeezed squeezed");
+    // Everything after the marker is one zlib stream.
+    let deadline = Instant::now() + PATIENCE;
+    let mut inflater = flate2::Decompress::new(true);
+    let mut plain = Vec::with_capacity(1 << 16);
+    let mut buf = [0u8; 4096];
+    let mut wire = std::mem::take(&mut c.raw);
+    loop {
+        let before = inflater.total_in() as usize;
+        let _ = inflater.decompress_vec(&wire, &mut plain, flate2::FlushDecompress::Sync);
+        wire.drain(..inflater.total_in() as usize - before);
+        if text_of(&plain).contains("ECHO: squeezed squeezed squeezed") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no compressed echo; got {:?}",
+            text_of(&plain)
+        );
+        match c.stream.read(&mut buf) {
+            Ok(0) => panic!("closed"),
+            Ok(n) => wire.extend_from_slice(&buf[..n]),
+            Err(_) => {}
+        }
+    }
+}

@@ -1,11 +1,23 @@
 // Timers over time: call_outs fire in order with their arguments and
 // this_player, heart beats beat, and the driver ends with shutdown().
+#define CHECK(c) if (!(c)) failures += sprintf("line %d: %s; ", __LINE__, #c)
+
 string failures = "";
 string *order = ({ });
 int beats;
 int removed_fired;
+int resets, clean_ups;
 
-#define CHECK(c) if (!(c)) failures += sprintf("line %d: %s; ", __LINE__, #c)
+// Called after "time to reset" (one second here, randomized down to half).
+void reset() { resets++; }
+
+// Called after "time to clean up"; 1 asks to be called again.
+int clean_up(int inherited) {
+  clean_ups++;
+  CHECK(inherited == 1);
+  return 1;
+}
+
 
 void record(string what) { order += ({ what }); }
 
@@ -29,6 +41,8 @@ void finish() {
   CHECK(beats == 3);
   CHECK(query_heart_beat() == 0);
   CHECK(find_call_out("finish") == -1);
+  CHECK(resets >= 1);
+  CHECK(clean_ups >= 2);
   if (failures == "") {
     debug_message("PASS timers");
   } else {
@@ -47,5 +61,5 @@ void start() {
   h = call_out("removed", 0.1);
   remove_call_out(h);
   set_heart_beat(1);
-  call_out("finish", 1);
+  call_out("finish", 2.5);
 }
