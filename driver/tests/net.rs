@@ -398,7 +398,7 @@ fn telnet_options_reach_the_user_object() {
     message.extend([IAC, SE]);
     c.send(&message);
     let mut reply = vec![IAC, SB, GMCP];
-    reply.extend(b"Echo Core.Ping");
+    reply.extend(b"Echo Core.Ping 1");
     reply.extend([IAC, SE]);
     c.expect_bytes(&reply);
     // MSSP from the master's get_mud_stats().

@@ -23,7 +23,10 @@ int do_say(string arg) {
 }
 
 int do_fail(string arg) {
-  return notify_fail("No way.\n");
+  notify_fail("No way.\n");
+  // Taking the command would print nothing: the check is that the message
+  // is there to be read back.
+  return query_notify_fail() != "No way.\n";
 }
 
 int do_who(string arg) {
@@ -107,7 +110,7 @@ void terminal_type(string t) { term = t; }
 
 void gmcp(string message) {
   gmcp_seen += ({ message });
-  send_gmcp("Echo " + message);
+  send_gmcp("Echo " + message + " " + has_gmcp(this_object()));
 }
 
 void net_dead() {

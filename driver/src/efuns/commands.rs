@@ -15,6 +15,7 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("notify_fail", notify_fail);
     m.insert("query_verb", query_verb);
     m.insert("commands", commands);
+    m.insert("query_notify_fail", query_notify_fail);
 }
 
 /// `add_action` flag 1: the typed verb only has to start with the verb.
@@ -189,6 +190,14 @@ fn notify_fail(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         vm.backend.commands.fail.insert(player, message);
     }
     Ok(Value::Int(0))
+}
+
+/// The fail message set for this player's current command, or 0.
+fn query_notify_fail(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    Ok(vm
+        .command_giver
+        .and_then(|p| vm.backend.commands.fail.get(&p).cloned())
+        .unwrap_or(Value::Int(0)))
 }
 
 fn query_verb(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {

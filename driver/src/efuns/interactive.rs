@@ -48,6 +48,15 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("in_input", in_input);
     m.insert("resolve", resolve);
     m.insert("send_gmcp", send_gmcp);
+    m.insert("has_gmcp", has_gmcp);
+    // This driver negotiates none of these protocols with any client.
+    m.insert("has_mxp", |_, _, _| Ok(Value::Int(0)));
+    m.insert("has_zmp", |_, _, _| Ok(Value::Int(0)));
+    m.insert("has_msp", |_, _, _| Ok(Value::Int(0)));
+    // Output goes to the network task as soon as it is written.
+    m.insert("flush_messages", |_, _, _| Ok(Value::Int(0)));
+    m.insert("query_host_name", query_host_name);
+    m.insert("remove_get_char", remove_get_char);
 }
 
 /// `input_to` flag: do not echo the line (passwords).
@@ -745,8 +754,52 @@ fn send_gmcp(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     Ok(Value::Int(0))
 }
 
+fn has_gmcp(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let who = match arg(vm, base, argc, 0) {
+        Value::Object(r) => Some(r),
+        _ => vm.this_object(),
+    };
+    let on = who
+        .and_then(|o| vm.backend.net.of(o))
+        .and_then(|c| c.telnet.as_ref())
+        .is_some_and(|t| t.gmcp);
+    Ok(Value::Int(on as i64))
+}
+
+/// The machine's host name, "" when it cannot be read.
+fn query_host_name(_: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .unwrap_or_default();
+    Ok(Value::str(name.trim()))
+}
+
 // ---------------------------------------------------------------------------
 // Input.
+
+/// Cancels a pending `input_to` or `get_char`: 1 when one was pending, -1
+/// when none was, -2 for an object without a connection.
+fn remove_get_char(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let who = match arg(vm, base, argc, 0) {
+        Value::Object(r) if vm.objects.alive(r) => r,
+        Value::Object(_) => return Ok(Value::Int(-2)),
+        _ if argc == 0 => return Ok(Value::Int(-3)),
+        other => return Err(bad_arg("remove_get_char", 0, &other)),
+    };
+    let Some(conn) = vm.backend.net.of_mut(who) else {
+        return Ok(Value::Int(-2));
+    };
+    let Some(pending) = conn.input.take() else {
+        return Ok(Value::Int(-1));
+    };
+    if pending.no_echo {
+        set_echo(vm, who, true);
+    }
+    if pending.char_mode {
+        set_char_mode(vm, who, false);
+    }
+    Ok(Value::Int(1))
+}
 
 fn request_input(
     vm: &mut Vm,
@@ -979,9 +1032,19 @@ fn remove_interactive(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Un
     Ok(Value::Int(drop_user(vm, who, false)? as i64))
 }
 
+/// The name an encoding is reported by, as `query_encoding` shows it.
+fn encoding_name(e: &'static encoding_rs::Encoding) -> Value {
+    Value::str(e.name().to_ascii_lowercase())
+}
+
 /// `set_encoding(name)` for this player's connection; no name means UTF-8.
+/// Without an interactive player nothing changes and UTF-8 is reported.
 fn set_encoding(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let encoding = match arg(vm, base, argc, 0) {
+    let requested = arg(vm, base, argc, 0);
+    let Some(player) = vm.command_giver.filter(|&p| vm.backend.net.of(p).is_some()) else {
+        return Ok(encoding_name(encoding_rs::UTF_8));
+    };
+    let encoding = match requested {
         Value::Str(s) => match encoding_rs::Encoding::for_label(s.text.trim().as_bytes()) {
             Some(e) => e,
             None => return Err(error(format!("Invalid encoding: {}", s.text))),
@@ -989,21 +1052,18 @@ fn set_encoding(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
         Value::Undefined | Value::Int(0) => encoding_rs::UTF_8,
         other => return Err(bad_arg("set_encoding", 0, &other)),
     };
-    let Some(player) = vm.command_giver else {
-        return Ok(Value::Int(0));
-    };
-    let Some(conn) = vm.backend.net.of_mut(player) else {
-        return Ok(Value::Int(0));
-    };
-    conn.encoding = encoding;
-    Ok(Value::str(encoding.name()))
+    if let Some(conn) = vm.backend.net.of_mut(player) {
+        conn.encoding = encoding;
+    }
+    Ok(encoding_name(encoding))
 }
 
 fn query_encoding(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
-    Ok(vm
+    let encoding = vm
         .command_giver
         .and_then(|p| vm.backend.net.of(p))
-        .map_or(Value::Int(0), |c| Value::str(c.encoding.name())))
+        .map_or(encoding_rs::UTF_8, |c| c.encoding);
+    Ok(encoding_name(encoding))
 }
 
 /// `resolve(address, callback)`: a host name to its address, on the

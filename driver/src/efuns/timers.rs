@@ -214,9 +214,13 @@ fn call_out(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let Some(owner) = vm.this_object() else {
         return Err(error("call_out() without a current object"));
     };
-    let target = match arg(vm, base, argc, 0) {
-        Value::Str(s) => Target::Name(s.text.clone()),
-        f @ Value::Function(_) => Target::Function(f),
+    let (owner, target) = match arg(vm, base, argc, 0) {
+        Value::Str(s) => (owner, Target::Name(s.text.clone())),
+        // A function pointer belongs to the object that made it.
+        Value::Function(f) if vm.objects.alive(f.owner) => {
+            (f.owner, Target::Function(Value::Function(f)))
+        }
+        f @ Value::Function(_) => (owner, Target::Function(f)),
         other => return Err(bad_arg("call_out", 0, &other)),
     };
     let delay = delay_of(&arg(vm, base, argc, 1))?;
@@ -279,15 +283,13 @@ fn find_call_out(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
         return Ok(Value::Int(-1));
     };
     let timers = &vm.backend.timers;
-    let found = match &select {
-        Selector::Handle(h) => timers.due_of.get(h).copied(),
-        Selector::Name(_) => timers.find(owner, &select).map(|(d, _)| d),
-    };
+    // Only this object's call_outs are found, by handle too.
+    let found = timers.find(owner, &select).map(|(d, _)| d);
     Ok(Value::Int(found.map_or(-1, |d| timers.seconds_left(d))))
 }
 
-/// One `({ object, function, seconds left, args... })` per pending call
-/// whose owner still exists.
+/// One `({ object, function, seconds left })` per pending call whose
+/// owner still exists; a function pointer is shown as its text.
 fn call_out_info(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
     let timers = &vm.backend.timers;
     let mut out = Vec::new();
@@ -296,16 +298,14 @@ fn call_out_info(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
             continue;
         }
         let function = match &c.target {
-            Target::Name(n) => Value::str(n.clone()),
-            Target::Function(f) => f.clone(),
+            Target::Name(n) => n.clone(),
+            Target::Function(f) => super::strings::describe(vm, f),
         };
-        let mut entry = vec![
+        out.push(Value::array(vec![
             Value::Object(c.owner),
-            function,
+            Value::str(function),
             Value::Int(timers.seconds_left(due)),
-        ];
-        entry.extend(c.args.iter().cloned());
-        out.push(Value::array(entry));
+        ]));
     }
     Ok(Value::array(out))
 }
