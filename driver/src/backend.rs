@@ -17,7 +17,6 @@ use crate::vm::value::Value;
 use crate::vm::{Unwind, Vm};
 
 /// Everything the backend schedules, kept on the VM.
-#[derive(Default)]
 pub struct Backend {
     pub timers: Timers,
     pub net: Net,
@@ -25,6 +24,24 @@ pub struct Backend {
     pub commands: crate::efuns::commands::Commands,
     /// The config's "default fail message" for commands nobody took.
     pub fail_message: String,
+    /// "this_player in call_out": call_outs and lookups keep the player.
+    pub player_in_call_out: bool,
+    /// "interactive catch tell": users hear through `catch_tell()` too.
+    pub interactive_catch_tell: bool,
+}
+
+impl Default for Backend {
+    fn default() -> Backend {
+        Backend {
+            timers: Timers::default(),
+            net: Net::default(),
+            lifecycle: Lifecycle::default(),
+            commands: Default::default(),
+            fail_message: "What?\n".into(),
+            player_in_call_out: true,
+            interactive_catch_tell: false,
+        }
+    }
 }
 
 impl Backend {
@@ -62,6 +79,13 @@ impl Backend {
         fail.push('\n');
         self.fail_message = fail;
         let on = |key: &str| file.get_int(key).ok().flatten().unwrap_or(1) != 0;
+        self.player_in_call_out = on("this_player in call_out");
+        self.interactive_catch_tell = file
+            .get_int("interactive catch tell")
+            .ok()
+            .flatten()
+            .unwrap_or(0)
+            != 0;
         self.net.offers.gmcp = on("enable gmcp");
         self.net.offers.mssp = on("enable mssp");
     }

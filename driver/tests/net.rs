@@ -627,3 +627,34 @@ fn mccp_compresses_output_once_the_client_agrees() {
         }
     }
 }
+
+#[test]
+fn resolve_answers_on_the_vm_thread() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect();
+    c.login("rita");
+    c.line("resolve localhost");
+    let key = c.expect("\r\n");
+    let key = key.trim().trim_start_matches("KEY ").to_string();
+    assert!(key.parse::<i64>().is_ok_and(|k| k > 0), "{key:?}");
+    c.expect(&format!("RESOLVED localhost 127.0.0.1 {key}"));
+}
+
+#[test]
+fn exec_moves_the_connection_and_snoop_copies_output() {
+    let driver = Driver::start(&[]);
+    let mut watcher = driver.connect();
+    watcher.login("wanda");
+    let mut c = driver.connect();
+    c.login("ed");
+    watcher.line("snoop ed");
+    watcher.expect("SNOOP on");
+    c.line("echo seen");
+    c.expect("ECHO: seen");
+    watcher.expect("%ECHO: seen");
+    c.line("body");
+    c.expect("BODY interactive gone");
+    // The new body takes every line through process_input().
+    c.line("anything at all");
+    c.expect("BODY HEARD anything at all");
+}

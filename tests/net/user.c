@@ -86,6 +86,39 @@ int do_cmd(string arg) {
   return 1;
 }
 
+void resolved(string name, string address, int key) {
+  tell_object(this_object(), "RESOLVED " + name + " " + address + " " + key + "\n");
+}
+
+int do_resolve(string arg) {
+  write("KEY " + resolve(arg, "resolved") + "\n");
+  return 1;
+}
+
+// exec() moves this connection to a fresh body, which greets it.
+int do_body(string arg) {
+  object body = clone_object("/body");
+  if (!exec(body, this_object())) return notify_fail("exec failed\n");
+  tell_object(body, "BODY " + (interactive(body) ? "interactive" : "not") + " " +
+    (interactive(this_object()) ? "still" : "gone") + "\n");
+  destruct(this_object());
+  return 1;
+}
+
+// snoop <name>: watch that user's screen.
+int do_snoop(string arg) {
+  foreach (object u in users()) {
+    if (u->query_name() == arg) {
+      write("SNOOP " + (snoop(this_object(), u) == u ? "on" : "failed") + "\n");
+      return 1;
+    }
+  }
+  write("SNOOP nobody\n");
+  return 1;
+}
+
+string query_name() { return name; }
+
 void got_name(string s) {
   name = s;
   write("Hello " + name + ".\n");
@@ -101,6 +134,9 @@ void got_name(string s) {
   add_action("do_quit", "quit");
   add_action("do_tell", "tell");
   add_action("do_cmd", "cmd");
+  add_action("do_resolve", "resolve");
+  add_action("do_body", "body");
+  add_action("do_snoop", "snoop");
   add_action((: write("LAMBDA " + $1 + "\n"), 1 :), "lambda");
 }
 

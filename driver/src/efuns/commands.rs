@@ -141,6 +141,7 @@ fn add_action(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     if !present(vm, owner, player) {
         return Ok(Value::Int(0));
     }
+    prune(vm, player);
     let list = vm.backend.commands.sentences.entry(player).or_default();
     for verb in verbs {
         list.insert(
@@ -262,6 +263,26 @@ fn command(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     }
 }
 
+/// Drops the verbs of objects gone or out of reach: they bind again from
+/// `init()` when the objects meet again, so keeping them would only grow
+/// the list.
+fn prune(vm: &mut Vm, player: ObjRef) {
+    let Some(list) = vm.backend.commands.sentences.get(&player) else {
+        return;
+    };
+    let owners: Vec<ObjRef> = list.iter().map(|s| s.owner).collect();
+    let mut keep = FxHashMap::default();
+    for owner in owners {
+        if !keep.contains_key(&owner) {
+            let reachable = vm.objects.alive(owner) && present(vm, owner, player);
+            keep.insert(owner, reachable);
+        }
+    }
+    if let Some(list) = vm.backend.commands.sentences.get_mut(&player) {
+        list.retain(|s| keep.get(&s.owner).copied().unwrap_or(false));
+    }
+}
+
 /// Offers `line` to the verbs of `player`, newest first, until one takes
 /// it. Without a taker, an interactive player gets the fail message.
 pub fn parse(vm: &mut Vm, player: ObjRef, line: &str) -> Result<bool, Unwind> {
@@ -269,6 +290,7 @@ pub fn parse(vm: &mut Vm, player: ObjRef, line: &str) -> Result<bool, Unwind> {
     if line.is_empty() {
         return Ok(false);
     }
+    prune(vm, player);
     let (typed, rest) = match line.split_once(' ') {
         Some((v, r)) => (v, Some(r)),
         None => (line, None),

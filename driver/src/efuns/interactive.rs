@@ -503,6 +503,10 @@ fn set_char_mode(vm: &mut Vm, user: ObjRef, on: bool) {
 /// Text for an object: on the screen of an interactive one, else through
 /// its `catch_tell()`.
 pub fn tell_object(vm: &mut Vm, object: ObjRef, text: &str) -> Result<(), Unwind> {
+    if vm.backend.interactive_catch_tell && vm.objects.alive(object) {
+        vm.apply(object, "catch_tell", vec![Value::str(text)], true)?;
+        return Ok(());
+    }
     if let Some(conn) = vm.backend.net.of(object) {
         conn.send_text(text);
         if let Some(snooper) = conn.snooped_by {
@@ -1092,7 +1096,7 @@ fn resolve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         crate::net::Lookup {
             callback,
             owner,
-            player: vm.command_giver,
+            player: vm.command_giver.filter(|_| vm.backend.player_in_call_out),
         },
     );
     let events = net.events_tx.clone();

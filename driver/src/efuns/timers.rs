@@ -230,7 +230,7 @@ fn call_out(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         owner,
         target,
         args,
-        player: vm.command_giver,
+        player: vm.command_giver.filter(|_| vm.backend.player_in_call_out),
         depth: 0,
     };
     Ok(Value::Int(vm.backend.timers.schedule(call, delay)))
