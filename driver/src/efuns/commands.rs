@@ -273,9 +273,8 @@ fn prune(vm: &mut Vm, player: ObjRef) {
     let owners: Vec<ObjRef> = list.iter().map(|s| s.owner).collect();
     let mut keep = FxHashMap::default();
     for owner in owners {
-        if !keep.contains_key(&owner) {
-            let reachable = vm.objects.alive(owner) && present(vm, owner, player);
-            keep.insert(owner, reachable);
+        if let std::collections::hash_map::Entry::Vacant(e) = keep.entry(owner) {
+            e.insert(vm.objects.alive(owner) && present(vm, owner, player));
         }
     }
     if let Some(list) = vm.backend.commands.sentences.get_mut(&player) {
