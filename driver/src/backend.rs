@@ -78,16 +78,11 @@ impl Backend {
         }
         fail.push('\n');
         self.fail_message = fail;
-        let on = |key: &str| file.get_int(key).ok().flatten().unwrap_or(1) != 0;
-        self.player_in_call_out = on("this_player in call_out");
-        self.interactive_catch_tell = file
-            .get_int("interactive catch tell")
-            .ok()
-            .flatten()
-            .unwrap_or(0)
-            != 0;
-        self.net.offers.gmcp = on("enable gmcp");
-        self.net.offers.mssp = on("enable mssp");
+        let on = |key: &str, default: i64| file.get_int(key).ok().flatten().unwrap_or(default) != 0;
+        self.player_in_call_out = on("this_player in call_out", 1);
+        self.interactive_catch_tell = on("interactive catch tell", 0);
+        self.net.offers.gmcp = on("enable gmcp", 0);
+        self.net.offers.mssp = on("enable mssp", 1);
     }
 
     /// Whether anything can still happen: a port, a connection, a lookup

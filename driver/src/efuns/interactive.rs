@@ -46,6 +46,8 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("set_encoding", set_encoding);
     m.insert("query_encoding", query_encoding);
     m.insert("in_input", in_input);
+    // This driver has no line editor, so nobody is ever editing a file.
+    m.insert("in_edit", |_, _, _| Ok(Value::Int(0)));
     m.insert("resolve", resolve);
     m.insert("send_gmcp", send_gmcp);
     m.insert("has_gmcp", has_gmcp);

@@ -80,7 +80,7 @@ impl Default for Timers {
             now,
             gametick: Duration::from_millis(1000),
             heartbeat_interval: Duration::from_millis(1000),
-            zero_nest_limit: 10,
+            zero_nest_limit: 1000,
             queue: BTreeMap::new(),
             due_of: FxHashMap::default(),
             last_handle: 0,

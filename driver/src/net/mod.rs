@@ -303,7 +303,7 @@ impl Default for Net {
             conns: FxHashMap::default(),
             by_object: FxHashMap::default(),
             offers: telnet::Offers {
-                gmcp: true,
+                gmcp: false,
                 mssp: true,
                 mccp: true,
             },

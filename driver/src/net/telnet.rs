@@ -254,10 +254,12 @@ impl Telnet {
             return;
         };
         match option {
-            NAWS if rest.len() >= 4 => {
-                let w = u16::from_be_bytes([rest[0], rest[1]]);
-                let h = u16::from_be_bytes([rest[2], rest[3]]);
-                inputs.push(Input::WindowSize(w, h));
+            NAWS => {
+                if let [w1, w0, h1, h0, ..] = *rest {
+                    let w = u16::from_be_bytes([w1, w0]);
+                    let h = u16::from_be_bytes([h1, h0]);
+                    inputs.push(Input::WindowSize(w, h));
+                }
             }
             TTYPE => {
                 if let Some((&IS, name)) = rest.split_first() {
