@@ -22,6 +22,7 @@ pub struct Backend {
     pub net: Net,
     pub lifecycle: Lifecycle,
     pub commands: crate::efuns::commands::Commands,
+    pub sockets: crate::efuns::sockets::Sockets,
     /// The config's "default fail message" for commands nobody took.
     pub fail_message: String,
     /// "this_player in call_out": call_outs and lookups keep the player.
@@ -37,6 +38,7 @@ impl Default for Backend {
             net: Net::default(),
             lifecycle: Lifecycle::default(),
             commands: Default::default(),
+            sockets: Default::default(),
             fail_message: "What?\n".into(),
             player_in_call_out: true,
             interactive_catch_tell: false,
@@ -51,6 +53,7 @@ impl Backend {
         self.net.object_destructed(object);
         self.lifecycle.due.remove(&object);
         self.commands.forget(object);
+        self.sockets.forget(object);
     }
 
     /// Reads the timing keys of the config file.
@@ -91,6 +94,7 @@ impl Backend {
         !self.net.bound.is_empty()
             || !self.net.conns.is_empty()
             || !self.net.lookups.is_empty()
+            || self.sockets.open()
             || self.timers.pending() > 0
     }
 }
@@ -355,6 +359,7 @@ fn handle(vm: &mut Vm, event: Event) -> Result<(), Unwind> {
             };
             crate::efuns::interactive::accept(vm, conn, link)
         }
+        Event::Socket(event) => crate::efuns::sockets::handle(vm, event),
         Event::Data { conn, bytes } => crate::efuns::interactive::received(vm, conn, &bytes),
         Event::Closed { conn } => crate::efuns::interactive::disconnected(vm, conn),
         Event::Resolved {

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use async_std::channel::{Receiver, Sender, unbounded as channel};
-pub use async_std::net::{TcpListener, TcpStream};
+pub use async_std::net::{TcpListener, TcpStream, UdpSocket};
 
 /// Runs a task on the runtime's threads, detached.
 pub fn spawn<F>(task: F)
@@ -28,6 +28,22 @@ pub async fn sleep(duration: Duration) {
 /// Binds a listening socket.
 pub async fn listen(address: &str) -> std::io::Result<TcpListener> {
     TcpListener::bind(address).await
+}
+
+/// An async listener from a socket bound on the VM thread.
+pub fn tcp_listener(listener: std::net::TcpListener) -> std::io::Result<TcpListener> {
+    listener.set_nonblocking(true)?;
+    Ok(TcpListener::from(listener))
+}
+
+/// An async datagram socket from one bound on the VM thread.
+pub fn udp_socket(socket: std::net::UdpSocket) -> std::io::Result<UdpSocket> {
+    socket.set_nonblocking(true)?;
+    Ok(UdpSocket::from(socket))
+}
+
+pub async fn connect(address: SocketAddr) -> std::io::Result<TcpStream> {
+    TcpStream::connect(address).await
 }
 
 /// A whole file, read without blocking the runtime's threads.

@@ -469,6 +469,26 @@ fn a_client_that_never_reads_blocks_nobody() {
     busy.expect("ECHO: still here");
 }
 
+/// Runs a flag whose test ends the driver; returns its output.
+fn run_until_shutdown(flag: &str) -> String {
+    let mut driver = Driver::start(&[flag]);
+    let deadline = Instant::now() + PATIENCE;
+    while let Some(child) = driver.child.as_mut() {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the driver did not shut down");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    driver.output()
+}
+
+#[test]
+fn sockets_talk_stream_and_datagram() {
+    let output = run_until_shutdown("sockets");
+    assert!(output.contains("PASS sockets"), "{output}");
+}
+
 #[test]
 fn call_outs_and_heart_beats_run_over_time() {
     let mut driver = Driver::start(&["timers"]);

@@ -17,7 +17,7 @@ mapping get_mud_stats() {
 }
 
 void flag(string name) {
-  if (name == "timers") {
-    load_object("/timers")->start();
+  if (name == "timers" || name == "sockets") {
+    load_object("/" + name)->start();
   }
 }

@@ -6,6 +6,7 @@ pub mod arrays;
 pub mod commands;
 pub mod core;
 pub mod interactive;
+pub mod sockets;
 pub mod strings;
 pub mod timers;
 
@@ -23,6 +24,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     timers::register(&mut m);
     interactive::register(&mut m);
     commands::register(&mut m);
+    sockets::register(&mut m);
     m
 }
 

@@ -49,6 +49,8 @@ pub enum Event {
     Closed {
         conn: ConnId,
     },
+    /// A socket of the sockets package has news.
+    Socket(crate::efuns::sockets::SocketEvent),
     /// A `resolve()` lookup finished.
     Resolved {
         key: i64,
@@ -528,6 +530,42 @@ async fn serve_websocket<S>(
         }
     }
     let _ = sink.close(None).await;
+}
+
+/// A connected stream of the sockets package: bytes in as socket events,
+/// commands out, and the socket shut when either side ends.
+pub async fn socket_stream(
+    fd: i64,
+    stream: TcpStream,
+    commands: Receiver<Command>,
+    events: mpsc::Sender<Event>,
+) {
+    use crate::efuns::sockets::SocketEvent;
+    let closer = stream.clone();
+    let mut reader = stream.clone();
+    let reader_events = events.clone();
+    runtime::spawn(async move {
+        let mut buf = vec![0u8; 4096];
+        loop {
+            match reader.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    let bytes = buf.get(..n).unwrap_or_default().to_vec();
+                    let event = SocketEvent::Data {
+                        fd,
+                        bytes,
+                        from: None,
+                    };
+                    if reader_events.send(Event::Socket(event)).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+        let _ = reader_events.send(Event::Socket(SocketEvent::Closed { fd }));
+    });
+    write_loop(stream, commands, Arc::new(AtomicUsize::new(usize::MAX / 2))).await;
+    let _ = closer.shutdown(std::net::Shutdown::Both);
 }
 
 async fn read_loop<R: AsyncRead + Unpin>(mut stream: R, conn: ConnId, events: mpsc::Sender<Event>) {
