@@ -33,6 +33,7 @@ pub fn run(options: &Options) -> Result<i32> {
     let root = Path::new(&config.mudlib_directory).to_path_buf();
     let compiler = Compiler::new(&root, Some(&config))?;
     let mut vm = Vm::new(compiler, limits(&file));
+    vm.backend.configure(&file);
     let log_dir = file.get("log directory").unwrap_or("/log");
     if let Some(debug_log) = file.get("debug log file") {
         let path = vm
@@ -41,7 +42,7 @@ pub fn run(options: &Options) -> Result<i32> {
             .host_path(&format!("{log_dir}/{debug_log}"));
         vm.debug_log = Some(path);
     }
-    match boot(&mut vm, &config, &options.flags) {
+    match boot(&mut vm, &config, &options.flags).and_then(|()| serve(&mut vm, &file)) {
         Ok(()) => Ok(0),
         Err(Unwind::Shutdown(code)) => Ok(code),
         Err(other) => {
@@ -118,13 +119,54 @@ fn boot(vm: &mut Vm, config: &DriverConfig, flags: &[String]) -> Result<(), Unwi
         Err(e) => fatal_or_report(vm, e)?,
     }
     for flag in flags {
+        vm.backend.timers.now = std::time::Instant::now();
         vm.debug_message(&format!("Calling master::flag(\"{flag}\")..."));
         if let Err(e) = vm.apply_top(master, "flag", vec![Value::str(flag.clone())]) {
             fatal_or_report(vm, e)?;
         }
     }
-    vm.debug_message("No network support yet: the driver stops after boot.");
     Ok(())
+}
+
+/// Opens the configured ports and runs the backend loop until shutdown.
+fn serve(vm: &mut Vm, file: &ConfigFile) -> Result<(), Unwind> {
+    let (ports, problems) = crate::net::ports_from_config(file);
+    for p in problems {
+        vm.debug_message(&p);
+    }
+    let ip = match file.get("mud ip") {
+        Some(ip) if !ip.is_empty() => ip.to_string(),
+        _ => "0.0.0.0".to_string(),
+    };
+    let http_dir = file
+        .get("websocket http dir")
+        .map(|d| std::path::PathBuf::from(d.trim()));
+    for p in vm.backend.net.start(&ports, &ip, http_dir) {
+        vm.debug_message(&p);
+    }
+    let host = if ip == "0.0.0.0" {
+        "127.0.0.1"
+    } else {
+        ip.as_str()
+    };
+    for port in &ports {
+        if !vm.backend.net.is_listening(port.number) {
+            continue;
+        }
+        let how = match port.kind {
+            crate::net::PortKind::Websocket => {
+                let scheme = if port.tls.is_some() { "https" } else { "http" };
+                format!("open {scheme}://{host}:{}/ in a browser", port.number)
+            }
+            _ => format!("telnet {host} {}", port.number),
+        };
+        vm.debug_message(&format!(
+            "Accepting {} connections on {ip}:{}: {how}",
+            port.kind.name(),
+            port.number
+        ));
+    }
+    crate::backend::run(vm)
 }
 
 fn fatal_or_report(vm: &mut Vm, e: Unwind) -> Result<(), Unwind> {

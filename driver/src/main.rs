@@ -1,21 +1,41 @@
-//! `driver CONFIG [-fFLAG]...`: runs a FluffOS mudlib. One thread owns the
-//! VM and every object; networking comes later.
+//! `driver [CONFIG] [-fFLAG]...`: runs a FluffOS mudlib. One thread owns
+//! the VM and every object; network tasks run on the async runtime and talk
+//! to it through messages. Without a config, the bundled mudlib is served.
 // The binary reads the config, the mudlib and writes logs.
 #![allow(clippy::disallowed_methods)]
 // `Value` hashes arrays, mappings and functions by identity, never by their
 // contents, so their interior mutability cannot change a key's hash.
 #![allow(clippy::mutable_key_type)]
 
+mod backend;
 mod boot;
 mod compile;
 mod efuns;
 mod jail;
+mod net;
+mod runtime;
 mod vm;
 
 use std::process::ExitCode;
 
 /// Stack of the VM thread.
 const VM_STACK_BYTES: usize = 1 << 30;
+
+/// The mudlib shipped beside the driver's sources: its directory becomes
+/// the working directory, as its config names the mudlib as `.`.
+fn bundled_mudlib() -> Result<String, String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("mudlib");
+    let config = dir.join("config.default");
+    if !config.is_file() {
+        return Err(format!(
+            "no config given and {} is missing",
+            config.display()
+        ));
+    }
+    std::env::set_current_dir(&dir).map_err(|e| format!("cannot enter {}: {e}", dir.display()))?;
+    println!("Serving the bundled mudlib in {}", dir.display());
+    Ok("config.default".to_string())
+}
 
 fn main() -> ExitCode {
     let mut config = None;
@@ -30,9 +50,15 @@ fn main() -> ExitCode {
             config = Some(arg);
         }
     }
-    let Some(config) = config else {
-        eprintln!("Usage: driver CONFIG [-fFLAG]...");
-        return ExitCode::from(2);
+    let config = match config {
+        Some(c) => c,
+        None => match bundled_mudlib() {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("driver: {e}\nUsage: driver [CONFIG] [-fFLAG]...");
+                return ExitCode::from(2);
+            }
+        },
     };
     let options = boot::Options {
         config: config.into(),

@@ -9,7 +9,6 @@ use crate::vm::{Efun, Unwind, Vm, error};
 pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("call_other", call_other);
     m.insert("debug_message", debug_message);
-    m.insert("write", write);
     m.insert("shutdown", shutdown);
     m.insert("error", error_efun);
     m.insert("throw", throw);
@@ -111,19 +110,6 @@ fn debug_message(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
     let text = str_arg(vm, base, argc, 0, "debug_message")?;
     let text = text.text.trim_end_matches('\n').to_string();
     vm.debug_message(&text);
-    Ok(Value::Int(0))
-}
-
-fn write(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    use std::io::Write;
-    let text = match arg(vm, base, argc, 0) {
-        Value::Str(s) => s.text.clone(),
-        Value::Int(i) => i.to_string(),
-        other => super::strings::describe(vm, &other),
-    };
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
     Ok(Value::Int(0))
 }
 

@@ -110,9 +110,9 @@ pub fn destruct_object(vm: &mut Vm, r: ObjRef) -> Result<(), Unwind> {
 
 /// Runs `init()` in `target` with `this_player()` set to `giver`.
 fn init_with(vm: &mut Vm, target: ObjRef, giver: ObjRef) -> Result<(), Unwind> {
-    let saved = vm.objext.command_giver.replace(giver);
+    let saved = vm.command_giver.replace(giver);
     let result = vm.apply(target, "init", Vec::new(), true);
-    vm.objext.command_giver = saved;
+    vm.command_giver = saved;
     result.map(|_| ())
 }
 
@@ -130,9 +130,9 @@ pub fn move_to(vm: &mut Vm, item: ObjRef, dest: ObjRef) -> Result<(), Unwind> {
     }
     vm.objext.ext_mut(dest).inv.push(item);
     vm.objext.ext_mut(item).env = Some(dest);
-    let saved = vm.objext.command_giver;
+    let saved = vm.command_giver;
     let result = setup_new_commands(vm, dest, item);
-    vm.objext.command_giver = saved;
+    vm.command_giver = saved;
     result
 }
 
@@ -462,14 +462,14 @@ fn enable_commands(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwin
         return Ok(Value::Int(0));
     };
     vm.objext.ext_mut(me).living = true;
-    vm.objext.command_giver = Some(me);
+    vm.command_giver = Some(me);
     if let Some(env) = env_of(vm, me) {
         setup_new_commands(vm, env, me)?;
-        vm.objext.command_giver = Some(me);
+        vm.command_giver = Some(me);
     }
     for item in inventory(vm, me) {
         setup_new_commands(vm, me, item)?;
-        vm.objext.command_giver = Some(me);
+        vm.command_giver = Some(me);
     }
     Ok(Value::Int(0))
 }
@@ -479,8 +479,8 @@ fn disable_commands(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
         return Ok(Value::Int(0));
     };
     vm.objext.ext_mut(me).living = false;
-    if vm.objext.command_giver == Some(me) {
-        vm.objext.command_giver = None;
+    if vm.command_giver == Some(me) {
+        vm.command_giver = None;
     }
     Ok(Value::Int(0))
 }

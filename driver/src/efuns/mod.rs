@@ -3,11 +3,13 @@
 //! value or an error; grouped by kind in the files of this module.
 
 pub mod arrays;
+pub mod commands;
 pub mod compress;
 pub mod core;
 pub mod crypto;
 pub mod db;
 pub mod files;
+pub mod interactive;
 pub mod inventory;
 pub mod json;
 pub mod math;
@@ -16,9 +18,11 @@ pub mod parse_command;
 pub mod pcre;
 pub mod regex;
 pub mod save;
+pub mod sockets;
 pub mod sprintf;
 pub mod strings;
 pub mod time;
+pub mod timers;
 
 use rustc_hash::FxHashMap;
 
@@ -45,6 +49,10 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     crypto::register(&mut m);
     json::register(&mut m);
     db::register(&mut m);
+    timers::register(&mut m);
+    interactive::register(&mut m);
+    commands::register(&mut m);
+    sockets::register(&mut m);
     m
 }
 

@@ -58,8 +58,6 @@ pub struct Stats {
 #[derive(Debug, Default)]
 pub struct ObjectsState {
     pub per: FxHashMap<ObjRef, ObjectExt>,
-    /// The object commands come from: `this_player()`.
-    pub command_giver: Option<ObjRef>,
     created: u64,
     /// Living names set so far.
     pub naming: u64,
@@ -109,18 +107,15 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("base_name", base_name);
     m.insert("clonep", clonep);
     m.insert("virtualp", virtualp);
-    m.insert("this_player", this_player);
-    m.insert("this_user", this_player);
-    // The interactive user who typed the command: none connects yet.
-    m.insert("this_interactive", |_, _, _| Ok(Value::Int(0)));
-    // Every user is a network connection, and the driver accepts none
-    // yet: no object is interactive.
-    m.insert("interactive", |_, _, _| Ok(Value::Int(0)));
-    m.insert("userp", |_, _, _| Ok(Value::Int(0)));
-    m.insert("users", |_, _, _| Ok(Value::array(Vec::new())));
-    // Only an interactive user may become a wizard, and none connects yet:
-    // enable_wizard() changes nothing.
-    m.insert("enable_wizard", |_, _, _| Ok(Value::Int(0)));
+    // Only an interactive object may become a wizard.
+    m.insert("enable_wizard", |vm, _, _| {
+        if let Some(me) = vm.this_object()
+            && vm.backend.net.of(me).is_some()
+        {
+            vm.objext.ext_mut(me).wizard = true;
+        }
+        Ok(Value::Int(0))
+    });
     m.insert("disable_wizard", |vm, _, _| {
         if let Some(me) = vm.this_object() {
             vm.objext.ext_mut(me).wizard = false;
@@ -261,8 +256,8 @@ pub fn on_destruct(vm: &mut Vm, r: ObjRef) {
     if let Some(a) = &ext.author {
         vm.objext.authors.entry(a.clone()).or_default().objects -= 1;
     }
-    if vm.objext.command_giver == Some(r) {
-        vm.objext.command_giver = None;
+    if vm.command_giver == Some(r) {
+        vm.command_giver = None;
     }
 }
 
@@ -606,16 +601,6 @@ fn virtualp(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let r = live_object(vm, base, argc, 0, "virtualp")?;
     let v = vm.objext.ext(r).is_some_and(|e| e.virtual_object);
     Ok(Value::Int(v as i64))
-}
-
-fn this_player(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    // this_player(1) asks for the interactive user who typed the command;
-    // no user is connected yet.
-    if int_arg(vm, base, argc, 0, "this_player")? != 0 {
-        return Ok(Value::Int(0));
-    }
-    let giver = vm.objext.command_giver.filter(|&r| vm.objects.alive(r));
-    Ok(object_value(giver))
 }
 
 fn children(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {

@@ -114,6 +114,10 @@ pub struct Vm {
     pub spread: usize,
     /// Per-object driver data: environments, uids, living flags.
     pub objext: crate::efuns::objects::ObjectsState,
+    /// `this_player()`: the object whose command or input runs now.
+    pub command_giver: Option<ObjRef>,
+    /// Timers, connections and commands, run by the backend loop.
+    pub backend: crate::backend::Backend,
 }
 
 /// How many jumps and calls run between two checks of the clock.
@@ -138,6 +142,8 @@ impl Vm {
             debug_log: None,
             spread: 0,
             objext: Default::default(),
+            command_giver: None,
+            backend: Default::default(),
         }
     }
 
@@ -524,6 +530,12 @@ impl Vm {
     pub fn destruct(&mut self, r: ObjRef) {
         crate::efuns::objects::on_destruct(self, r);
         let removed = self.objects.remove(r);
+        if removed.is_some() {
+            self.backend.forget(r);
+            if self.command_giver == Some(r) {
+                self.command_giver = None;
+            }
+        }
         drop(removed);
     }
 

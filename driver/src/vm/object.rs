@@ -277,6 +277,16 @@ impl ObjectTable {
         Some(object)
     }
 
+    /// Every live object, in slot order.
+    pub fn refs(&self) -> impl Iterator<Item = ObjRef> + '_ {
+        self.slots.iter().enumerate().filter_map(|(i, slot)| {
+            slot.object.as_ref().map(|_| ObjRef {
+                index: i as u32,
+                generation: slot.generation,
+            })
+        })
+    }
+
     /// Direct access for the dispatch loop: the variables of a live object.
     pub fn vars_mut(&mut self, r: ObjRef) -> Option<&mut Vec<Value>> {
         self.get_mut(r).map(|o| &mut o.vars)

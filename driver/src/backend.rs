@@ -1,0 +1,371 @@
+//! The driver's main loop after boot, on the VM thread: runs due
+//! call_outs, heart beats, `reset` and `clean_up`, and handles network
+//! events, waiting on the event channel until the next timer. It returns
+//! when `shutdown()` is called, or when nothing could ever happen again
+//! (no port, no connection and no pending call_out).
+
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::{Duration, Instant};
+
+use lpcc::config::ConfigFile;
+use rustc_hash::FxHashMap;
+
+use crate::efuns::timers::{Target, Timers};
+use crate::net::{Event, Net};
+use crate::vm::object::ObjRef;
+use crate::vm::value::Value;
+use crate::vm::{Unwind, Vm};
+
+/// Everything the backend schedules, kept on the VM.
+pub struct Backend {
+    pub timers: Timers,
+    pub net: Net,
+    pub lifecycle: Lifecycle,
+    pub commands: crate::efuns::commands::Commands,
+    pub sockets: crate::efuns::sockets::Sockets,
+    /// The config's "default fail message" for commands nobody took.
+    pub fail_message: String,
+    /// "this_player in call_out": call_outs and lookups keep the player.
+    pub player_in_call_out: bool,
+    /// "interactive catch tell": users hear through `catch_tell()` too.
+    pub interactive_catch_tell: bool,
+}
+
+impl Default for Backend {
+    fn default() -> Backend {
+        Backend {
+            timers: Timers::default(),
+            net: Net::default(),
+            lifecycle: Lifecycle::default(),
+            commands: Default::default(),
+            sockets: Default::default(),
+            fail_message: "What?\n".into(),
+            player_in_call_out: true,
+            interactive_catch_tell: false,
+        }
+    }
+}
+
+impl Backend {
+    /// Forgets a destructed object: its timers, its connection.
+    pub fn forget(&mut self, object: ObjRef) {
+        self.timers.forget(object);
+        self.net.object_destructed(object);
+        self.lifecycle.due.remove(&object);
+        self.commands.forget(object);
+        self.sockets.forget(object);
+    }
+
+    /// Reads the timing keys of the config file.
+    pub fn configure(&mut self, file: &ConfigFile) {
+        let ms = |key: &str| file.get_int(key).ok().flatten().filter(|&v| v >= 0);
+        if let Some(v) = ms("gametick msec").filter(|&v| v > 0) {
+            self.timers.gametick = Duration::from_millis(v as u64);
+        }
+        if let Some(v) = ms("heartbeat interval msec").filter(|&v| v > 0) {
+            self.timers.heartbeat_interval = Duration::from_millis(v as u64);
+        }
+        if let Some(v) = ms("call_out(0) nest level") {
+            self.timers.zero_nest_limit = v.min(u32::MAX as i64) as u32;
+        }
+        let seconds = |v: i64| (v > 0).then(|| Duration::from_secs(v as u64));
+        self.lifecycle.reset = seconds(ms("time to reset").unwrap_or(900));
+        if ms("no resets").unwrap_or(0) != 0 {
+            self.lifecycle.reset = None;
+        }
+        self.lifecycle.randomized = ms("randomized resets").unwrap_or(1) != 0;
+        self.lifecycle.clean_up = seconds(ms("time to clean up").unwrap_or(600));
+        let mut fail = file.get("default fail message").unwrap_or("").to_string();
+        if fail.is_empty() {
+            fail = "What?".into();
+        }
+        fail.push('\n');
+        self.fail_message = fail;
+        let on = |key: &str, default: i64| file.get_int(key).ok().flatten().unwrap_or(default) != 0;
+        self.player_in_call_out = on("this_player in call_out", 1);
+        self.interactive_catch_tell = on("interactive catch tell", 0);
+        self.net.offers.gmcp = on("enable gmcp", 0);
+        self.net.offers.mssp = on("enable mssp", 1);
+    }
+
+    /// Whether anything can still happen: a port, a connection, a lookup
+    /// or a call_out. Heart beats alone never end, so they do not count.
+    fn alive(&self) -> bool {
+        !self.net.bound.is_empty()
+            || !self.net.conns.is_empty()
+            || !self.net.lookups.is_empty()
+            || self.sockets.open()
+            || self.timers.pending() > 0
+    }
+}
+
+/// When each object is next due for `reset` and `clean_up`.
+#[derive(Debug, Default)]
+pub struct Lifecycle {
+    pub reset: Option<Duration>,
+    pub clean_up: Option<Duration>,
+    pub randomized: bool,
+    due: FxHashMap<ObjRef, ObjectTimes>,
+    next_scan: Option<Instant>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ObjectTimes {
+    reset: Option<Instant>,
+    clean_up: Option<Instant>,
+}
+
+/// How often the object table is walked for resets and clean-ups: a
+/// quarter of the shorter interval, between these bounds.
+const SCAN_MIN: Duration = Duration::from_millis(100);
+const SCAN_MAX: Duration = Duration::from_secs(5);
+
+impl Lifecycle {
+    fn scan_interval(&self) -> Duration {
+        let shortest = match (self.reset, self.clean_up) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => SCAN_MAX,
+        };
+        (shortest / 4).clamp(SCAN_MIN, SCAN_MAX)
+    }
+}
+
+/// Runs until shutdown or until nothing is left to do.
+pub fn run(vm: &mut Vm) -> Result<(), Unwind> {
+    loop {
+        tick(vm)?;
+        if !vm.backend.alive() {
+            return Ok(());
+        }
+        let wake = next_wake(vm);
+        let received = match wake {
+            Some(at) => {
+                let wait = at.saturating_duration_since(Instant::now());
+                vm.backend.net.events.recv_timeout(wait)
+            }
+            None => vm
+                .backend
+                .net
+                .events
+                .recv()
+                .map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match received {
+            Ok(event) => {
+                vm.backend.timers.now = Instant::now();
+                handle(vm, event)?;
+                // Take whatever else arrived meanwhile before the timers.
+                while let Ok(event) = vm.backend.net.events.try_recv() {
+                    handle(vm, event)?;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+    }
+}
+
+/// One pass over every timer that is due.
+fn tick(vm: &mut Vm) -> Result<(), Unwind> {
+    let now = Instant::now();
+    vm.backend.timers.now = now;
+    run_call_outs(vm, now)?;
+    if !vm.backend.timers.heart_beats.is_empty() && vm.backend.timers.next_heart_beat <= now {
+        let interval = vm.backend.timers.heartbeat_interval;
+        vm.backend.timers.next_heart_beat = now + interval;
+        run_heart_beats(vm)?;
+    }
+    let scan_due = vm.backend.lifecycle.next_scan.is_none_or(|at| at <= now);
+    if scan_due {
+        vm.backend.lifecycle.next_scan = Some(now + vm.backend.lifecycle.scan_interval());
+        run_lifecycle(vm, now)?;
+    }
+    Ok(())
+}
+
+fn next_wake(vm: &Vm) -> Option<Instant> {
+    let b = &vm.backend;
+    let mut wake = b.timers.next_due();
+    let mut consider = |at: Instant| wake = Some(wake.map_or(at, |w| w.min(at)));
+    if !b.timers.heart_beats.is_empty() {
+        consider(b.timers.next_heart_beat);
+    }
+    if let Some(at) = b.lifecycle.next_scan {
+        consider(at);
+    }
+    wake
+}
+
+/// Calls `f` as a top-level evaluation with `player` as `this_player()`;
+/// errors are reported and swallowed, shutdown goes on up.
+pub fn top_level<T>(
+    vm: &mut Vm,
+    player: Option<ObjRef>,
+    f: impl FnOnce(&mut Vm) -> Result<T, Unwind>,
+) -> Result<Option<T>, Unwind> {
+    let saved = vm.command_giver;
+    vm.command_giver = player.filter(|&p| vm.objects.alive(p));
+    let outer = vm.deadline;
+    if outer.is_none() {
+        vm.deadline = Some(Instant::now() + vm.limits.eval_time);
+    }
+    let result = f(vm);
+    if outer.is_none() {
+        vm.deadline = None;
+    }
+    vm.command_giver = saved;
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(Unwind::Shutdown(code)) => Err(Unwind::Shutdown(code)),
+        Err(e) => {
+            crate::boot::report(vm, &e);
+            Ok(None)
+        }
+    }
+}
+
+fn run_call_outs(vm: &mut Vm, now: Instant) -> Result<(), Unwind> {
+    while let Some(call) = vm.backend.timers.pop_due(now) {
+        if !vm.objects.alive(call.owner) {
+            continue;
+        }
+        vm.backend.timers.running_depth = call.depth;
+        let owner = call.owner;
+        let result = top_level(vm, call.player, |vm| match &call.target {
+            Target::Name(name) => vm.apply(owner, name, call.args.clone(), true).map(|_| ()),
+            Target::Function(f) => vm.call_value(f, &call.args).map(|_| ()),
+        });
+        vm.backend.timers.running_depth = 0;
+        result?;
+    }
+    Ok(())
+}
+
+fn run_heart_beats(vm: &mut Vm) -> Result<(), Unwind> {
+    let beats = vm.backend.timers.heart_beats.clone();
+    for beat in beats {
+        if !vm.objects.alive(beat.object) {
+            vm.backend.timers.forget(beat.object);
+            continue;
+        }
+        let Some(entry) = vm
+            .backend
+            .timers
+            .heart_beats
+            .iter_mut()
+            .find(|h| h.object == beat.object)
+        else {
+            continue;
+        };
+        entry.left -= 1;
+        if entry.left > 0 {
+            continue;
+        }
+        entry.left = entry.interval;
+        let object = beat.object;
+        let player = crate::efuns::commands::is_living(vm, object).then_some(object);
+        let ok = top_level(vm, player, |vm| {
+            vm.apply(object, "heart_beat", Vec::new(), true).map(|_| ())
+        })?;
+        if ok.is_none() {
+            // A heart beat that fails would fail again every beat.
+            vm.backend.timers.heart_beats.retain(|h| h.object != object);
+        }
+    }
+    Ok(())
+}
+
+fn run_lifecycle(vm: &mut Vm, now: Instant) -> Result<(), Unwind> {
+    let (reset, clean_up, randomized) = {
+        let l = &vm.backend.lifecycle;
+        (l.reset, l.clean_up, l.randomized)
+    };
+    if reset.is_none() && clean_up.is_none() {
+        return Ok(());
+    }
+    let objects: Vec<ObjRef> = vm.objects.refs().collect();
+    let mut due_reset = Vec::new();
+    let mut due_clean = Vec::new();
+    for (n, &object) in objects.iter().enumerate() {
+        let times = vm.backend.lifecycle.due.entry(object).or_insert_with(|| {
+            let first_reset = reset.map(|t| now + spread(t, randomized, n));
+            ObjectTimes {
+                reset: first_reset,
+                clean_up: clean_up.map(|t| now + t),
+            }
+        });
+        if times.reset.is_some_and(|at| at <= now) {
+            times.reset = reset.map(|t| now + spread(t, randomized, n));
+            due_reset.push(object);
+        }
+        if times.clean_up.is_some_and(|at| at <= now) {
+            times.clean_up = clean_up.map(|t| now + t);
+            due_clean.push(object);
+        }
+    }
+    let live: rustc_hash::FxHashSet<ObjRef> = objects.into_iter().collect();
+    vm.backend.lifecycle.due.retain(|o, _| live.contains(o));
+    for object in due_reset {
+        if vm.objects.alive(object) {
+            top_level(vm, None, |vm| vm.apply(object, "reset", Vec::new(), true))?;
+        }
+    }
+    for object in due_clean {
+        let Some(name) = vm.object_name(object) else {
+            continue;
+        };
+        let clone = name.contains('#');
+        let arg = Value::Int(if clone { 0 } else { 1 });
+        let kept = top_level(vm, None, |vm| vm.apply(object, "clean_up", vec![arg], true))?;
+        // A clean_up that returns 0 (or does not exist) is never called again.
+        let again = matches!(kept, Some(Some(v)) if v.truthy());
+        if !again && let Some(t) = vm.backend.lifecycle.due.get_mut(&object) {
+            t.clean_up = None;
+        }
+    }
+    Ok(())
+}
+
+/// Spreads resets over the second half of the interval, so objects loaded
+/// together do not all reset in the same tick.
+fn spread(t: Duration, randomized: bool, n: usize) -> Duration {
+    if !randomized {
+        return t;
+    }
+    let half = t / 2;
+    let step = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) % 1000;
+    half + half.mul_f64(step as f64 / 1000.0)
+}
+
+fn handle(vm: &mut Vm, event: Event) -> Result<(), Unwind> {
+    match event {
+        Event::Accepted {
+            port,
+            kind,
+            websocket,
+            conn,
+            peer,
+            out,
+            queued,
+        } => {
+            let link = crate::efuns::interactive::Link {
+                port,
+                kind,
+                websocket,
+                peer,
+                out,
+                queued,
+            };
+            crate::efuns::interactive::accept(vm, conn, link)
+        }
+        Event::Socket(event) => crate::efuns::sockets::handle(vm, event),
+        Event::Data { conn, bytes } => crate::efuns::interactive::received(vm, conn, &bytes),
+        Event::Closed { conn } => crate::efuns::interactive::disconnected(vm, conn),
+        Event::Resolved {
+            key,
+            query,
+            address,
+        } => crate::efuns::interactive::resolved(vm, key, query, address),
+    }
+}

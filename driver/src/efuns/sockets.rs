@@ -1,0 +1,866 @@
+//! The sockets package: LPC-owned TCP and UDP sockets driven by callbacks
+//! (STREAM, DATAGRAM and their binary forms). Binding happens at once on
+//! the VM thread; accepting, connecting and reading run as network tasks
+//! whose results come back as backend events.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+
+use rustc_hash::FxHashMap;
+
+use super::{arg, bad_arg, int_arg};
+use crate::backend::top_level;
+use crate::net::{Command, Event};
+use crate::runtime;
+use crate::vm::object::ObjRef;
+use crate::vm::value::Value;
+use crate::vm::{Efun, Unwind, Vm};
+
+pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
+    m.insert("socket_create", socket_create);
+    m.insert("socket_bind", socket_bind);
+    m.insert("socket_listen", socket_listen);
+    m.insert("socket_accept", socket_accept);
+    m.insert("socket_connect", socket_connect);
+    m.insert("socket_write", socket_write);
+    m.insert("socket_close", socket_close);
+    m.insert("socket_release", socket_release);
+    m.insert("socket_acquire", socket_acquire);
+    m.insert("socket_error", socket_error);
+    m.insert("socket_address", socket_address);
+    m.insert("socket_status", socket_status);
+}
+
+// Error codes of <socket_err.h>.
+const EESUCCESS: i64 = 1;
+const EESOCKET: i64 = -1;
+const EEFDRANGE: i64 = -5;
+const EEBADF: i64 = -6;
+const EESECURITY: i64 = -7;
+const EEISBOUND: i64 = -8;
+const EEADDRINUSE: i64 = -9;
+const EEBIND: i64 = -10;
+const EEMODENOTSUPP: i64 = -12;
+const EENOADDR: i64 = -13;
+const EEISCONN: i64 = -14;
+const EELISTEN: i64 = -15;
+const EENOTLISTN: i64 = -16;
+const EEWOULDBLOCK: i64 = -17;
+const EEISLISTEN: i64 = -20;
+const EEBADADDR: i64 = -21;
+const EENOTCONN: i64 = -25;
+const EETYPENOTSUPP: i64 = -26;
+const EESENDTO: i64 = -27;
+const EESOCKRLSD: i64 = -30;
+const EESOCKNOTRLSD: i64 = -31;
+
+/// Our own wording of each error, by its negated code.
+const ERRORS: [&str; 33] = [
+    "no error",
+    "could not create the socket",
+    "could not set a socket option",
+    "could not make the socket non-blocking",
+    "no more sockets",
+    "socket descriptor out of range",
+    "invalid socket descriptor",
+    "security violation",
+    "socket already bound",
+    "address already in use",
+    "could not bind the socket",
+    "could not read the socket's address",
+    "socket mode not supported",
+    "socket not bound to an address",
+    "socket already connected",
+    "could not listen on the socket",
+    "socket not listening",
+    "operation would block",
+    "interrupted system call",
+    "could not accept a connection",
+    "socket is listening",
+    "bad address format",
+    "operation already in progress",
+    "connection refused",
+    "could not connect",
+    "socket not connected",
+    "value type not supported",
+    "could not send the datagram",
+    "could not send the data",
+    "wait for the callback",
+    "socket already released",
+    "socket not released",
+    "data nested too deeply",
+];
+
+/// The most sockets open at once.
+const MAX_SOCKETS: usize = 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Stream,
+    Datagram,
+    StreamBinary,
+    DatagramBinary,
+}
+
+impl Mode {
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Stream => "STREAM",
+            Mode::Datagram => "DATAGRAM",
+            Mode::StreamBinary => "STREAM_BINARY",
+            Mode::DatagramBinary => "DATAGRAM_BINARY",
+        }
+    }
+
+    fn datagram(self) -> bool {
+        matches!(self, Mode::Datagram | Mode::DatagramBinary)
+    }
+
+    fn binary(self) -> bool {
+        matches!(self, Mode::StreamBinary | Mode::DatagramBinary)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Unbound,
+    Bound,
+    Listening,
+    Connecting,
+    Connected,
+}
+
+/// One LPC socket.
+pub struct Socket {
+    mode: Mode,
+    state: State,
+    owner: ObjRef,
+    read_cb: Value,
+    write_cb: Value,
+    close_cb: Value,
+    listen_cb: Value,
+    local: Option<SocketAddr>,
+    remote: Option<SocketAddr>,
+    /// A bound stream socket waiting for `socket_listen`.
+    listener: Option<std::net::TcpListener>,
+    /// A datagram socket once bound or first written.
+    udp: Option<std::net::UdpSocket>,
+    /// Stops the task that accepts or receives for this socket.
+    stop: Option<runtime::Sender<()>>,
+    /// The writer of a connected stream.
+    out: Option<runtime::Sender<Command>>,
+    /// Connections accepted but not yet taken by `socket_accept`.
+    pending: VecDeque<(runtime::TcpStream, SocketAddr)>,
+    /// Being handed to this object by `socket_release`.
+    releasing_to: Option<ObjRef>,
+}
+
+/// Every open socket by descriptor.
+#[derive(Default)]
+pub struct Sockets {
+    table: FxHashMap<i64, Socket>,
+    last: i64,
+    /// The listening socket whose listen callback runs now.
+    in_listen_callback: Option<i64>,
+}
+
+impl Sockets {
+    /// Whether some socket can still report anything: listening,
+    /// receiving datagrams, connecting or connected.
+    pub fn open(&self) -> bool {
+        self.table
+            .values()
+            .any(|s| s.stop.is_some() || s.out.is_some() || s.state == State::Connecting)
+    }
+
+    /// Closes the sockets of a destructed object.
+    pub fn forget(&mut self, object: ObjRef) {
+        let mine: Vec<i64> = self
+            .table
+            .iter()
+            .filter(|(_, s)| s.owner == object)
+            .map(|(&fd, _)| fd)
+            .collect();
+        for fd in mine {
+            self.close(fd);
+        }
+    }
+
+    fn close(&mut self, fd: i64) {
+        if let Some(s) = self.table.remove(&fd)
+            && let Some(out) = &s.out
+        {
+            let _ = out.try_send(Command::Close);
+        }
+    }
+}
+
+/// What a socket task reports.
+pub enum SocketEvent {
+    Accepted {
+        fd: i64,
+        stream: runtime::TcpStream,
+        peer: SocketAddr,
+    },
+    Connected {
+        fd: i64,
+        result: std::io::Result<runtime::TcpStream>,
+    },
+    Data {
+        fd: i64,
+        bytes: Vec<u8>,
+        from: Option<SocketAddr>,
+    },
+    Closed {
+        fd: i64,
+    },
+}
+
+fn callback_arg(v: Value) -> Value {
+    match v {
+        v @ (Value::Str(_) | Value::Function(_)) => v,
+        _ => Value::Int(0),
+    }
+}
+
+/// Asks the master's `valid_socket(object, operation, info)`; allowed when
+/// the master has no such function.
+fn allowed(vm: &mut Vm, operation: &str, fd: i64) -> Result<bool, Unwind> {
+    let (Some(master), Some(me)) = (vm.master, vm.this_object()) else {
+        return Ok(true);
+    };
+    let info = match vm.backend.sockets.table.get(&fd) {
+        Some(s) => vec![
+            Value::Int(fd),
+            Value::Object(s.owner),
+            Value::str(s.remote.map_or(String::new(), |a| a.ip().to_string())),
+            Value::Int(s.remote.map_or(0, |a| a.port() as i64)),
+        ],
+        None => vec![Value::Int(fd), Value::Int(0), Value::str(""), Value::Int(0)],
+    };
+    let answer = vm.apply(
+        master,
+        "valid_socket",
+        vec![Value::Object(me), Value::str(operation), Value::array(info)],
+        true,
+    )?;
+    Ok(answer.is_none_or(|v| v.truthy()))
+}
+
+/// The socket `fd` if the running object owns it, else the error code.
+fn owned(vm: &Vm, fd: i64) -> Result<(), i64> {
+    if !(0..=i64::from(u32::MAX)).contains(&fd) {
+        return Err(EEFDRANGE);
+    }
+    let Some(s) = vm.backend.sockets.table.get(&fd) else {
+        return Err(EEBADF);
+    };
+    if Some(s.owner) != vm.this_object() {
+        return Err(EESECURITY);
+    }
+    Ok(())
+}
+
+macro_rules! try_code {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(code) => return Ok(Value::Int(code)),
+        }
+    };
+}
+
+fn socket_create(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let mode = match int_arg(vm, base, argc, 0, "socket_create")? {
+        1 => Mode::Stream,
+        2 => Mode::Datagram,
+        3 => Mode::StreamBinary,
+        4 => Mode::DatagramBinary,
+        _ => return Ok(Value::Int(EEMODENOTSUPP)),
+    };
+    let read_cb = callback_arg(arg(vm, base, argc, 1));
+    let close_cb = callback_arg(arg(vm, base, argc, 2));
+    let Some(owner) = vm.this_object() else {
+        return Ok(Value::Int(EESOCKET));
+    };
+    if !allowed(vm, "create", -1)? {
+        return Ok(Value::Int(EESECURITY));
+    }
+    let sockets = &mut vm.backend.sockets;
+    if sockets.table.len() >= MAX_SOCKETS {
+        return Ok(Value::Int(-4));
+    }
+    sockets.last += 1;
+    let fd = sockets.last;
+    sockets.table.insert(
+        fd,
+        Socket {
+            mode,
+            state: State::Unbound,
+            owner,
+            read_cb,
+            write_cb: Value::Int(0),
+            close_cb,
+            listen_cb: Value::Int(0),
+            local: None,
+            remote: None,
+            listener: None,
+            udp: None,
+            stop: None,
+            out: None,
+            pending: VecDeque::new(),
+            releasing_to: None,
+        },
+    );
+    Ok(Value::Int(fd))
+}
+
+fn socket_bind(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let fd = int_arg(vm, base, argc, 0, "socket_bind")?;
+    let port = int_arg(vm, base, argc, 1, "socket_bind")?;
+    let host = match arg(vm, base, argc, 2) {
+        Value::Str(s) => s.text.clone(),
+        _ => "0.0.0.0".to_string(),
+    };
+    try_code!(owned(vm, fd));
+    if !allowed(vm, "bind", fd)? {
+        return Ok(Value::Int(EESECURITY));
+    }
+    let Ok(port) = u16::try_from(port) else {
+        return Ok(Value::Int(EEBADADDR));
+    };
+    let Ok(ip) = host.trim().parse::<std::net::IpAddr>() else {
+        return Ok(Value::Int(EEBADADDR));
+    };
+    let address = SocketAddr::new(ip, port);
+    let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
+        return Ok(Value::Int(EEBADF));
+    };
+    if s.state != State::Unbound || s.udp.is_some() {
+        return Ok(Value::Int(EEISBOUND));
+    }
+    let code_of = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            EEADDRINUSE
+        } else {
+            EEBIND
+        }
+    };
+    if s.mode.datagram() {
+        let udp = try_code!(std::net::UdpSocket::bind(address).map_err(code_of));
+        s.local = udp.local_addr().ok();
+        let Ok(reader) = udp.try_clone() else {
+            return Ok(Value::Int(EEBIND));
+        };
+        s.udp = Some(udp);
+        s.state = State::Bound;
+        let (stop, stopped) = runtime::channel();
+        s.stop = Some(stop);
+        let events = vm.backend.net.events_tx.clone();
+        runtime::spawn(receive_datagrams(fd, reader, stopped, events));
+    } else {
+        let listener = try_code!(std::net::TcpListener::bind(address).map_err(code_of));
+        s.local = listener.local_addr().ok();
+        s.listener = Some(listener);
+        s.state = State::Bound;
+    }
+    Ok(Value::Int(EESUCCESS))
+}
+
+fn socket_listen(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let fd = int_arg(vm, base, argc, 0, "socket_listen")?;
+    let listen_cb = callback_arg(arg(vm, base, argc, 1));
+    try_code!(owned(vm, fd));
+    if !allowed(vm, "listen", fd)? {
+        return Ok(Value::Int(EESECURITY));
+    }
+    let events = vm.backend.net.events_tx.clone();
+    let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
+        return Ok(Value::Int(EEBADF));
+    };
+    if s.mode.datagram() {
+        return Ok(Value::Int(EEMODENOTSUPP));
+    }
+    match s.state {
+        State::Listening => return Ok(Value::Int(EEISLISTEN)),
+        State::Connected | State::Connecting => return Ok(Value::Int(EEISCONN)),
+        State::Unbound => return Ok(Value::Int(EENOADDR)),
+        State::Bound => {}
+    }
+    let Some(listener) = s.listener.take() else {
+        return Ok(Value::Int(EENOADDR));
+    };
+    let Ok(listener) = runtime::tcp_listener(listener) else {
+        return Ok(Value::Int(EELISTEN));
+    };
+    let (stop, stopped) = runtime::channel();
+    s.stop = Some(stop);
+    s.listen_cb = listen_cb;
+    s.state = State::Listening;
+    runtime::spawn(accept_connections(fd, listener, stopped, events));
+    Ok(Value::Int(EESUCCESS))
+}
+
+fn socket_accept(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let fd = int_arg(vm, base, argc, 0, "socket_accept")?;
+    let read_cb = callback_arg(arg(vm, base, argc, 1));
+    let write_cb = callback_arg(arg(vm, base, argc, 2));
+    try_code!(owned(vm, fd));
+    if !allowed(vm, "accept", fd)? {
+        return Ok(Value::Int(EESECURITY));
+    }
+    let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
+        return Ok(Value::Int(EEBADF));
+    };
+    if s.state != State::Listening {
+        return Ok(Value::Int(EENOTLISTN));
+    }
+    // A connection is there to take only while the listen callback runs.
+    if vm.backend.sockets.in_listen_callback != Some(fd) {
+        return Ok(Value::Int(EEWOULDBLOCK));
+    }
+    let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
+        return Ok(Value::Int(EEBADF));
+    };
+    let Some((stream, peer)) = s.pending.pop_front() else {
+        return Ok(Value::Int(EEWOULDBLOCK));
+    };
+    let (mode, owner, close_cb, local) = (s.mode, s.owner, s.close_cb.clone(), s.local);
+    let sockets = &mut vm.backend.sockets;
+    sockets.last += 1;
+    let new_fd = sockets.last;
+    let events = vm.backend.net.events_tx.clone();
+    let out = start_stream(new_fd, stream, events);
+    vm.backend.sockets.table.insert(
+        new_fd,
+        Socket {
+            mode,
+            state: State::Connected,
+            owner,
+            read_cb,
+            write_cb,
+            close_cb,
+            listen_cb: Value::Int(0),
+            local,
+            remote: Some(peer),
+            listener: None,
+            udp: None,
+            stop: None,
+            out: Some(out),
+            pending: VecDeque::new(),
+            releasing_to: None,
+        },
+    );
+    Ok(Value::Int(new_fd))
+}
+
+/// "ip port" as LPC writes addresses.
+fn parse_address(text: &str) -> Option<SocketAddr> {
+    let (ip, port) = text.trim().rsplit_once(' ')?;
+    Some(SocketAddr::new(
+        ip.trim().parse().ok()?,
+        port.trim().parse().ok()?,
+    ))
+}
+
+fn socket_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let fd = int_arg(vm, base, argc, 0, "socket_connect")?;
+    let address = match arg(vm, base, argc, 1) {
+        Value::Str(s) => s.text.clone(),
+        other => return Err(bad_arg("socket_connect", 1, &other)),
+    };
+    let read_cb = callback_arg(arg(vm, base, argc, 2));
+    let write_cb = callback_arg(arg(vm, base, argc, 3));
+    try_code!(owned(vm, fd));
+    let Some(target) = parse_address(&address) else {
+        return Ok(Value::Int(EEBADADDR));
+    };
+    if !allowed(vm, "connect", fd)? {
+        return Ok(Value::Int(EESECURITY));
+    }
+    let events = vm.backend.net.events_tx.clone();
+    let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
+        return Ok(Value::Int(EEBADF));
+    };
+    if s.mode.datagram() {
+        return Ok(Value::Int(EEMODENOTSUPP));
+    }
+    match s.state {
+        State::Listening => return Ok(Value::Int(EEISLISTEN)),
+        State::Connected | State::Connecting => return Ok(Value::Int(EEISCONN)),
+        State::Unbound | State::Bound => {}
+    }
+    s.listener = None;
+    s.read_cb = read_cb;
+    s.write_cb = write_cb;
+    s.remote = Some(target);
+    s.state = State::Connecting;
+    runtime::spawn(async move {
+        let result = runtime::connect(target).await;
+        let _ = events.send(Event::Socket(SocketEvent::Connected { fd, result }));
+    });
+    Ok(Value::Int(EESUCCESS))
+}
+
+fn socket_write(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let fd = int_arg(vm, base, argc, 0, "socket_write")?;
+    let bytes = match arg(vm, base, argc, 1) {
+        Value::Str(s) => s.text.as_bytes().to_vec(),
+        Value::Buffer(b) => b.borrow().clone(),
+        _ => return Ok(Value::Int(EETYPENOTSUPP)),
+    };
+    try_code!(owned(vm, fd));
+    if !allowed(vm, "write", fd)? {
+        return Ok(Value::Int(EESECURITY));
+    }
+    let to = match arg(vm, base, argc, 2) {
+        Value::Str(s) => Some(s.text.clone()),
+        _ => None,
+    };
+    let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
+        return Ok(Value::Int(EEBADF));
+    };
+    if s.mode.datagram() {
+        let Some(target) = to.as_deref().and_then(parse_address) else {
+            return Ok(Value::Int(EEBADADDR));
+        };
+        // An unbound datagram socket gets an address of the right family
+        // for each destination.
+        let fresh;
+        let udp = match &s.udp {
+            Some(u)
+                if u.local_addr()
+                    .is_ok_and(|a| a.is_ipv4() == target.is_ipv4()) =>
+            {
+                u
+            }
+            _ => {
+                let any: SocketAddr = if target.is_ipv4() {
+                    ([0, 0, 0, 0], 0).into()
+                } else {
+                    (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+                };
+                fresh = try_code!(std::net::UdpSocket::bind(any).map_err(|_| EESENDTO));
+                &fresh
+            }
+        };
+        return Ok(Value::Int(match udp.send_to(&bytes, target) {
+            Ok(_) => EESUCCESS,
+            Err(_) => EESENDTO,
+        }));
+    }
+    if s.state != State::Connected {
+        return Ok(Value::Int(EENOTCONN));
+    }
+    let Some(out) = &s.out else {
+        return Ok(Value::Int(EENOTCONN));
+    };
+    match out.try_send(Command::Write(bytes)) {
+        Ok(()) => Ok(Value::Int(EESUCCESS)),
+        Err(_) => Ok(Value::Int(EENOTCONN)),
+    }
+}
+
+fn socket_close(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let fd = int_arg(vm, base, argc, 0, "socket_close")?;
+    try_code!(owned(vm, fd));
+    if !allowed(vm, "close", fd)? {
+        return Ok(Value::Int(EESECURITY));
+    }
+    vm.backend.sockets.close(fd);
+    Ok(Value::Int(EESUCCESS))
+}
+
+/// `socket_release(fd, ob, callback)`: offers the socket to `ob`, whose
+/// callback must call `socket_acquire` for the transfer to happen.
+fn socket_release(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let fd = int_arg(vm, base, argc, 0, "socket_release")?;
+    let to = match arg(vm, base, argc, 1) {
+        Value::Object(r) if vm.objects.alive(r) => r,
+        other => return Err(bad_arg("socket_release", 1, &other)),
+    };
+    let callback = callback_arg(arg(vm, base, argc, 2));
+    try_code!(owned(vm, fd));
+    if !allowed(vm, "release", fd)? {
+        return Ok(Value::Int(EESECURITY));
+    }
+    let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
+        return Ok(Value::Int(EEBADF));
+    };
+    if s.releasing_to.is_some() {
+        return Ok(Value::Int(EESOCKRLSD));
+    }
+    let from = s.owner;
+    s.releasing_to = Some(to);
+    let args = vec![Value::Int(fd), Value::Object(from)];
+    let result = match &callback {
+        Value::Str(name) => vm.apply(to, &name.text, args, true).map(|_| ()),
+        f @ Value::Function(_) => vm.call_value(f, &args).map(|_| ()),
+        _ => Ok(()),
+    };
+    let acquired = match vm.backend.sockets.table.get_mut(&fd) {
+        Some(s) => {
+            s.releasing_to = None;
+            s.owner == to
+        }
+        None => false,
+    };
+    result?;
+    Ok(Value::Int(if acquired { EESUCCESS } else { EESOCKNOTRLSD }))
+}
+
+fn socket_acquire(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let fd = int_arg(vm, base, argc, 0, "socket_acquire")?;
+    let read_cb = callback_arg(arg(vm, base, argc, 1));
+    let write_cb = callback_arg(arg(vm, base, argc, 2));
+    let close_cb = callback_arg(arg(vm, base, argc, 3));
+    let me = vm.this_object();
+    let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
+        return Ok(Value::Int(if fd < 0 { EEFDRANGE } else { EEBADF }));
+    };
+    if s.releasing_to.is_none() || s.releasing_to != me {
+        return Ok(Value::Int(EESOCKNOTRLSD));
+    }
+    let Some(me) = me else {
+        return Ok(Value::Int(EESECURITY));
+    };
+    s.owner = me;
+    s.read_cb = read_cb;
+    s.write_cb = write_cb;
+    s.close_cb = close_cb;
+    Ok(Value::Int(EESUCCESS))
+}
+
+fn socket_error(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let code = int_arg(vm, base, argc, 0, "socket_error")?;
+    let text = usize::try_from(-code)
+        .ok()
+        .and_then(|i| ERRORS.get(i))
+        .map_or("socket_error: invalid error code", |t| t);
+    Ok(Value::str(text))
+}
+
+fn address_text(a: Option<SocketAddr>) -> String {
+    match a {
+        Some(a) => format!("{} {}", a.ip(), a.port()),
+        None => "0.0.0.0 0".to_string(),
+    }
+}
+
+/// `socket_address(fd, local)`: "ip port" of the peer (or of this end);
+/// for an interactive object, its user's address.
+fn socket_address(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let local = int_arg(vm, base, argc, 1, "socket_address")? != 0;
+    match arg(vm, base, argc, 0) {
+        Value::Object(r) => Ok(vm
+            .backend
+            .net
+            .of(r)
+            .map_or(Value::Int(0), |c| Value::str(address_text(Some(c.peer))))),
+        Value::Int(fd) => Ok(Value::str(
+            vm.backend
+                .sockets
+                .table
+                .get(&fd)
+                .map_or(String::new(), |s| {
+                    address_text(if local { s.local } else { s.remote })
+                }),
+        )),
+        other => Err(bad_arg("socket_address", 0, &other)),
+    }
+}
+
+fn status_of(fd: i64, s: &Socket) -> Value {
+    let state = match s.state {
+        State::Unbound => "UNBOUND",
+        State::Bound => "BOUND",
+        State::Listening => "LISTEN",
+        State::Connecting => "CONNECTING",
+        State::Connected => "DATA_XFER",
+    };
+    Value::array(vec![
+        Value::Int(fd),
+        Value::str(state),
+        Value::str(s.mode.name()),
+        Value::str(address_text(s.local)),
+        Value::str(address_text(s.remote)),
+        Value::Object(s.owner),
+    ])
+}
+
+fn socket_status(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let sockets = &vm.backend.sockets;
+    if argc > 0 {
+        let fd = int_arg(vm, base, argc, 0, "socket_status")?;
+        return Ok(sockets
+            .table
+            .get(&fd)
+            .map_or(Value::Int(0), |s| status_of(fd, s)));
+    }
+    let mut fds: Vec<&i64> = sockets.table.keys().collect();
+    fds.sort();
+    Ok(Value::array(
+        fds.into_iter()
+            .filter_map(|fd| sockets.table.get(fd).map(|s| status_of(*fd, s)))
+            .collect(),
+    ))
+}
+
+// ---------------------------------------------------------------------------
+// Tasks and their events.
+
+fn start_stream(
+    fd: i64,
+    stream: runtime::TcpStream,
+    events: std::sync::mpsc::Sender<Event>,
+) -> runtime::Sender<Command> {
+    let (out, commands) = runtime::channel();
+    runtime::spawn(crate::net::socket_stream(fd, stream, commands, events));
+    out
+}
+
+async fn accept_connections(
+    fd: i64,
+    listener: runtime::TcpListener,
+    stopped: runtime::Receiver<()>,
+    events: std::sync::mpsc::Sender<Event>,
+) {
+    loop {
+        let accepted = futures_lite::future::or(async { Some(listener.accept().await) }, async {
+            let _ = stopped.recv().await;
+            None
+        })
+        .await;
+        match accepted {
+            None => return,
+            Some(Ok((stream, peer))) => {
+                let event = SocketEvent::Accepted { fd, stream, peer };
+                if events.send(Event::Socket(event)).is_err() {
+                    return;
+                }
+            }
+            Some(Err(_)) => runtime::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    }
+}
+
+async fn receive_datagrams(
+    fd: i64,
+    socket: std::net::UdpSocket,
+    stopped: runtime::Receiver<()>,
+    events: std::sync::mpsc::Sender<Event>,
+) {
+    let Ok(socket) = runtime::udp_socket(socket) else {
+        return;
+    };
+    let mut buf = vec![0u8; 65536];
+    loop {
+        let received =
+            futures_lite::future::or(async { Some(socket.recv_from(&mut buf).await) }, async {
+                let _ = stopped.recv().await;
+                None
+            })
+            .await;
+        match received {
+            None => return,
+            Some(Ok((n, from))) => {
+                let bytes = buf.get(..n).unwrap_or_default().to_vec();
+                let event = SocketEvent::Data {
+                    fd,
+                    bytes,
+                    from: Some(from),
+                };
+                if events.send(Event::Socket(event)).is_err() {
+                    return;
+                }
+            }
+            Some(Err(_)) => runtime::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    }
+}
+
+/// Runs a socket callback in its owner: the first argument is the fd.
+fn call_back(
+    vm: &mut Vm,
+    fd: i64,
+    which: fn(&Socket) -> &Value,
+    rest: Vec<Value>,
+) -> Result<(), Unwind> {
+    let Some(s) = vm.backend.sockets.table.get(&fd) else {
+        return Ok(());
+    };
+    let owner = s.owner;
+    let callback = which(s).clone();
+    if !vm.objects.alive(owner) {
+        return Ok(());
+    }
+    let mut args = vec![Value::Int(fd)];
+    args.extend(rest);
+    top_level(vm, None, |vm| match &callback {
+        Value::Str(name) => vm.apply(owner, &name.text, args, true).map(|_| ()),
+        f @ Value::Function(_) => vm.call_value(f, &args).map(|_| ()),
+        _ => Ok(()),
+    })?;
+    Ok(())
+}
+
+/// Handles what a socket task reported, on the VM thread.
+pub fn handle(vm: &mut Vm, event: SocketEvent) -> Result<(), Unwind> {
+    match event {
+        SocketEvent::Accepted { fd, stream, peer } => {
+            let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
+                return Ok(());
+            };
+            s.pending.push_back((stream, peer));
+            let saved = vm.backend.sockets.in_listen_callback.replace(fd);
+            let result = call_back(vm, fd, |s| &s.listen_cb, Vec::new());
+            vm.backend.sockets.in_listen_callback = saved;
+            // Connections the callback did not take are refused.
+            if let Some(s) = vm.backend.sockets.table.get_mut(&fd) {
+                s.pending.clear();
+            }
+            result
+        }
+        SocketEvent::Connected { fd, result } => {
+            let events = vm.backend.net.events_tx.clone();
+            let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
+                return Ok(());
+            };
+            match result {
+                Ok(stream) => {
+                    s.local = stream.local_addr().ok();
+                    s.out = Some(start_stream(fd, stream, events));
+                    s.state = State::Connected;
+                    call_back(vm, fd, |s| &s.write_cb, Vec::new())
+                }
+                Err(_) => {
+                    let r = call_back(vm, fd, |s| &s.close_cb, Vec::new());
+                    vm.backend.sockets.table.remove(&fd);
+                    r
+                }
+            }
+        }
+        SocketEvent::Data { fd, bytes, from } => {
+            let Some(s) = vm.backend.sockets.table.get(&fd) else {
+                return Ok(());
+            };
+            let message = if s.mode.binary() {
+                Value::Buffer(std::rc::Rc::new(std::cell::RefCell::new(bytes)))
+            } else {
+                Value::str(String::from_utf8_lossy(&bytes).into_owned())
+            };
+            let mut rest = vec![message];
+            if let Some(from) = from {
+                rest.push(Value::str(address_text(Some(from))));
+            }
+            call_back(vm, fd, |s| &s.read_cb, rest)
+        }
+        SocketEvent::Closed { fd } => {
+            // Only a close from the other end reaches here: socket_close
+            // removed the socket first.
+            let r = call_back(vm, fd, |s| &s.close_cb, Vec::new());
+            vm.backend.sockets.table.remove(&fd);
+            r
+        }
+    }
+}

@@ -1,0 +1,682 @@
+//! Network connections. Tasks on the runtime's threads accept sockets and
+//! move bytes; they send [`Event`]s to the VM thread and take [`Command`]s
+//! from it. The VM side ([`Net`]) keeps each connection's protocol state
+//! and the user object it belongs to. Only bytes cross threads.
+
+pub mod telnet;
+pub mod tls;
+pub mod ws;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use lpcc::config::ConfigFile;
+use rustc_hash::FxHashMap;
+
+use futures_lite::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use futures_util::StreamExt;
+
+use crate::runtime::{self, Receiver, Sender, TcpListener, TcpStream};
+use crate::vm::object::ObjRef;
+use crate::vm::value::Value;
+
+pub type ConnId = u64;
+
+/// Bytes queued for one connection beyond which new output is dropped, so
+/// a client that stops reading costs bounded memory and blocks nobody.
+pub const OUTPUT_LIMIT: usize = 1 << 20;
+
+/// What network tasks tell the VM thread.
+pub enum Event {
+    Accepted {
+        port: u16,
+        /// The protocol spoken: for a websocket, its subprotocol's.
+        kind: PortKind,
+        websocket: bool,
+        conn: ConnId,
+        peer: SocketAddr,
+        out: Sender<Command>,
+        queued: Arc<AtomicUsize>,
+    },
+    Data {
+        conn: ConnId,
+        bytes: Vec<u8>,
+    },
+    Closed {
+        conn: ConnId,
+    },
+    /// A socket of the sockets package has news.
+    Socket(crate::efuns::sockets::SocketEvent),
+    /// A `resolve()` lookup finished.
+    Resolved {
+        key: i64,
+        query: String,
+        address: Option<String>,
+    },
+}
+
+/// What the VM thread tells one connection's writer task.
+pub enum Command {
+    Write(Vec<u8>),
+    /// Compress all later output (MCCP2).
+    Compress,
+    Close,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortKind {
+    Telnet,
+    Ascii,
+    Binary,
+    Websocket,
+    Mud,
+}
+
+impl PortKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            PortKind::Telnet => "telnet",
+            PortKind::Ascii => "ascii",
+            PortKind::Binary => "binary",
+            PortKind::Websocket => "websocket",
+            PortKind::Mud => "MUD",
+        }
+    }
+}
+
+/// One listening port from the config file.
+#[derive(Clone, Debug)]
+pub struct Port {
+    pub number: u16,
+    pub kind: PortKind,
+    /// Certificate and key files when the port speaks TLS.
+    pub tls: Option<(String, String)>,
+}
+
+/// The ports a config file asks for: `port number` (telnet) and
+/// `external_port_1` .. `external_port_5`, each with an optional `_tls`.
+pub fn ports_from_config(file: &ConfigFile) -> (Vec<Port>, Vec<String>) {
+    let mut ports = Vec::new();
+    let mut problems = Vec::new();
+    let mut first = 1;
+    if let Ok(Some(n)) = file.get_int("port number") {
+        match u16::try_from(n) {
+            Ok(number) => ports.push(Port {
+                number,
+                kind: PortKind::Telnet,
+                tls: None,
+            }),
+            Err(_) => problems.push(format!("port number {n} is out of range")),
+        }
+        first = 2;
+        if file.get("external_port_1").is_some() {
+            problems.push("external_port_1 is ignored: 'port number' already sets it".into());
+        }
+    }
+    for i in first..=5 {
+        let Some(spec) = file.get(&format!("external_port_{i}")) else {
+            continue;
+        };
+        let mut words = spec.split_whitespace();
+        let (Some(kind), Some(number)) = (words.next(), words.next()) else {
+            problems.push(format!(
+                "external_port_{i}: expected 'KIND PORT', got '{spec}'"
+            ));
+            continue;
+        };
+        let kind = match kind {
+            "telnet" => PortKind::Telnet,
+            "ascii" => PortKind::Ascii,
+            "binary" => PortKind::Binary,
+            "websocket" => PortKind::Websocket,
+            "MUD" => PortKind::Mud,
+            other => {
+                problems.push(format!("external_port_{i}: unknown kind of port '{other}'"));
+                continue;
+            }
+        };
+        let Ok(number) = number.parse::<u16>() else {
+            problems.push(format!("external_port_{i}: bad port number '{number}'"));
+            continue;
+        };
+        let tls = file.get(&format!("external_port_{i}_tls")).and_then(|t| {
+            let mut cert = None;
+            let mut key = None;
+            for word in t.split_whitespace() {
+                if let Some(c) = word.strip_prefix("cert=") {
+                    cert = Some(c.to_string());
+                } else if let Some(k) = word.strip_prefix("key=") {
+                    key = Some(k.to_string());
+                }
+            }
+            cert.zip(key)
+        });
+        ports.push(Port { number, kind, tls });
+    }
+    (ports, problems)
+}
+
+/// A pending `input_to` or `get_char`.
+#[derive(Clone, Debug)]
+pub struct PendingInput {
+    pub callback: Value,
+    /// The object a callback given by name is called in.
+    pub owner: ObjRef,
+    pub args: Vec<Value>,
+    pub no_echo: bool,
+    /// A line starting with `!` may not escape to the command parser.
+    pub no_escape: bool,
+    pub char_mode: bool,
+}
+
+/// A pending `resolve()`.
+#[derive(Clone, Debug)]
+pub struct Lookup {
+    pub callback: Value,
+    pub owner: ObjRef,
+    /// `this_player()` when it was asked, for the callback.
+    pub player: Option<ObjRef>,
+}
+
+/// One connection as the VM sees it.
+pub struct Conn {
+    pub port: u16,
+    pub kind: PortKind,
+    pub peer: SocketAddr,
+    out: Sender<Command>,
+    queued: Arc<AtomicUsize>,
+    pub telnet: Option<telnet::Telnet>,
+    pub object: Option<ObjRef>,
+    pub input: Option<PendingInput>,
+    pub last_input: Instant,
+    pub snooped_by: Option<ObjRef>,
+    pub encoding: &'static encoding_rs::Encoding,
+    /// Set once the connection is being closed: it takes no more output.
+    pub closing: bool,
+    /// A line being assembled (plain ports) or the start of a multi-byte
+    /// character (character mode).
+    pub partial: Vec<u8>,
+}
+
+impl Conn {
+    pub fn new(
+        port: u16,
+        kind: PortKind,
+        peer: SocketAddr,
+        out: Sender<Command>,
+        queued: Arc<AtomicUsize>,
+        telnet: Option<telnet::Telnet>,
+    ) -> Conn {
+        Conn {
+            port,
+            kind,
+            peer,
+            out,
+            queued,
+            telnet,
+            object: None,
+            input: None,
+            last_input: Instant::now(),
+            snooped_by: None,
+            encoding: encoding_rs::UTF_8,
+            closing: false,
+            partial: Vec::new(),
+        }
+    }
+
+    /// Queues raw bytes, or drops them past the output limit.
+    pub fn send_raw(&self, bytes: Vec<u8>) {
+        if self.closing || bytes.is_empty() {
+            return;
+        }
+        let len = bytes.len();
+        if self.queued.load(Ordering::Relaxed) + len > OUTPUT_LIMIT {
+            return;
+        }
+        self.queued.fetch_add(len, Ordering::Relaxed);
+        if self.out.try_send(Command::Write(bytes)).is_err() {
+            self.queued.fetch_sub(len, Ordering::Relaxed);
+        }
+    }
+
+    /// Sends text in the connection's encoding and protocol.
+    pub fn send_text(&self, text: &str) {
+        let bytes = if self.encoding == encoding_rs::UTF_8 {
+            text.as_bytes().to_vec()
+        } else {
+            self.encoding.encode(text).0.into_owned()
+        };
+        let bytes = match self.kind {
+            PortKind::Telnet => telnet::text(&bytes),
+            _ => bytes,
+        };
+        self.send_raw(bytes);
+    }
+
+    /// Decodes input bytes from the connection's encoding.
+    pub fn decode(&self, bytes: &[u8]) -> String {
+        self.encoding
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned()
+    }
+
+    pub fn start_compression(&self) {
+        let _ = self.out.try_send(Command::Compress);
+    }
+
+    pub fn close(&mut self) {
+        if !self.closing {
+            self.closing = true;
+            let _ = self.out.try_send(Command::Close);
+        }
+    }
+}
+
+/// Every connection and listener, owned by the VM thread.
+pub struct Net {
+    pub events_tx: mpsc::Sender<Event>,
+    pub events: mpsc::Receiver<Event>,
+    /// The port numbers bound.
+    pub bound: Vec<u16>,
+    pub conns: FxHashMap<ConnId, Conn>,
+    pub by_object: FxHashMap<ObjRef, ConnId>,
+    pub offers: telnet::Offers,
+    /// `resolve()` lookups not answered yet.
+    pub lookups: FxHashMap<i64, Lookup>,
+    pub last_resolve: i64,
+    /// Objects that ever had a connection (`userp`).
+    pub once_interactive: rustc_hash::FxHashSet<ObjRef>,
+    /// The user whose input is being handled (`this_interactive`).
+    pub current_interactive: Option<ObjRef>,
+}
+
+impl Default for Net {
+    fn default() -> Net {
+        let (events_tx, events) = mpsc::channel();
+        Net {
+            events_tx,
+            events,
+            bound: Vec::new(),
+            conns: FxHashMap::default(),
+            by_object: FxHashMap::default(),
+            offers: telnet::Offers {
+                gmcp: false,
+                mssp: true,
+                mccp: true,
+            },
+            lookups: FxHashMap::default(),
+            last_resolve: 0,
+            once_interactive: Default::default(),
+            current_interactive: None,
+        }
+    }
+}
+
+impl Net {
+    /// The connection of an interactive object.
+    pub fn of(&self, object: ObjRef) -> Option<&Conn> {
+        self.conns.get(self.by_object.get(&object)?)
+    }
+
+    pub fn of_mut(&mut self, object: ObjRef) -> Option<&mut Conn> {
+        let id = *self.by_object.get(&object)?;
+        self.conns.get_mut(&id)
+    }
+
+    pub fn is_listening(&self, port: u16) -> bool {
+        self.bound.contains(&port)
+    }
+
+    /// Closes the connection of a destructed object.
+    pub fn object_destructed(&mut self, object: ObjRef) {
+        if let Some(id) = self.by_object.remove(&object)
+            && let Some(mut conn) = self.conns.remove(&id)
+        {
+            conn.close();
+        }
+        self.once_interactive.remove(&object);
+        if self.current_interactive == Some(object) {
+            self.current_interactive = None;
+        }
+        for conn in self.conns.values_mut() {
+            if conn.snooped_by == Some(object) {
+                conn.snooped_by = None;
+            }
+        }
+    }
+
+    /// Binds each port on `ip` and starts accepting; returns one message
+    /// per port that could not be used.
+    pub fn start(&mut self, ports: &[Port], ip: &str, http_dir: Option<PathBuf>) -> Vec<String> {
+        let mut problems = Vec::new();
+        let ids = Arc::new(AtomicU64::new(0));
+        for port in ports {
+            if port.kind == PortKind::Mud {
+                problems.push(format!(
+                    "port {}: MUD ports are not supported by this driver yet",
+                    port.number
+                ));
+                continue;
+            }
+            let tls = match &port.tls {
+                Some((cert, key)) => match tls::acceptor(cert, key) {
+                    Ok(a) => Some(a),
+                    Err(e) => {
+                        problems.push(format!("port {}: TLS: {e}", port.number));
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            let address = format!("{ip}:{}", port.number);
+            match runtime::block_on(runtime::listen(&address)) {
+                Ok(listener) => {
+                    self.bound.push(port.number);
+                    let setup = Arc::new(PortSetup {
+                        port: port.number,
+                        kind: port.kind,
+                        tls,
+                        http_dir: http_dir.clone(),
+                        events: self.events_tx.clone(),
+                        ids: ids.clone(),
+                    });
+                    runtime::spawn(accept_loop(listener, setup));
+                }
+                Err(e) => problems.push(format!("cannot listen on {address}: {e}")),
+            }
+        }
+        problems
+    }
+}
+
+/// What every connection of one port needs to get going.
+struct PortSetup {
+    port: u16,
+    kind: PortKind,
+    tls: Option<futures_rustls::TlsAcceptor>,
+    http_dir: Option<PathBuf>,
+    events: mpsc::Sender<Event>,
+    ids: Arc<AtomicU64>,
+}
+
+async fn accept_loop(listener: TcpListener, setup: Arc<PortSetup>) {
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(pair) => pair,
+            Err(_) => {
+                // Out of descriptors or a reset before accept: wait a
+                // little rather than spin.
+                runtime::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        runtime::spawn(open(stream, peer, setup.clone()));
+    }
+}
+
+/// The TLS handshake when the port has one, then the port's protocol.
+async fn open(stream: TcpStream, peer: SocketAddr, setup: Arc<PortSetup>) {
+    // Closing a stream only flushes it: the socket itself must be shut
+    // down so the client sees the end, and the reader task stops.
+    let closer = stream.clone();
+    match &setup.tls {
+        Some(acceptor) => {
+            if let Ok(tls) = acceptor.accept(stream).await {
+                serve(tls, peer, setup).await;
+            }
+        }
+        None => serve(stream, peer, setup).await,
+    }
+    let _ = closer.shutdown(std::net::Shutdown::Both);
+}
+
+/// Tells the VM about a new connection; its command channel and counter.
+fn register(
+    setup: &PortSetup,
+    peer: SocketAddr,
+    kind: PortKind,
+    websocket: bool,
+) -> Option<(ConnId, Receiver<Command>, Arc<AtomicUsize>)> {
+    let conn = setup.ids.fetch_add(1, Ordering::Relaxed) + 1;
+    let (out, commands) = runtime::channel();
+    let queued = Arc::new(AtomicUsize::new(0));
+    let accepted = Event::Accepted {
+        port: setup.port,
+        kind,
+        websocket,
+        conn,
+        peer,
+        out,
+        queued: queued.clone(),
+    };
+    setup.events.send(accepted).ok()?;
+    Some((conn, commands, queued))
+}
+
+async fn serve<S>(mut stream: S, peer: SocketAddr, setup: Arc<PortSetup>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    if setup.kind == PortKind::Websocket {
+        match ws::read_request(&mut stream).await {
+            Some(ws::Request::Upgrade { key, subprotocol }) => {
+                if let Ok((socket, kind)) = ws::accept(stream, &key, subprotocol).await {
+                    serve_websocket(socket, kind, peer, &setup).await;
+                }
+            }
+            Some(ws::Request::File(target)) => {
+                ws::serve_file(stream, setup.http_dir.as_deref(), &target).await;
+            }
+            Some(ws::Request::Bad) => {
+                let _ = stream
+                    .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .await;
+                let _ = stream.close().await;
+            }
+            None => {}
+        }
+        return;
+    }
+    let Some((conn, commands, queued)) = register(&setup, peer, setup.kind, false) else {
+        return;
+    };
+    let (reader, writer) = futures_lite::io::split(stream);
+    runtime::spawn(read_loop(reader, conn, setup.events.clone()));
+    write_loop(writer, commands, queued).await;
+}
+
+async fn serve_websocket<S>(
+    socket: async_tungstenite::WebSocketStream<S>,
+    kind: PortKind,
+    peer: SocketAddr,
+    setup: &PortSetup,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let Some((conn, commands, queued)) = register(setup, peer, kind, true) else {
+        return;
+    };
+    let (mut sink, mut frames) = socket.split();
+    let events = setup.events.clone();
+    runtime::spawn(async move {
+        while let Some(Ok(message)) = frames.next().await {
+            if let Some(bytes) = ws::payload(message)
+                && events.send(Event::Data { conn, bytes }).is_err()
+            {
+                return;
+            }
+        }
+        let _ = events.send(Event::Closed { conn });
+    });
+    while let Ok(command) = commands.recv().await {
+        match command {
+            Command::Write(bytes) => {
+                let len = bytes.len();
+                let sent = sink.send(ws::frame(kind, bytes)).await;
+                queued.fetch_sub(len, Ordering::Relaxed);
+                if sent.is_err() {
+                    break;
+                }
+            }
+            // Websocket frames are not compressed by MCCP (never offered).
+            Command::Compress => {}
+            Command::Close => break,
+        }
+    }
+    let _ = sink.close(None).await;
+}
+
+/// A connected stream of the sockets package: bytes in as socket events,
+/// commands out, and the socket shut when either side ends.
+pub async fn socket_stream(
+    fd: i64,
+    stream: TcpStream,
+    commands: Receiver<Command>,
+    events: mpsc::Sender<Event>,
+) {
+    use crate::efuns::sockets::SocketEvent;
+    let closer = stream.clone();
+    let mut reader = stream.clone();
+    let reader_events = events.clone();
+    runtime::spawn(async move {
+        let mut buf = vec![0u8; 4096];
+        loop {
+            match reader.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    let bytes = buf.get(..n).unwrap_or_default().to_vec();
+                    let event = SocketEvent::Data {
+                        fd,
+                        bytes,
+                        from: None,
+                    };
+                    if reader_events.send(Event::Socket(event)).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+        let _ = reader_events.send(Event::Socket(SocketEvent::Closed { fd }));
+    });
+    write_loop(stream, commands, Arc::new(AtomicUsize::new(usize::MAX / 2))).await;
+    let _ = closer.shutdown(std::net::Shutdown::Both);
+}
+
+async fn read_loop<R: AsyncRead + Unpin>(mut stream: R, conn: ConnId, events: mpsc::Sender<Event>) {
+    let mut buf = vec![0u8; 4096];
+    loop {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let bytes = buf.get(..n).unwrap_or_default().to_vec();
+                if events.send(Event::Data { conn, bytes }).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+    let _ = events.send(Event::Closed { conn });
+}
+
+async fn write_loop<W: AsyncWrite + Unpin>(
+    mut stream: W,
+    commands: Receiver<Command>,
+    queued: Arc<AtomicUsize>,
+) {
+    let mut compressor: Option<flate2::Compress> = None;
+    while let Ok(command) = commands.recv().await {
+        match command {
+            Command::Write(bytes) => {
+                let len = bytes.len();
+                let data = match &mut compressor {
+                    Some(c) => deflate(c, &bytes, flate2::FlushCompress::Sync),
+                    None => bytes,
+                };
+                let written = stream.write_all(&data).await;
+                queued.fetch_sub(len, Ordering::Relaxed);
+                if written.is_err() {
+                    break;
+                }
+            }
+            Command::Compress => {
+                compressor = Some(flate2::Compress::new(flate2::Compression::default(), true));
+            }
+            Command::Close => {
+                if let Some(c) = &mut compressor {
+                    let tail = deflate(c, &[], flate2::FlushCompress::Finish);
+                    let _ = stream.write_all(&tail).await;
+                }
+                break;
+            }
+        }
+    }
+    let _ = stream.flush().await;
+    let _ = stream.close().await;
+}
+
+/// Compresses `input` and flushes, so the client can show it at once.
+fn deflate(c: &mut flate2::Compress, input: &[u8], flush: flate2::FlushCompress) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len() / 2 + 64);
+    let mut consumed = 0usize;
+    loop {
+        if out.capacity() - out.len() < 64 {
+            out.reserve(4096);
+        }
+        let before = c.total_in();
+        let status = c.compress_vec(input.get(consumed..).unwrap_or_default(), &mut out, flush);
+        consumed += (c.total_in() - before) as usize;
+        match status {
+            Ok(flate2::Status::StreamEnd) | Err(_) => break,
+            Ok(_) if consumed >= input.len() && out.len() < out.capacity() => break,
+            Ok(_) => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_are_read_from_the_config() {
+        let (file, _) = ConfigFile::parse(
+            "port number : 4000\nexternal_port_2 : websocket 4001\nexternal_port_2_tls : cert=a.pem key=b.pem\nexternal_port_3 : ascii 4002\nexternal_port_4 : bogus 1\n",
+        );
+        let (ports, problems) = ports_from_config(&file);
+        let summary: Vec<(u16, PortKind, bool)> = ports
+            .iter()
+            .map(|p| (p.number, p.kind, p.tls.is_some()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (4000, PortKind::Telnet, false),
+                (4001, PortKind::Websocket, true),
+                (4002, PortKind::Ascii, false),
+            ]
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+    }
+
+    #[test]
+    fn compressed_output_inflates_back() {
+        let mut c = flate2::Compress::new(flate2::Compression::default(), true);
+        let mut wire = deflate(
+            &mut c,
+            b"hello hello hello\r\n",
+            flate2::FlushCompress::Sync,
+        );
+        wire.extend(deflate(&mut c, b"again\r\n", flate2::FlushCompress::Sync));
+        let mut d = flate2::Decompress::new(true);
+        let mut out = Vec::with_capacity(256);
+        let _ = d.decompress_vec(&wire, &mut out, flate2::FlushDecompress::Sync);
+        assert_eq!(out, b"hello hello hello\r\nagain\r\n".to_vec());
+    }
+}

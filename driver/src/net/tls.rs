@@ -1,0 +1,30 @@
+//! TLS for ports with `external_port_N_tls : cert=PATH key=PATH`: the
+//! certificate chain and key are read once, when the port opens.
+
+use std::sync::Arc;
+
+use futures_rustls::TlsAcceptor;
+use futures_rustls::rustls::ServerConfig;
+use futures_rustls::rustls::crypto::ring;
+use futures_rustls::rustls::pki_types::pem::PemObject;
+use futures_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+/// An acceptor for the certificate chain and key in these PEM files.
+pub fn acceptor(cert: &str, key: &str) -> Result<TlsAcceptor, String> {
+    let cert_pem = std::fs::read(cert).map_err(|e| format!("cannot read {cert}: {e}"))?;
+    let key_pem = std::fs::read(key).map_err(|e| format!("cannot read {key}: {e}"))?;
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_pem)
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{cert}: {e}"))?;
+    if chain.is_empty() {
+        return Err(format!("{cert} holds no certificate"));
+    }
+    let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| format!("{key}: {e}"))?;
+    let config = ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| format!("{cert}: {e}"))?;
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}

@@ -1,0 +1,59 @@
+//! The async runtime behind the network tasks. This is the only file that
+//! names it, so moving to another runtime changes one file.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+pub use async_std::channel::{Receiver, Sender, unbounded as channel};
+pub use async_std::net::{TcpListener, TcpStream, UdpSocket};
+
+/// Runs a task on the runtime's threads, detached.
+pub fn spawn<F>(task: F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    drop(async_std::task::spawn(task));
+}
+
+/// Runs a future to completion on the calling thread.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    async_std::task::block_on(future)
+}
+
+pub async fn sleep(duration: Duration) {
+    async_std::task::sleep(duration).await
+}
+
+/// Binds a listening socket.
+pub async fn listen(address: &str) -> std::io::Result<TcpListener> {
+    TcpListener::bind(address).await
+}
+
+/// An async listener from a socket bound on the VM thread.
+pub fn tcp_listener(listener: std::net::TcpListener) -> std::io::Result<TcpListener> {
+    listener.set_nonblocking(true)?;
+    Ok(TcpListener::from(listener))
+}
+
+/// An async datagram socket from one bound on the VM thread.
+pub fn udp_socket(socket: std::net::UdpSocket) -> std::io::Result<UdpSocket> {
+    socket.set_nonblocking(true)?;
+    Ok(UdpSocket::from(socket))
+}
+
+pub async fn connect(address: SocketAddr) -> std::io::Result<TcpStream> {
+    TcpStream::connect(address).await
+}
+
+/// A whole file, read without blocking the runtime's threads.
+pub async fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    async_std::fs::read(path).await
+}
+
+/// Every address a host name (or an address literal) stands for.
+pub async fn lookup(host: &str) -> std::io::Result<Vec<SocketAddr>> {
+    use async_std::net::ToSocketAddrs;
+    let addresses = (host, 0).to_socket_addrs().await?;
+    Ok(addresses.collect())
+}
