@@ -21,7 +21,7 @@ use crate::analysis::{FileAnalysis, analyze};
 use crate::cancel::{Cancel, CancelOnDrop, Checks};
 use crate::config::{Settings, WorkspaceConfig, discover};
 use crate::features;
-use crate::pos::position_to_offset;
+use crate::pos::{apply_change, position_to_offset};
 use crate::runtime;
 use crate::vfs::Vfs;
 use crate::world::{World, load_efuns};
@@ -60,9 +60,19 @@ pub struct Backend {
 pub fn run_stdio() {
     runtime::block_on(async {
         let (stdin, stdout) = runtime::stdio();
-        let (service, socket) = LspService::new(Backend::new);
-        Server::new(stdin, stdout, socket).serve(service).await;
+        serve(stdin, stdout).await;
     });
+}
+
+/// Serves one client over any pair of byte streams until it exits: the
+/// binary's standard input and output, or a socket in tests.
+pub async fn serve<I, O>(input: I, output: O)
+where
+    I: runtime::AsyncRead + Unpin,
+    O: runtime::AsyncWrite,
+{
+    let (service, socket) = LspService::new(Backend::new);
+    Server::new(input, output, socket).serve(service).await;
 }
 
 impl Backend {
@@ -146,7 +156,7 @@ impl Backend {
                         return None;
                     }
                     let diagnostics = features::diagnostics::check(&job_world, &analysis);
-                    job_world.refresh(&analysis);
+                    job_world.refresh_unless_cancelled(&analysis)?;
                     Some((analysis, diagnostics))
                 }))
             })
@@ -368,7 +378,7 @@ fn capabilities() -> ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Options(
             TextDocumentSyncOptions {
                 open_close: Some(true),
-                change: Some(TextDocumentSyncKind::FULL),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
                 save: Some(TextDocumentSyncSaveOptions::Supported(true)),
                 ..TextDocumentSyncOptions::default()
             },
@@ -541,19 +551,32 @@ impl LanguageServer for Backend {
         self.schedule_check(path);
     }
 
+    /// Applies the changes in order, each to the text the one before left.
+    /// Nothing here awaits before the new text is stored, so the changes of
+    /// the next notification always find this one's text.
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let Some(world) = self.world() else { return };
         let path = world.vfs.path_of_uri(&params.text_document.uri);
-        let Some(change) = params.content_changes.into_iter().last() else {
-            return;
-        };
-        let text: Arc<str> = Arc::from(change.text);
-        world.vfs.set_overlay(&path, text.clone());
-        if let Ok(mut state) = self.state.write()
-            && let Some(doc) = state.docs.get_mut(&path)
         {
+            let Ok(mut state) = self.state.write() else {
+                return;
+            };
+            // Changes to a document that was never opened have no text to
+            // apply to.
+            let Some(doc) = state.docs.get_mut(&path) else {
+                return;
+            };
+            let mut text = doc.text.to_string();
+            for change in params.content_changes {
+                match change.range {
+                    Some(range) => apply_change(&mut text, range, &change.text),
+                    None => text = change.text,
+                }
+            }
+            let text: Arc<str> = Arc::from(text);
             doc.version = params.text_document.version;
-            doc.text = text;
+            doc.text = text.clone();
+            world.vfs.set_overlay(&path, text);
         }
         self.schedule_check(path.clone());
         self.recheck_dependents(&path);

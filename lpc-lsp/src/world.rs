@@ -3,7 +3,7 @@
 //! background at start-up and on demand for files not indexed yet.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use efun_specs::EfunTable;
 use rayon::prelude::*;
@@ -20,6 +20,9 @@ use lpcc::source::SourceProvider;
 #[derive(Debug, Default)]
 pub struct Index {
     files: RwLock<FxHashMap<String, Arc<FileSummary>>>,
+    /// Held while a checked document's summary replaces the old one, so that
+    /// a check overtaken by a newer one cannot put back an older summary.
+    refreshing: Mutex<()>,
 }
 
 impl Index {
@@ -170,6 +173,18 @@ impl World {
             }
         }
         self.index.insert(new)
+    }
+
+    /// [`World::refresh`], unless this world's work was cancelled. Checks of
+    /// one document run side by side; a newer one cancels the older before
+    /// it starts, and the cancel flag is read under the same lock the newer
+    /// check's refresh takes, so the last summary stored is the newest.
+    pub fn refresh_unless_cancelled(&self, analysis: &FileAnalysis) -> Option<Arc<FileSummary>> {
+        let _refreshing = self.index.refreshing.lock().ok()?;
+        if self.cancelled() {
+            return None;
+        }
+        Some(self.refresh(analysis))
     }
 
     /// The indexed files that inherit `path`, directly or not.

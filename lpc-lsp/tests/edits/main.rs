@@ -1,0 +1,683 @@
+//! Random edit sequences on the repository's real LPC files, sent through
+//! the server's document-change path as an editor sends them: the server
+//! never fails a request or stops answering, and once the edits are done it
+//! answers exactly as a fresh server that opened the final text.
+//!
+//! Each case opens one file of `tests/lpc/ok`, `tests/sample-mudlib` or
+//! `driver/mudlib`, applies a sequence of edits (ranges at any UTF-16 column,
+//! inside surrogate pairs and past line ends included; typing character by
+//! character; deleted lines; pasted pieces of other files; unbalanced
+//! brackets, quotes and comment openers; preprocessor lines; whole-text
+//! replacements and several changes in one notification; sometimes every
+//! edit undone again) and asks a few random requests after each edit.
+//!
+//! The default run is 64 cases of up to 20 edits. Larger runs:
+//! `LPC_PROPTEST_CASES=1000 LPC_PROPTEST_EDITS=60 cargo test -p lpc-lsp --test edits`.
+//! `PROPTEST_RNG_SEED` fixes the random seed. The failures found so far are
+//! kept as ordinary tests at the end of this file.
+
+mod session;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+use session::{Session, Workspace, uri_of};
+
+/// A document to start from: its text, where it lives, and the other files
+/// that pastes come from.
+#[derive(Debug)]
+struct Document {
+    workspace: Workspace,
+    path: PathBuf,
+    text: String,
+}
+
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .expect("the repository root")
+}
+
+fn lpc_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            lpc_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "c" || e == "h") {
+            out.push(path);
+        }
+    }
+}
+
+fn corpus() -> &'static [Document] {
+    static CORPUS: OnceLock<Vec<Document>> = OnceLock::new();
+    CORPUS.get_or_init(|| {
+        let repo = repository();
+        let workspaces = [
+            (
+                repo.join("tests/lpc"),
+                vec![repo.join("tests/lpc/ok")],
+                json!({"includeDirs": ["/include"]}),
+            ),
+            (
+                repo.join("tests/sample-mudlib"),
+                vec![repo.join("tests/sample-mudlib")],
+                Value::Null,
+            ),
+            (
+                repo.join("driver/mudlib"),
+                vec![repo.join("driver/mudlib")],
+                Value::Null,
+            ),
+        ];
+        let mut documents = Vec::new();
+        for (root, dirs, options) in workspaces {
+            let mut paths = Vec::new();
+            for dir in &dirs {
+                lpc_files(dir, &mut paths);
+            }
+            for path in paths {
+                let text = std::fs::read_to_string(&path).expect("a readable LPC file");
+                documents.push(Document {
+                    workspace: Workspace {
+                        root: root.clone(),
+                        options: options.clone(),
+                    },
+                    path,
+                    text,
+                });
+            }
+        }
+        assert!(documents.len() > 30, "the corpus is found");
+        documents
+    })
+}
+
+/// The model of the editor's buffer: the text and LSP positions in it, by
+/// the protocol's rules (UTF-16 columns; a column past the end of a line is
+/// its end, before `\r\n` or `\n`; a line past the last is the end of the
+/// text), and a column inside a surrogate pair means after the character.
+/// Written apart from the server's own conversion so that the two check
+/// each other.
+mod model {
+    use serde_json::{Value, json};
+
+    /// Line texts without their line breaks, and where each line starts.
+    fn lines(text: &str) -> Vec<(usize, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for piece in text.split_inclusive('\n') {
+            let content = piece.strip_suffix('\n').unwrap_or(piece);
+            let content = content.strip_suffix('\r').unwrap_or(content);
+            out.push((start, content));
+            start += piece.len();
+        }
+        if text.is_empty() || text.ends_with('\n') {
+            out.push((text.len(), ""));
+        }
+        out
+    }
+
+    pub fn line_count(text: &str) -> usize {
+        lines(text).len()
+    }
+
+    /// UTF-16 length of line `line`.
+    pub fn line_units(text: &str, line: usize) -> usize {
+        lines(text)
+            .get(line)
+            .map_or(0, |(_, l)| l.encode_utf16().count())
+    }
+
+    pub fn offset(text: &str, line: usize, character: usize) -> usize {
+        let lines = lines(text);
+        let Some((start, content)) = lines.get(line) else {
+            return text.len();
+        };
+        let mut units = 0;
+        let mut offset = *start;
+        for c in content.chars() {
+            if units >= character {
+                return offset;
+            }
+            units += c.len_utf16();
+            offset += c.len_utf8();
+        }
+        start + content.len()
+    }
+
+    pub fn position(text: &str, offset: usize) -> (usize, usize) {
+        let lines = lines(text);
+        let line = lines
+            .iter()
+            .rposition(|(start, _)| *start <= offset)
+            .unwrap_or(0);
+        let (start, _) = lines[line];
+        let character = text[start..offset].encode_utf16().count();
+        (line, character)
+    }
+
+    pub fn range(a: (usize, usize), b: (usize, usize)) -> Value {
+        json!({"start": {"line": a.0, "character": a.1},
+            "end": {"line": b.0, "character": b.1}})
+    }
+}
+
+/// A position given as two numbers that become a line and a column of the
+/// text at hand, so that shrinking keeps them valid: one line past the end
+/// and a few columns past a line's end are in reach.
+#[derive(Clone, Copy, Debug)]
+struct Spot(usize, usize);
+
+impl Spot {
+    fn resolve(self, text: &str) -> Pos {
+        let line = self.0 % (model::line_count(text) + 1);
+        let character = self.1 % (model::line_units(text, line) + 3);
+        (line, character)
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Edit {
+    /// Replaces a range (possibly empty, possibly backwards) with a fragment.
+    Replace(Spot, Spot, String),
+    /// Types a fragment one character at a time, with completion and
+    /// signature help asked after each keystroke.
+    Type(Spot, String),
+    /// Deletes `count` whole lines.
+    DeleteLines(usize, usize),
+    /// Pastes lines of another corpus file: which file, first line, count.
+    Paste(Spot, usize, usize, usize),
+    /// Sends the whole new text, the text with a fragment inserted.
+    Whole(Spot, String),
+    /// Several changes in one notification, each on the text before it.
+    Batch(Vec<(Spot, Spot, String)>),
+}
+
+/// A request at a position.
+#[derive(Clone, Copy, Debug)]
+struct Probe(u8, Spot);
+
+const PROBE_KINDS: u8 = 17;
+
+#[derive(Clone, Debug)]
+struct Case {
+    document: usize,
+    /// Each edit, the requests after it, and whether to wait for its
+    /// diagnostics before going on.
+    edits: Vec<(Edit, Vec<Probe>, bool)>,
+    undo: bool,
+    /// Positions whose hover, definition and completion are compared at the end.
+    compare_at: Vec<Spot>,
+}
+
+const FRAGMENTS: &[&str] = &[
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    "\"",
+    "'",
+    "/*",
+    "*/",
+    "//",
+    "\n",
+    "\r\n",
+    "\t",
+    "\\",
+    ";",
+    ",",
+    "#include \"",
+    "#include <",
+    "#include <globals.h>\n",
+    "#include \"/include/dirs.h\"\n",
+    "#include \"missing.h\"\n",
+    "#define FOO 1\n",
+    "#define F(x) ((x) + 1)\n",
+    "#define G(a, b) a ## b\n",
+    "#define CONT \\\n",
+    "#if 0\n",
+    "#ifdef FOO\n",
+    "#else\n",
+    "#endif\n",
+    "#undef FOO\n",
+    "#pragma strict_types\n",
+    "@EOT\ntext\nEOT\n",
+    "@@END\n",
+    "inherit \"/std/room\";\n",
+    "inherit ",
+    "::",
+    "->",
+    "(:",
+    ":)",
+    "({",
+    "})",
+    "([",
+    "])",
+    "$(",
+    "$1",
+    "class Foo { int a; string b; }\n",
+    "new(class Foo)",
+    "void f(int x) {",
+    "int g(string s, varargs int *rest) { return sizeof(rest); }\n",
+    "return ",
+    "é",
+    "中文",
+    "😀",
+    "a\u{301}",
+    "\u{feff}",
+    "\u{0}",
+    "0x",
+    "1.5e",
+    "'\\n'",
+    "varargs ",
+    "...",
+    " = ",
+    "foo(",
+    "write(",
+    "this_object()->",
+    "efun::",
+    "catch(",
+    "sscanf(",
+    "switch (x) { case 1..2: ",
+    "default:",
+    "foreach (mixed k, mixed v in ",
+    "function f = (: $1 + 1 :);\n",
+    "private static nomask ",
+    "x",
+    "create",
+];
+
+fn fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => prop::sample::select(FRAGMENTS).prop_map(String::from),
+        2 => "[a-z_(){};,\"'/*#\\\\ \n\t0-9é中😀]{0,12}",
+        1 => prop::collection::vec(prop::sample::select(FRAGMENTS), 1..5)
+            .prop_map(|parts| parts.concat()),
+    ]
+}
+
+fn spot() -> impl Strategy<Value = Spot> {
+    (0usize..10_000, 0usize..10_000).prop_map(|(l, c)| Spot(l, c))
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        6 => (spot(), spot(), fragment()).prop_map(|(a, b, t)| Edit::Replace(a, b, t)),
+        3 => (spot(), fragment()).prop_map(|(a, t)| Edit::Type(a, t)),
+        2 => (0usize..10_000, 1usize..6).prop_map(|(l, n)| Edit::DeleteLines(l, n)),
+        2 => (spot(), 0usize..1000, 0usize..10_000, 1usize..10)
+            .prop_map(|(a, f, l, n)| Edit::Paste(a, f, l, n)),
+        1 => (spot(), fragment()).prop_map(|(a, t)| Edit::Whole(a, t)),
+        1 => prop::collection::vec((spot(), spot(), fragment()), 1..4).prop_map(Edit::Batch),
+    ]
+}
+
+fn probe() -> impl Strategy<Value = Probe> {
+    (0..PROBE_KINDS, spot()).prop_map(|(k, s)| Probe(k, s))
+}
+
+fn case(max_edits: usize) -> impl Strategy<Value = Case> {
+    (
+        0..corpus().len(),
+        prop::collection::vec(
+            (
+                edit(),
+                prop::collection::vec(probe(), 0..4),
+                prop::bool::weighted(0.2),
+            ),
+            1..=max_edits,
+        ),
+        prop::bool::weighted(0.25),
+        prop::collection::vec(spot(), 0..4),
+    )
+        .prop_map(|(document, edits, undo, compare_at)| Case {
+            document,
+            edits,
+            undo,
+            compare_at,
+        })
+}
+
+/// A line and UTF-16 column.
+type Pos = (usize, usize);
+
+/// A change as sent: a range, or none for the whole text, and the new text.
+type Change = (Option<(Pos, Pos)>, String);
+
+/// One elementary change: where, what was there, what replaced it.
+struct Done {
+    start: usize,
+    inserted: usize,
+    removed: String,
+}
+
+/// The editor: the model text, the server, and what was done, for undo.
+struct Editor<'a> {
+    server: &'a mut Session,
+    uri: String,
+    text: String,
+    version: i64,
+    done: Vec<Done>,
+}
+
+impl Editor<'_> {
+    /// Sends `changes` (a range of positions, or none for the whole text,
+    /// and the new text) as one notification and applies them to the model.
+    fn change(&mut self, changes: &[Change]) {
+        let mut sent = Vec::new();
+        for (range, new_text) in changes {
+            match range {
+                Some((a, b)) => {
+                    let start = model::offset(&self.text, a.0, a.1);
+                    let end = model::offset(&self.text, b.0, b.1);
+                    let (start, end) = (start.min(end), start.max(end));
+                    let removed = self.text[start..end].to_string();
+                    self.text.replace_range(start..end, new_text);
+                    self.done.push(Done {
+                        start,
+                        inserted: new_text.len(),
+                        removed,
+                    });
+                    sent.push(json!({"range": model::range(*a, *b), "text": new_text}));
+                }
+                None => {
+                    let removed = std::mem::replace(&mut self.text, new_text.clone());
+                    self.done.push(Done {
+                        start: 0,
+                        inserted: new_text.len(),
+                        removed,
+                    });
+                    sent.push(json!({"text": new_text}));
+                }
+            }
+        }
+        self.version += 1;
+        self.server.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": self.uri, "version": self.version},
+                "contentChanges": sent}),
+        );
+    }
+
+    fn replace(&mut self, a: Pos, b: Pos, text: &str) {
+        self.change(&[(Some((a, b)), text.to_string())]);
+    }
+
+    fn apply(&mut self, edit: &Edit) {
+        match edit {
+            Edit::Replace(a, b, fragment) => {
+                let (a, b) = (a.resolve(&self.text), b.resolve(&self.text));
+                self.replace(a, b, fragment);
+            }
+            Edit::Type(at, fragment) => {
+                let mut at = at.resolve(&self.text);
+                // The column where the typed text really lands.
+                let offset = model::offset(&self.text, at.0, at.1);
+                at = model::position(&self.text, offset);
+                for key in keystrokes(fragment) {
+                    let offset = model::offset(&self.text, at.0, at.1) + key.len();
+                    self.replace(at, at, key);
+                    at = model::position(&self.text, offset);
+                    let position = json!({"line": at.0, "character": at.1});
+                    let doc = json!({"uri": self.uri});
+                    self.server.ask(
+                        "textDocument/completion",
+                        json!({"textDocument": doc, "position": position}),
+                    );
+                    if key == "(" || key == "," {
+                        self.server.ask(
+                            "textDocument/signatureHelp",
+                            json!({"textDocument": doc, "position": position}),
+                        );
+                    }
+                }
+            }
+            Edit::DeleteLines(line, count) => {
+                let lines = model::line_count(&self.text);
+                let first = line % lines;
+                self.replace((first, 0), (first + count, 0), "");
+            }
+            Edit::Paste(at, file, line, count) => {
+                let files = corpus();
+                let source = &files[file % files.len()].text;
+                let lines: Vec<&str> = source.split_inclusive('\n').collect();
+                let first = line % lines.len().max(1);
+                let piece: String = lines.iter().skip(first).take(*count).copied().collect();
+                let at = at.resolve(&self.text);
+                self.replace(at, at, &piece);
+            }
+            Edit::Whole(at, fragment) => {
+                let (line, character) = at.resolve(&self.text);
+                let offset = model::offset(&self.text, line, character);
+                let mut text = self.text.clone();
+                text.insert_str(offset, fragment);
+                self.change(&[(None, text)]);
+            }
+            Edit::Batch(changes) => {
+                // Each change's positions are in the text the previous one
+                // left, so they are resolved against a scratch copy.
+                let mut scratch = self.text.clone();
+                let mut resolved = Vec::new();
+                for (a, b, fragment) in changes {
+                    let (a, b) = (a.resolve(&scratch), b.resolve(&scratch));
+                    let start = model::offset(&scratch, a.0, a.1);
+                    let end = model::offset(&scratch, b.0, b.1);
+                    scratch.replace_range(start.min(end)..start.max(end), fragment);
+                    resolved.push((Some((a, b)), fragment.clone()));
+                }
+                self.change(&resolved);
+            }
+        }
+    }
+}
+
+/// What typing `text` sends, one key at a time: a line break is one key
+/// even when it is `\r\n`, since no position lies between the two.
+fn keystrokes(text: &str) -> Vec<&str> {
+    let mut keys = Vec::new();
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let len = if rest.starts_with("\r\n") {
+            2
+        } else {
+            c.len_utf8()
+        };
+        keys.push(&rest[..len]);
+        rest = &rest[len..];
+    }
+    keys
+}
+
+impl Editor<'_> {
+    /// Undoes every change, last first, each as the ranged change an
+    /// editor's undo sends.
+    fn undo_all(&mut self) {
+        while let Some(done) = self.done.pop() {
+            let a = model::position(&self.text, done.start);
+            let b = model::position(&self.text, done.start + done.inserted);
+            self.replace(a, b, &done.removed);
+            self.done.pop();
+        }
+    }
+
+    fn probe(&mut self, probe: Probe) {
+        let (line, character) = probe.1.resolve(&self.text);
+        let doc = json!({"uri": self.uri});
+        let position = json!({"line": line, "character": character});
+        let at = json!({"textDocument": doc, "position": position});
+        let lines = model::line_count(&self.text);
+        let range = model::range((line, 0), (lines, 0));
+        let (method, params) = match probe.0 {
+            0 => ("textDocument/hover", at),
+            1 => ("textDocument/completion", at),
+            2 => ("textDocument/signatureHelp", at),
+            3 => ("textDocument/definition", at),
+            4 => (
+                "textDocument/references",
+                json!({"textDocument": doc, "position": position,
+                    "context": {"includeDeclaration": true}}),
+            ),
+            5 => ("textDocument/documentHighlight", at),
+            6 => ("textDocument/documentSymbol", json!({"textDocument": doc})),
+            7 => (
+                "textDocument/semanticTokens/full",
+                json!({"textDocument": doc}),
+            ),
+            8 => (
+                "textDocument/semanticTokens/range",
+                json!({"textDocument": doc, "range": range}),
+            ),
+            9 => (
+                "textDocument/formatting",
+                json!({"textDocument": doc, "options": formatting_options()}),
+            ),
+            10 => (
+                "textDocument/rangeFormatting",
+                json!({"textDocument": doc, "range": range, "options": formatting_options()}),
+            ),
+            11 => (
+                "textDocument/inlayHint",
+                json!({"textDocument": doc, "range": range}),
+            ),
+            12 => {
+                let diagnostics = self
+                    .server
+                    .diagnostics
+                    .get(&self.uri)
+                    .map_or(json!([]), |(_, d)| d.clone());
+                (
+                    "textDocument/codeAction",
+                    json!({"textDocument": doc, "range": range,
+                        "context": {"diagnostics": diagnostics}}),
+                )
+            }
+            13 => ("textDocument/foldingRange", json!({"textDocument": doc})),
+            14 => ("textDocument/documentLink", json!({"textDocument": doc})),
+            15 => ("textDocument/prepareRename", at),
+            _ => ("textDocument/prepareCallHierarchy", at),
+        };
+        self.server.ask(method, params);
+    }
+}
+
+fn formatting_options() -> Value {
+    json!({"tabSize": 4, "insertSpaces": true})
+}
+
+/// The answers that must not depend on how the text came to be.
+fn answers(server: &mut Session, uri: &str, version: i64, text: &str, at: &[Spot]) -> Value {
+    let doc = json!({"uri": uri});
+    let lines = model::line_count(text);
+    let mut out = json!({
+        "diagnostics": server.diagnostics_of(uri, version),
+        "symbols": server.ask("textDocument/documentSymbol", json!({"textDocument": doc})),
+        "tokens": server.ask("textDocument/semanticTokens/full", json!({"textDocument": doc})),
+        "folding": server.ask("textDocument/foldingRange", json!({"textDocument": doc})),
+        "links": server.ask("textDocument/documentLink", json!({"textDocument": doc})),
+        "formatting": server.ask("textDocument/formatting",
+            json!({"textDocument": doc, "options": formatting_options()})),
+        "inlay": server.ask("textDocument/inlayHint",
+            json!({"textDocument": doc, "range": model::range((0, 0), (lines, 0))})),
+    });
+    let mut probes = Vec::new();
+    for spot in at {
+        let (line, character) = spot.resolve(text);
+        let params =
+            json!({"textDocument": doc, "position": {"line": line, "character": character}});
+        probes.push(json!({
+            "at": [line, character],
+            "hover": server.ask("textDocument/hover", params.clone()),
+            "definition": server.ask("textDocument/definition", params.clone()),
+            "completion": server.ask("textDocument/completion", params),
+        }));
+    }
+    out["probes"] = Value::Array(probes);
+    out
+}
+
+/// Runs one case; the final answers of the edited server and of a fresh one.
+fn run(case: &Case) -> (String, Value, Value) {
+    let document = &corpus()[case.document];
+    let uri = uri_of(&document.path);
+    let mut server = Session::start(&document.workspace);
+    server.open(&uri, &document.text);
+    let mut editor = Editor {
+        server: &mut server,
+        uri: uri.clone(),
+        text: document.text.clone(),
+        version: 1,
+        done: Vec::new(),
+    };
+    for (edit, probes, settle) in &case.edits {
+        editor.apply(edit);
+        for probe in probes {
+            editor.probe(*probe);
+        }
+        if *settle {
+            let (uri, version) = (editor.uri.clone(), editor.version);
+            editor.server.diagnostics_of(&uri, version);
+        }
+    }
+    if case.undo {
+        editor.undo_all();
+        assert_eq!(editor.text, document.text, "undo restores the original");
+    }
+    let (text, version) = (editor.text.clone(), editor.version);
+    let edited = answers(&mut server, &uri, version, &text, &case.compare_at);
+    server.shutdown();
+
+    let mut fresh = Session::start(&document.workspace);
+    fresh.open(&uri, &text);
+    let expected = answers(&mut fresh, &uri, 1, &text, &case.compare_at);
+    fresh.shutdown();
+    (text, edited, expected)
+}
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn check(case: &Case) -> Result<(), TestCaseError> {
+    let (text, edited, expected) = run(case);
+    let differences: Vec<String> = expected
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(key, value)| edited.get(key.as_str()) != Some(value))
+        .map(|(key, value)| format!("{key}: edited {} fresh {value}", edited[key.as_str()]))
+        .collect();
+    prop_assert!(
+        differences.is_empty(),
+        "the edited server answers differently from a fresh one\nfinal text: {text:?}\n{}",
+        differences.join("\n")
+    );
+    Ok(())
+}
+
+#[test]
+fn random_edits_never_crash_and_end_like_a_fresh_start() {
+    let config = ProptestConfig {
+        cases: env_number("LPC_PROPTEST_CASES", 64) as u32,
+        failure_persistence: None,
+        max_shrink_iters: 512,
+        ..ProptestConfig::default()
+    };
+    let max_edits = env_number("LPC_PROPTEST_EDITS", 20);
+    proptest!(config, |(case in case(max_edits))| {
+        check(&case)?;
+    });
+}
