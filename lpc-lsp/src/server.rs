@@ -867,3 +867,62 @@ impl LanguageServer for Backend {
             .map_err(|_| Error::internal_error())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(uri: &Uri, line: u32, character: u32) -> TextDocumentPositionParams {
+        TextDocumentPositionParams {
+            text_document: TextDocumentIdentifier { uri: uri.clone() },
+            position: Position::new(line, character),
+        }
+    }
+
+    #[test]
+    fn a_panicking_request_answers_with_an_error_and_the_server_goes_on() {
+        let (service, _socket) = LspService::new(Backend::new);
+        let backend = service.inner();
+        runtime::block_on(async {
+            let init = backend.initialize(InitializeParams::default()).await;
+            assert!(init.is_ok());
+            let uri: Uri = "file:///room.c".parse().expect("a URI");
+            backend
+                .did_open(DidOpenTextDocumentParams {
+                    text_document: TextDocumentItem {
+                        uri: uri.clone(),
+                        language_id: "lpc".into(),
+                        version: 1,
+                        text: "int answer() { return 42; }\nint f() { return answer(); }\n".into(),
+                    },
+                })
+                .await;
+            let panicked = backend
+                .on_file(&uri, |_, analysis| -> Option<u8> {
+                    let bytes = analysis.text().as_bytes();
+                    Some(bytes[bytes.len() + 1])
+                })
+                .await;
+            let error = panicked.expect_err("the panic is an error answer");
+            assert_eq!(
+                error.code,
+                tower_lsp_server::jsonrpc::ErrorCode::InternalError
+            );
+
+            // The same document still answers.
+            let hover = backend
+                .hover(HoverParams {
+                    text_document_position_params: at(&uri, 1, 18),
+                    work_done_progress_params: WorkDoneProgressParams::default(),
+                })
+                .await;
+            let Ok(Some(hover)) = hover else {
+                panic!("no hover after the panic: {hover:?}");
+            };
+            let HoverContents::Markup(markup) = hover.contents else {
+                panic!("hover is markdown");
+            };
+            assert!(markup.value.contains("int answer()"), "{}", markup.value);
+        });
+    }
+}

@@ -9,7 +9,7 @@ use efun_specs::EfunTable;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::analysis::{FileAnalysis, FileSummary, Symbol, analyze, summarize};
+use crate::analysis::{FileAnalysis, FileSummary, Symbol, analyze, summarize, text_hash};
 use crate::cancel::Cancel;
 use crate::config::WorkspaceConfig;
 use crate::uses::{FileUses, UsesIndex, resolve_file};
@@ -173,6 +173,20 @@ impl World {
             }
         }
         self.index.insert(new)
+    }
+
+    /// The summary of the file `analysis` is of, as its text is now: the
+    /// index's when made from the same text, else made now. It is not
+    /// stored: the index holds what the latest check of the file saw, and
+    /// a request on a text that changed since must neither wait for that
+    /// check nor race it.
+    pub fn own_summary(&self, analysis: &FileAnalysis) -> Arc<FileSummary> {
+        if let Some(summary) = self.index.get(&analysis.path)
+            && summary.text_hash == text_hash(analysis.text())
+        {
+            return summary;
+        }
+        Arc::new(summarize(&*self.vfs, analysis))
     }
 
     /// [`World::refresh`], unless this world's work was cancelled. Checks of
