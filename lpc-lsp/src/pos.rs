@@ -6,7 +6,14 @@ use lpcc::span::Span;
 use tower_lsp_server::ls_types::{Position, Range};
 
 pub fn offset_to_position(file: &SourceFile, offset: u32) -> Position {
-    let offset = offset.min(file.text.len() as u32);
+    let mut offset = offset.min(file.text.len() as u32);
+    // Between the `\r` and `\n` of a line break is no position: it is the
+    // end of the line.
+    let bytes = file.text.as_bytes();
+    let at = offset as usize;
+    if at > 0 && bytes.get(at - 1) == Some(&b'\r') && bytes.get(at) == Some(&b'\n') {
+        offset -= 1;
+    }
     let line = file.line_index(offset);
     let start = file.line_start(line) as usize;
     let column = file
@@ -112,6 +119,7 @@ mod tests {
         assert_eq!(text_offset(text, Position::new(2, 9)), 15);
         assert_eq!(text_offset(text, Position::new(7, 0)), 15);
         let file = SourceFile::new("/a.c".into(), Arc::from(text));
+        assert_eq!(offset_to_position(&file, 3), Position::new(0, 2));
         for line in 0..4 {
             for character in 0..6 {
                 let p = Position::new(line, character);

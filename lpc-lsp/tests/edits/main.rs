@@ -296,6 +296,20 @@ const FRAGMENTS: &[&str] = &[
     "private static nomask ",
     "x",
     "create",
+    "((((((((((((",
+    "#define A B\n#define B A\nA;\n",
+    "#define SELF SELF\n",
+    "#include __FILE__\n",
+    "#line 1000\n",
+    "#if defined(FOO) && FOO > 1\n",
+    "#elif\n",
+    "#error stop\n",
+    "[<1..<2]",
+    "@@",
+    "\"\\",
+    "/* unterminated",
+    "#",
+    "##",
 ];
 
 fn fragment() -> impl Strategy<Value = String> {
@@ -760,6 +774,10 @@ mod regressions {
     use lpc_lsp::vfs::Vfs;
     use lpc_lsp::world::{World, load_efuns};
 
+    use lpc_lsp::features::formatting::format_selection;
+    use lpc_lsp::pos::apply_change;
+    use tower_lsp_server::ls_types::{FormattingOptions, Position, Range};
+
     const OLD: &str =
         "// A comment.\n\nint helper() { return 1; }\nstring call() { return \"x\"; }\n";
     const NEW: &str = "string call() { return \"x\"; }\n";
@@ -817,5 +835,41 @@ mod regressions {
         assert_eq!(location.range.start.character, 7);
         // The index is left to the check.
         assert_eq!(symbol_names(&world), ["helper", "call"]);
+    }
+
+    /// Range formatting of a text whose first line ends in `\r\n` and the
+    /// others in `\n` answered with an edit ending between the `\r` and the
+    /// `\n`, a position that does not exist: an editor would have kept the
+    /// `\r` the formatter meant to remove.
+    #[test]
+    fn range_formatting_never_splits_a_crlf_line_break() {
+        let text = "// a comment with write(an#esscanf(\r\n#include \"/include/dirs.h\"\nfoo(lse\n";
+        let files = [("/a.c".to_string(), text.to_string())];
+        let world = World::new(
+            WorkspaceConfig::bare(PathBuf::from("/mud")),
+            Vfs::in_memory(PathBuf::from("/mud"), &files),
+            Arc::new(load_efuns()),
+        );
+        let analysis = world.analyze_path("/a.c").expect("/a.c exists");
+        let options = FormattingOptions {
+            tab_size: 4,
+            insert_spaces: true,
+            ..FormattingOptions::default()
+        };
+        let range = Range::new(Position::new(1, 16), Position::new(4, 0));
+        let edits = format_selection(&analysis, range, &options);
+        assert_eq!(edits.len(), 1, "{edits:?}");
+        let edit = &edits[0];
+        let first_line = text.find('\r').expect("a CRLF line") as u32;
+        for end in [edit.range.start, edit.range.end] {
+            assert!(end.line > 0 || end.character <= first_line, "{edit:?}");
+        }
+        let mut edited = text.to_string();
+        apply_change(&mut edited, edit.range, &edit.new_text);
+        assert!(!edited.contains("\r\r"), "{edited:?}");
+        assert!(
+            edited.starts_with("// a comment with write(an#esscanf("),
+            "{edited:?}"
+        );
     }
 }
