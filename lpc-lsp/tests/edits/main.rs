@@ -837,6 +837,19 @@ mod regressions {
         assert_eq!(symbol_names(&world), ["helper", "call"]);
     }
 
+    /// The same for preparing the call hierarchy of a function.
+    #[test]
+    fn call_hierarchy_in_an_edited_buffer_finds_its_own_declarations() {
+        let world = world();
+        let old = world.analyze_path("/a.c").expect("/a.c exists");
+        world.refresh(&old);
+        world.vfs.set_overlay("/a.c", Arc::from(NEW));
+        let new = world.analyze_path("/a.c").expect("/a.c exists");
+        let items =
+            lpc_lsp::features::calls::prepare(&world, &new, 9).expect("`call` is a function");
+        assert_eq!(items[0].range.start.line, 0, "{items:?}");
+    }
+
     /// Range formatting of a text whose first line ends in `\r\n` and the
     /// others in `\n` answered with an edit ending between the `\r` and the
     /// `\n`, a position that does not exist: an editor would have kept the
