@@ -96,6 +96,15 @@ pub struct FileSummary {
     pub inherits: Vec<(String, Loc)>,
     /// Files included, as mudlib paths.
     pub includes: Vec<String>,
+    /// A hash of the text summarised, to tell whether the summary is of the
+    /// text an editor buffer holds now.
+    pub text_hash: u64,
+}
+
+pub fn text_hash(text: &str) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    std::hash::Hasher::write(&mut hasher, text.as_bytes());
+    std::hash::Hasher::finish(&hasher)
 }
 
 pub fn summarize(provider: &dyn SourceProvider, analysis: &FileAnalysis) -> FileSummary {
@@ -106,6 +115,7 @@ pub fn summarize(provider: &dyn SourceProvider, analysis: &FileAnalysis) -> File
     };
     let mut summary = FileSummary {
         path: analysis.path.clone(),
+        text_hash: text_hash(analysis.text()),
         ..FileSummary::default()
     };
     for item in &analysis.program.items {

@@ -223,10 +223,7 @@ pub fn lookup(
             return Some(Target::Local(local));
         }
     }
-    let summary = world
-        .index
-        .get(&analysis.path)
-        .unwrap_or_else(|| world.refresh(analysis));
+    let summary = world.own_summary(analysis);
     let candidates: Vec<Symbol> = match qualifier {
         Qualifier::Inherited(scope) => {
             let inherited = world.inherited(&summary);

@@ -3,6 +3,9 @@
 //! async-std for another runtime means rewriting this file only.
 
 use std::future::Future;
+
+/// The byte-stream traits the protocol is served over.
+pub use async_std::io::{Read as AsyncRead, Write as AsyncWrite};
 use std::time::Duration;
 
 /// Runs `work` on the runtime's blocking thread pool and waits for it, so

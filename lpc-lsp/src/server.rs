@@ -21,7 +21,7 @@ use crate::analysis::{FileAnalysis, analyze};
 use crate::cancel::{Cancel, CancelOnDrop, Checks};
 use crate::config::{Settings, WorkspaceConfig, discover};
 use crate::features;
-use crate::pos::position_to_offset;
+use crate::pos::{apply_change, position_to_offset};
 use crate::runtime;
 use crate::vfs::Vfs;
 use crate::world::{World, load_efuns};
@@ -60,9 +60,19 @@ pub struct Backend {
 pub fn run_stdio() {
     runtime::block_on(async {
         let (stdin, stdout) = runtime::stdio();
-        let (service, socket) = LspService::new(Backend::new);
-        Server::new(stdin, stdout, socket).serve(service).await;
+        serve(stdin, stdout).await;
     });
+}
+
+/// Serves one client over any pair of byte streams until it exits: the
+/// binary's standard input and output, or a socket in tests.
+pub async fn serve<I, O>(input: I, output: O)
+where
+    I: runtime::AsyncRead + Unpin,
+    O: runtime::AsyncWrite,
+{
+    let (service, socket) = LspService::new(Backend::new);
+    Server::new(input, output, socket).serve(service).await;
 }
 
 impl Backend {
@@ -146,7 +156,7 @@ impl Backend {
                         return None;
                     }
                     let diagnostics = features::diagnostics::check(&job_world, &analysis);
-                    job_world.refresh(&analysis);
+                    job_world.refresh_unless_cancelled(&analysis)?;
                     Some((analysis, diagnostics))
                 }))
             })
@@ -368,7 +378,7 @@ fn capabilities() -> ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Options(
             TextDocumentSyncOptions {
                 open_close: Some(true),
-                change: Some(TextDocumentSyncKind::FULL),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
                 save: Some(TextDocumentSyncSaveOptions::Supported(true)),
                 ..TextDocumentSyncOptions::default()
             },
@@ -541,19 +551,32 @@ impl LanguageServer for Backend {
         self.schedule_check(path);
     }
 
+    /// Applies the changes in order, each to the text the one before left.
+    /// Nothing here awaits before the new text is stored, so the changes of
+    /// the next notification always find this one's text.
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let Some(world) = self.world() else { return };
         let path = world.vfs.path_of_uri(&params.text_document.uri);
-        let Some(change) = params.content_changes.into_iter().last() else {
-            return;
-        };
-        let text: Arc<str> = Arc::from(change.text);
-        world.vfs.set_overlay(&path, text.clone());
-        if let Ok(mut state) = self.state.write()
-            && let Some(doc) = state.docs.get_mut(&path)
         {
+            let Ok(mut state) = self.state.write() else {
+                return;
+            };
+            // Changes to a document that was never opened have no text to
+            // apply to.
+            let Some(doc) = state.docs.get_mut(&path) else {
+                return;
+            };
+            let mut text = doc.text.to_string();
+            for change in params.content_changes {
+                match change.range {
+                    Some(range) => apply_change(&mut text, range, &change.text),
+                    None => text = change.text,
+                }
+            }
+            let text: Arc<str> = Arc::from(text);
             doc.version = params.text_document.version;
-            doc.text = text;
+            doc.text = text.clone();
+            world.vfs.set_overlay(&path, text);
         }
         self.schedule_check(path.clone());
         self.recheck_dependents(&path);
@@ -842,5 +865,64 @@ impl LanguageServer for Backend {
         answer
             .map(|found| Some(WorkspaceSymbolResponse::Flat(found)))
             .map_err(|_| Error::internal_error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(uri: &Uri, line: u32, character: u32) -> TextDocumentPositionParams {
+        TextDocumentPositionParams {
+            text_document: TextDocumentIdentifier { uri: uri.clone() },
+            position: Position::new(line, character),
+        }
+    }
+
+    #[test]
+    fn a_panicking_request_answers_with_an_error_and_the_server_goes_on() {
+        let (service, _socket) = LspService::new(Backend::new);
+        let backend = service.inner();
+        runtime::block_on(async {
+            let init = backend.initialize(InitializeParams::default()).await;
+            assert!(init.is_ok());
+            let uri: Uri = "file:///room.c".parse().expect("a URI");
+            backend
+                .did_open(DidOpenTextDocumentParams {
+                    text_document: TextDocumentItem {
+                        uri: uri.clone(),
+                        language_id: "lpc".into(),
+                        version: 1,
+                        text: "int answer() { return 42; }\nint f() { return answer(); }\n".into(),
+                    },
+                })
+                .await;
+            let panicked = backend
+                .on_file(&uri, |_, analysis| -> Option<u8> {
+                    let bytes = analysis.text().as_bytes();
+                    Some(bytes[bytes.len() + 1])
+                })
+                .await;
+            let error = panicked.expect_err("the panic is an error answer");
+            assert_eq!(
+                error.code,
+                tower_lsp_server::jsonrpc::ErrorCode::InternalError
+            );
+
+            // The same document still answers.
+            let hover = backend
+                .hover(HoverParams {
+                    text_document_position_params: at(&uri, 1, 18),
+                    work_done_progress_params: WorkDoneProgressParams::default(),
+                })
+                .await;
+            let Ok(Some(hover)) = hover else {
+                panic!("no hover after the panic: {hover:?}");
+            };
+            let HoverContents::Markup(markup) = hover.contents else {
+                panic!("hover is markdown");
+            };
+            assert!(markup.value.contains("int answer()"), "{}", markup.value);
+        });
     }
 }

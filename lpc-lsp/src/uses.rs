@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 use tower_lsp_server::ls_types::Range;
 
-use crate::analysis::{FileAnalysis, FileSummary, SymbolKind, summarize};
+use crate::analysis::{FileAnalysis, FileSummary, SymbolKind};
 use crate::features::completion::{Receiver, receiver_kind, receiver_text};
 use crate::pos::span_range;
 use crate::world::World;
@@ -187,15 +187,7 @@ fn object_calls(world: &World, analysis: &FileAnalysis) -> Vec<ObjectCall> {
     // Made at most once, and not stored: the index may be mid-run, and
     // storing a summary there drops what depends on it.
     let own = std::cell::OnceCell::new();
-    let own = || {
-        own.get_or_init(|| {
-            world
-                .index
-                .get(&analysis.path)
-                .unwrap_or_else(|| Arc::new(summarize(&*world.vfs, analysis)))
-        })
-        .clone()
-    };
+    let own = || own.get_or_init(|| world.own_summary(analysis)).clone();
     let mut out = Vec::new();
     for (i, token) in tokens.iter().enumerate() {
         let next = |k: usize| tokens.get(i + k).map(|t| t.kind);

@@ -3,13 +3,13 @@
 //! background at start-up and on demand for files not indexed yet.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use efun_specs::EfunTable;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::analysis::{FileAnalysis, FileSummary, Symbol, analyze, summarize};
+use crate::analysis::{FileAnalysis, FileSummary, Symbol, analyze, summarize, text_hash};
 use crate::cancel::Cancel;
 use crate::config::WorkspaceConfig;
 use crate::uses::{FileUses, UsesIndex, resolve_file};
@@ -20,6 +20,9 @@ use lpcc::source::SourceProvider;
 #[derive(Debug, Default)]
 pub struct Index {
     files: RwLock<FxHashMap<String, Arc<FileSummary>>>,
+    /// Held while a checked document's summary replaces the old one, so that
+    /// a check overtaken by a newer one cannot put back an older summary.
+    refreshing: Mutex<()>,
 }
 
 impl Index {
@@ -170,6 +173,32 @@ impl World {
             }
         }
         self.index.insert(new)
+    }
+
+    /// The summary of the file `analysis` is of, as its text is now: the
+    /// index's when made from the same text, else made now. It is not
+    /// stored: the index holds what the latest check of the file saw, and
+    /// a request on a text that changed since must neither wait for that
+    /// check nor race it.
+    pub fn own_summary(&self, analysis: &FileAnalysis) -> Arc<FileSummary> {
+        if let Some(summary) = self.index.get(&analysis.path)
+            && summary.text_hash == text_hash(analysis.text())
+        {
+            return summary;
+        }
+        Arc::new(summarize(&*self.vfs, analysis))
+    }
+
+    /// [`World::refresh`], unless this world's work was cancelled. Checks of
+    /// one document run side by side; a newer one cancels the older before
+    /// it starts, and the cancel flag is read under the same lock the newer
+    /// check's refresh takes, so the last summary stored is the newest.
+    pub fn refresh_unless_cancelled(&self, analysis: &FileAnalysis) -> Option<Arc<FileSummary>> {
+        let _refreshing = self.index.refreshing.lock().ok()?;
+        if self.cancelled() {
+            return None;
+        }
+        Some(self.refresh(analysis))
     }
 
     /// The indexed files that inherit `path`, directly or not.

@@ -32,9 +32,19 @@ fn item(
     })
 }
 
-/// The function declared in `path` under `name`, as an item.
-fn function_item(world: &World, path: &str, name: &str) -> Option<CallHierarchyItem> {
-    let summary = world.summary(path)?;
+/// The function declared in `path` under `name`, as an item; `analysis`
+/// is the open document's, whose own summary may be newer than the index's.
+fn function_item(
+    world: &World,
+    analysis: &FileAnalysis,
+    path: &str,
+    name: &str,
+) -> Option<CallHierarchyItem> {
+    let summary = if path == analysis.path {
+        world.own_summary(analysis)
+    } else {
+        world.summary(path)?
+    };
     let symbol = world
         .visible_symbols(&summary)
         .into_iter()
@@ -63,7 +73,7 @@ pub fn prepare(
     } else {
         declared_in.as_str()
     };
-    Some(vec![function_item(world, path, &found.name)?])
+    Some(vec![function_item(world, analysis, path, &found.name)?])
 }
 
 /// The calls of the function named at `offset`, grouped by calling function.
@@ -98,7 +108,7 @@ pub fn incoming(
             .into_iter()
             .filter_map(|((path, caller), from_ranges)| {
                 Some(CallHierarchyIncomingCall {
-                    from: function_item(world, &path, &caller)?,
+                    from: function_item(world, analysis, &path, &caller)?,
                     from_ranges,
                 })
             })
@@ -131,7 +141,7 @@ pub fn outgoing(
             .into_iter()
             .filter_map(|((path, callee), from_ranges)| {
                 Some(CallHierarchyOutgoingCall {
-                    to: function_item(world, &path, &callee)?,
+                    to: function_item(world, analysis, &path, &callee)?,
                     from_ranges,
                 })
             })

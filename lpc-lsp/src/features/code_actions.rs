@@ -121,10 +121,7 @@ fn action(
 /// call, variables otherwise.
 fn known_names(world: &World, analysis: &FileAnalysis, offset: u32, function: bool) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    let summary = world
-        .index
-        .get(&analysis.path)
-        .unwrap_or_else(|| world.refresh(analysis));
+    let summary = world.own_summary(analysis);
     let wanted = if function {
         SymbolKind::Function
     } else {

@@ -99,10 +99,7 @@ pub fn completion(world: &World, analysis: &FileAnalysis, offset: u32) -> Option
             });
         }
     }
-    let summary = world
-        .index
-        .get(&analysis.path)
-        .unwrap_or_else(|| world.refresh(analysis));
+    let summary = world.own_summary(analysis);
     let symbols = match qualifier {
         Qualifier::Inherited(_) => world
             .inherited(&summary)
@@ -182,10 +179,7 @@ fn member_completion(
         return None;
     };
     let receiver = receiver_text(text, receiver_end)?;
-    let own = world
-        .index
-        .get(&analysis.path)
-        .unwrap_or_else(|| world.refresh(analysis));
+    let own = world.own_summary(analysis);
     match receiver_kind(world, analysis, &own, receiver, start as u32)? {
         Receiver::Class(class) => {
             for (ty, name) in class_members(world, analysis, &class) {
@@ -403,10 +397,7 @@ fn class_members(world: &World, analysis: &FileAnalysis, class: &str) -> Vec<(St
                 .collect();
         }
     }
-    let summary = world
-        .index
-        .get(&analysis.path)
-        .unwrap_or_else(|| world.refresh(analysis));
+    let summary = world.own_summary(analysis);
     let Some(symbol) = world
         .visible_symbols(&summary)
         .into_iter()

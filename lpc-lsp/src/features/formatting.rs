@@ -53,11 +53,25 @@ pub fn format_selection(
     ) else {
         return Vec::new();
     };
+    let (mut start, mut end, mut new_text) = (edit.range.start, edit.range.end, edit.new_text);
+    // No position lies between the two bytes of a `\r\n` line break, so an
+    // edit that starts or ends there takes in the whole break.
+    let bytes = text.as_bytes();
+    let splits_break =
+        |at: usize| at > 0 && bytes.get(at - 1) == Some(&b'\r') && bytes.get(at) == Some(&b'\n');
+    if splits_break(start) {
+        start -= 1;
+        new_text.insert(0, '\r');
+    }
+    if splits_break(end) {
+        end += 1;
+        new_text.push('\n');
+    }
     vec![TextEdit {
         range: Range {
-            start: offset_to_position(file, edit.range.start as u32),
-            end: offset_to_position(file, edit.range.end as u32),
+            start: offset_to_position(file, start as u32),
+            end: offset_to_position(file, end as u32),
         },
-        new_text: edit.new_text,
+        new_text,
     }]
 }

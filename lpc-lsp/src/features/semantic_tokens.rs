@@ -100,17 +100,11 @@ fn classify(world: &World, analysis: &FileAnalysis) -> Vec<Item> {
         .collect();
     macros.extend(config_macros.iter().map(String::as_str));
     let classes: FxHashSet<smol_str::SmolStr> = world
-        .index
-        .get(&analysis.path)
-        .map(|summary| {
-            world
-                .visible_symbols(&summary)
-                .into_iter()
-                .filter(|s| s.kind == SymbolKind::Class)
-                .map(|s| s.name)
-                .collect()
-        })
-        .unwrap_or_default();
+        .visible_symbols(&world.own_summary(analysis))
+        .into_iter()
+        .filter(|s| s.kind == SymbolKind::Class)
+        .map(|s| s.name)
+        .collect();
     let active = active_spans(analysis);
 
     let mut lexer = Lexer::new(text, main);
