@@ -9,6 +9,7 @@ pub mod files;
 pub mod inventory;
 pub mod objects;
 pub mod parse_command;
+pub mod parser;
 pub mod pcre;
 pub mod regex;
 pub mod save;
@@ -35,6 +36,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     objects::register(&mut m);
     inventory::register(&mut m);
     parse_command::register(&mut m);
+    parser::register(&mut m);
     m
 }
 

@@ -114,6 +114,8 @@ pub struct Vm {
     pub spread: usize,
     /// Per-object driver data: environments, uids, living flags.
     pub objext: crate::efuns::objects::ObjectsState,
+    /// The natural-language parser's verbs, rules and per-object caches.
+    pub parser: crate::efuns::parser::ParserState,
 }
 
 /// How many jumps and calls run between two checks of the clock.
@@ -138,6 +140,7 @@ impl Vm {
             debug_log: None,
             spread: 0,
             objext: Default::default(),
+            parser: Default::default(),
         }
     }
 
