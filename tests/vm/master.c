@@ -102,5 +102,10 @@ string *parse_command_adjectiv_id_list() { return ({ "iffish" }); }
 string *parse_command_prepos_list() { return ({ "in", "on", "under", "out of" }); }
 string parse_command_all_word() { return "all"; }
 
+// The parser's errors, as they come: the kind and what it is about.
+mixed parser_error_message(int kind, object ob, mixed arg, mixed flag) {
+  return ({ kind, ob, arg, flag });
+}
+
 // Objects that say so may hide and see hidden objects.
 int valid_hide(object ob) { return ob->query_may_hide(); }

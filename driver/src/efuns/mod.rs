@@ -15,6 +15,7 @@ pub mod json;
 pub mod math;
 pub mod objects;
 pub mod parse_command;
+pub mod parser;
 pub mod pcre;
 pub mod regex;
 pub mod save;
@@ -53,6 +54,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     interactive::register(&mut m);
     commands::register(&mut m);
     sockets::register(&mut m);
+    parser::register(&mut m);
     m
 }
 

@@ -118,6 +118,8 @@ pub struct Vm {
     pub command_giver: Option<ObjRef>,
     /// Timers, connections and commands, run by the backend loop.
     pub backend: crate::backend::Backend,
+    /// The natural-language parser's verbs, rules and per-object caches.
+    pub parser: crate::efuns::parser::ParserState,
 }
 
 /// How many jumps and calls run between two checks of the clock.
@@ -144,6 +146,7 @@ impl Vm {
             objext: Default::default(),
             command_giver: None,
             backend: Default::default(),
+            parser: Default::default(),
         }
     }
 
