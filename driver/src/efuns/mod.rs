@@ -3,8 +3,10 @@
 //! value or an error; grouped by kind in the files of this module.
 
 pub mod arrays;
+pub mod buffers;
 pub mod core;
 pub mod strings;
+pub mod vmsupport;
 
 use rustc_hash::FxHashMap;
 
@@ -17,6 +19,8 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     core::register(&mut m);
     strings::register(&mut m);
     arrays::register(&mut m);
+    buffers::register(&mut m);
+    vmsupport::register(&mut m);
     m
 }
 
