@@ -212,3 +212,13 @@ fn run_lpc_dir(dir: &str) {
 fn efun_library() {
     run_lpc_dir("efuns");
 }
+
+#[test]
+fn loading() {
+    run_lpc_test("loading");
+}
+
+#[test]
+fn locals_limit() {
+    run_lpc_test("locals_limit");
+}

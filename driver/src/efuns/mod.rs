@@ -5,6 +5,7 @@
 pub mod arrays;
 pub mod buffers;
 pub mod core;
+pub mod lifecycle;
 pub mod strings;
 pub mod vmsupport;
 
@@ -21,6 +22,8 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     arrays::register(&mut m);
     buffers::register(&mut m);
     vmsupport::register(&mut m);
+    // After `core`: its loading efuns give way to the ones that know virtual objects.
+    lifecycle::register(&mut m);
     m
 }
 

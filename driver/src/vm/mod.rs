@@ -8,6 +8,7 @@ pub mod ops;
 pub mod value;
 
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::compile::Compiler;
@@ -425,17 +426,30 @@ impl Vm {
         self.load_object(&name)
     }
 
-    fn linked_program(&mut self, name: &str) -> Result<Rc<Linked>, Unwind> {
-        if let Some(l) = self.linked.get(name) {
-            return Ok(l.clone());
+    /// The linked program of `name`: a loaded object's own, else the
+    /// compiled file, relinked when its source changed. `None` when no
+    /// such file exists.
+    fn linked_program(&mut self, name: &str) -> Result<Option<Rc<Linked>>, Unwind> {
+        if let Some(r) = self.objects.find(name)
+            && let Some(object) = self.objects.get(r)
+        {
+            return Ok(Some(object.linked.clone()));
         }
         let program = match self.compiler.compile(name) {
             Ok(p) => p,
+            Err(failure) if failure.not_found => return Ok(None),
             Err(failure) => {
                 self.report_compile_error(&failure);
                 return Err(error(format!("Failed to load file: {name}")));
             }
         };
+        if let Some(l) = self.linked.get(name)
+            && l.parts
+                .first()
+                .is_some_and(|p| Arc::ptr_eq(&p.program, &program))
+        {
+            return Ok(Some(l.clone()));
+        }
         let efuns = &self.efuns;
         let compiler = &self.compiler;
         let linked = object::link(program, &|path| compiler.program(path), &|n| {
@@ -444,7 +458,7 @@ impl Vm {
         .map_err(error)?;
         let linked = Rc::new(linked);
         self.linked.insert(name.to_string(), linked.clone());
-        Ok(linked)
+        Ok(Some(linked))
     }
 
     fn report_compile_error(&mut self, failure: &crate::compile::CompileFailure) {
@@ -470,14 +484,70 @@ impl Vm {
 
     /// Compiles and creates the object `name` (no `.c`).
     pub fn load_object(&mut self, name: &str) -> Result<ObjRef, Unwind> {
-        let linked = self.linked_program(name)?;
-        let r = self.instantiate(Rc::from(name), linked)?;
-        Ok(r)
+        match self.try_load(name)? {
+            Some(r) => Ok(r),
+            None => Err(error(format!("Failed to load file: {name}"))),
+        }
+    }
+
+    /// Loads `name`; when no such file exists, asks the master's
+    /// `compile_object` for a virtual object. `None` when neither gives one.
+    pub fn try_load(&mut self, name: &str) -> Result<Option<ObjRef>, Unwind> {
+        if let Some(r) = self.objects.find(name) {
+            return Ok(Some(r));
+        }
+        match self.linked_program(name)? {
+            Some(linked) => self.instantiate(Rc::from(name), linked).map(Some),
+            None => self.load_virtual(name, None),
+        }
+    }
+
+    /// A virtual object from master `compile_object(name, clone, args)`,
+    /// renamed to `name` (or a clone name of it).
+    fn load_virtual(
+        &mut self,
+        name: &str,
+        clone_args: Option<Vec<Value>>,
+    ) -> Result<Option<ObjRef>, Unwind> {
+        let Some(master) = self.master.filter(|&m| self.objects.alive(m)) else {
+            return Ok(None);
+        };
+        let mut args = vec![
+            Value::str(name),
+            Value::Int(i64::from(clone_args.is_some())),
+        ];
+        if let Some(extra) = clone_args.as_ref().filter(|a| !a.is_empty()) {
+            args.push(Value::array(extra.clone()));
+        }
+        let Some(Value::Object(r)) = self.apply(master, "compile_object", args, true)? else {
+            return Ok(None);
+        };
+        if !self.objects.alive(r) {
+            return Ok(None);
+        }
+        let new_name: Rc<str> = if clone_args.is_some() {
+            Rc::from(format!("{name}#{}", self.objects.next_clone()))
+        } else {
+            if self.objects.find(name).is_some_and(|other| other != r) {
+                self.destruct(r);
+                return Err(error(format!(
+                    "Virtual object name duplicates an existing object name: '{name}'."
+                )));
+            }
+            Rc::from(name)
+        };
+        self.objects.rename(r, new_name);
+        Ok(Some(r))
     }
 
     pub fn clone_object(&mut self, name: &str, args: Vec<Value>) -> Result<ObjRef, Unwind> {
         let name = object_name(name);
-        let linked = self.linked_program(&name)?;
+        let Some(linked) = self.linked_program(&name)? else {
+            return match self.load_virtual(&name, Some(args))? {
+                Some(r) => Ok(r),
+                None => Err(error(format!("Failed to load file: {name}"))),
+            };
+        };
         let number = self.objects.next_clone();
         let clone_name: Rc<str> = Rc::from(format!("{name}#{number}"));
         self.instantiate_with(clone_name, linked, args)

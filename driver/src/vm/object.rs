@@ -277,6 +277,19 @@ impl ObjectTable {
         Some(object)
     }
 
+    /// Gives a live object a new name (a virtual object takes the name it
+    /// was asked for).
+    pub fn rename(&mut self, r: ObjRef, name: Rc<str>) {
+        let Some(object) = self.get_mut(r) else {
+            return;
+        };
+        let old = std::mem::replace(&mut object.name, name.clone());
+        if self.names.get(&old) == Some(&r) {
+            self.names.remove(&old);
+        }
+        self.names.insert(name, r);
+    }
+
     /// Direct access for the dispatch loop: the variables of a live object.
     pub fn vars_mut(&mut self, r: ObjRef) -> Option<&mut Vec<Value>> {
         self.get_mut(r).map(|o| &mut o.vars)

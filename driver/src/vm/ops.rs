@@ -27,7 +27,8 @@ fn concat_text(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
         Value::Str(s) => Some(std::borrow::Cow::Borrowed(s.text.as_str())),
         Value::Int(i) => Some(std::borrow::Cow::Owned(i.to_string())),
         Value::Undefined => Some(std::borrow::Cow::Borrowed("0")),
-        Value::Float(f) => Some(std::borrow::Cow::Owned(float_text(*f))),
+        // Concatenation prints six decimals, as C's `%f` does.
+        Value::Float(f) => Some(std::borrow::Cow::Owned(format!("{f:.6}"))),
         _ => None,
     }
 }

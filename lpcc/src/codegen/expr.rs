@@ -101,7 +101,13 @@ impl Cx<'_, '_> {
                             let index = self.string_const(text);
                             b.emit(Instr::PushString { index });
                         }
-                        TemplatePart::Expr(e) => self.expr(b, e),
+                        TemplatePart::Expr(e) => {
+                            // Interpolated numbers print as casts do (`%g`
+                            // style), unlike `+`, which prints floats with
+                            // six decimals.
+                            self.expr(b, e);
+                            b.emit(Instr::CastString);
+                        }
                     }
                     b.emit(Instr::Add);
                 }

@@ -370,7 +370,16 @@ impl Cx<'_, '_> {
                 param: i as u8,
                 target: 0,
             });
+            let declared_before = b.named_declared;
             self.expr(&mut b, default);
+            if b.named_declared != declared_before {
+                // FluffOS would number such a local among the parameters.
+                self.error(
+                    E_UNSUPPORTED,
+                    default.span,
+                    "a default argument may not declare a variable",
+                );
+            }
             b.emit(Instr::StoreLocal { slot: i as u16 });
             b.patch_here(skip);
         }
@@ -384,6 +393,16 @@ impl Cx<'_, '_> {
         let index = self.out.functions.len();
         if index > u16::MAX as usize || b.max_locals > u16::MAX as usize {
             self.error(E_LIMIT, Span::default(), "too many functions or locals");
+        }
+        if b.too_many_locals {
+            self.error(
+                E_LIMIT,
+                Span::default(),
+                format!(
+                    "too many local variables in `{}` (at most {MAX_NAMED_LOCALS})",
+                    b.name
+                ),
+            );
         }
         self.out.functions.push(Function {
             name: b.name,
@@ -594,7 +613,15 @@ struct FnBuilder {
     /// `ref` arguments of the call being compiled: the hidden local holding
     /// the reference cell, and the variable to write its value back to.
     pending_refs: Vec<(u16, expr::RefTarget)>,
+    /// More named locals were in scope at once than a function may have.
+    too_many_locals: bool,
+    /// Named locals declared so far, in every scope.
+    named_declared: usize,
 }
+
+/// Named locals (parameters included) one function may have in scope at
+/// once, as in FluffOS, whose bytecode gives a local one byte.
+const MAX_NAMED_LOCALS: usize = 255;
 
 impl FnBuilder {
     fn new(name: SmolStr, flags: u8) -> FnBuilder {
@@ -615,6 +642,8 @@ impl FnBuilder {
             capture_base: None,
             captures: Vec::new(),
             pending_refs: Vec::new(),
+            too_many_locals: false,
+            named_declared: 0,
         }
     }
 
@@ -665,6 +694,13 @@ impl FnBuilder {
             self.declared.resize(slot as usize + 1, Declared::Other);
         }
         self.declared[slot as usize] = Declared::Other;
+        if !self.locals.last().is_some_and(|(n, _)| n.is_empty()) {
+            self.named_declared += 1;
+        }
+        if self.locals.len() > MAX_NAMED_LOCALS && !self.too_many_locals {
+            let named = self.locals.iter().filter(|(n, _)| !n.is_empty()).count();
+            self.too_many_locals = named > MAX_NAMED_LOCALS;
+        }
         self.next_slot += 1;
         self.max_locals = self.max_locals.max(self.next_slot);
         slot
