@@ -222,3 +222,8 @@ fn loading() {
 fn locals_limit() {
     run_lpc_test("locals_limit");
 }
+
+#[test]
+fn shadows() {
+    run_lpc_test("shadows");
+}

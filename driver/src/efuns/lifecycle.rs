@@ -3,12 +3,146 @@
 
 use rustc_hash::FxHashMap;
 
-use super::str_arg;
+use lpcc::bytecode::flags;
+
+use super::{arg, bad_arg, int_arg, str_arg};
+use crate::vm::object::ObjRef;
 use crate::vm::value::Value;
-use crate::vm::{Efun, Unwind, Vm};
+use crate::vm::{Efun, Unwind, Vm, error};
 
 pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("load_object", load_object);
+    m.insert("shadow", shadow);
+    m.insert("query_shadowing", query_shadowing);
+    m.insert("remove_shadow", remove_shadow);
+}
+
+fn object_value(r: Option<ObjRef>) -> Value {
+    r.map_or(Value::Int(0), Value::Object)
+}
+
+/// The object argument `i`, or an error naming the efun.
+fn object_arg(vm: &Vm, base: usize, argc: usize, i: usize, efun: &str) -> Result<ObjRef, Unwind> {
+    match arg(vm, base, argc, i) {
+        Value::Object(r) if vm.objects.alive(r) => Ok(r),
+        other => Err(bad_arg(efun, i, &other)),
+    }
+}
+
+/// `shadow(ob, flag)`: with a zero flag, the object shadowing `ob`; else
+/// makes the running object a shadow of `ob` (of the outermost shadow
+/// already on it), so calls to `ob` reach it first. `ob` on success, 0
+/// when the master's `valid_shadow` refuses.
+fn shadow(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let victim = object_arg(vm, base, argc, 0, "shadow")?;
+    let flag = if argc > 1 {
+        int_arg(vm, base, argc, 1, "shadow")?
+    } else {
+        1
+    };
+    if flag == 0 {
+        return Ok(object_value(
+            vm.objects.get(victim).and_then(|o| o.shadowed),
+        ));
+    }
+    let Some(me) = vm.this_object() else {
+        return Ok(Value::Int(0));
+    };
+    if victim == me {
+        return Err(error("shadow: Can't shadow self"));
+    }
+    let (Some(mine), Some(theirs)) = (vm.objects.get(me), vm.objects.get(victim)) else {
+        return Ok(Value::Int(0));
+    };
+    if mine.shadowing.is_some() {
+        return Err(error("shadow: Already shadowing."));
+    }
+    if mine.shadowed.is_some() {
+        return Err(error("shadow: Can't shadow when shadowed."));
+    }
+    if Some(victim) == vm.master {
+        return Err(error("shadow: cannot shadow the master object."));
+    }
+    if theirs.shadowing.is_some() {
+        return Err(error("shadow: Can't shadow a shadow."));
+    }
+    // A shadow may not define a function the victim declares nomask.
+    for part in &mine.linked.parts {
+        for f in &part.program.functions {
+            if f.flags & flags::HIDDEN != 0 {
+                continue;
+            }
+            let masked = theirs
+                .linked
+                .resolve(0, &f.name)
+                .and_then(|r| theirs.linked.function(r))
+                .is_some_and(|g| g.flags & flags::NOMASK != 0);
+            if masked {
+                return Err(error(format!(
+                    "Illegal to shadow 'nomask' function \"{}\".",
+                    f.name
+                )));
+            }
+        }
+    }
+    if let Some(master) = vm.master {
+        let approved = vm.apply(master, "valid_shadow", vec![Value::Object(victim)], true)?;
+        if approved.is_some_and(|v| !v.truthy()) || !vm.objects.alive(victim) {
+            return Ok(Value::Int(0));
+        }
+    }
+    if !vm.objects.alive(me) {
+        return Ok(Value::Int(0));
+    }
+    let mut top = victim;
+    while let Some(next) = vm.objects.get(top).and_then(|o| o.shadowed) {
+        top = next;
+    }
+    if let Some(o) = vm.objects.get_mut(me) {
+        o.shadowing = Some(top);
+    }
+    if let Some(o) = vm.objects.get_mut(top) {
+        o.shadowed = Some(me);
+    }
+    Ok(Value::Object(top))
+}
+
+/// `query_shadowing(ob)`: the object `ob` shadows, or 0.
+fn query_shadowing(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    Ok(match arg(vm, base, argc, 0) {
+        Value::Object(r) => object_value(vm.objects.get(r).and_then(|o| o.shadowing)),
+        _ => Value::Int(0),
+    })
+}
+
+/// `remove_shadow(ob)`: takes `ob` (the running object by default) out of
+/// its shadow chain; 1 when it was in one.
+fn remove_shadow(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let target = if argc > 0 {
+        match arg(vm, base, argc, 0) {
+            Value::Object(r) => Some(r),
+            _ => None,
+        }
+    } else {
+        vm.this_object()
+    };
+    let Some((r, shadowed, shadowing)) = target
+        .and_then(|r| vm.objects.get(r).map(|o| (r, o.shadowed, o.shadowing)))
+        .filter(|(_, a, b)| a.is_some() || b.is_some())
+    else {
+        return Ok(Value::Int(0));
+    };
+    if let Some(o) = shadowed.and_then(|s| vm.objects.get_mut(s)) {
+        o.shadowing = shadowing;
+    }
+    if let Some(o) = shadowing.and_then(|s| vm.objects.get_mut(s)) {
+        o.shadowed = shadowed;
+    }
+    if let Some(o) = vm.objects.get_mut(r) {
+        o.shadowed = None;
+        o.shadowing = None;
+    }
+    Ok(Value::Int(1))
 }
 
 /// `load_object(name)`: the object, loaded when needed; 0 when there is no

@@ -202,6 +202,8 @@ impl Vm {
                         let v = match &self.stack[base + slot as usize] {
                             Value::Int(i) => Value::Int(*i),
                             Value::Ref(cell) => cell.borrow().clone(),
+                            // A destructed object reads as 0.
+                            Value::Object(r) if !self.objects.alive(*r) => Value::Int(0),
                             other => other.clone(),
                         };
                         self.stack.push(v);
@@ -232,6 +234,10 @@ impl Vm {
                     }
                     Instr::GetGlobal { slot } => {
                         let v = vars!()[var_base + slot as usize].clone();
+                        let v = match v {
+                            Value::Object(r) if !self.objects.alive(r) => Value::Int(0),
+                            v => v,
+                        };
                         self.stack.push(v);
                     }
                     Instr::SetGlobal { slot } => {
@@ -770,10 +776,25 @@ impl Vm {
                             }
                         };
                         let n = program.names.get(name as usize).map_or("", |n| n.as_str());
-                        let Some(callee) = self.objects.get(target).map(|o| o.linked.clone())
-                        else {
+                        let Some(object) = self.objects.get(target) else {
                             raise!(error("call_other() on a destructed object"));
                         };
+                        if object.shadowed.is_some() {
+                            // A shadow may take the call: no per-site cache.
+                            let Some((target, callee, fnref)) = self.resolve_shadowed(target, n)
+                            else {
+                                self.stack.truncate(at);
+                                self.stack.push(Value::Int(0));
+                                continue;
+                            };
+                            self.stack.remove(at);
+                            self.save_pc(pc);
+                            if let Err(e) = self.enter(callee, fnref, argc, target, &[]) {
+                                raise!(e);
+                            }
+                            continue 'frames;
+                        }
+                        let callee = object.linked.clone();
                         let found = match part.other_cache.get(name as usize) {
                             Some(cache) => cached_lookup(cache, &callee, n),
                             None => callee.public.get(n).copied(),
@@ -890,6 +911,10 @@ impl Vm {
                             ) => ops::index(&c, &i, false).unwrap_or_default(),
                             (Instr::IndexOptional, _) => Value::Int(0),
                             _ => check!(ops::index(&c, &i, matches!(instr, Instr::IndexFromEnd))),
+                        };
+                        let v = match v {
+                            Value::Object(r) if !self.objects.alive(r) => Value::Int(0),
+                            v => v,
                         };
                         self.stack.push(v);
                     }

@@ -179,6 +179,15 @@ impl Vm {
         let Some(object) = self.objects.get(obj) else {
             return Ok(None);
         };
+        if object.shadowed.is_some()
+            && let Some((target, linked, fnref)) = self.resolve_shadowed(obj, name)
+        {
+            let argc = args.len();
+            self.stack.extend(args);
+            return self
+                .call_function(linked, fnref, argc, target, &[])
+                .map(Some);
+        }
         let linked = object.linked.clone();
         let found = match linked.public.get(name) {
             Some(&r) => Some(r),
@@ -542,7 +551,14 @@ impl Vm {
 
     pub fn clone_object(&mut self, name: &str, args: Vec<Value>) -> Result<ObjRef, Unwind> {
         let name = object_name(name);
-        let Some(linked) = self.linked_program(&name)? else {
+        // Clones share the program last loaded under the name, as FluffOS
+        // clones share their blueprint's: loading the object anew is what
+        // picks up a changed source.
+        let linked = match self.linked.get(&name) {
+            Some(l) => Some(l.clone()),
+            None => self.linked_program(&name)?,
+        };
+        let Some(linked) = linked else {
             return match self.load_virtual(&name, Some(args))? {
                 Some(r) => Ok(r),
                 None => Err(error(format!("Failed to load file: {name}"))),
@@ -568,6 +584,8 @@ impl Vm {
             name,
             linked: linked.clone(),
             vars,
+            shadowed: None,
+            shadowing: None,
         });
         // Initializers run deepest inherit first, as their variables come first in FluffOS.
         for (i, part) in linked.parts.iter().enumerate().rev() {
@@ -587,7 +605,67 @@ impl Vm {
         Ok(r)
     }
 
+    /// Where a call of `name` in the shadowed object `ob` lands: the
+    /// outermost shadow that defines it (never the caller itself, so a
+    /// shadow can pass a call on), else `ob`.
+    pub fn resolve_shadowed(&self, ob: ObjRef, name: &str) -> Option<(ObjRef, Rc<Linked>, FnRef)> {
+        let caller = self.this_object();
+        let mut at = ob;
+        while let Some(next) = self.objects.get(at).and_then(|o| o.shadowed) {
+            if Some(next) == caller || !self.objects.alive(next) {
+                break;
+            }
+            at = next;
+        }
+        loop {
+            let object = self.objects.get(at)?;
+            if let Some(&fnref) = object.linked.public.get(name) {
+                return Some((at, object.linked.clone(), fnref));
+            }
+            at = object.shadowing?;
+        }
+    }
+
+    /// Destructs an object: its handles go stale and its variables are
+    /// freed. Destructing a shadowed object destructs its shadows too; a
+    /// shadow leaves its chain.
     pub fn destruct(&mut self, r: ObjRef) {
+        let Some(object) = self.objects.get(r) else {
+            return;
+        };
+        let (shadowed, shadowing) = (object.shadowed, object.shadowing);
+        if shadowed.is_some() && shadowing.is_none() {
+            // The shadows go first, outermost first, then the object itself.
+            let mut chain = Vec::new();
+            let mut at = shadowed;
+            while let Some(s) = at.filter(|s| !chain.contains(s)) {
+                chain.push(s);
+                at = self.objects.get(s).and_then(|o| o.shadowed);
+            }
+            for &s in &chain {
+                if let Some(o) = self.objects.get_mut(s) {
+                    o.shadowed = None;
+                    o.shadowing = None;
+                }
+            }
+            if let Some(o) = self.objects.get_mut(r) {
+                o.shadowed = None;
+            }
+            for s in chain.into_iter().rev() {
+                self.destruct(s);
+            }
+        } else {
+            if let Some(inner) = shadowing
+                && let Some(o) = self.objects.get_mut(inner)
+            {
+                o.shadowed = shadowed;
+            }
+            if let Some(outer) = shadowed
+                && let Some(o) = self.objects.get_mut(outer)
+            {
+                o.shadowing = shadowing;
+            }
+        }
         let removed = self.objects.remove(r);
         drop(removed);
     }

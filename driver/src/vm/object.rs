@@ -187,6 +187,10 @@ pub struct Object {
     pub name: Rc<str>,
     pub linked: Rc<Linked>,
     pub vars: Vec<Value>,
+    /// The object shadowing this one (the next one out in its chain).
+    pub shadowed: Option<ObjRef>,
+    /// The object this one shadows (the next one in).
+    pub shadowing: Option<ObjRef>,
 }
 
 #[derive(Debug, Default)]
