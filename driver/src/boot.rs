@@ -33,6 +33,7 @@ pub fn run(options: &Options) -> Result<i32> {
     let root = Path::new(&config.mudlib_directory).to_path_buf();
     let compiler = Compiler::new(&root, Some(&config))?;
     let mut vm = Vm::new(compiler, limits(&file));
+    vm.mudlib_error_handler = file.get_int("mudlib error handler").ok().flatten() != Some(0);
     let log_dir = file.get("log directory").unwrap_or("/log");
     if let Some(debug_log) = file.get("debug log file") {
         let path = vm
@@ -139,6 +140,11 @@ fn fatal_or_report(vm: &mut Vm, e: Unwind) -> Result<(), Unwind> {
 
 /// Reports an error no `catch` handled, with its trace.
 pub fn report(vm: &mut Vm, e: &Unwind) {
+    if let Unwind::Error(info) = e
+        && vm.report_uncaught(info)
+    {
+        return;
+    }
     let text = match e {
         Unwind::Error(info) => trace_text(info),
         Unwind::Throw(v) => format!(

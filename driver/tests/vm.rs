@@ -227,3 +227,25 @@ fn locals_limit() {
 fn shadows() {
     run_lpc_test("shadows");
 }
+
+/// Runs `name` with `tests/vm/handler_master.c` as the master.
+fn run_with_handler_master(name: &str) -> String {
+    run_driver_with(name, &|dir| {
+        std::fs::copy(dir.join("master.c"), dir.join("test_master.c")).expect("copy master");
+        std::fs::copy(dir.join("handler_master.c"), dir.join("master.c")).expect("copy master");
+    })
+}
+
+#[test]
+fn error_handler_sees_caught_errors() {
+    let output = run_with_handler_master("error_handler");
+    assert!(output.contains("PASS error_handler"), "{output}");
+}
+
+#[test]
+fn error_handler_takes_uncaught_errors() {
+    let output = run_with_handler_master("uncaught");
+    assert!(output.contains("HANDLED *Division by zero"), "{output}");
+    // The handler took it: the driver prints no trace of its own.
+    assert!(!output.contains("'helper' at /uncaught.c:3"), "{output}");
+}

@@ -1346,6 +1346,10 @@ impl Vm {
         let Some(handler) = self.handlers.last().copied().filter(|h| h.frames > stop) else {
             return Err(e);
         };
+        if let Unwind::Error(info) = &e {
+            // The master sees a caught error while its frames still exist.
+            self.call_error_handler(info, true);
+        }
         self.handlers.pop();
         self.frames.truncate(handler.frames);
         self.stack.truncate(handler.height);

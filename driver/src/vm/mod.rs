@@ -63,12 +63,15 @@ pub struct ErrorInfo {
     pub message: String,
     /// Innermost frame first: (program file, function, line).
     pub trace: Vec<(String, String, u32)>,
+    /// Per entry of `trace`: the frame's object and program path.
+    pub frames: Vec<(ObjRef, String)>,
 }
 
 pub fn error(message: impl Into<String>) -> Unwind {
     Unwind::Error(Box::new(ErrorInfo {
         message: message.into(),
         trace: Vec::new(),
+        frames: Vec::new(),
     }))
 }
 
@@ -113,6 +116,12 @@ pub struct Vm {
     pub debug_log: Option<std::path::PathBuf>,
     /// How many arguments the last `SpreadArgs` pushed.
     pub spread: usize,
+    /// Errors go to master `error_handler` (the `mudlib error handler`
+    /// config setting).
+    pub mudlib_error_handler: bool,
+    /// The master's `error_handler` is running: an error in it is only
+    /// printed.
+    in_error_handler: bool,
 }
 
 /// How many jumps and calls run between two checks of the clock.
@@ -136,6 +145,8 @@ impl Vm {
             started: Instant::now(),
             debug_log: None,
             spread: 0,
+            mudlib_error_handler: true,
+            in_error_handler: false,
         }
     }
 
@@ -381,6 +392,53 @@ impl Vm {
         }
     }
 
+    /// Hands an error to master `error_handler(info, caught)` (`caught`
+    /// only when a `catch` takes it). `None` when there is no handler to
+    /// call; else what it returned.
+    pub fn call_error_handler(&mut self, info: &ErrorInfo, caught: bool) -> Option<Value> {
+        if !self.mudlib_error_handler || self.in_error_handler {
+            return None;
+        }
+        let master = self.master.filter(|&m| self.objects.alive(m))?;
+        // Too deep a stack leaves no room to run the handler.
+        if self.frames.len() + 16 > self.limits.call_depth {
+            return None;
+        }
+        let mut args = vec![error_mapping(info)];
+        if caught {
+            args.push(Value::Int(1));
+        }
+        self.in_error_handler = true;
+        let result = self.apply(master, "error_handler", args, true);
+        self.in_error_handler = false;
+        match result {
+            Ok(v) => v,
+            Err(e) => {
+                let text = match &e {
+                    Unwind::Error(inner) => format!("*{}", inner.message),
+                    Unwind::Throw(_) => "*throw from the error handler".to_string(),
+                    Unwind::EvalCost => "*Too long evaluation. Execution aborted.".to_string(),
+                    Unwind::Shutdown(_) => return Some(Value::Int(0)),
+                };
+                self.debug_message(&format!("Error in error handler: {}", text.trim_end()));
+                Some(Value::Int(0))
+            }
+        }
+    }
+
+    /// Reports an error no `catch` took to the master's `error_handler`;
+    /// false when there is none, so the caller prints it.
+    pub fn report_uncaught(&mut self, info: &ErrorInfo) -> bool {
+        match self.call_error_handler(info, false) {
+            None => false,
+            Some(Value::Str(text)) => {
+                self.debug_message(text.text.trim_end_matches('\n'));
+                true
+            }
+            Some(_) => true,
+        }
+    }
+
     /// The object running now.
     pub fn this_object(&self) -> Option<ObjRef> {
         self.frames.last().map(|f| f.obj)
@@ -421,6 +479,7 @@ impl Vm {
                     .unwrap_or_else(|| part.program.path.clone());
                 let name = f.map_or(String::new(), |f| f.name.to_string());
                 info.trace.push((file, name, at.map_or(0, |e| e.line)));
+                info.frames.push((frame.obj, part.program.path.clone()));
             }
         }
         e
@@ -703,6 +762,59 @@ impl Vm {
     pub fn object_name(&self, r: ObjRef) -> Option<Rc<str>> {
         self.objects.get(r).map(|o| o.name.clone())
     }
+}
+
+/// The mapping master `error_handler` gets: the error, where it happened
+/// and the call trace, outermost frame first.
+fn error_mapping(info: &ErrorInfo) -> Value {
+    let entry = |pairs: Vec<(&str, Value)>| {
+        let m = ops::new_mapping(pairs.len());
+        if let Value::Mapping(map) = &m {
+            let mut map = map.borrow_mut();
+            for (k, v) in pairs {
+                map.insert(Value::str(k), v);
+            }
+        }
+        m
+    };
+    let frame = |i: usize| {
+        let (file, function, line) = info.trace.get(i).cloned().unwrap_or_default();
+        let (obj, program) = info.frames.get(i).cloned().unzip();
+        (file, function, line, obj, program.unwrap_or_default())
+    };
+    let trace = (0..info.trace.len())
+        .rev()
+        .map(|i| {
+            let (file, function, line, obj, program) = frame(i);
+            let mut pairs = vec![
+                ("function", Value::str(function)),
+                ("program", Value::str(program)),
+                ("file", Value::str(file)),
+                ("line", Value::Int(i64::from(line))),
+            ];
+            if let Some(obj) = obj {
+                pairs.push(("object", Value::Object(obj)));
+            }
+            entry(pairs)
+        })
+        .collect();
+    let mut pairs = vec![
+        (
+            "error",
+            Value::str(format!("*{}\n", info.message.trim_end_matches('\n'))),
+        ),
+        ("trace", Value::array(trace)),
+    ];
+    if !info.trace.is_empty() {
+        let (file, _, line, obj, program) = frame(0);
+        pairs.push(("program", Value::str(program)));
+        pairs.push(("file", Value::str(file)));
+        pairs.push(("line", Value::Int(i64::from(line))));
+        if let Some(obj) = obj {
+            pairs.push(("object", Value::Object(obj)));
+        }
+    }
+    entry(pairs)
 }
 
 /// An object's name from a path: leading `/`, no `.c` or `.lpc`.
