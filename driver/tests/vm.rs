@@ -249,3 +249,27 @@ fn error_handler_takes_uncaught_errors() {
     // The handler took it: the driver prints no trace of its own.
     assert!(!output.contains("'helper' at /uncaught.c:3"), "{output}");
 }
+
+#[test]
+fn reload_object() {
+    run_lpc_test("reload");
+}
+
+#[test]
+fn replace_program_swaps_after_the_call() {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vm");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    copy_dir(&source, dir.path());
+    // Each flag is a call of its own: the swap happens between them.
+    let output = Command::new(env!("CARGO_BIN_EXE_driver"))
+        .arg("config.test")
+        .arg("-fone:replace_program")
+        .arg("-fone:replace_program_after")
+        .arg("-fdone")
+        .current_dir(dir.path())
+        .output()
+        .expect("driver runs");
+    let output = String::from_utf8_lossy(&output.stdout);
+    assert!(output.contains("PASS replace_program\n"), "{output}");
+    assert!(output.contains("PASS replace_program_after"), "{output}");
+}

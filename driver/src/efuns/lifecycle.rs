@@ -15,6 +15,48 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("shadow", shadow);
     m.insert("query_shadowing", query_shadowing);
     m.insert("remove_shadow", remove_shadow);
+    m.insert("replace_program", replace_program);
+    m.insert("reload_object", reload_object);
+}
+
+/// `replace_program(name)`: once the running call ends, the running object
+/// keeps only the inherited program `name` (`/std/room`, `/std/room.c`),
+/// with that program's variables.
+fn replace_program(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let name = str_arg(vm, base, argc, 0, "replace_program")?;
+    let Some(me) = vm.this_object() else {
+        return Err(error("replace_program(): no current object"));
+    };
+    let Some(object) = vm.objects.get(me) else {
+        return Err(error("replace_program(): the object has been destructed"));
+    };
+    // A name with an extension matches only that file; without one, the
+    // file the compiler would take for it.
+    let wanted = lpcc::sema::summary::inherit_candidates(&name.text);
+    let part = object
+        .linked
+        .parts
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, p)| wanted.contains(&p.program.path))
+        .map(|(i, _)| i as u16);
+    let Some(part) = part else {
+        return Err(error(format!(
+            "replace_program(): program {} is not inherited",
+            name.text
+        )));
+    };
+    vm.pending_replace.retain(|(r, _)| *r != me);
+    vm.pending_replace.push((me, part));
+    Ok(Value::Int(0))
+}
+
+/// `reload_object(ob)`: `ob` as if just loaded, without compiling anew.
+fn reload_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let r = object_arg(vm, base, argc, 0, "reload_object")?;
+    vm.reload_object(r)?;
+    Ok(Value::Int(0))
 }
 
 fn object_value(r: Option<ObjRef>) -> Value {

@@ -122,6 +122,9 @@ pub struct Vm {
     /// The master's `error_handler` is running: an error in it is only
     /// printed.
     in_error_handler: bool,
+    /// `replace_program` requests, applied when the running top-level
+    /// call ends: the object and the part of its program to keep.
+    pub pending_replace: Vec<(ObjRef, u16)>,
 }
 
 /// How many jumps and calls run between two checks of the clock.
@@ -147,6 +150,7 @@ impl Vm {
             spread: 0,
             mudlib_error_handler: true,
             in_error_handler: false,
+            pending_replace: Vec::new(),
         }
     }
 
@@ -174,6 +178,7 @@ impl Vm {
         let result = self.apply(obj, name, args, false);
         if outer.is_none() {
             self.deadline = None;
+            self.replace_programs();
         }
         result
     }
@@ -390,6 +395,63 @@ impl Vm {
                 Ok(true)
             }
         }
+    }
+
+    /// Carries out the `replace_program` requests of the call that just
+    /// ended: each object keeps only an inherited program, with the
+    /// variables that program declares.
+    pub fn replace_programs(&mut self) {
+        for (r, part) in std::mem::take(&mut self.pending_replace) {
+            let Some(object) = self.objects.get(r) else {
+                continue;
+            };
+            let Some(kept) = object.linked.parts.get(part as usize) else {
+                continue;
+            };
+            let program = kept.program.clone();
+            let start = kept.var_base as usize;
+            let count = program.var_count as usize;
+            let efuns = &self.efuns;
+            let compiler = &self.compiler;
+            let Ok(linked) = object::link(program, &|path| compiler.program(path), &|n| {
+                efuns.get(n).copied()
+            }) else {
+                continue;
+            };
+            if let Some(object) = self.objects.get_mut(r) {
+                let mut vars: Vec<Value> = object.vars.drain(..).skip(start).take(count).collect();
+                vars.resize(count, Value::Undefined);
+                object.vars = vars;
+                object.linked = Rc::new(linked);
+            }
+        }
+    }
+
+    /// Returns an object to its just-loaded state: variables zeroed and
+    /// initialized again, shadows gone, `create()` called.
+    pub fn reload_object(&mut self, r: ObjRef) -> Result<(), Unwind> {
+        let Some(object) = self.objects.get(r) else {
+            return Ok(());
+        };
+        let linked = object.linked.clone();
+        // Its shadows let go of it (they stay loaded).
+        let mut at = object.shadowed;
+        while let Some(s) = at {
+            at = self.objects.get(s).and_then(|o| o.shadowed);
+            if let Some(o) = self.objects.get_mut(s) {
+                o.shadowed = None;
+                o.shadowing = None;
+            }
+        }
+        if let Some(o) = self.objects.get_mut(r) {
+            o.shadowed = None;
+        }
+        if let Some(object) = self.objects.get_mut(r) {
+            let old =
+                std::mem::replace(&mut object.vars, vec![Value::Undefined; linked.var_count()]);
+            drop(old);
+        }
+        self.initialize(r, &linked, Vec::new())
     }
 
     /// Hands an error to master `error_handler(info, caught)` (`caught`
@@ -646,6 +708,17 @@ impl Vm {
             shadowed: None,
             shadowing: None,
         });
+        self.initialize(r, &linked, args)?;
+        Ok(r)
+    }
+
+    /// Runs the variable initializers and `create(args)` of a new object.
+    fn initialize(
+        &mut self,
+        r: ObjRef,
+        linked: &Rc<Linked>,
+        args: Vec<Value>,
+    ) -> Result<(), Unwind> {
         // Initializers run deepest inherit first, as their variables come first in FluffOS.
         for (i, part) in linked.parts.iter().enumerate().rev() {
             if let Some(init) = part.program.init {
@@ -659,9 +732,9 @@ impl Vm {
         if let Some(fnref) = linked.resolve(0, "create") {
             let argc = args.len();
             self.stack.extend(args);
-            self.call_function(linked, fnref, argc, r, &[])?;
+            self.call_function(linked.clone(), fnref, argc, r, &[])?;
         }
-        Ok(r)
+        Ok(())
     }
 
     /// Where a call of `name` in the shadowed object `ob` lands: the
