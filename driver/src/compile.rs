@@ -64,6 +64,16 @@ struct Cached {
     inherits: Vec<Arc<Program>>,
 }
 
+/// What the driver is asked while it compiles: the master's compile-time
+/// applies.
+pub trait CompileHooks {
+    /// Master `get_include_path(file)`: the include directories for
+    /// `file`, `None` for the configured ones.
+    fn include_path(&mut self, file: &str) -> Option<Vec<String>>;
+    /// Master `valid_override(file, name, mainfile)`.
+    fn valid_override(&mut self, file: &str, name: &str, main: &str) -> bool;
+}
+
 pub struct Compiler {
     pub provider: MudlibProvider,
     pub check: CheckConfig,
@@ -92,6 +102,21 @@ impl Compiler {
             simul_efuns: None,
             semantic: true,
         })
+    }
+
+    /// A compiler over the same mudlib and settings with nothing compiled,
+    /// to stand in while this one is busy and calls the master.
+    pub fn stand_in(&self) -> Compiler {
+        Compiler {
+            provider: MudlibProvider {
+                root: self.provider.root.clone(),
+            },
+            check: self.check.clone(),
+            efuns: self.efuns.clone(),
+            programs: HashMap::new(),
+            simul_efuns: self.simul_efuns.clone(),
+            semantic: self.semantic,
+        }
     }
 
     /// A program compiled before, by resolved path.
@@ -147,7 +172,12 @@ impl Compiler {
 
     /// Compiles the object or inherit named `name` (`/std/room`,
     /// `/std/room.c`), trying `.lpc` then `.c`, or a `.lpcb` beside them.
-    pub fn compile(&mut self, name: &str) -> Result<Arc<Program>, CompileFailure> {
+    /// `hooks` answer what the master decides along the way.
+    pub fn compile_with(
+        &mut self,
+        name: &str,
+        hooks: &mut dyn CompileHooks,
+    ) -> Result<Arc<Program>, CompileFailure> {
         let candidates = lpcc::sema::summary::inherit_candidates(name);
         for path in &candidates {
             if let Some(p) = self.fresh(path, 0) {
@@ -164,10 +194,10 @@ impl Compiler {
             if is_current(&binary, &self.provider.host_path(path))
                 && let Ok(bytes) = std::fs::read(&binary)
             {
-                return self.load_binary(path, &bytes);
+                return self.load_binary(path, &bytes, hooks);
             }
             match self.provider.read(path) {
-                Ok(text) => return self.compile_text(path, text),
+                Ok(text) => return self.compile_text(path, text, hooks),
                 Err(SourceError::NotFound) => continue,
                 Err(e) => return Err(failure(path, 0, &e.to_string())),
             }
@@ -178,23 +208,47 @@ impl Compiler {
         Err(missing)
     }
 
-    fn load_binary(&mut self, path: &str, bytes: &[u8]) -> Result<Arc<Program>, CompileFailure> {
+    fn load_binary(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+        hooks: &mut dyn CompileHooks,
+    ) -> Result<Arc<Program>, CompileFailure> {
         let program = file::read(bytes).map_err(|e| failure(path, 0, &e.to_string()))?;
         verify::verify(&program).map_err(|e| failure(path, 0, &e.to_string()))?;
         let mut inherits = Vec::new();
         for inherit in &program.inherits {
-            inherits.push(self.compile(&inherit.path)?);
+            inherits.push(self.compile_with(&inherit.path, hooks)?);
         }
         let program = Arc::new(program);
         self.remember(path, program.clone(), inherits);
         Ok(program)
     }
 
-    fn compile_text(&mut self, path: &str, text: Arc<str>) -> Result<Arc<Program>, CompileFailure> {
+    fn compile_text(
+        &mut self,
+        path: &str,
+        text: Arc<str>,
+        hooks: &mut dyn CompileHooks,
+    ) -> Result<Arc<Program>, CompileFailure> {
         let options = ParseOptions {
             allow_static: self.check.allow_static,
         };
-        let preprocess_config = self.check.preprocess_config();
+        let mut preprocess_config = self.check.preprocess_config();
+        // An empty list keeps the configured directories too.
+        if let Some(dirs) = hooks.include_path(path).filter(|d| !d.is_empty()) {
+            // `:DEFAULT:` stands for the configured directories.
+            let configured = std::mem::take(&mut preprocess_config.include_dirs);
+            for dir in dirs {
+                if dir == ":DEFAULT:" {
+                    preprocess_config
+                        .include_dirs
+                        .extend(configured.iter().cloned());
+                } else {
+                    preprocess_config.include_dirs.push(dir);
+                }
+            }
+        }
         let preprocessed = preprocess_text(&self.provider, path, text, &preprocess_config);
         let (ast, parse_diagnostics) = parse(&preprocessed.tokens, &preprocessed.sources, &options);
         let sources = &preprocessed.sources;
@@ -224,12 +278,18 @@ impl Compiler {
             });
         }
         let efuns = self.efuns.clone();
-        let simul = self.simul_efuns.take();
+        // A copy: inherits compiled on the way need the names too.
+        let simul = self.simul_efuns.clone();
         let is_simul = |name: &str| simul.as_ref().is_some_and(|s| s.contains(name));
         let mut inherit_failure = None;
         let mut inherited = Vec::new();
         let result = {
-            let mut inherit = |p: &str| match self.compile(p) {
+            // Both closures ask the hooks, never at once: an inherit is
+            // compiled between two calls of this file's code, not inside one.
+            let hooks = std::cell::RefCell::new(hooks);
+            let mut override_hook =
+                |file: &str, name: &str| hooks.borrow_mut().valid_override(file, name, path);
+            let mut inherit = |p: &str| match self.compile_with(p, *hooks.borrow_mut()) {
                 Ok(program) => {
                     inherited.push(program.clone());
                     Ok(program)
@@ -248,10 +308,10 @@ impl Compiler {
                 inherit: &mut inherit,
                 is_simul_efun: Some(&is_simul),
                 efuns: &efuns,
+                valid_override: Some(&mut override_hook),
             };
             codegen::compile(&mut env, path, &ast, sources)
         };
-        self.simul_efuns = simul;
         if let Some(f) = inherit_failure {
             return Err(f);
         }

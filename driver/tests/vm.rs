@@ -273,3 +273,8 @@ fn replace_program_swaps_after_the_call() {
     assert!(output.contains("PASS replace_program\n"), "{output}");
     assert!(output.contains("PASS replace_program_after"), "{output}");
 }
+
+#[test]
+fn compile_hooks() {
+    run_lpc_test("compile_hooks");
+}

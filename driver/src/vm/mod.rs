@@ -565,7 +565,13 @@ impl Vm {
         {
             return Ok(Some(object.linked.clone()));
         }
-        let program = match self.compiler.compile(name) {
+        // The compiler steps aside while it compiles, so the master can be
+        // asked its compile-time applies.
+        let stand_in = self.compiler.stand_in();
+        let mut compiler = std::mem::replace(&mut self.compiler, stand_in);
+        let compiled = compiler.compile_with(name, &mut MasterHooks { vm: self });
+        self.compiler = compiler;
+        let program = match compiled {
             Ok(p) => p,
             Err(failure) if failure.not_found => return Ok(None),
             Err(failure) => {
@@ -834,6 +840,51 @@ impl Vm {
 
     pub fn object_name(&self, r: ObjRef) -> Option<Rc<str>> {
         self.objects.get(r).map(|o| o.name.clone())
+    }
+}
+
+/// The master's compile-time applies, asked while a file compiles.
+struct MasterHooks<'v> {
+    vm: &'v mut Vm,
+}
+
+impl MasterHooks<'_> {
+    fn master(&self) -> Option<ObjRef> {
+        self.vm.master.filter(|&m| self.vm.objects.alive(m))
+    }
+}
+
+impl crate::compile::CompileHooks for MasterHooks<'_> {
+    fn include_path(&mut self, file: &str) -> Option<Vec<String>> {
+        let master = self.master()?;
+        let result = self
+            .vm
+            .apply(master, "get_include_path", vec![Value::str(file)], true);
+        let Ok(Some(Value::Array(dirs))) = result else {
+            return None;
+        };
+        let dirs = dirs
+            .borrow()
+            .iter()
+            .filter_map(|d| match d {
+                Value::Str(s) => Some(s.text.clone()),
+                _ => None,
+            })
+            .collect();
+        Some(dirs)
+    }
+
+    fn valid_override(&mut self, file: &str, name: &str, main: &str) -> bool {
+        let Some(master) = self.master() else {
+            return true;
+        };
+        let args = vec![Value::str(file), Value::str(name), Value::str(main)];
+        match self.vm.apply(master, "valid_override", args, true) {
+            // A master without the apply allows every override.
+            Ok(None) => true,
+            Ok(Some(v)) => v.truthy(),
+            Err(_) => false,
+        }
     }
 }
 

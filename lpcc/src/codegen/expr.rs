@@ -24,6 +24,27 @@ impl Cx<'_, '_> {
         self.globals.get(name).map(|g| Target::Global(g.slot))
     }
 
+    /// Asks the environment whether `efun::name`, written at `span`, may
+    /// bypass a simul_efun.
+    fn check_override(&mut self, name: &str, span: crate::span::Span) {
+        let Some(allowed) = self.env.valid_override.as_mut() else {
+            return;
+        };
+        let file = self.sources.name(span.file);
+        // The file as an object name: the basename's extension dropped.
+        let stem = match file.rsplit_once('.') {
+            Some((stem, ext)) if !ext.contains('/') => stem,
+            _ => file,
+        };
+        if !allowed(stem, name) {
+            self.error(
+                E_UNSUPPORTED,
+                span,
+                format!("Invalid simulated efunction override of `{name}`"),
+            );
+        }
+    }
+
     /// Where the assigned variable `name` lives; reported when it is none.
     fn assigned_variable(
         &mut self,
@@ -937,10 +958,14 @@ impl Cx<'_, '_> {
                 }
                 self.efun_call(b, &name.text, &call.args, name.span);
             }
-            Callee::Efun(name) => self.efun_call(b, &name.text, &call.args, name.span),
+            Callee::Efun(name) => {
+                self.check_override(&name.text, name.span);
+                self.efun_call(b, &name.text, &call.args, name.span)
+            }
             Callee::Scoped { scope, name } => {
                 let scope_text = scope.as_ref().map(|s| s.text.as_str());
                 if scope_text == Some("efun") {
+                    self.check_override(&name.text, name.span);
                     self.efun_call(b, &name.text, &call.args, name.span);
                     return;
                 }

@@ -44,6 +44,10 @@ pub struct CodegenEnv<'a> {
     pub is_simul_efun: Option<&'a dyn Fn(&str) -> bool>,
     /// The efuns calls may bind to.
     pub efuns: &'a efun_specs::EfunTable,
+    /// Asked about each `efun::name` call with the file it is written in
+    /// (extension dropped) and the name; false refuses it (the driver's
+    /// master `valid_override`).
+    pub valid_override: Option<&'a mut dyn FnMut(&str, &str) -> bool>,
 }
 
 /// Compiles a parsed program; `sources` maps its spans to lines.
@@ -830,6 +834,7 @@ fn compile_with(
         inherit: &mut inherit,
         is_simul_efun: Some(&is_simul),
         efuns: &efuns,
+        valid_override: None,
     };
     let result = compile(&mut env, &path, &ast, &pp.sources);
     chain.pop();
