@@ -47,8 +47,11 @@ pub struct CodegenEnv<'a> {
     /// Asked about each `efun::name` call with the file it is written in
     /// (extension dropped) and the name; false refuses it (the driver's
     /// master `valid_override`).
-    pub valid_override: Option<&'a mut dyn FnMut(&str, &str) -> bool>,
+    pub valid_override: Option<&'a mut OverrideCheck<'a>>,
 }
+
+/// Rules on one `efun::name` call: (file written in, efun name).
+pub type OverrideCheck<'a> = dyn FnMut(&str, &str) -> bool + 'a;
 
 /// Compiles a parsed program; `sources` maps its spans to lines.
 pub fn compile(
