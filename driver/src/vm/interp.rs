@@ -1190,7 +1190,7 @@ impl Vm {
                         let s = base + state as usize;
                         let i = self.stack[s + 2].as_int().unwrap_or(0) as usize;
                         let (first, second) = match (&self.stack[s], &self.stack[s + 1]) {
-                            (Value::Array(a), _) if pairs == 0 => match a.borrow().get(i) {
+                            (Value::Array(a), _) if pairs & 1 == 0 => match a.borrow().get(i) {
                                 Some(v) => (v.clone(), None),
                                 None => {
                                     pc = exit as usize;
@@ -1199,7 +1199,7 @@ impl Vm {
                             },
                             (Value::Mapping(m), Value::Array(keys)) => match keys.borrow().get(i) {
                                 Some(k) => {
-                                    let v = (pairs != 0)
+                                    let v = (pairs & 1 != 0)
                                         .then(|| m.borrow().get(k).cloned().unwrap_or_default());
                                     (k.clone(), v)
                                 }
@@ -1208,14 +1208,20 @@ impl Vm {
                                     continue;
                                 }
                             },
-                            (Value::Str(text), _) if pairs == 0 => match text.char_at(i) {
-                                Some(c) => (Value::Int(c), None),
+                            // A cluster wider than a character reads as -1,
+                            // and cannot be a loop variable by reference.
+                            (Value::Str(text), _) if pairs & 1 == 0 => match text.char_checked(i) {
+                                Some(Ok(c)) => (Value::Int(c), None),
+                                Some(Err(())) if pairs & 2 != 0 => {
+                                    raise!(error(ops::MULTI_CODEPOINT))
+                                }
+                                Some(Err(())) => (Value::Int(-1), None),
                                 None => {
                                     pc = exit as usize;
                                     continue;
                                 }
                             },
-                            (Value::Buffer(b), _) if pairs == 0 => match b.borrow().get(i) {
+                            (Value::Buffer(b), _) if pairs & 1 == 0 => match b.borrow().get(i) {
                                 Some(&c) => (Value::Int(c as i64), None),
                                 None => {
                                     pc = exit as usize;
@@ -1233,7 +1239,7 @@ impl Vm {
                         self.stack[s + 2] = Value::Int(i as i64 + 1);
                         tick!();
                         self.stack.push(first);
-                        if pairs != 0 {
+                        if pairs & 1 != 0 {
                             self.stack.push(second.unwrap_or_default());
                         }
                     }
@@ -1263,9 +1269,29 @@ impl Vm {
                                     release(std::mem::replace(slot, v));
                                 }
                             }
+                            (Value::Buffer(b), _) => {
+                                let b = b.clone();
+                                let byte = match v {
+                                    Value::Int(n) => u8::try_from(n).ok(),
+                                    Value::Undefined => Some(0),
+                                    _ => None,
+                                };
+                                let Some(byte) = byte else {
+                                    raise!(error("Buffer byte value out of range: must be 0..255."))
+                                };
+                                let mut bytes = b.borrow_mut();
+                                if let Some(cell) =
+                                    usize::try_from(i).ok().and_then(|i| bytes.get_mut(i))
+                                {
+                                    *cell = byte;
+                                }
+                            }
                             // A string is a value: the loop iterates a copy,
-                            // so the characters written go nowhere.
-                            (Value::Str(_), _) => release(v),
+                            // so the characters written go nowhere, but they
+                            // must be characters a string can hold.
+                            (Value::Str(_), _) => {
+                                check!(ops::string_char(&v));
+                            }
                             _ => raise!(error(
                                 "foreach by reference over a value that cannot change"
                             )),

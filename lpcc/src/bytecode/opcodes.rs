@@ -329,7 +329,8 @@ opcodes! {
     CatchEnd = 121,
 
     // ---- loops over collections ----
-    /// `[] -> [elem]` or `[key value]` when `pairs` is 1: steps the loop whose
+    /// `[] -> [elem]` or `[key value]` when `pairs` has bit 1 (bit 2: the
+    /// element is a loop variable by reference): steps the loop whose
     /// state is in locals `state`, `state+1`, `state+2`; jumps to `exit` when done.
     ForeachNext(state: u16, pairs: u8, exit: u32) = 128,
     /// `[v] -> []` stores `v` where the loop's last element came from

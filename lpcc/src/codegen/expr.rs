@@ -412,6 +412,15 @@ impl Cx<'_, '_> {
             UnaryOp::PostInc => self.inc_dec(b, operand, 1, true, true),
             UnaryOp::PostDec => self.inc_dec(b, operand, -1, true, true),
             UnaryOp::Ref => {
+                // Only an argument of a call is passed by reference.
+                if !std::mem::take(&mut b.ref_argument) {
+                    self.error(
+                        E_UNSUPPORTED,
+                        span,
+                        "`ref` and `&` may only mark an argument of a call",
+                    );
+                    return;
+                }
                 let target = match &operand.kind {
                     ExprKind::Ident(name) => self.variable(b, name).map(RefTarget::Var),
                     ExprKind::Index(index)
@@ -531,6 +540,22 @@ impl Cx<'_, '_> {
                 let Some(target) = self.assigned_variable(b, name, a.target.span) else {
                     return;
                 };
+                if let Target::Local(slot) = target
+                    && let Some(&(_, state)) = b.ref_loops.iter().rev().find(|l| l.0 == slot)
+                {
+                    // A loop variable by reference: the element changes first.
+                    if let Some(op) = op {
+                        b.emit(target.get());
+                        self.expr(b, &a.value);
+                        b.emit(binary_instr(op));
+                    } else {
+                        self.expr(b, &a.value);
+                    }
+                    b.emit(Instr::Dup);
+                    b.emit(Instr::ForeachStore { state });
+                    b.emit(if keep { target.set() } else { target.store() });
+                    return;
+                }
                 let kind = self.declared_variable(b, name);
                 if kind == Declared::Buffer {
                     // The right side becomes a buffer first, so `+=` appends.
@@ -807,6 +832,24 @@ impl Cx<'_, '_> {
                     );
                     return;
                 };
+                if let Target::Local(slot) = var
+                    && let Some(&(_, state)) = b.ref_loops.iter().rev().find(|l| l.0 == slot)
+                {
+                    // A loop variable by reference: the element changes first.
+                    b.emit(var.get());
+                    if keep && post {
+                        b.emit(Instr::Dup);
+                    }
+                    b.emit(Instr::AddInt { value: delta });
+                    b.emit(Instr::Dup);
+                    b.emit(Instr::ForeachStore { state });
+                    b.emit(if keep && !post {
+                        var.set()
+                    } else {
+                        var.store()
+                    });
+                    return;
+                }
                 if keep && post {
                     b.emit(var.get());
                 }
@@ -897,7 +940,9 @@ impl Cx<'_, '_> {
             match &arg.kind {
                 ExprKind::Spread(inner) => self.expr(b, inner),
                 _ => {
+                    b.ref_argument = matches!(arg.kind, ExprKind::Unary(UnaryOp::Ref, _));
                     self.expr(b, arg);
+                    b.ref_argument = false;
                     b.emit(Instr::MakeArray { count: 1 });
                 }
             }
@@ -916,7 +961,9 @@ impl Cx<'_, '_> {
                     "spreading arguments with `...` is not supported yet",
                 );
             }
+            b.ref_argument = matches!(arg.kind, ExprKind::Unary(UnaryOp::Ref, _));
             self.expr(b, arg);
+            b.ref_argument = false;
         }
         if args.len() >= crate::bytecode::verify::SPREAD as usize {
             self.error(super::E_LIMIT, span, "more than 254 arguments");

@@ -624,6 +624,12 @@ struct FnBuilder {
     too_many_locals: bool,
     /// Named locals declared so far, in every scope.
     named_declared: usize,
+    /// Loop variables by reference being looped over now: the local and
+    /// the loop's state slot.
+    ref_loops: Vec<(u16, u16)>,
+    /// The expression compiled next is a call argument, which may be
+    /// marked `ref`.
+    ref_argument: bool,
 }
 
 /// Named locals (parameters included) one function may have in scope at
@@ -651,6 +657,8 @@ impl FnBuilder {
             pending_refs: Vec::new(),
             too_many_locals: false,
             named_declared: 0,
+            ref_loops: Vec::new(),
+            ref_argument: false,
         }
     }
 
