@@ -278,3 +278,8 @@ fn replace_program_swaps_after_the_call() {
 fn compile_hooks() {
     run_lpc_test("compile_hooks");
 }
+
+#[test]
+fn nesting_limit() {
+    run_lpc_test("nesting_limit");
+}

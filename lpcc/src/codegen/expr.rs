@@ -100,8 +100,22 @@ impl Cx<'_, '_> {
         }
     }
 
-    /// Compiles `e`, leaving its value on the stack.
+    /// Compiles `e`, leaving its value on the stack; refuses expressions
+    /// nested deeper than FluffOS compiles.
     pub(super) fn expr(&mut self, b: &mut FnBuilder, e: &ast::Expr) {
+        if b.expr_depth >= super::MAX_EXPR_DEPTH {
+            if !b.too_deep {
+                b.too_deep = true;
+                self.error(super::E_LIMIT, e.span, "Expression nested too deeply.");
+            }
+            return;
+        }
+        b.expr_depth += 1;
+        self.expr_node(b, e);
+        b.expr_depth -= 1;
+    }
+
+    fn expr_node(&mut self, b: &mut FnBuilder, e: &ast::Expr) {
         match &e.kind {
             ExprKind::Int(v) => self.push_int(b, *v),
             ExprKind::Float(v) => {

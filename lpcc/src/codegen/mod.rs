@@ -630,7 +630,14 @@ struct FnBuilder {
     /// The expression compiled next is a call argument, which may be
     /// marked `ref`.
     ref_argument: bool,
+    /// How deep the expression being compiled is nested.
+    expr_depth: usize,
+    /// The nesting limit was reported for this function.
+    too_deep: bool,
 }
+
+/// How deep expressions may nest, as in FluffOS's code generator.
+const MAX_EXPR_DEPTH: usize = 500;
 
 /// Named locals (parameters included) one function may have in scope at
 /// once, as in FluffOS, whose bytecode gives a local one byte.
@@ -659,6 +666,8 @@ impl FnBuilder {
             named_declared: 0,
             ref_loops: Vec::new(),
             ref_argument: false,
+            expr_depth: 0,
+            too_deep: false,
         }
     }
 
