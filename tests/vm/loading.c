@@ -60,6 +60,12 @@ string run() {
   CHECK(find_object("/gen_reload") == 0);
   rm("/gen_reload.c");
 
+  // The master's valid_object() may refuse an object before it runs.
+  write_file("/refused.c", "int x; void create() { x = 1; }\n", 1);
+  CHECK(catch(load_object("/refused")));
+  CHECK(find_object("/refused") == 0);
+  rm("/refused.c");
+
   // A default argument may not declare a variable.
   write_file("/gen_default.c",
     "int f(int a, int b: (: catch { int q = 1; } ? 7 : 5 :)) { return b; }\n");

@@ -25,6 +25,11 @@ int valid_override(string file, string name, string main) {
 
 mixed *query_overrides() { return overrides; }
 
+// Every object may load but /refused.
+int valid_object(object ob) {
+  return file_name(ob) != "/refused";
+}
+
 // Virtual objects: any /virtual/NAME is a counter starting at NAME's length,
 // except /virtual/none, which does not exist.
 mixed compile_object(string file, int is_clone) {

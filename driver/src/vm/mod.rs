@@ -633,7 +633,28 @@ impl Vm {
             return Ok(Some(r));
         }
         match self.linked_program(name)? {
-            Some(linked) => self.instantiate(Rc::from(name), linked).map(Some),
+            Some(linked) => {
+                let r = self.insert_object(Rc::from(name), linked.clone());
+                // The master may refuse a loaded object before it runs.
+                if let Some(master) = self.master.filter(|&m| self.objects.alive(m)) {
+                    let verdict = self.apply(master, "valid_object", vec![Value::Object(r)], true);
+                    let refused = match verdict {
+                        Ok(v) => v.is_some_and(|v| !v.truthy()),
+                        Err(e) => {
+                            self.destruct(r);
+                            return Err(e);
+                        }
+                    };
+                    if refused {
+                        self.destruct(r);
+                        return Err(error(format!(
+                            "master object: valid_object() denied permission to load '{name}'."
+                        )));
+                    }
+                }
+                self.initialize(r, &linked, Vec::new())?;
+                Ok(Some(r))
+            }
             None => self.load_virtual(name, None),
         }
     }
@@ -696,26 +717,27 @@ impl Vm {
         self.instantiate_with(clone_name, linked, args)
     }
 
-    fn instantiate(&mut self, name: Rc<str>, linked: Rc<Linked>) -> Result<ObjRef, Unwind> {
-        self.instantiate_with(name, linked, Vec::new())
-    }
-
     fn instantiate_with(
         &mut self,
         name: Rc<str>,
         linked: Rc<Linked>,
         args: Vec<Value>,
     ) -> Result<ObjRef, Unwind> {
+        let r = self.insert_object(name, linked.clone());
+        self.initialize(r, &linked, args)?;
+        Ok(r)
+    }
+
+    /// A new object of `linked` with every variable undefined.
+    fn insert_object(&mut self, name: Rc<str>, linked: Rc<Linked>) -> ObjRef {
         let vars = vec![Value::Undefined; linked.var_count()];
-        let r = self.objects.insert(Object {
+        self.objects.insert(Object {
             name,
-            linked: linked.clone(),
+            linked,
             vars,
             shadowed: None,
             shadowing: None,
-        });
-        self.initialize(r, &linked, args)?;
-        Ok(r)
+        })
     }
 
     /// Runs the variable initializers and `create(args)` of a new object.
