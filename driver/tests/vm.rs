@@ -283,3 +283,8 @@ fn compile_hooks() {
 fn nesting_limit() {
     run_lpc_test("nesting_limit");
 }
+
+#[test]
+fn default_args() {
+    run_lpc_test("default_args");
+}

@@ -1298,6 +1298,22 @@ impl Vm {
                         }
                     }
 
+                    // ---- default arguments ----
+                    Instr::CallerContext => {
+                        let depth = self.frames.len();
+                        // Entries of frames an error left behind go first.
+                        self.caller_context.retain(|&(d, _)| d < depth);
+                        let caller = match depth.checked_sub(2) {
+                            Some(i) => self.frames[i].obj,
+                            None => obj,
+                        };
+                        self.caller_context.push((depth, caller));
+                    }
+                    Instr::CalleeContext => {
+                        let depth = self.frames.len();
+                        self.caller_context.retain(|&(d, _)| d < depth);
+                    }
+
                     // ---- special forms ----
                     Instr::Sscanf { targets } => {
                         let n = targets as usize;
@@ -1378,6 +1394,7 @@ impl Vm {
         }
         self.handlers.pop();
         self.frames.truncate(handler.frames);
+        self.caller_context.retain(|&(d, _)| d <= handler.frames);
         self.stack.truncate(handler.height);
         self.stack.push(value);
         if let Some(f) = self.frames.last_mut() {

@@ -125,6 +125,9 @@ pub struct Vm {
     /// `replace_program` requests, applied when the running top-level
     /// call ends: the object and the part of its program to keep.
     pub pending_replace: Vec<(ObjRef, u16)>,
+    /// Frames computing default arguments, which see their caller as
+    /// `this_object()`: (frame depth, calling object).
+    pub caller_context: Vec<(usize, ObjRef)>,
 }
 
 /// How many jumps and calls run between two checks of the clock.
@@ -151,6 +154,7 @@ impl Vm {
             mudlib_error_handler: true,
             in_error_handler: false,
             pending_replace: Vec::new(),
+            caller_context: Vec::new(),
         }
     }
 
@@ -242,6 +246,7 @@ impl Vm {
             Ok(()) => Ok(self.stack.pop().unwrap_or_default()),
             Err(e) => {
                 self.frames.truncate(depth);
+                self.caller_context.retain(|&(d, _)| d <= depth);
                 self.stack.truncate(height);
                 Err(e)
             }
@@ -503,6 +508,11 @@ impl Vm {
 
     /// The object running now.
     pub fn this_object(&self) -> Option<ObjRef> {
+        if let Some(&(depth, caller)) = self.caller_context.last()
+            && depth == self.frames.len()
+        {
+            return Some(caller);
+        }
         self.frames.last().map(|f| f.obj)
     }
 
@@ -848,7 +858,8 @@ impl Vm {
 
     /// A function value of kind `kind` owned by the running object.
     pub fn make_fn(&self, kind: FnKind, bound: Vec<Value>, captures: Vec<Value>) -> Value {
-        let owner = self.this_object().unwrap_or(ObjRef {
+        // The running frame's object, whose program the function is of.
+        let owner = self.frames.last().map(|f| f.obj).unwrap_or(ObjRef {
             index: u32::MAX,
             generation: 0,
         });

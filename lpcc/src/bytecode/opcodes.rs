@@ -343,6 +343,14 @@ opcodes! {
     /// `[input format cur1..curn] -> [count v1..vn]` parses like `sscanf`;
     /// targets that match nothing keep their current values.
     Sscanf(targets: u8) = 136,
+
+    // ---- default arguments ----
+    /// `[] -> []` the default-argument expressions that follow see the
+    /// calling object as `this_object()`, as FluffOS evaluates them where
+    /// the call was made.
+    CallerContext = 137,
+    /// `[] -> []` ends [`Instr::CallerContext`]: back to the called object.
+    CalleeContext = 138,
 }
 
 // The VM copies instructions out of the code array on every step.

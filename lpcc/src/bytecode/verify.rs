@@ -54,6 +54,7 @@ fn effect(instr: Instr) -> Effect {
         | ForeachInit { .. }
         | ForeachStore { .. }
         | CompoundLocalDiscard { .. } => simple(1, 0),
+        CallerContext | CalleeContext => simple(0, 0),
         Dup => simple(1, 2),
         Dup2 => simple(2, 4),
         Swap => simple(2, 2),

@@ -369,6 +369,10 @@ impl Cx<'_, '_> {
         if function.params.len() > 255 {
             self.error(E_LIMIT, function.span, "more than 255 parameters");
         }
+        let has_defaults = function.params.iter().any(|p| p.default.is_some());
+        if has_defaults {
+            b.emit(Instr::CallerContext);
+        }
         for (i, param) in function.params.iter().enumerate() {
             let Some(default) = &param.default else {
                 continue;
@@ -389,6 +393,9 @@ impl Cx<'_, '_> {
             }
             b.emit(Instr::StoreLocal { slot: i as u16 });
             b.patch_here(skip);
+        }
+        if has_defaults {
+            b.emit(Instr::CalleeContext);
         }
         self.block(&mut b, body);
         b.emit(Instr::ReturnZero);
