@@ -42,7 +42,14 @@ pub fn run(options: &Options) -> Result<i32> {
             .host_path(&format!("{log_dir}/{debug_log}"));
         vm.debug_log = Some(path);
     }
-    match boot(&mut vm, &config, &options.flags) {
+    let booted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        boot(&mut vm, &config, &options.flags)
+    }));
+    let Ok(booted) = booted else {
+        vm.crash("internal error");
+        return Ok(1);
+    };
+    match booted {
         Ok(()) => Ok(0),
         Err(Unwind::Shutdown(code)) => Ok(code),
         Err(other) => {

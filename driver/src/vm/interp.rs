@@ -877,6 +877,9 @@ impl Vm {
                     }
                     Instr::MakeMapping { count } => {
                         let count = count as usize;
+                        if count > self.limits.mapping_size {
+                            raise!(error("Mapping too large"));
+                        }
                         let items: Vec<Value> =
                             self.stack.drain(self.stack.len() - 2 * count..).collect();
                         let m = ops::new_mapping(count);
@@ -1026,6 +1029,7 @@ impl Vm {
                         let lo = pop!();
                         let c = pop!();
                         let r = check!(ops::range_replace(&c, &lo, &hi, v, flags));
+                        check!(self.check_size(&r));
                         self.stack.push(r);
                     }
                     Instr::GetMember { name } | Instr::GetMemberOptional { name } => {

@@ -459,6 +459,27 @@ impl Vm {
         self.initialize(r, &linked, Vec::new())
     }
 
+    /// The driver is dying of an internal error: drops whatever was
+    /// running and tells master `crash(why, 0, 0)`, as FluffOS does before
+    /// it exits.
+    pub fn crash(&mut self, why: &str) {
+        self.frames.clear();
+        self.stack.clear();
+        self.handlers.clear();
+        self.caller_context.clear();
+        self.deadline = None;
+        if let Some(master) = self.master.filter(|&m| self.objects.alive(m)) {
+            let args = vec![Value::str(why), Value::Int(0), Value::Int(0)];
+            self.deadline = Some(Instant::now() + self.limits.eval_time);
+            // A driver apply: found even when the master declares it static.
+            let result = self.apply(master, "crash", args, true);
+            self.deadline = None;
+            if let Err(e) = result {
+                crate::boot::report(self, &e);
+            }
+        }
+    }
+
     /// Hands an error to master `error_handler(info, caught)` (`caught`
     /// only when a `catch` takes it). `None` when there is no handler to
     /// call; else what it returned.
