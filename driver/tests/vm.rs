@@ -288,3 +288,8 @@ fn nesting_limit() {
 fn default_args() {
     run_lpc_test("default_args");
 }
+
+#[test]
+fn notify_destruct() {
+    run_lpc_test("notify_destruct");
+}

@@ -17,6 +17,31 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("remove_shadow", remove_shadow);
     m.insert("replace_program", replace_program);
     m.insert("reload_object", reload_object);
+    m.insert("set_notify_destruct", set_notify_destruct);
+    m.insert("query_notify_destruct", query_notify_destruct);
+}
+
+/// `query_notify_destruct(ob)`: 1 when `ob` hears of its destruct.
+fn query_notify_destruct(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let r = match arg(vm, base, argc, 0) {
+        Value::Object(r) => Some(r),
+        Value::Undefined if argc == 0 => vm.this_object(),
+        other => return Err(bad_arg("query_notify_destruct", 0, &other)),
+    };
+    let on = r
+        .and_then(|r| vm.objects.get(r))
+        .is_some_and(|o| o.notify_destruct);
+    Ok(Value::Int(i64::from(on)))
+}
+
+/// `set_notify_destruct(flag)`: whether the running object's
+/// `on_destruct()` is called when it is destructed.
+fn set_notify_destruct(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let flag = int_arg(vm, base, argc, 0, "set_notify_destruct")? != 0;
+    if let Some(o) = vm.this_object().and_then(|r| vm.objects.get_mut(r)) {
+        o.notify_destruct = flag;
+    }
+    Ok(Value::Int(0))
 }
 
 /// `replace_program(name)`: once the running call ends, the running object

@@ -768,6 +768,7 @@ impl Vm {
             vars,
             shadowed: None,
             shadowing: None,
+            notify_destruct: false,
         })
     }
 
@@ -821,6 +822,19 @@ impl Vm {
     /// freed. Destructing a shadowed object destructs its shadows too; a
     /// shadow leaves its chain.
     pub fn destruct(&mut self, r: ObjRef) {
+        let Some(object) = self.objects.get(r) else {
+            return;
+        };
+        if object.notify_destruct {
+            if let Some(o) = self.objects.get_mut(r) {
+                o.notify_destruct = false;
+            }
+            // The object goes whatever its on_destruct() does; an error
+            // there is reported like any other no catch took.
+            if let Err(e) = self.apply(r, "on_destruct", Vec::new(), true) {
+                crate::boot::report(self, &e);
+            }
+        }
         let Some(object) = self.objects.get(r) else {
             return;
         };

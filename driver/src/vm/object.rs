@@ -191,6 +191,9 @@ pub struct Object {
     pub shadowed: Option<ObjRef>,
     /// The object this one shadows (the next one in).
     pub shadowing: Option<ObjRef>,
+    /// `on_destruct()` is called before the object goes
+    /// (`set_notify_destruct`).
+    pub notify_destruct: bool,
 }
 
 #[derive(Debug, Default)]
