@@ -13,6 +13,40 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("refs", refs);
     m.insert("repeat_string", repeat_string);
     m.insert("strwidth", strwidth);
+    m.insert("replaceable", replaceable);
+}
+
+/// `replaceable(ob, ignore)`: 1 when `ob`'s own program defines no
+/// function but `create` and those in `ignore`, so `replace_program`
+/// could drop it; never for the simul_efun object.
+fn replaceable(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let r = match super::arg(vm, base, argc, 0) {
+        Value::Object(r) if vm.objects.alive(r) => r,
+        other => return Err(bad_arg("replaceable", 0, &other)),
+    };
+    let mut ignore: Vec<String> = vec!["create".into(), "__INIT".into()];
+    match super::arg(vm, base, argc, 1) {
+        Value::Array(names) => ignore.extend(names.borrow().iter().filter_map(|v| match v {
+            Value::Str(s) => Some(s.text.clone()),
+            _ => None,
+        })),
+        Value::Undefined => {}
+        other => return Err(bad_arg("replaceable", 1, &other)),
+    }
+    if Some(r) == vm.simul_efun {
+        return Ok(Value::Int(0));
+    }
+    let Some(own) = vm.objects.get(r).and_then(|o| o.linked.parts.first()) else {
+        return Ok(Value::Int(0));
+    };
+    // Closures and the variable initializer are not functions of their own.
+    let mut own_functions = own
+        .program
+        .functions
+        .iter()
+        .filter(|f| f.flags & lpcc::bytecode::flags::HIDDEN == 0);
+    let only_ignored = own_functions.all(|f| ignore.iter().any(|n| n == f.name.as_str()));
+    Ok(Value::Int(i64::from(only_ignored)))
 }
 
 /// `master()`: the master object, 0 before it is loaded.
