@@ -34,6 +34,7 @@ pub fn run(options: &Options) -> Result<i32> {
     let compiler = Compiler::new(&root, Some(&config))?;
     let mut vm = Vm::new(compiler, limits(&file));
     vm.backend.configure(&file);
+    vm.mudlib_error_handler = file.get_int("mudlib error handler").ok().flatten() != Some(0);
     let log_dir = file.get("log directory").unwrap_or("/log");
     if let Some(debug_log) = file.get("debug log file") {
         let path = vm
@@ -42,7 +43,15 @@ pub fn run(options: &Options) -> Result<i32> {
             .host_path(&format!("{log_dir}/{debug_log}"));
         vm.debug_log = Some(path);
     }
-    match boot(&mut vm, &config, &options.flags).and_then(|()| serve(&mut vm, &file)) {
+    // A panic anywhere in the driver ends it through master `crash()`.
+    let booted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        boot(&mut vm, &config, &options.flags).and_then(|()| serve(&mut vm, &file))
+    }));
+    let Ok(booted) = booted else {
+        vm.crash("internal error");
+        return Ok(1);
+    };
+    match booted {
         Ok(()) => Ok(0),
         Err(Unwind::Shutdown(code)) => Ok(code),
         Err(other) => {
@@ -181,6 +190,11 @@ fn fatal_or_report(vm: &mut Vm, e: Unwind) -> Result<(), Unwind> {
 
 /// Reports an error no `catch` handled, with its trace.
 pub fn report(vm: &mut Vm, e: &Unwind) {
+    if let Unwind::Error(info) = e
+        && vm.report_uncaught(info)
+    {
+        return;
+    }
     let text = match e {
         Unwind::Error(info) => trace_text(info),
         Unwind::Throw(v) => format!(

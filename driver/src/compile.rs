@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use lpcc::bytecode::{Program, file, verify};
 use lpcc::check::{CheckConfig, CommandLineSettings};
@@ -32,6 +33,11 @@ impl MudlibProvider {
 impl SourceProvider for MudlibProvider {
     fn read(&self, path: &str) -> Result<Arc<str>, SourceError> {
         match std::fs::read_to_string(self.host_path(path)) {
+            // A NUL byte is never part of LPC source; refusing it here
+            // covers the main file and every include alike.
+            Ok(text) if text.contains('\0') => Err(SourceError::Unreadable(
+                "Illegal embedded NUL byte in the source".into(),
+            )),
             Ok(text) => Ok(Arc::from(text)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(SourceError::NotFound),
             Err(e) => Err(SourceError::Unreadable(e.to_string())),
@@ -44,13 +50,35 @@ impl SourceProvider for MudlibProvider {
 #[derive(Debug, Default)]
 pub struct CompileFailure {
     pub messages: Vec<(String, String)>,
+    /// No source of that name exists (a virtual object may stand in).
+    pub not_found: bool,
+}
+
+/// A compiled program and what it was compiled from, so a changed source
+/// or a recompiled inherit makes it stale.
+struct Cached {
+    program: Arc<Program>,
+    /// Modification time of the file it came from.
+    modified: Option<SystemTime>,
+    /// The inherited programs it was compiled against.
+    inherits: Vec<Arc<Program>>,
+}
+
+/// What the driver is asked while it compiles: the master's compile-time
+/// applies.
+pub trait CompileHooks {
+    /// Master `get_include_path(file)`: the include directories for
+    /// `file`, `None` for the configured ones.
+    fn include_path(&mut self, file: &str) -> Option<Vec<String>>;
+    /// Master `valid_override(file, name, mainfile)`.
+    fn valid_override(&mut self, file: &str, name: &str, main: &str) -> bool;
 }
 
 pub struct Compiler {
     pub provider: MudlibProvider,
     pub check: CheckConfig,
     pub efuns: Arc<efun_specs::EfunTable>,
-    programs: HashMap<String, Arc<Program>>,
+    programs: HashMap<String, Cached>,
     /// Names of the simul_efun object's functions, once it is loaded.
     pub simul_efuns: Option<FxHashSet<String>>,
     /// Run semantic analysis before code generation.
@@ -76,18 +104,84 @@ impl Compiler {
         })
     }
 
+    /// A compiler over the same mudlib and settings with nothing compiled,
+    /// to stand in while this one is busy and calls the master.
+    pub fn stand_in(&self) -> Compiler {
+        Compiler {
+            provider: MudlibProvider {
+                root: self.provider.root.clone(),
+            },
+            check: self.check.clone(),
+            efuns: self.efuns.clone(),
+            programs: HashMap::new(),
+            simul_efuns: self.simul_efuns.clone(),
+            semantic: self.semantic,
+        }
+    }
+
     /// A program compiled before, by resolved path.
     pub fn program(&self, path: &str) -> Option<Arc<Program>> {
-        self.programs.get(path).cloned()
+        self.programs.get(path).map(|c| c.program.clone())
+    }
+
+    /// The cached program of `path` if its source and inherits are
+    /// unchanged since it was compiled; a stale one is dropped.
+    fn fresh(&mut self, path: &str, depth: usize) -> Option<Arc<Program>> {
+        let cached = self.programs.get(path)?;
+        let program = cached.program.clone();
+        let inherits = cached.inherits.clone();
+        let modified = cached.modified;
+        let mut ok = depth < 64
+            && modified == self.modified(path)
+            && inherits.len() == program.inherits.len();
+        if ok {
+            for (decl, old) in program.inherits.iter().zip(&inherits) {
+                let current = self.fresh(&decl.path, depth + 1);
+                if !current.is_some_and(|c| Arc::ptr_eq(&c, old)) {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if ok {
+            return Some(program);
+        }
+        self.programs.remove(path);
+        // Summaries of inherits may hold the old text too.
+        self.check.inherit_cache.clear();
+        None
+    }
+
+    fn modified(&self, path: &str) -> Option<SystemTime> {
+        std::fs::metadata(self.provider.host_path(path))
+            .and_then(|m| m.modified())
+            .ok()
+    }
+
+    fn remember(&mut self, path: &str, program: Arc<Program>, inherits: Vec<Arc<Program>>) {
+        let modified = self.modified(path);
+        self.programs.insert(
+            path.to_string(),
+            Cached {
+                program,
+                modified,
+                inherits,
+            },
+        );
     }
 
     /// Compiles the object or inherit named `name` (`/std/room`,
     /// `/std/room.c`), trying `.lpc` then `.c`, or a `.lpcb` beside them.
-    pub fn compile(&mut self, name: &str) -> Result<Arc<Program>, CompileFailure> {
+    /// `hooks` answer what the master decides along the way.
+    pub fn compile_with(
+        &mut self,
+        name: &str,
+        hooks: &mut dyn CompileHooks,
+    ) -> Result<Arc<Program>, CompileFailure> {
         let candidates = lpcc::sema::summary::inherit_candidates(name);
         for path in &candidates {
-            if let Some(p) = self.programs.get(path) {
-                return Ok(p.clone());
+            if let Some(p) = self.fresh(path, 0) {
+                return Ok(p);
             }
         }
         for path in &candidates {
@@ -100,34 +194,61 @@ impl Compiler {
             if is_current(&binary, &self.provider.host_path(path))
                 && let Ok(bytes) = std::fs::read(&binary)
             {
-                return self.load_binary(path, &bytes);
+                return self.load_binary(path, &bytes, hooks);
             }
             match self.provider.read(path) {
-                Ok(text) => return self.compile_text(path, text),
+                Ok(text) => return self.compile_text(path, text, hooks),
                 Err(SourceError::NotFound) => continue,
                 Err(e) => return Err(failure(path, 0, &e.to_string())),
             }
         }
         let path = candidates.last().cloned().unwrap_or_default();
-        Err(failure(&path, 0, "file not found"))
+        let mut missing = failure(&path, 0, "file not found");
+        missing.not_found = true;
+        Err(missing)
     }
 
-    fn load_binary(&mut self, path: &str, bytes: &[u8]) -> Result<Arc<Program>, CompileFailure> {
+    fn load_binary(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+        hooks: &mut dyn CompileHooks,
+    ) -> Result<Arc<Program>, CompileFailure> {
         let program = file::read(bytes).map_err(|e| failure(path, 0, &e.to_string()))?;
         verify::verify(&program).map_err(|e| failure(path, 0, &e.to_string()))?;
+        let mut inherits = Vec::new();
         for inherit in &program.inherits {
-            self.compile(&inherit.path)?;
+            inherits.push(self.compile_with(&inherit.path, hooks)?);
         }
         let program = Arc::new(program);
-        self.programs.insert(path.to_string(), program.clone());
+        self.remember(path, program.clone(), inherits);
         Ok(program)
     }
 
-    fn compile_text(&mut self, path: &str, text: Arc<str>) -> Result<Arc<Program>, CompileFailure> {
+    fn compile_text(
+        &mut self,
+        path: &str,
+        text: Arc<str>,
+        hooks: &mut dyn CompileHooks,
+    ) -> Result<Arc<Program>, CompileFailure> {
         let options = ParseOptions {
             allow_static: self.check.allow_static,
         };
-        let preprocess_config = self.check.preprocess_config();
+        let mut preprocess_config = self.check.preprocess_config();
+        // An empty list keeps the configured directories too.
+        if let Some(dirs) = hooks.include_path(path).filter(|d| !d.is_empty()) {
+            // `:DEFAULT:` stands for the configured directories.
+            let configured = std::mem::take(&mut preprocess_config.include_dirs);
+            for dir in dirs {
+                if dir == ":DEFAULT:" {
+                    preprocess_config
+                        .include_dirs
+                        .extend(configured.iter().cloned());
+                } else {
+                    preprocess_config.include_dirs.push(dir);
+                }
+            }
+        }
         let preprocessed = preprocess_text(&self.provider, path, text, &preprocess_config);
         let (ast, parse_diagnostics) = parse(&preprocessed.tokens, &preprocessed.sources, &options);
         let sources = &preprocessed.sources;
@@ -153,15 +274,26 @@ impl Compiler {
         if !errors.is_empty() {
             return Err(CompileFailure {
                 messages: errors.iter().map(|d| render(sources, d)).collect(),
+                not_found: false,
             });
         }
         let efuns = self.efuns.clone();
-        let simul = self.simul_efuns.take();
+        // A copy: inherits compiled on the way need the names too.
+        let simul = self.simul_efuns.clone();
         let is_simul = |name: &str| simul.as_ref().is_some_and(|s| s.contains(name));
         let mut inherit_failure = None;
+        let mut inherited = Vec::new();
         let result = {
-            let mut inherit = |p: &str| match self.compile(p) {
-                Ok(program) => Ok(program),
+            // Both closures ask the hooks, never at once: an inherit is
+            // compiled between two calls of this file's code, not inside one.
+            let hooks = std::cell::RefCell::new(hooks);
+            let mut override_hook =
+                |file: &str, name: &str| hooks.borrow_mut().valid_override(file, name, path);
+            let mut inherit = |p: &str| match self.compile_with(p, *hooks.borrow_mut()) {
+                Ok(program) => {
+                    inherited.push(program.clone());
+                    Ok(program)
+                }
                 Err(f) => {
                     let why = f
                         .messages
@@ -176,20 +308,27 @@ impl Compiler {
                 inherit: &mut inherit,
                 is_simul_efun: Some(&is_simul),
                 efuns: &efuns,
+                valid_override: Some(&mut override_hook),
             };
             codegen::compile(&mut env, path, &ast, sources)
         };
-        self.simul_efuns = simul;
         if let Some(f) = inherit_failure {
             return Err(f);
         }
         let program = result.map_err(|diagnostics| CompileFailure {
             messages: diagnostics.iter().map(|d| render(sources, d)).collect(),
+            not_found: false,
         })?;
         verify::verify(&program)
             .map_err(|e| failure(path, 0, &format!("internal compiler error: {e}")))?;
         let program = Arc::new(program);
-        self.programs.insert(path.to_string(), program.clone());
+        // The inherits in declaration order, as `fresh` compares them.
+        let inherits = program
+            .inherits
+            .iter()
+            .filter_map(|decl| inherited.iter().find(|p| p.path == decl.path).cloned())
+            .collect();
+        self.remember(path, program.clone(), inherits);
         Ok(program)
     }
 }
@@ -208,6 +347,7 @@ fn is_current(binary: &Path, source: &Path) -> bool {
 fn failure(path: &str, line: u32, message: &str) -> CompileFailure {
     CompileFailure {
         messages: vec![(path.to_string(), format!("{path} line {line}: {message}\n"))],
+        not_found: false,
     }
 }
 

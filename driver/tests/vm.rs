@@ -212,3 +212,84 @@ fn run_lpc_dir(dir: &str) {
 fn efun_library() {
     run_lpc_dir("efuns");
 }
+
+#[test]
+fn loading() {
+    run_lpc_test("loading");
+}
+
+#[test]
+fn locals_limit() {
+    run_lpc_test("locals_limit");
+}
+
+#[test]
+fn shadows() {
+    run_lpc_test("shadows");
+}
+
+/// Runs `name` with `tests/vm/handler_master.c` as the master.
+fn run_with_handler_master(name: &str) -> String {
+    run_driver_with(name, &|dir| {
+        std::fs::copy(dir.join("master.c"), dir.join("test_master.c")).expect("copy master");
+        std::fs::copy(dir.join("handler_master.c"), dir.join("master.c")).expect("copy master");
+    })
+}
+
+#[test]
+fn error_handler_sees_caught_errors() {
+    let output = run_with_handler_master("error_handler");
+    assert!(output.contains("PASS error_handler"), "{output}");
+}
+
+#[test]
+fn error_handler_takes_uncaught_errors() {
+    let output = run_with_handler_master("uncaught");
+    assert!(output.contains("HANDLED *Division by zero"), "{output}");
+    // The handler took it: the driver prints no trace of its own.
+    assert!(!output.contains("'helper' at /uncaught.c:3"), "{output}");
+}
+
+#[test]
+fn reload_object() {
+    run_lpc_test("reload");
+}
+
+#[test]
+fn replace_program_swaps_after_the_call() {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vm");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    copy_dir(&source, dir.path());
+    // Each flag is a call of its own: the swap happens between them.
+    let output = Command::new(env!("CARGO_BIN_EXE_driver"))
+        .arg("config.test")
+        .arg("-fone:replace_program")
+        .arg("-fone:replace_program_after")
+        .arg("-fdone")
+        .current_dir(dir.path())
+        .output()
+        .expect("driver runs");
+    let output = String::from_utf8_lossy(&output.stdout);
+    assert!(output.contains("PASS replace_program\n"), "{output}");
+    assert!(output.contains("PASS replace_program_after"), "{output}");
+}
+
+#[test]
+fn compile_hooks() {
+    run_lpc_test("compile_hooks");
+}
+
+#[test]
+fn nesting_limit() {
+    run_lpc_test("nesting_limit");
+}
+
+#[test]
+fn default_args() {
+    run_lpc_test("default_args");
+}
+
+#[test]
+fn notify_destruct() {
+    run_lpc_test("notify_destruct");
+}

@@ -7,6 +7,38 @@ void log_error(string file, string message) {
 
 mixed *epilog(int load_empty) { return ({ }); }
 
+// /gip_user.c searches /gip before the configured include directories.
+mixed get_include_path(string file) {
+  if (file == "/gip_user.c") {
+    return ({ "/gip", ":DEFAULT:" });
+  }
+  return ({ ":DEFAULT:" });
+}
+
+// efun:: calls are recorded; /no_override may not make them.
+mixed *overrides = ({ });
+
+int valid_override(string file, string name, string main) {
+  overrides += ({ ({ file, name, main }) });
+  return file != "/no_override";
+}
+
+mixed *query_overrides() { return overrides; }
+
+// Every object may load but /refused.
+int valid_object(object ob) {
+  return file_name(ob) != "/refused";
+}
+
+// Virtual objects: any /virtual/NAME is a counter starting at NAME's length,
+// except /virtual/none, which does not exist.
+mixed compile_object(string file, int is_clone) {
+  if (file[0..8] != "/virtual/" || file == "/virtual/none") {
+    return 0;
+  }
+  return clone_object("/counter", strlen(file) - 9);
+}
+
 // Runs one test file and reports it; returns 1 when it passed.
 int run_test(string name) {
   object ob;

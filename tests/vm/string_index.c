@@ -23,5 +23,13 @@ string run() {
   CHECK(at("\r\n", 0) == '\r' && at("\r\n", 1) == 0);
   CHECK(strsrch("\r\nab", "\n") == -1 && strsrch("\r\nab", "b") == 2);
   CHECK(strsrch("\r\nab", "\r\n") == 0);
+  // A cluster of up to four bytes is its first code point; a wider one
+  // (an emoji with a modifier) is no single character.
+  string wide = "x👍🏽";
+  CHECK(at(sprintf("a%c%cb", 'e', 769), 1) == 'e');
+  CHECK(catch(at(wide, 1)) == "*Indexed character is multi-codepoint.\n");
+  CHECK(catch(wide[1] = 'a') == "*Indexed character is multi-codepoint.\n");
+  CHECK(wide == "x👍🏽" && wide[1..1] == "👍🏽");
+  CHECK(catch(wide[0] = 0) == "*Strings cannot contain 0 byte.\n");
   return failures;
 }

@@ -12,6 +12,7 @@ pub mod files;
 pub mod interactive;
 pub mod inventory;
 pub mod json;
+pub mod lifecycle;
 pub mod math;
 pub mod objects;
 pub mod parse_command;
@@ -55,6 +56,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     commands::register(&mut m);
     sockets::register(&mut m);
     parser::register(&mut m);
+    lifecycle::register(&mut m);
     m
 }
 

@@ -488,31 +488,17 @@ fn load_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     load(vm, &name.text)
 }
 
-/// Finds or loads an object; 0 when its file does not exist.
+/// Finds or loads an object (a virtual one through master
+/// `compile_object` when no file has the name); 0 when there is none.
 fn load(vm: &mut Vm, name: &str) -> Result<Value, Unwind> {
     let name = crate::vm::object_name(name);
     if let Some(r) = vm.objects.find(&name) {
         return Ok(Value::Object(r));
     }
-    let candidates = lpcc::sema::summary::inherit_candidates(&name);
-    let exists = candidates.iter().any(|p| {
-        let host = vm.compiler.provider.host_path(p);
-        let stem = p.strip_suffix(".c").or_else(|| p.strip_suffix(".lpc"));
-        host.is_file()
-            || stem.is_some_and(|s| {
-                vm.compiler
-                    .provider
-                    .host_path(&format!("{s}.lpcb"))
-                    .is_file()
-            })
-    });
-    if !exists {
-        return Ok(Value::Int(0));
-    }
     if current_lacks_euid(vm) {
         return Err(error("Can't load objects when no effective user."));
     }
-    vm.load_object(&name).map(Value::Object)
+    Ok(vm.try_load(&name)?.map_or(Value::Int(0), Value::Object))
 }
 
 fn find_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {

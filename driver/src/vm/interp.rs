@@ -202,6 +202,8 @@ impl Vm {
                         let v = match &self.stack[base + slot as usize] {
                             Value::Int(i) => Value::Int(*i),
                             Value::Ref(cell) => cell.borrow().clone(),
+                            // A destructed object reads as 0.
+                            Value::Object(r) if !self.objects.alive(*r) => Value::Int(0),
                             other => other.clone(),
                         };
                         self.stack.push(v);
@@ -232,6 +234,10 @@ impl Vm {
                     }
                     Instr::GetGlobal { slot } => {
                         let v = vars!()[var_base + slot as usize].clone();
+                        let v = match v {
+                            Value::Object(r) if !self.objects.alive(r) => Value::Int(0),
+                            v => v,
+                        };
                         self.stack.push(v);
                     }
                     Instr::SetGlobal { slot } => {
@@ -770,10 +776,25 @@ impl Vm {
                             }
                         };
                         let n = program.names.get(name as usize).map_or("", |n| n.as_str());
-                        let Some(callee) = self.objects.get(target).map(|o| o.linked.clone())
-                        else {
+                        let Some(object) = self.objects.get(target) else {
                             raise!(error("call_other() on a destructed object"));
                         };
+                        if object.shadowed.is_some() {
+                            // A shadow may take the call: no per-site cache.
+                            let Some((target, callee, fnref)) = self.resolve_shadowed(target, n)
+                            else {
+                                self.stack.truncate(at);
+                                self.stack.push(Value::Int(0));
+                                continue;
+                            };
+                            self.stack.remove(at);
+                            self.save_pc(pc);
+                            if let Err(e) = self.enter(callee, fnref, argc, target, &[]) {
+                                raise!(e);
+                            }
+                            continue 'frames;
+                        }
+                        let callee = object.linked.clone();
                         let found = match part.other_cache.get(name as usize) {
                             Some(cache) => cached_lookup(cache, &callee, n),
                             None => callee.public.get(n).copied(),
@@ -856,6 +877,9 @@ impl Vm {
                     }
                     Instr::MakeMapping { count } => {
                         let count = count as usize;
+                        if count > self.limits.mapping_size {
+                            raise!(error("Mapping too large"));
+                        }
                         let items: Vec<Value> =
                             self.stack.drain(self.stack.len() - 2 * count..).collect();
                         let m = ops::new_mapping(count);
@@ -890,6 +914,10 @@ impl Vm {
                             ) => ops::index(&c, &i, false).unwrap_or_default(),
                             (Instr::IndexOptional, _) => Value::Int(0),
                             _ => check!(ops::index(&c, &i, matches!(instr, Instr::IndexFromEnd))),
+                        };
+                        let v = match v {
+                            Value::Object(r) if !self.objects.alive(r) => Value::Int(0),
+                            v => v,
                         };
                         self.stack.push(v);
                     }
@@ -1001,6 +1029,7 @@ impl Vm {
                         let lo = pop!();
                         let c = pop!();
                         let r = check!(ops::range_replace(&c, &lo, &hi, v, flags));
+                        check!(self.check_size(&r));
                         self.stack.push(r);
                     }
                     Instr::GetMember { name } | Instr::GetMemberOptional { name } => {
@@ -1165,7 +1194,7 @@ impl Vm {
                         let s = base + state as usize;
                         let i = self.stack[s + 2].as_int().unwrap_or(0) as usize;
                         let (first, second) = match (&self.stack[s], &self.stack[s + 1]) {
-                            (Value::Array(a), _) if pairs == 0 => match a.borrow().get(i) {
+                            (Value::Array(a), _) if pairs & 1 == 0 => match a.borrow().get(i) {
                                 Some(v) => (v.clone(), None),
                                 None => {
                                     pc = exit as usize;
@@ -1174,7 +1203,7 @@ impl Vm {
                             },
                             (Value::Mapping(m), Value::Array(keys)) => match keys.borrow().get(i) {
                                 Some(k) => {
-                                    let v = (pairs != 0)
+                                    let v = (pairs & 1 != 0)
                                         .then(|| m.borrow().get(k).cloned().unwrap_or_default());
                                     (k.clone(), v)
                                 }
@@ -1183,14 +1212,20 @@ impl Vm {
                                     continue;
                                 }
                             },
-                            (Value::Str(text), _) if pairs == 0 => match text.char_at(i) {
-                                Some(c) => (Value::Int(c), None),
+                            // A cluster wider than a character reads as -1,
+                            // and cannot be a loop variable by reference.
+                            (Value::Str(text), _) if pairs & 1 == 0 => match text.char_checked(i) {
+                                Some(Ok(c)) => (Value::Int(c), None),
+                                Some(Err(())) if pairs & 2 != 0 => {
+                                    raise!(error(ops::MULTI_CODEPOINT))
+                                }
+                                Some(Err(())) => (Value::Int(-1), None),
                                 None => {
                                     pc = exit as usize;
                                     continue;
                                 }
                             },
-                            (Value::Buffer(b), _) if pairs == 0 => match b.borrow().get(i) {
+                            (Value::Buffer(b), _) if pairs & 1 == 0 => match b.borrow().get(i) {
                                 Some(&c) => (Value::Int(c as i64), None),
                                 None => {
                                     pc = exit as usize;
@@ -1208,7 +1243,7 @@ impl Vm {
                         self.stack[s + 2] = Value::Int(i as i64 + 1);
                         tick!();
                         self.stack.push(first);
-                        if pairs != 0 {
+                        if pairs & 1 != 0 {
                             self.stack.push(second.unwrap_or_default());
                         }
                     }
@@ -1238,13 +1273,49 @@ impl Vm {
                                     release(std::mem::replace(slot, v));
                                 }
                             }
+                            (Value::Buffer(b), _) => {
+                                let b = b.clone();
+                                let byte = match v {
+                                    Value::Int(n) => u8::try_from(n).ok(),
+                                    Value::Undefined => Some(0),
+                                    _ => None,
+                                };
+                                let Some(byte) = byte else {
+                                    raise!(error("Buffer byte value out of range: must be 0..255."))
+                                };
+                                let mut bytes = b.borrow_mut();
+                                if let Some(cell) =
+                                    usize::try_from(i).ok().and_then(|i| bytes.get_mut(i))
+                                {
+                                    *cell = byte;
+                                }
+                            }
                             // A string is a value: the loop iterates a copy,
-                            // so the characters written go nowhere.
-                            (Value::Str(_), _) => release(v),
+                            // so the characters written go nowhere, but they
+                            // must be characters a string can hold.
+                            (Value::Str(_), _) => {
+                                check!(ops::string_char(&v));
+                            }
                             _ => raise!(error(
                                 "foreach by reference over a value that cannot change"
                             )),
                         }
+                    }
+
+                    // ---- default arguments ----
+                    Instr::CallerContext => {
+                        let depth = self.frames.len();
+                        // Entries of frames an error left behind go first.
+                        self.caller_context.retain(|&(d, _)| d < depth);
+                        let caller = match depth.checked_sub(2) {
+                            Some(i) => self.frames[i].obj,
+                            None => obj,
+                        };
+                        self.caller_context.push((depth, caller));
+                    }
+                    Instr::CalleeContext => {
+                        let depth = self.frames.len();
+                        self.caller_context.retain(|&(d, _)| d < depth);
                     }
 
                     // ---- special forms ----
@@ -1321,8 +1392,13 @@ impl Vm {
         let Some(handler) = self.handlers.last().copied().filter(|h| h.frames > stop) else {
             return Err(e);
         };
+        if let Unwind::Error(info) = &e {
+            // The master sees a caught error while its frames still exist.
+            self.call_error_handler(info, true);
+        }
         self.handlers.pop();
         self.frames.truncate(handler.frames);
+        self.caller_context.retain(|&(d, _)| d <= handler.frames);
         self.stack.truncate(handler.height);
         self.stack.push(value);
         if let Some(f) = self.frames.last_mut() {

@@ -8,6 +8,7 @@ pub mod ops;
 pub mod value;
 
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::compile::Compiler;
@@ -62,12 +63,15 @@ pub struct ErrorInfo {
     pub message: String,
     /// Innermost frame first: (program file, function, line).
     pub trace: Vec<(String, String, u32)>,
+    /// Per entry of `trace`: the frame's object and program path.
+    pub frames: Vec<(ObjRef, String)>,
 }
 
 pub fn error(message: impl Into<String>) -> Unwind {
     Unwind::Error(Box::new(ErrorInfo {
         message: message.into(),
         trace: Vec::new(),
+        frames: Vec::new(),
     }))
 }
 
@@ -120,6 +124,18 @@ pub struct Vm {
     pub backend: crate::backend::Backend,
     /// The natural-language parser's verbs, rules and per-object caches.
     pub parser: crate::efuns::parser::ParserState,
+    /// Errors go to master `error_handler` (the `mudlib error handler`
+    /// config setting).
+    pub mudlib_error_handler: bool,
+    /// The master's `error_handler` is running: an error in it is only
+    /// printed.
+    in_error_handler: bool,
+    /// `replace_program` requests, applied when the running top-level
+    /// call ends: the object and the part of its program to keep.
+    pub pending_replace: Vec<(ObjRef, u16)>,
+    /// Frames computing default arguments, which see their caller as
+    /// `this_object()`: (frame depth, calling object).
+    pub caller_context: Vec<(usize, ObjRef)>,
 }
 
 /// How many jumps and calls run between two checks of the clock.
@@ -147,6 +163,10 @@ impl Vm {
             command_giver: None,
             backend: Default::default(),
             parser: Default::default(),
+            mudlib_error_handler: true,
+            in_error_handler: false,
+            pending_replace: Vec::new(),
+            caller_context: Vec::new(),
         }
     }
 
@@ -174,6 +194,7 @@ impl Vm {
         let result = self.apply(obj, name, args, false);
         if outer.is_none() {
             self.deadline = None;
+            self.replace_programs();
         }
         result
     }
@@ -190,6 +211,15 @@ impl Vm {
         let Some(object) = self.objects.get(obj) else {
             return Ok(None);
         };
+        if object.shadowed.is_some()
+            && let Some((target, linked, fnref)) = self.resolve_shadowed(obj, name)
+        {
+            let argc = args.len();
+            self.stack.extend(args);
+            return self
+                .call_function(linked, fnref, argc, target, &[])
+                .map(Some);
+        }
         let linked = object.linked.clone();
         let found = match linked.public.get(name) {
             Some(&r) => Some(r),
@@ -228,6 +258,7 @@ impl Vm {
             Ok(()) => Ok(self.stack.pop().unwrap_or_default()),
             Err(e) => {
                 self.frames.truncate(depth);
+                self.caller_context.retain(|&(d, _)| d <= depth);
                 self.stack.truncate(height);
                 Err(e)
             }
@@ -383,8 +414,138 @@ impl Vm {
         }
     }
 
+    /// Carries out the `replace_program` requests of the call that just
+    /// ended: each object keeps only an inherited program, with the
+    /// variables that program declares.
+    pub fn replace_programs(&mut self) {
+        for (r, part) in std::mem::take(&mut self.pending_replace) {
+            let Some(object) = self.objects.get(r) else {
+                continue;
+            };
+            let Some(kept) = object.linked.parts.get(part as usize) else {
+                continue;
+            };
+            let program = kept.program.clone();
+            let start = kept.var_base as usize;
+            let count = program.var_count as usize;
+            let efuns = &self.efuns;
+            let compiler = &self.compiler;
+            let Ok(linked) = object::link(program, &|path| compiler.program(path), &|n| {
+                efuns.get(n).copied()
+            }) else {
+                continue;
+            };
+            if let Some(object) = self.objects.get_mut(r) {
+                let mut vars: Vec<Value> = object.vars.drain(..).skip(start).take(count).collect();
+                vars.resize(count, Value::Undefined);
+                object.vars = vars;
+                object.linked = Rc::new(linked);
+            }
+        }
+    }
+
+    /// Returns an object to its just-loaded state: variables zeroed and
+    /// initialized again, shadows gone, `create()` called.
+    pub fn reload_object(&mut self, r: ObjRef) -> Result<(), Unwind> {
+        let Some(object) = self.objects.get(r) else {
+            return Ok(());
+        };
+        let linked = object.linked.clone();
+        // Its shadows let go of it (they stay loaded).
+        let mut at = object.shadowed;
+        while let Some(s) = at {
+            at = self.objects.get(s).and_then(|o| o.shadowed);
+            if let Some(o) = self.objects.get_mut(s) {
+                o.shadowed = None;
+                o.shadowing = None;
+            }
+        }
+        if let Some(o) = self.objects.get_mut(r) {
+            o.shadowed = None;
+        }
+        if let Some(object) = self.objects.get_mut(r) {
+            let old =
+                std::mem::replace(&mut object.vars, vec![Value::Undefined; linked.var_count()]);
+            drop(old);
+        }
+        self.initialize(r, &linked, Vec::new())
+    }
+
+    /// The driver is dying of an internal error: drops whatever was
+    /// running and tells master `crash(why, 0, 0)`, as FluffOS does before
+    /// it exits.
+    pub fn crash(&mut self, why: &str) {
+        self.frames.clear();
+        self.stack.clear();
+        self.handlers.clear();
+        self.caller_context.clear();
+        self.deadline = None;
+        if let Some(master) = self.master.filter(|&m| self.objects.alive(m)) {
+            let args = vec![Value::str(why), Value::Int(0), Value::Int(0)];
+            self.deadline = Some(Instant::now() + self.limits.eval_time);
+            // A driver apply: found even when the master declares it static.
+            let result = self.apply(master, "crash", args, true);
+            self.deadline = None;
+            if let Err(e) = result {
+                crate::boot::report(self, &e);
+            }
+        }
+    }
+
+    /// Hands an error to master `error_handler(info, caught)` (`caught`
+    /// only when a `catch` takes it). `None` when there is no handler to
+    /// call; else what it returned.
+    pub fn call_error_handler(&mut self, info: &ErrorInfo, caught: bool) -> Option<Value> {
+        if !self.mudlib_error_handler || self.in_error_handler {
+            return None;
+        }
+        let master = self.master.filter(|&m| self.objects.alive(m))?;
+        // Too deep a stack leaves no room to run the handler.
+        if self.frames.len() + 16 > self.limits.call_depth {
+            return None;
+        }
+        let mut args = vec![error_mapping(info)];
+        if caught {
+            args.push(Value::Int(1));
+        }
+        self.in_error_handler = true;
+        let result = self.apply(master, "error_handler", args, true);
+        self.in_error_handler = false;
+        match result {
+            Ok(v) => v,
+            Err(e) => {
+                let text = match &e {
+                    Unwind::Error(inner) => format!("*{}", inner.message),
+                    Unwind::Throw(_) => "*throw from the error handler".to_string(),
+                    Unwind::EvalCost => "*Too long evaluation. Execution aborted.".to_string(),
+                    Unwind::Shutdown(_) => return Some(Value::Int(0)),
+                };
+                self.debug_message(&format!("Error in error handler: {}", text.trim_end()));
+                Some(Value::Int(0))
+            }
+        }
+    }
+
+    /// Reports an error no `catch` took to the master's `error_handler`;
+    /// false when there is none, so the caller prints it.
+    pub fn report_uncaught(&mut self, info: &ErrorInfo) -> bool {
+        match self.call_error_handler(info, false) {
+            None => false,
+            Some(Value::Str(text)) => {
+                self.debug_message(text.text.trim_end_matches('\n'));
+                true
+            }
+            Some(_) => true,
+        }
+    }
+
     /// The object running now.
     pub fn this_object(&self) -> Option<ObjRef> {
+        if let Some(&(depth, caller)) = self.caller_context.last()
+            && depth == self.frames.len()
+        {
+            return Some(caller);
+        }
         self.frames.last().map(|f| f.obj)
     }
 
@@ -423,6 +584,7 @@ impl Vm {
                     .unwrap_or_else(|| part.program.path.clone());
                 let name = f.map_or(String::new(), |f| f.name.to_string());
                 info.trace.push((file, name, at.map_or(0, |e| e.line)));
+                info.frames.push((frame.obj, part.program.path.clone()));
             }
         }
         e
@@ -437,17 +599,36 @@ impl Vm {
         self.load_object(&name)
     }
 
-    fn linked_program(&mut self, name: &str) -> Result<Rc<Linked>, Unwind> {
-        if let Some(l) = self.linked.get(name) {
-            return Ok(l.clone());
+    /// The linked program of `name`: a loaded object's own, else the
+    /// compiled file, relinked when its source changed. `None` when no
+    /// such file exists.
+    fn linked_program(&mut self, name: &str) -> Result<Option<Rc<Linked>>, Unwind> {
+        if let Some(r) = self.objects.find(name)
+            && let Some(object) = self.objects.get(r)
+        {
+            return Ok(Some(object.linked.clone()));
         }
-        let program = match self.compiler.compile(name) {
+        // The compiler steps aside while it compiles, so the master can be
+        // asked its compile-time applies.
+        let stand_in = self.compiler.stand_in();
+        let mut compiler = std::mem::replace(&mut self.compiler, stand_in);
+        let compiled = compiler.compile_with(name, &mut MasterHooks { vm: self });
+        self.compiler = compiler;
+        let program = match compiled {
             Ok(p) => p,
+            Err(failure) if failure.not_found => return Ok(None),
             Err(failure) => {
                 self.report_compile_error(&failure);
                 return Err(error(format!("Failed to load file: {name}")));
             }
         };
+        if let Some(l) = self.linked.get(name)
+            && l.parts
+                .first()
+                .is_some_and(|p| Arc::ptr_eq(&p.program, &program))
+        {
+            return Ok(Some(l.clone()));
+        }
         let efuns = &self.efuns;
         let compiler = &self.compiler;
         let linked = object::link(program, &|path| compiler.program(path), &|n| {
@@ -456,7 +637,7 @@ impl Vm {
         .map_err(error)?;
         let linked = Rc::new(linked);
         self.linked.insert(name.to_string(), linked.clone());
-        Ok(linked)
+        Ok(Some(linked))
     }
 
     fn report_compile_error(&mut self, failure: &crate::compile::CompileFailure) {
@@ -482,21 +663,101 @@ impl Vm {
 
     /// Compiles and creates the object `name` (no `.c`).
     pub fn load_object(&mut self, name: &str) -> Result<ObjRef, Unwind> {
-        let linked = self.linked_program(name)?;
-        let r = self.instantiate(Rc::from(name), linked)?;
-        Ok(r)
+        match self.try_load(name)? {
+            Some(r) => Ok(r),
+            None => Err(error(format!("Failed to load file: {name}"))),
+        }
+    }
+
+    /// Loads `name`; when no such file exists, asks the master's
+    /// `compile_object` for a virtual object. `None` when neither gives one.
+    pub fn try_load(&mut self, name: &str) -> Result<Option<ObjRef>, Unwind> {
+        if let Some(r) = self.objects.find(name) {
+            return Ok(Some(r));
+        }
+        match self.linked_program(name)? {
+            Some(linked) => {
+                let r = self.insert_object(Rc::from(name), linked.clone());
+                // The master may refuse a loaded object before it runs.
+                if let Some(master) = self.master.filter(|&m| self.objects.alive(m)) {
+                    let verdict = self.apply(master, "valid_object", vec![Value::Object(r)], true);
+                    let refused = match verdict {
+                        Ok(v) => v.is_some_and(|v| !v.truthy()),
+                        Err(e) => {
+                            self.destruct(r);
+                            return Err(e);
+                        }
+                    };
+                    if refused {
+                        self.destruct(r);
+                        return Err(error(format!(
+                            "master object: valid_object() denied permission to load '{name}'."
+                        )));
+                    }
+                }
+                self.initialize(r, &linked, Vec::new())?;
+                Ok(Some(r))
+            }
+            None => self.load_virtual(name, None),
+        }
+    }
+
+    /// A virtual object from master `compile_object(name, clone, args)`,
+    /// renamed to `name` (or a clone name of it).
+    fn load_virtual(
+        &mut self,
+        name: &str,
+        clone_args: Option<Vec<Value>>,
+    ) -> Result<Option<ObjRef>, Unwind> {
+        let Some(master) = self.master.filter(|&m| self.objects.alive(m)) else {
+            return Ok(None);
+        };
+        let mut args = vec![
+            Value::str(name),
+            Value::Int(i64::from(clone_args.is_some())),
+        ];
+        if let Some(extra) = clone_args.as_ref().filter(|a| !a.is_empty()) {
+            args.push(Value::array(extra.clone()));
+        }
+        let Some(Value::Object(r)) = self.apply(master, "compile_object", args, true)? else {
+            return Ok(None);
+        };
+        if !self.objects.alive(r) {
+            return Ok(None);
+        }
+        let new_name: Rc<str> = if clone_args.is_some() {
+            Rc::from(format!("{name}#{}", self.objects.next_clone()))
+        } else {
+            if self.objects.find(name).is_some_and(|other| other != r) {
+                self.destruct(r);
+                return Err(error(format!(
+                    "Virtual object name duplicates an existing object name: '{name}'."
+                )));
+            }
+            Rc::from(name)
+        };
+        self.objects.rename(r, new_name);
+        Ok(Some(r))
     }
 
     pub fn clone_object(&mut self, name: &str, args: Vec<Value>) -> Result<ObjRef, Unwind> {
         let name = object_name(name);
-        let linked = self.linked_program(&name)?;
+        // Clones share the program last loaded under the name, as FluffOS
+        // clones share their blueprint's: loading the object anew is what
+        // picks up a changed source.
+        let linked = match self.linked.get(&name) {
+            Some(l) => Some(l.clone()),
+            None => self.linked_program(&name)?,
+        };
+        let Some(linked) = linked else {
+            return match self.load_virtual(&name, Some(args))? {
+                Some(r) => Ok(r),
+                None => Err(error(format!("Failed to load file: {name}"))),
+            };
+        };
         let number = self.objects.next_clone();
         let clone_name: Rc<str> = Rc::from(format!("{name}#{number}"));
         self.instantiate_with(clone_name, linked, args)
-    }
-
-    fn instantiate(&mut self, name: Rc<str>, linked: Rc<Linked>) -> Result<ObjRef, Unwind> {
-        self.instantiate_with(name, linked, Vec::new())
     }
 
     fn instantiate_with(
@@ -505,12 +766,31 @@ impl Vm {
         linked: Rc<Linked>,
         args: Vec<Value>,
     ) -> Result<ObjRef, Unwind> {
+        let r = self.insert_object(name, linked.clone());
+        self.initialize(r, &linked, args)?;
+        Ok(r)
+    }
+
+    /// A new object of `linked` with every variable undefined.
+    fn insert_object(&mut self, name: Rc<str>, linked: Rc<Linked>) -> ObjRef {
         let vars = vec![Value::Undefined; linked.var_count()];
-        let r = self.objects.insert(Object {
+        self.objects.insert(Object {
             name,
-            linked: linked.clone(),
+            linked,
             vars,
-        });
+            shadowed: None,
+            shadowing: None,
+            notify_destruct: false,
+        })
+    }
+
+    /// Runs the variable initializers and `create(args)` of a new object.
+    fn initialize(
+        &mut self,
+        r: ObjRef,
+        linked: &Rc<Linked>,
+        args: Vec<Value>,
+    ) -> Result<(), Unwind> {
         crate::efuns::objects::on_create(self, r)?;
         // Initializers run deepest inherit first, as their variables come first in FluffOS.
         for (i, part) in linked.parts.iter().enumerate().rev() {
@@ -525,12 +805,85 @@ impl Vm {
         if let Some(fnref) = linked.resolve(0, "create") {
             let argc = args.len();
             self.stack.extend(args);
-            self.call_function(linked, fnref, argc, r, &[])?;
+            self.call_function(linked.clone(), fnref, argc, r, &[])?;
         }
-        Ok(r)
+        Ok(())
     }
 
+    /// Where a call of `name` in the shadowed object `ob` lands: the
+    /// outermost shadow that defines it (never the caller itself, so a
+    /// shadow can pass a call on), else `ob`.
+    pub fn resolve_shadowed(&self, ob: ObjRef, name: &str) -> Option<(ObjRef, Rc<Linked>, FnRef)> {
+        let caller = self.this_object();
+        let mut at = ob;
+        while let Some(next) = self.objects.get(at).and_then(|o| o.shadowed) {
+            if Some(next) == caller || !self.objects.alive(next) {
+                break;
+            }
+            at = next;
+        }
+        loop {
+            let object = self.objects.get(at)?;
+            if let Some(&fnref) = object.linked.public.get(name) {
+                return Some((at, object.linked.clone(), fnref));
+            }
+            at = object.shadowing?;
+        }
+    }
+
+    /// Destructs an object: its handles go stale and its variables are
+    /// freed. Destructing a shadowed object destructs its shadows too; a
+    /// shadow leaves its chain.
     pub fn destruct(&mut self, r: ObjRef) {
+        let Some(object) = self.objects.get(r) else {
+            return;
+        };
+        if object.notify_destruct {
+            if let Some(o) = self.objects.get_mut(r) {
+                o.notify_destruct = false;
+            }
+            // The object goes whatever its on_destruct() does; an error
+            // there is reported like any other no catch took.
+            if let Err(e) = self.apply(r, "on_destruct", Vec::new(), true) {
+                crate::boot::report(self, &e);
+            }
+        }
+        let Some(object) = self.objects.get(r) else {
+            return;
+        };
+        let (shadowed, shadowing) = (object.shadowed, object.shadowing);
+        if shadowed.is_some() && shadowing.is_none() {
+            // The shadows go first, outermost first, then the object itself.
+            let mut chain = Vec::new();
+            let mut at = shadowed;
+            while let Some(s) = at.filter(|s| !chain.contains(s)) {
+                chain.push(s);
+                at = self.objects.get(s).and_then(|o| o.shadowed);
+            }
+            for &s in &chain {
+                if let Some(o) = self.objects.get_mut(s) {
+                    o.shadowed = None;
+                    o.shadowing = None;
+                }
+            }
+            if let Some(o) = self.objects.get_mut(r) {
+                o.shadowed = None;
+            }
+            for s in chain.into_iter().rev() {
+                self.destruct(s);
+            }
+        } else {
+            if let Some(inner) = shadowing
+                && let Some(o) = self.objects.get_mut(inner)
+            {
+                o.shadowed = shadowed;
+            }
+            if let Some(outer) = shadowed
+                && let Some(o) = self.objects.get_mut(outer)
+            {
+                o.shadowing = shadowing;
+            }
+        }
         crate::efuns::objects::on_destruct(self, r);
         let removed = self.objects.remove(r);
         if removed.is_some() {
@@ -560,7 +913,8 @@ impl Vm {
 
     /// A function value of kind `kind` owned by the running object.
     pub fn make_fn(&self, kind: FnKind, bound: Vec<Value>, captures: Vec<Value>) -> Value {
-        let owner = self.this_object().unwrap_or(ObjRef {
+        // The running frame's object, whose program the function is of.
+        let owner = self.frames.last().map(|f| f.obj).unwrap_or(ObjRef {
             index: u32::MAX,
             generation: 0,
         });
@@ -575,6 +929,104 @@ impl Vm {
     pub fn object_name(&self, r: ObjRef) -> Option<Rc<str>> {
         self.objects.get(r).map(|o| o.name.clone())
     }
+}
+
+/// The master's compile-time applies, asked while a file compiles.
+struct MasterHooks<'v> {
+    vm: &'v mut Vm,
+}
+
+impl MasterHooks<'_> {
+    fn master(&self) -> Option<ObjRef> {
+        self.vm.master.filter(|&m| self.vm.objects.alive(m))
+    }
+}
+
+impl crate::compile::CompileHooks for MasterHooks<'_> {
+    fn include_path(&mut self, file: &str) -> Option<Vec<String>> {
+        let master = self.master()?;
+        let result = self
+            .vm
+            .apply(master, "get_include_path", vec![Value::str(file)], true);
+        let Ok(Some(Value::Array(dirs))) = result else {
+            return None;
+        };
+        let dirs = dirs
+            .borrow()
+            .iter()
+            .filter_map(|d| match d {
+                Value::Str(s) => Some(s.text.clone()),
+                _ => None,
+            })
+            .collect();
+        Some(dirs)
+    }
+
+    fn valid_override(&mut self, file: &str, name: &str, main: &str) -> bool {
+        let Some(master) = self.master() else {
+            return true;
+        };
+        let args = vec![Value::str(file), Value::str(name), Value::str(main)];
+        match self.vm.apply(master, "valid_override", args, true) {
+            // A master without the apply allows every override.
+            Ok(None) => true,
+            Ok(Some(v)) => v.truthy(),
+            Err(_) => false,
+        }
+    }
+}
+
+/// The mapping master `error_handler` gets: the error, where it happened
+/// and the call trace, outermost frame first.
+fn error_mapping(info: &ErrorInfo) -> Value {
+    let entry = |pairs: Vec<(&str, Value)>| {
+        let m = ops::new_mapping(pairs.len());
+        if let Value::Mapping(map) = &m {
+            let mut map = map.borrow_mut();
+            for (k, v) in pairs {
+                map.insert(Value::str(k), v);
+            }
+        }
+        m
+    };
+    let frame = |i: usize| {
+        let (file, function, line) = info.trace.get(i).cloned().unwrap_or_default();
+        let (obj, program) = info.frames.get(i).cloned().unzip();
+        (file, function, line, obj, program.unwrap_or_default())
+    };
+    let trace = (0..info.trace.len())
+        .rev()
+        .map(|i| {
+            let (file, function, line, obj, program) = frame(i);
+            let mut pairs = vec![
+                ("function", Value::str(function)),
+                ("program", Value::str(program)),
+                ("file", Value::str(file)),
+                ("line", Value::Int(i64::from(line))),
+            ];
+            if let Some(obj) = obj {
+                pairs.push(("object", Value::Object(obj)));
+            }
+            entry(pairs)
+        })
+        .collect();
+    let mut pairs = vec![
+        (
+            "error",
+            Value::str(format!("*{}\n", info.message.trim_end_matches('\n'))),
+        ),
+        ("trace", Value::array(trace)),
+    ];
+    if !info.trace.is_empty() {
+        let (file, _, line, obj, program) = frame(0);
+        pairs.push(("program", Value::str(program)));
+        pairs.push(("file", Value::str(file)));
+        pairs.push(("line", Value::Int(i64::from(line))));
+        if let Some(obj) = obj {
+            pairs.push(("object", Value::Object(obj)));
+        }
+    }
+    entry(pairs)
 }
 
 /// An object's name from a path: leading `/`, no `.c` or `.lpc`.

@@ -187,6 +187,13 @@ pub struct Object {
     pub name: Rc<str>,
     pub linked: Rc<Linked>,
     pub vars: Vec<Value>,
+    /// The object shadowing this one (the next one out in its chain).
+    pub shadowed: Option<ObjRef>,
+    /// The object this one shadows (the next one in).
+    pub shadowing: Option<ObjRef>,
+    /// `on_destruct()` is called before the object goes
+    /// (`set_notify_destruct`).
+    pub notify_destruct: bool,
 }
 
 #[derive(Debug, Default)]
@@ -285,6 +292,19 @@ impl ObjectTable {
                 generation: slot.generation,
             })
         })
+    }
+
+    /// Gives a live object a new name (a virtual object takes the name it
+    /// was asked for).
+    pub fn rename(&mut self, r: ObjRef, name: Rc<str>) {
+        let Some(object) = self.get_mut(r) else {
+            return;
+        };
+        let old = std::mem::replace(&mut object.name, name.clone());
+        if self.names.get(&old) == Some(&r) {
+            self.names.remove(&old);
+        }
+        self.names.insert(name, r);
     }
 
     /// Direct access for the dispatch loop: the variables of a live object.

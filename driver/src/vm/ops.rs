@@ -27,7 +27,8 @@ fn concat_text(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
         Value::Str(s) => Some(std::borrow::Cow::Borrowed(s.text.as_str())),
         Value::Int(i) => Some(std::borrow::Cow::Owned(i.to_string())),
         Value::Undefined => Some(std::borrow::Cow::Borrowed("0")),
-        Value::Float(f) => Some(std::borrow::Cow::Owned(float_text(*f))),
+        // Concatenation prints six decimals, as C's `%f` does.
+        Value::Float(f) => Some(std::borrow::Cow::Owned(format!("{f:.6}"))),
         _ => None,
     }
 }
@@ -279,7 +280,10 @@ pub fn index(c: &Value, i: &Value, from_end: bool) -> OpResult {
             let at = if from_end { len - i } else { i };
             // One past the end reads as the terminating NUL, 0.
             if (0..len).contains(&at) {
-                return Ok(Value::Int(s.char_at(at as usize).unwrap_or(0)));
+                return match s.char_checked(at as usize) {
+                    Some(Err(())) => Err(MULTI_CODEPOINT.into()),
+                    other => Ok(Value::Int(other.and_then(Result::ok).unwrap_or(0))),
+                };
             }
             if at == len {
                 return Ok(Value::Int(0));
@@ -486,16 +490,33 @@ pub fn range_replace(c: &Value, lo: &Value, hi: &Value, v: Value, flags: u8) -> 
 }
 
 /// `s` with character `i` replaced by `c`.
+/// Reading or writing one character of a cluster wider than a character.
+pub const MULTI_CODEPOINT: &str = "Indexed character is multi-codepoint.";
+
+/// The character an int stores into a string, or why it cannot.
+pub fn string_char(c: &Value) -> Result<char, String> {
+    let Some(c) = c.as_int() else {
+        return Err(format!(
+            "Bad character for string assignment: {}",
+            c.type_name()
+        ));
+    };
+    if c == 0 {
+        return Err("Strings cannot contain 0 byte.".into());
+    }
+    u32::try_from(c)
+        .ok()
+        .and_then(char::from_u32)
+        .ok_or_else(|| "Strings cannot contain invalid utf8 codepoint.".into())
+}
+
 pub fn string_store(s: &LStr, i: &Value, c: &Value, from_end: bool) -> OpResult {
     let at = position(i, s.len(), from_end)
         .map_err(|_| "Index out of bounds in string index lvalue.".to_string())?;
-    let Some(ch) = c
-        .as_int()
-        .and_then(|c| char::from_u32(c as u32))
-        .filter(|&ch| ch != '\0')
-    else {
-        return Err("Bad character for string assignment".into());
-    };
+    if let Some(Err(())) = s.char_checked(at) {
+        return Err(MULTI_CODEPOINT.into());
+    }
+    let ch = string_char(c)?;
     let (start, end) = (s.byte_offset(at), s.byte_offset(at + 1));
     let mut text = String::with_capacity(s.text.len() + 4);
     text.push_str(&s.text[..start]);

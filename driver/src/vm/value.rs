@@ -44,13 +44,18 @@ impl LStr {
         }
     }
 
-    /// The code point that starts grapheme `i`.
-    pub fn char_at(&self, i: usize) -> Option<i64> {
+    /// The code point grapheme `i` stands for as a character: its first,
+    /// when the cluster is at most four bytes; `Err` for a wider cluster
+    /// (an emoji sequence), which no single character can replace.
+    pub fn char_checked(&self, i: usize) -> Option<Result<i64, ()>> {
         if self.ascii {
-            return self.text.as_bytes().get(i).map(|&b| b as i64);
+            return self.text.as_bytes().get(i).map(|&b| Ok(b as i64));
         }
         let g = self.text.graphemes(true).nth(i)?;
-        g.chars().next().map(|c| c as i64)
+        if g.len() > 4 {
+            return Some(Err(()));
+        }
+        g.chars().next().map(|c| Ok(c as i64))
     }
 
     /// Byte offset of grapheme `i` (the length for `i` past the end).

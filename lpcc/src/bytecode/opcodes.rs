@@ -329,7 +329,8 @@ opcodes! {
     CatchEnd = 121,
 
     // ---- loops over collections ----
-    /// `[] -> [elem]` or `[key value]` when `pairs` is 1: steps the loop whose
+    /// `[] -> [elem]` or `[key value]` when `pairs` has bit 1 (bit 2: the
+    /// element is a loop variable by reference): steps the loop whose
     /// state is in locals `state`, `state+1`, `state+2`; jumps to `exit` when done.
     ForeachNext(state: u16, pairs: u8, exit: u32) = 128,
     /// `[v] -> []` stores `v` where the loop's last element came from
@@ -342,6 +343,14 @@ opcodes! {
     /// `[input format cur1..curn] -> [count v1..vn]` parses like `sscanf`;
     /// targets that match nothing keep their current values.
     Sscanf(targets: u8) = 136,
+
+    // ---- default arguments ----
+    /// `[] -> []` the default-argument expressions that follow see the
+    /// calling object as `this_object()`, as FluffOS evaluates them where
+    /// the call was made.
+    CallerContext = 137,
+    /// `[] -> []` ends [`Instr::CallerContext`]: back to the called object.
+    CalleeContext = 138,
 }
 
 // The VM copies instructions out of the code array on every step.

@@ -54,6 +54,7 @@ fn effect(instr: Instr) -> Effect {
         | ForeachInit { .. }
         | ForeachStore { .. }
         | CompoundLocalDiscard { .. } => simple(1, 0),
+        CallerContext | CalleeContext => simple(0, 0),
         Dup => simple(1, 2),
         Dup2 => simple(2, 4),
         Swap => simple(2, 2),
@@ -152,7 +153,7 @@ fn effect(instr: Instr) -> Effect {
             simple(bound as usize, 1)
         }
         CatchBegin { handler } => jump(0, 0, handler, 1),
-        ForeachNext { pairs, exit, .. } => jump(0, 1 + pairs as usize, exit, 0),
+        ForeachNext { pairs, exit, .. } => jump(0, 1 + (pairs & 1) as usize, exit, 0),
         Sscanf { targets } => simple(2 + targets as usize, 1 + targets as usize),
     }
 }

@@ -24,6 +24,27 @@ impl Cx<'_, '_> {
         self.globals.get(name).map(|g| Target::Global(g.slot))
     }
 
+    /// Asks the environment whether `efun::name`, written at `span`, may
+    /// bypass a simul_efun.
+    fn check_override(&mut self, name: &str, span: crate::span::Span) {
+        let Some(allowed) = self.env.valid_override.as_mut() else {
+            return;
+        };
+        let file = self.sources.name(span.file);
+        // The file as an object name: the basename's extension dropped.
+        let stem = match file.rsplit_once('.') {
+            Some((stem, ext)) if !ext.contains('/') => stem,
+            _ => file,
+        };
+        if !allowed(stem, name) {
+            self.error(
+                E_UNSUPPORTED,
+                span,
+                format!("Invalid simulated efunction override of `{name}`"),
+            );
+        }
+    }
+
     /// Where the assigned variable `name` lives; reported when it is none.
     fn assigned_variable(
         &mut self,
@@ -79,8 +100,22 @@ impl Cx<'_, '_> {
         }
     }
 
-    /// Compiles `e`, leaving its value on the stack.
+    /// Compiles `e`, leaving its value on the stack; refuses expressions
+    /// nested deeper than FluffOS compiles.
     pub(super) fn expr(&mut self, b: &mut FnBuilder, e: &ast::Expr) {
+        if b.expr_depth >= super::MAX_EXPR_DEPTH {
+            if !b.too_deep {
+                b.too_deep = true;
+                self.error(super::E_LIMIT, e.span, "Expression nested too deeply.");
+            }
+            return;
+        }
+        b.expr_depth += 1;
+        self.expr_node(b, e);
+        b.expr_depth -= 1;
+    }
+
+    fn expr_node(&mut self, b: &mut FnBuilder, e: &ast::Expr) {
         match &e.kind {
             ExprKind::Int(v) => self.push_int(b, *v),
             ExprKind::Float(v) => {
@@ -101,7 +136,13 @@ impl Cx<'_, '_> {
                             let index = self.string_const(text);
                             b.emit(Instr::PushString { index });
                         }
-                        TemplatePart::Expr(e) => self.expr(b, e),
+                        TemplatePart::Expr(e) => {
+                            // Interpolated numbers print as casts do (`%g`
+                            // style), unlike `+`, which prints floats with
+                            // six decimals.
+                            self.expr(b, e);
+                            b.emit(Instr::CastString);
+                        }
                     }
                     b.emit(Instr::Add);
                 }
@@ -381,6 +422,15 @@ impl Cx<'_, '_> {
             UnaryOp::PostInc => self.inc_dec(b, operand, 1, true, true),
             UnaryOp::PostDec => self.inc_dec(b, operand, -1, true, true),
             UnaryOp::Ref => {
+                // Only an argument of a call is passed by reference.
+                if !std::mem::take(&mut b.ref_argument) {
+                    self.error(
+                        E_UNSUPPORTED,
+                        span,
+                        "`ref` and `&` may only mark an argument of a call",
+                    );
+                    return;
+                }
                 let target = match &operand.kind {
                     ExprKind::Ident(name) => self.variable(b, name).map(RefTarget::Var),
                     ExprKind::Index(index)
@@ -500,6 +550,22 @@ impl Cx<'_, '_> {
                 let Some(target) = self.assigned_variable(b, name, a.target.span) else {
                     return;
                 };
+                if let Target::Local(slot) = target
+                    && let Some(&(_, state)) = b.ref_loops.iter().rev().find(|l| l.0 == slot)
+                {
+                    // A loop variable by reference: the element changes first.
+                    if let Some(op) = op {
+                        b.emit(target.get());
+                        self.expr(b, &a.value);
+                        b.emit(binary_instr(op));
+                    } else {
+                        self.expr(b, &a.value);
+                    }
+                    b.emit(Instr::Dup);
+                    b.emit(Instr::ForeachStore { state });
+                    b.emit(if keep { target.set() } else { target.store() });
+                    return;
+                }
                 let kind = self.declared_variable(b, name);
                 if kind == Declared::Buffer {
                     // The right side becomes a buffer first, so `+=` appends.
@@ -776,6 +842,24 @@ impl Cx<'_, '_> {
                     );
                     return;
                 };
+                if let Target::Local(slot) = var
+                    && let Some(&(_, state)) = b.ref_loops.iter().rev().find(|l| l.0 == slot)
+                {
+                    // A loop variable by reference: the element changes first.
+                    b.emit(var.get());
+                    if keep && post {
+                        b.emit(Instr::Dup);
+                    }
+                    b.emit(Instr::AddInt { value: delta });
+                    b.emit(Instr::Dup);
+                    b.emit(Instr::ForeachStore { state });
+                    b.emit(if keep && !post {
+                        var.set()
+                    } else {
+                        var.store()
+                    });
+                    return;
+                }
                 if keep && post {
                     b.emit(var.get());
                 }
@@ -866,7 +950,9 @@ impl Cx<'_, '_> {
             match &arg.kind {
                 ExprKind::Spread(inner) => self.expr(b, inner),
                 _ => {
+                    b.ref_argument = matches!(arg.kind, ExprKind::Unary(UnaryOp::Ref, _));
                     self.expr(b, arg);
+                    b.ref_argument = false;
                     b.emit(Instr::MakeArray { count: 1 });
                 }
             }
@@ -885,7 +971,9 @@ impl Cx<'_, '_> {
                     "spreading arguments with `...` is not supported yet",
                 );
             }
+            b.ref_argument = matches!(arg.kind, ExprKind::Unary(UnaryOp::Ref, _));
             self.expr(b, arg);
+            b.ref_argument = false;
         }
         if args.len() >= crate::bytecode::verify::SPREAD as usize {
             self.error(super::E_LIMIT, span, "more than 254 arguments");
@@ -927,10 +1015,14 @@ impl Cx<'_, '_> {
                 }
                 self.efun_call(b, &name.text, &call.args, name.span);
             }
-            Callee::Efun(name) => self.efun_call(b, &name.text, &call.args, name.span),
+            Callee::Efun(name) => {
+                self.check_override(&name.text, name.span);
+                self.efun_call(b, &name.text, &call.args, name.span)
+            }
             Callee::Scoped { scope, name } => {
                 let scope_text = scope.as_ref().map(|s| s.text.as_str());
                 if scope_text == Some("efun") {
+                    self.check_override(&name.text, name.span);
                     self.efun_call(b, &name.text, &call.args, name.span);
                     return;
                 }

@@ -44,7 +44,14 @@ pub struct CodegenEnv<'a> {
     pub is_simul_efun: Option<&'a dyn Fn(&str) -> bool>,
     /// The efuns calls may bind to.
     pub efuns: &'a efun_specs::EfunTable,
+    /// Asked about each `efun::name` call with the file it is written in
+    /// (extension dropped) and the name; false refuses it (the driver's
+    /// master `valid_override`).
+    pub valid_override: Option<&'a mut OverrideCheck<'a>>,
 }
+
+/// Rules on one `efun::name` call: (file written in, efun name).
+pub type OverrideCheck<'a> = dyn FnMut(&str, &str) -> bool + 'a;
 
 /// Compiles a parsed program; `sources` maps its spans to lines.
 pub fn compile(
@@ -362,6 +369,10 @@ impl Cx<'_, '_> {
         if function.params.len() > 255 {
             self.error(E_LIMIT, function.span, "more than 255 parameters");
         }
+        let has_defaults = function.params.iter().any(|p| p.default.is_some());
+        if has_defaults {
+            b.emit(Instr::CallerContext);
+        }
         for (i, param) in function.params.iter().enumerate() {
             let Some(default) = &param.default else {
                 continue;
@@ -370,9 +381,21 @@ impl Cx<'_, '_> {
                 param: i as u8,
                 target: 0,
             });
+            let declared_before = b.named_declared;
             self.expr(&mut b, default);
+            if b.named_declared != declared_before {
+                // FluffOS would number such a local among the parameters.
+                self.error(
+                    E_UNSUPPORTED,
+                    default.span,
+                    "a default argument may not declare a variable",
+                );
+            }
             b.emit(Instr::StoreLocal { slot: i as u16 });
             b.patch_here(skip);
+        }
+        if has_defaults {
+            b.emit(Instr::CalleeContext);
         }
         self.block(&mut b, body);
         b.emit(Instr::ReturnZero);
@@ -384,6 +407,16 @@ impl Cx<'_, '_> {
         let index = self.out.functions.len();
         if index > u16::MAX as usize || b.max_locals > u16::MAX as usize {
             self.error(E_LIMIT, Span::default(), "too many functions or locals");
+        }
+        if b.too_many_locals {
+            self.error(
+                E_LIMIT,
+                Span::default(),
+                format!(
+                    "too many local variables in `{}` (at most {MAX_NAMED_LOCALS})",
+                    b.name
+                ),
+            );
         }
         self.out.functions.push(Function {
             name: b.name,
@@ -594,7 +627,28 @@ struct FnBuilder {
     /// `ref` arguments of the call being compiled: the hidden local holding
     /// the reference cell, and the variable to write its value back to.
     pending_refs: Vec<(u16, expr::RefTarget)>,
+    /// More named locals were in scope at once than a function may have.
+    too_many_locals: bool,
+    /// Named locals declared so far, in every scope.
+    named_declared: usize,
+    /// Loop variables by reference being looped over now: the local and
+    /// the loop's state slot.
+    ref_loops: Vec<(u16, u16)>,
+    /// The expression compiled next is a call argument, which may be
+    /// marked `ref`.
+    ref_argument: bool,
+    /// How deep the expression being compiled is nested.
+    expr_depth: usize,
+    /// The nesting limit was reported for this function.
+    too_deep: bool,
 }
+
+/// How deep expressions may nest, as in FluffOS's code generator.
+const MAX_EXPR_DEPTH: usize = 500;
+
+/// Named locals (parameters included) one function may have in scope at
+/// once, as in FluffOS, whose bytecode gives a local one byte.
+const MAX_NAMED_LOCALS: usize = 255;
 
 impl FnBuilder {
     fn new(name: SmolStr, flags: u8) -> FnBuilder {
@@ -615,6 +669,12 @@ impl FnBuilder {
             capture_base: None,
             captures: Vec::new(),
             pending_refs: Vec::new(),
+            too_many_locals: false,
+            named_declared: 0,
+            ref_loops: Vec::new(),
+            ref_argument: false,
+            expr_depth: 0,
+            too_deep: false,
         }
     }
 
@@ -665,6 +725,13 @@ impl FnBuilder {
             self.declared.resize(slot as usize + 1, Declared::Other);
         }
         self.declared[slot as usize] = Declared::Other;
+        if !self.locals.last().is_some_and(|(n, _)| n.is_empty()) {
+            self.named_declared += 1;
+        }
+        if self.locals.len() > MAX_NAMED_LOCALS && !self.too_many_locals {
+            let named = self.locals.iter().filter(|(n, _)| !n.is_empty()).count();
+            self.too_many_locals = named > MAX_NAMED_LOCALS;
+        }
         self.next_slot += 1;
         self.max_locals = self.max_locals.max(self.next_slot);
         slot
@@ -794,6 +861,7 @@ fn compile_with(
         inherit: &mut inherit,
         is_simul_efun: Some(&is_simul),
         efuns: &efuns,
+        valid_override: None,
     };
     let result = compile(&mut env, &path, &ast, &pp.sources);
     chain.pop();

@@ -311,9 +311,18 @@ impl Cx<'_, '_> {
         let top = b.here();
         let next = b.emit(Instr::ForeachNext {
             state,
-            pairs: u8::from(targets.len() == 2),
+            pairs: u8::from(targets.len() == 2) | if by_ref.is_some() { 2 } else { 0 },
             exit: 0,
         });
+        // Stores into a local loop variable by reference reach the
+        // collection at once, so a bad value errors where it is stored.
+        let ref_local = match by_ref {
+            Some(Target::Local(slot)) => {
+                b.ref_loops.push((slot, state));
+                true
+            }
+            _ => false,
+        };
         for target in targets.iter().rev() {
             b.emit(target.store());
         }
@@ -322,6 +331,9 @@ impl Cx<'_, '_> {
             continues: Some(Vec::new()),
         });
         self.stmt(b, &s.body);
+        if ref_local {
+            b.ref_loops.pop();
+        }
         let Some(target) = by_ref else {
             b.emit(Instr::Jump { target: top });
             if let Some(scope) = b.jumps.last_mut() {

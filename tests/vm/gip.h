@@ -1,0 +1,2 @@
+// Found by default for <gip.h>.
+#define GIP 1
