@@ -8,6 +8,7 @@
 
 mod boot;
 mod compile;
+mod ed;
 mod efuns;
 mod jail;
 mod vm;

@@ -6,6 +6,7 @@ pub mod arrays;
 pub mod compress;
 pub mod core;
 pub mod crypto;
+pub mod ed;
 pub mod files;
 pub mod inventory;
 pub mod math;
@@ -41,6 +42,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     math::register(&mut m);
     time::register(&mut m);
     crypto::register(&mut m);
+    ed::register(&mut m);
     m
 }
 

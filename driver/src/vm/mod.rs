@@ -114,6 +114,8 @@ pub struct Vm {
     pub spread: usize,
     /// Per-object driver data: environments, uids, living flags.
     pub objext: crate::efuns::objects::ObjectsState,
+    /// Open line editor sessions.
+    pub ed: crate::ed::Sessions,
 }
 
 /// How many jumps and calls run between two checks of the clock.
@@ -138,6 +140,7 @@ impl Vm {
             debug_log: None,
             spread: 0,
             objext: Default::default(),
+            ed: Default::default(),
         }
     }
 
@@ -522,6 +525,7 @@ impl Vm {
     }
 
     pub fn destruct(&mut self, r: ObjRef) {
+        crate::ed::on_destruct(self, r);
         crate::efuns::objects::on_destruct(self, r);
         let removed = self.objects.remove(r);
         drop(removed);
