@@ -503,6 +503,10 @@ impl EdSession {
     fn get_list(&mut self, c: &mut Cursor) -> Result<(), Fail> {
         self.line2 = 0;
         self.nlines = 0;
+        c.skip_blanks();
+        if matches!(c.peek(), ',' | ';') {
+            return self.get_open_range(c);
+        }
         let mut status = Ok(());
         loop {
             let n = match self.get_one(c) {
@@ -536,6 +540,21 @@ impl EdSession {
             Err(Fail::NoAddress) | Ok(()) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    /// A range with its first address left out: `,` starts at line 1 and
+    /// `;` at the current line; without a second address it runs to the end.
+    fn get_open_range(&mut self, c: &mut Cursor) -> Result<(), Fail> {
+        let first = if c.bump() == ',' { 1 } else { self.cur };
+        let second = match self.get_one(c) {
+            Ok(n) => n,
+            Err(Fail::NoAddress | Fail::BadLineNumber) => self.last(),
+            Err(e) => return Err(e),
+        };
+        self.line1 = first.min(self.last());
+        self.line2 = second;
+        self.nlines = 2;
+        Ok(())
     }
 
     /// Gives the range defaults when no address was typed, then checks it.
@@ -1795,6 +1814,9 @@ mod tests {
             (ABC, &["$", ""], ABC, "delta\nEnd of file.\n"),
             (ABC, &["1,3p"], ABC, "alpha\nbeta\ngamma\n"),
             (ABC, &["2,$p"], ABC, "beta\ngamma\ndelta\n"),
+            (ABC, &[",p"], ABC, ABC),
+            (ABC, &["3", ";p"], ABC, "gamma\ngamma\ndelta\n"),
+            (ABC, &[",2p"], ABC, "alpha\nbeta\n"),
             (ABC, &["$-1p", "-p", ".+1p"], ABC, "gamma\nbeta\ngamma\n"),
             (ABC, &["=", "$=", "/del/="], ABC, "1\n4\n4\n"),
             (ABC, &["/gam/"], ABC, "gamma\n"),
