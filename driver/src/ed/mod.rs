@@ -450,3 +450,128 @@ impl EdHost for VmHost<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::Compiler;
+    use crate::vm::Limits;
+
+    const MASTER: &str = r#"
+string get_save_file_name(string file, object who) { return "/saved" + file; }
+"#;
+
+    /// A user that keeps what it is told and counts the editor's calls.
+    const USER: &str = r#"
+string got = "";
+int exited, writes;
+void catch_tell(string s) { got += s; }
+string take() { string s = got; got = ""; return s; }
+void done() { exited++; }
+int query_exited() { return exited; }
+int check_write(string file, int flag) { writes++; return file != "/refused.txt"; }
+int query_writes() { return writes; }
+"#;
+
+    fn setup() -> (tempfile::TempDir, Vm, ObjRef) {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        std::fs::write(dir.path().join("master.c"), MASTER).expect("write");
+        std::fs::write(dir.path().join("user.c"), USER).expect("write");
+        std::fs::write(dir.path().join("a.txt"), "first\n").expect("write");
+        let compiler = Compiler::new(dir.path(), None).expect("compiler");
+        let mut vm = Vm::new(compiler, Limits::default());
+        let master = vm.load_object("/master").expect("master loads");
+        vm.master = Some(master);
+        let user = vm.load_object("/user").expect("user loads");
+        (dir, vm, user)
+    }
+
+    fn call(vm: &mut Vm, ob: ObjRef, f: &str) -> Value {
+        vm.apply(ob, f, Vec::new(), false)
+            .expect("call works")
+            .expect("function exists")
+    }
+
+    fn told(vm: &mut Vm, user: ObjRef) -> String {
+        match call(vm, user, "take") {
+            Value::Str(s) => s.text.clone(),
+            other => panic!("not a string: {other:?}"),
+        }
+    }
+
+    fn callbacks(user: ObjRef) -> Callbacks {
+        Callbacks {
+            object: Some(user),
+            write_fn: Some("check_write".into()),
+            exit_fn: Some("done".into()),
+        }
+    }
+
+    #[test]
+    fn interactive_sessions_talk_to_the_user() {
+        let (dir, mut vm, user) = setup();
+        start_interactive(
+            &mut vm,
+            user,
+            Some("/a.txt"),
+            StartConfig::default(),
+            callbacks(user),
+        )
+        .expect("starts");
+        assert!(vm.ed.is_interactive(user));
+        assert_eq!(vm.ed.prompt(user), Some(":"));
+        assert_eq!(vm.ed.file_name(user).as_deref(), Some("/a.txt"));
+        interactive_input(&mut vm, user, "a").expect("input");
+        assert_eq!(vm.ed.prompt(user), Some("*\u{8}"));
+        interactive_input(&mut vm, user, "second").expect("input");
+        interactive_input(&mut vm, user, ".").expect("input");
+        interactive_input(&mut vm, user, ",p").expect("input");
+        assert_eq!(told(&mut vm, user), "first\nsecond\n");
+        interactive_input(&mut vm, user, "w").expect("input");
+        assert_eq!(told(&mut vm, user), "\"/a.txt\" 2 lines 13 bytes\n");
+        assert_eq!(call(&mut vm, user, "query_writes"), Value::Int(2));
+        let text = std::fs::read_to_string(dir.path().join("a.txt")).expect("read");
+        assert_eq!(text, "first\nsecond\n");
+        // The write function can refuse a write.
+        interactive_input(&mut vm, user, "w /refused.txt").expect("input");
+        assert_eq!(told(&mut vm, user), "Failed command.\n");
+        assert!(!dir.path().join("refused.txt").exists());
+        interactive_input(&mut vm, user, "q").expect("input");
+        assert_eq!(told(&mut vm, user), "Exit from ed.\n");
+        assert_eq!(call(&mut vm, user, "query_exited"), Value::Int(1));
+        assert!(!vm.ed.contains(user));
+        assert_eq!(vm.ed.prompt(user), None);
+    }
+
+    #[test]
+    fn a_disconnection_saves_the_buffer() {
+        let (dir, mut vm, user) = setup();
+        start_interactive(
+            &mut vm,
+            user,
+            Some("/a.txt"),
+            StartConfig::default(),
+            callbacks(user),
+        )
+        .expect("starts");
+        interactive_input(&mut vm, user, "s/first/changed/").expect("input");
+        disconnect(&mut vm, user);
+        assert!(!vm.ed.contains(user));
+        let saved = std::fs::read_to_string(dir.path().join("saved/a.txt"));
+        assert!(saved.is_err(), "no directory, no save");
+        std::fs::create_dir(dir.path().join("saved")).expect("mkdir");
+        start_interactive(
+            &mut vm,
+            user,
+            Some("/a.txt"),
+            StartConfig::default(),
+            callbacks(user),
+        )
+        .expect("starts");
+        interactive_input(&mut vm, user, "s/first/changed/").expect("input");
+        disconnect(&mut vm, user);
+        let saved = std::fs::read_to_string(dir.path().join("saved/a.txt")).expect("saved");
+        assert_eq!(saved, "changed\n");
+        assert_eq!(call(&mut vm, user, "query_exited"), Value::Int(2));
+    }
+}
