@@ -248,6 +248,11 @@ pub struct EdSession {
     nlines: usize,
     /// Output not yet handed to the host.
     out: String,
+    /// The buffer and current line before the last command that changed
+    /// them, for `u`.
+    undo: Option<(Vec<String>, usize)>,
+    /// The buffer as the running command (or text entry) found it.
+    before: Option<(Vec<String>, usize)>,
 }
 
 impl EdSession {
@@ -281,6 +286,8 @@ impl EdSession {
             line2: 0,
             nlines: 0,
             out: String::new(),
+            undo: None,
+            before: None,
         };
         if config.setup != 0 {
             session.flags = config.setup & ALL_FLAGS;
@@ -377,10 +384,17 @@ impl EdSession {
         }
         if self.appending {
             self.more_append(line);
+            if !self.appending {
+                self.remember_undo();
+            }
             return Ok(EdOutcome::Continue);
         }
         let mut c = Cursor::new(line);
+        self.before = Some((self.texts(), self.cur));
         let result = self.run_line(&mut c, host);
+        if !self.appending {
+            self.remember_undo();
+        }
         match result {
             Ok(Flow::Exit) => {
                 self.out.push_str("Exit from ed.\n");
@@ -399,6 +413,47 @@ impl EdSession {
                 Ok(EdOutcome::Continue)
             }
         }
+    }
+
+    fn texts(&self) -> Vec<String> {
+        self.lines.iter().map(|l| l.text.clone()).collect()
+    }
+
+    /// After a command (or a text entry) ends: when it changed the buffer,
+    /// the buffer before it is what `u` brings back.
+    fn remember_undo(&mut self) {
+        let Some((before, cur)) = self.before.take() else {
+            return;
+        };
+        let same = before.len() == self.lines.len()
+            && before.iter().zip(&self.lines).all(|(a, b)| *a == b.text);
+        if !same {
+            self.undo = Some((before, cur));
+        }
+    }
+
+    /// `u`: back to the buffer before the last change; a second `u` undoes
+    /// the undo.
+    fn cmd_undo(&mut self, c: &Cursor, global: bool) -> Result<Flow, Fail> {
+        if !c.at_end() || global {
+            return Err(Fail::Syntax);
+        }
+        if self.nlines > 0 {
+            return Err(Fail::LinesIllegal);
+        }
+        let Some((texts, cur)) = self.undo.take() else {
+            return Err(Fail::Failed);
+        };
+        self.lines = texts
+            .into_iter()
+            .map(|text| Line {
+                text,
+                global: false,
+            })
+            .collect();
+        self.cur = cur.min(self.last());
+        self.changed = true;
+        Ok(Flow::Done)
     }
 
     fn run_line(&mut self, c: &mut Cursor, host: &mut dyn EdHost) -> Result<Flow, Fail> {
@@ -927,6 +982,7 @@ impl EdSession {
                 Ok(Flow::Done)
             }
             's' if c.peek() == 'e' => self.cmd_set(c, host),
+            'u' => self.cmd_undo(c, global),
             's' => self.cmd_substitute(c),
             'w' | 'W' => {
                 let append = cmd == 'W';
@@ -1905,6 +1961,16 @@ mod tests {
             (ABC, &["g/a/a"], ABC, "Bad command syntax.\n"),
             (ABC, &["n", "2p"], ABC, "number on, list off\n  2  beta\n"),
             (ABC, &["y"], ABC, "Unrecognized command.\n"),
+            (ABC, &["2d", "u"], ABC, ""),
+            (ABC, &["2d", "u", "u"], "alpha\ngamma\ndelta\n", ""),
+            (ABC, &["p", "u"], ABC, "alpha\nFailed command.\n"),
+            (
+                ABC,
+                &["1a", "x", "y", ".", "1d", "u", "u", "u"],
+                "alpha\nx\ny\nbeta\ngamma\ndelta\n",
+                "",
+            ),
+            (ABC, &["$a", "x", ".", "u"], ABC, ""),
             (
                 ABC,
                 &["'Ap"],

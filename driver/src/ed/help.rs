@@ -80,6 +80,7 @@ pub fn topic(topic: char, next: char, screen: usize, restricted: bool) -> Help {
         'w' | 'W' => "w [FILE]: write the buffer (or the range addressed) to its file or\n\
                 FILE. W appends instead of replacing.\n"
             .to_string(),
+        'u' => "u: undo the last change to the buffer; u again redoes it.\n".to_string(),
         'x' => "x: write the buffer to its file and leave the editor.\n".to_string(),
         'z' => format!(
             "z: show {z} lines from the current line; z. shows them around it,\n\
@@ -130,6 +131,7 @@ fn summary(screen: usize, restricted: bool) -> String {
         "s      substitute text\n\
          set    show, change or save the settings\n\
          t      copy lines\n\
+         u      undo the last change\n\
          v      run a command on lines not matching a pattern\n",
     );
     if !restricted {

@@ -378,3 +378,96 @@ fn scan(text: &str, lex: &mut Lexer, number: usize) -> Result<Vec<Token>, String
     }
     Ok(tokens)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::indent;
+
+    fn check(source: &str, expected: &str) {
+        let lines: Vec<String> = source.lines().map(|l| l.trim_start().to_string()).collect();
+        let got = indent(&lines, 4).expect("indents").join("\n");
+        assert_eq!(got, expected.trim_end_matches('\n'));
+    }
+
+    #[test]
+    fn statements_and_blocks() {
+        let want = "\
+int f(int x)
+{
+    if (x > 1)
+    {
+        x--;
+    }
+    else if (x)
+        x++;
+    else
+        return 0;
+    do {
+        x++;
+    } while (x < 10);
+    for (int i = 0; i < 3; i++)
+        if (i)
+            x += i;
+    foreach (int y in ({ 1, 2 })) {
+        x += y;
+    }
+    return x;
+}
+";
+        check(want, want);
+    }
+
+    #[test]
+    fn comments_preprocessor_and_text_blocks() {
+        let source = "\
+#define X(a) \\
+  (a + 1)
+/* a comment
+   that goes on */
+void g() {
+// line comment
+string s = @END
+  kept   as is
+END;
+mapping m = ([
+\"a\": 1,
+]);
+}
+";
+        let lines: Vec<String> = source.lines().map(str::to_string).collect();
+        let got = indent(&lines, 4).expect("indents");
+        assert_eq!(
+            got,
+            vec![
+                "#define X(a) \\",
+                "  (a + 1)",
+                "/* a comment",
+                "   that goes on */",
+                "void g() {",
+                "    // line comment",
+                "    string s = @END",
+                "  kept   as is",
+                "END;",
+                "    mapping m = ([",
+                "      \"a\": 1,",
+                "    ]);",
+                "}",
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_stop_it() {
+        let lines = vec!["x = \"open;".to_string()];
+        assert_eq!(
+            indent(&lines, 4).unwrap_err(),
+            "Unterminated string in line 1\n"
+        );
+        let lines = vec![
+            "s = \"a\\".to_string(),
+            "b\";".to_string(),
+            "}}".to_string(),
+        ];
+        assert!(indent(&lines, 4).is_ok());
+    }
+}

@@ -47,7 +47,10 @@ string run() {
   CHECK(ed_cmd("g/o/s/o/0/g") == "");
   CHECK(ed_cmd(",p") == "0ne\nTWO\nthree\n");
   CHECK(ed_cmd("1,2s/(.)(.)/\\2\\1/p") == "n0e\nWTO\n");
-  CHECK(ed_cmd("u") == "Unrecognized command.\n");
+  CHECK(ed_cmd("y") == "Unrecognized command.\n");
+  CHECK(ed_cmd("1d") == "");
+  CHECK(ed_cmd("u") == "");
+  CHECK(ed_cmd("1p") == "n0e\n");
   CHECK(ed_cmd("q") == "To quit without saving: Q\nSave and quit: x\n");
 
   // Writes: the master checks each path with "ed_start" as the function.
