@@ -101,8 +101,9 @@ fn is_interactive(vm: &mut Vm, ob: ObjRef) -> Result<bool, Unwind> {
 /// restricted | scroll_lines)`, `ed(file, write_fn, exit_fn)`,
 /// `ed(file, write_fn, exit_fn, restricted | scroll_lines)` and
 /// `ed(file, write_fn, exit_fn, restricted, scroll_lines)`; a lone number
-/// of 1 after the functions means restricted. Without a user with a
-/// connection it does nothing.
+/// of 1 after the functions means restricted. Users who are not wizards
+/// always get a restricted session. Without a user with a connection it
+/// does nothing.
 fn ed(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let args: Vec<Value> = (0..argc).map(|i| arg(vm, base, argc, i)).collect();
     let text = |i: usize| -> Result<String, Unwind> {
@@ -174,6 +175,17 @@ fn ed(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     }
     if vm.ed.contains(user) {
         return Err(error("Tried to start an ed session, when already active."));
+    }
+    // As in a default FluffOS build, only wizards edit freely, unless the
+    // build has no wizards at all.
+    let no_wizards = vm
+        .compiler
+        .check
+        .compile_options
+        .as_ref()
+        .is_some_and(|o| o.iter().any(|s| s == "NO_WIZARDS"));
+    if !no_wizards && !vm.objext.ext(user).is_some_and(|e| e.wizard) {
+        config.restricted = true;
     }
     let callbacks = Callbacks {
         object: vm.this_object(),
