@@ -2012,6 +2012,134 @@ mod tests {
     }
 
     #[test]
+    fn odd_input_never_panics() {
+        let commands = [
+            "",
+            ",",
+            ";",
+            ",,",
+            ";;",
+            "0",
+            "0p",
+            "0d",
+            "0=",
+            "$+5p",
+            "-5p",
+            "--p",
+            "+++p",
+            "'",
+            "'a",
+            "'ap",
+            "k",
+            "kz",
+            "k1",
+            "m",
+            "m0",
+            "0m0",
+            "1,$m1",
+            "1,$m0",
+            "t",
+            "t0",
+            "0t0",
+            "1,$t$",
+            "s",
+            "s/",
+            "s//",
+            "s/a",
+            "s/a/",
+            "s/(/x/",
+            "s/a/\\0/",
+            "s/a/\\",
+            "s/$/x/g",
+            "s/^/x/g",
+            "g",
+            "g/",
+            "g//",
+            "g/x",
+            "g/a/",
+            "v/a/",
+            "g/a/g/b/p",
+            "g/./t0",
+            "z",
+            "z-",
+            "z--",
+            "z.",
+            "z++",
+            "Z",
+            "Z-",
+            "Z.",
+            "zq",
+            "j",
+            "0j",
+            "1,0j",
+            "1,$j",
+            "h",
+            "hx",
+            "hset",
+            "set",
+            "se",
+            "sex",
+            "set shiftwidth",
+            "set shiftwidth 9",
+            "set averyveryverylongword",
+            "set noautoindent",
+            "e",
+            "E",
+            "f",
+            "f x",
+            "r",
+            "w",
+            "W",
+            "x",
+            "q",
+            "u",
+            "u",
+            "I",
+            "=",
+            "?",
+            "/",
+            "//",
+            "??",
+            "/(/",
+            "/[/",
+            "?\\",
+            "a",
+            "i",
+            "c",
+            "0i",
+            "0a",
+            "0c",
+            "$c",
+            "1,$c",
+            "2,1d",
+            "\u{4}",
+            "\u{7f}",
+            "é",
+            "1,$s/./é/g",
+            "1,$l",
+            "n",
+        ];
+        for text in ["", ABC, "\tx\u{1}\n\n"] {
+            for c in commands {
+                let (mut s, mut host, _) = run(text, &[c]);
+                for follow in ["x", ".", "1,$p", "u", "Q"] {
+                    let _ = s.command(follow, &mut host);
+                }
+            }
+            let (mut s, mut host, _) = run(text, &[]);
+            for c in commands.iter().chain(commands.iter().rev()) {
+                let _ = s.command(c, &mut host);
+                if s.appending() {
+                    let _ = s.command(".", &mut host);
+                }
+                while s.mode() == -2 {
+                    let _ = s.command("", &mut host);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn starting_reports_what_it_read() {
         let mut host = MemHost::default();
         host.files.insert("/f".into(), b"one\ntwo".to_vec());
