@@ -23,6 +23,9 @@ const SHIFTWIDTH_MASK: i64 = 0x000f;
 const DEFAULT_SHIFTWIDTH: i64 = 4;
 /// Columns between tab stops when lines are shown or indented.
 pub const TAB_WIDTH: usize = 8;
+/// The most text a buffer holds, so that copying and substituting in a
+/// loop cannot exhaust the driver's memory.
+const MAX_BUFFER_BYTES: usize = 32 << 20;
 /// The version `set` reports.
 const VERSION: &str = "6.1";
 
@@ -112,6 +115,8 @@ enum Fail {
     /// No address where one is required (also the "none given" marker).
     NoAddress,
     Failed,
+    /// The buffer would outgrow its limit.
+    TooBig,
     Abort,
 }
 
@@ -135,6 +140,7 @@ impl Fail {
             Fail::BadDestination => "Bad destination for move or copy.\n",
             Fail::EndOfFile => "End of file.\n",
             Fail::SearchFailed => "Search failed.\n",
+            Fail::TooBig => "Out of memory: text may have been lost.\n",
             Fail::NoAddress | Fail::Failed | Fail::Abort => "Failed command.\n",
         }
     }
@@ -253,6 +259,8 @@ pub struct EdSession {
     undo: Option<(Vec<String>, usize)>,
     /// The buffer as the running command (or text entry) found it.
     before: Option<(Vec<String>, usize)>,
+    /// The most bytes of text the buffer may hold.
+    limit: usize,
 }
 
 impl EdSession {
@@ -288,6 +296,7 @@ impl EdSession {
             out: String::new(),
             undo: None,
             before: None,
+            limit: MAX_BUFFER_BYTES,
         };
         if config.setup != 0 {
             session.flags = config.setup & ALL_FLAGS;
@@ -413,6 +422,12 @@ impl EdSession {
                 Ok(EdOutcome::Continue)
             }
         }
+    }
+
+    /// The bytes the buffer may still grow by.
+    fn room(&self) -> usize {
+        let size: usize = self.lines.iter().map(|l| l.text.len() + 1).sum();
+        self.limit.saturating_sub(size)
     }
 
     fn texts(&self) -> Vec<String> {
@@ -900,7 +915,7 @@ impl EdSession {
             't' => {
                 let dest = self.get_one(c).map_err(|_| Fail::BadDestination)?;
                 self.default_range(self.cur, self.cur)?;
-                self.copy_lines(dest);
+                self.copy_lines(dest)?;
                 self.changed = true;
                 Ok(Flow::Done)
             }
@@ -1184,7 +1199,7 @@ impl EdSession {
             c.bump();
         }
         self.default_range(self.cur, self.cur)?;
-        let changes = self.substitute(&re, &pieces, global, which, print);
+        let changes = self.substitute(&re, &pieces, global, which, print)?;
         if changes == 0 && !global {
             return Err(Fail::NoSubstitution);
         }
@@ -1206,13 +1221,19 @@ impl EdSession {
         global: bool,
         which: usize,
         print: bool,
-    ) -> usize {
+    ) -> Result<usize, Fail> {
         let mut changes = 0;
         let mut n = self.line1;
         let mut end = self.line2;
+        let mut room = self.room();
         while n <= end {
             self.cur = n;
             if let Some(new) = substitute_line(re, self.text(n), pieces, global, which) {
+                let grown = new.len().saturating_sub(self.text(n).len());
+                if grown > room {
+                    return Err(Fail::TooBig);
+                }
+                room -= grown;
                 let parts: Vec<Line> = new
                     .split('\n')
                     .map(|t| Line {
@@ -1232,7 +1253,7 @@ impl EdSession {
             }
             n += 1;
         }
-        changes
+        Ok(changes)
     }
 
     // ---------------------------------------------------------------
@@ -1308,8 +1329,15 @@ impl EdSession {
     }
 
     /// Copies the addressed lines after line `dest`.
-    fn copy_lines(&mut self, dest: usize) {
+    fn copy_lines(&mut self, dest: usize) -> Result<(), Fail> {
         let (from, to) = (self.line1, self.line2);
+        let size: usize = self.lines[from - 1..to]
+            .iter()
+            .map(|l| l.text.len() + 1)
+            .sum();
+        if size > self.room() {
+            return Err(Fail::TooBig);
+        }
         let block: Vec<Line> = self.lines[from - 1..to]
             .iter()
             .map(|l| Line {
@@ -1321,6 +1349,7 @@ impl EdSession {
         let dest = dest.min(self.last());
         self.lines.splice(dest..dest, block);
         self.cur = dest + count;
+        Ok(())
     }
 
     // ---------------------------------------------------------------
@@ -1370,6 +1399,10 @@ impl EdSession {
                 return;
             }
             text = &owned;
+        }
+        if text.len() >= self.room() {
+            self.out.push_str(Fail::TooBig.message());
+            return;
         }
         let after = self.cur;
         self.insert_after(after, text);
@@ -1477,6 +1510,9 @@ impl EdSession {
                 }
                 b => kept.push(b),
             }
+        }
+        if kept.len() > self.room() {
+            return Err(Fail::TooBig);
         }
         let text = String::from_utf8_lossy(&kept);
         let mut parts: Vec<&str> = text.split('\n').collect();
@@ -2137,6 +2173,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn buffers_stop_growing_at_the_limit() {
+        let line = "x".repeat(1 << 10);
+        let (mut s, mut host, _) = run(&format!("{line}\n"), &[]);
+        s.limit = 32 << 10;
+        for _ in 0..6 {
+            s.command("1,$t$", &mut host).unwrap();
+        }
+        assert!(
+            host.out
+                .ends_with("Out of memory: text may have been lost.\n")
+        );
+        assert_eq!(s.lines().len(), 16);
+        host.out.clear();
+        s.command("1,$s/x/xx/g", &mut host).unwrap();
+        assert_eq!(host.out, "Out of memory: text may have been lost.\n");
     }
 
     #[test]
