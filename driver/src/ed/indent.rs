@@ -11,16 +11,24 @@
 enum Kind {
     Brace,
     /// `(`, `[`, `({`, `([`, `(:`.
-    Paren {
-        control: bool,
-    },
+    Paren,
     /// The body of a control keyword, up to the end of its statement.
     Body,
+}
+
+/// Which keyword a parenthesis or body belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Owner {
+    None,
+    If,
+    /// `for`, `foreach`, `while`, `switch`, `else`, `do`.
+    Other,
 }
 
 #[derive(Clone, Copy, Debug)]
 struct Context {
     kind: Kind,
+    owner: Owner,
     /// Indent of the line that opened it; its closer lines up with it.
     base: usize,
     /// Indent of lines inside it.
@@ -34,9 +42,11 @@ enum Token {
     CloseBrace,
     Semicolon,
     /// `if`, `for`, `foreach`, `while`, `switch`: a parenthesis follows.
-    Control,
-    /// `else` and `do`: a body follows directly.
-    BodyKeyword,
+    Control {
+        is_if: bool,
+    },
+    Else,
+    Do,
     Label,
     Other,
 }
@@ -54,13 +64,26 @@ struct Lexer {
     block: Option<String>,
 }
 
+/// The open contexts, innermost last, and what the last tokens left.
+struct Nesting {
+    stack: Vec<Context>,
+    /// A control keyword waits for its parenthesis.
+    pending: Option<Owner>,
+    /// Bodies the last statement closed, innermost first: an `else` that
+    /// follows belongs to the innermost `if` among them.
+    closed: Vec<Context>,
+    shiftwidth: usize,
+}
+
 /// The lines indented, or the message of the error that stopped it.
 pub fn indent(lines: &[String], shiftwidth: usize) -> Result<Vec<String>, String> {
-    let half = shiftwidth / 2;
-    let mut stack: Vec<Context> = Vec::new();
+    let mut nest = Nesting {
+        stack: Vec::new(),
+        pending: None,
+        closed: Vec::new(),
+        shiftwidth,
+    };
     let mut lex = Lexer::default();
-    // A control keyword was seen and its parenthesis has not opened yet.
-    let mut control_pending = false;
     let mut out = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
         let number = i + 1;
@@ -80,20 +103,12 @@ pub fn indent(lines: &[String], shiftwidth: usize) -> Result<Vec<String>, String
         if lex.quote.is_some() {
             // The line continues a string: its text is part of the value.
             let tokens = scan(line, &mut lex, number)?;
-            let here = current(&stack);
-            apply(
-                &tokens,
-                &mut stack,
-                &mut control_pending,
-                here,
-                shiftwidth,
-                half,
-            );
+            let here = nest.current();
+            nest.apply(&tokens, here);
             out.push(line.clone());
             continue;
         }
-        let old = super::engine::TAB_WIDTH;
-        let (old_indent, body) = split_indent(line, old);
+        let (old_indent, body) = split_indent(line, super::engine::TAB_WIDTH);
         if body.is_empty() {
             out.push(String::new());
             continue;
@@ -101,157 +116,164 @@ pub fn indent(lines: &[String], shiftwidth: usize) -> Result<Vec<String>, String
         if let Some(shift) = lex.comment {
             let tokens = scan(body, &mut lex, number)?;
             let new = (old_indent as i64 + shift).max(0) as usize;
-            apply(
-                &tokens,
-                &mut stack,
-                &mut control_pending,
-                new,
-                shiftwidth,
-                half,
-            );
+            nest.apply(&tokens, new);
             out.push(format!("{}{}", " ".repeat(new), body));
             continue;
         }
         let tokens = scan(body, &mut lex, number)?;
-        let new = line_indent(&tokens, &stack, shiftwidth);
+        let new = nest.line_indent(&tokens);
         // A comment left open moves its later lines as much as this one.
         if let Some(shift) = lex.comment.as_mut() {
             *shift = new as i64 - old_indent as i64;
         }
-        apply(
-            &tokens,
-            &mut stack,
-            &mut control_pending,
-            new,
-            shiftwidth,
-            half,
-        );
+        nest.apply(&tokens, new);
         out.push(format!("{}{}", " ".repeat(new), body));
     }
     Ok(out)
 }
 
-/// The indent inside the innermost context.
-fn current(stack: &[Context]) -> usize {
-    stack.last().map_or(0, |c| c.inner)
-}
-
-/// Where a line starting with `tokens` goes.
-fn line_indent(tokens: &[Token], stack: &[Context], shiftwidth: usize) -> usize {
-    let Some(&first) = tokens.first() else {
-        return current(stack);
-    };
-    match first {
-        Token::Close => stack
-            .iter()
-            .rposition(|c| matches!(c.kind, Kind::Paren { .. }))
-            .map_or(0, |i| stack[i].base),
-        Token::CloseBrace => {
-            let Some(i) = stack.iter().rposition(|c| c.kind == Kind::Brace) else {
-                return 0;
-            };
-            stack[i].base
-        }
-        // A brace opening the body of a control keyword sits with the keyword.
-        Token::Open(Kind::Brace) => match stack.last() {
-            Some(c) if c.kind == Kind::Body => c.base,
-            _ => current(stack),
-        },
-        Token::Label => match stack.last() {
-            Some(c) if c.kind == Kind::Brace => c.inner.saturating_sub(shiftwidth),
-            _ => current(stack),
-        },
-        _ => current(stack),
+impl Nesting {
+    /// The indent inside the innermost context.
+    fn current(&self) -> usize {
+        self.stack.last().map_or(0, |c| c.inner)
     }
-}
 
-/// Updates the open contexts with the tokens of a line indented `indent`.
-fn apply(
-    tokens: &[Token],
-    stack: &mut Vec<Context>,
-    control_pending: &mut bool,
-    indent: usize,
-    shiftwidth: usize,
-    half: usize,
-) {
-    for &token in tokens {
-        match token {
-            Token::Open(Kind::Brace) => {
-                let base = match stack.last() {
-                    Some(c) if c.kind == Kind::Body => {
-                        let base = c.base;
-                        stack.pop();
-                        base
+    /// The innermost `if` body the last statement closed.
+    fn open_if(&self) -> Option<usize> {
+        self.closed.iter().position(|c| c.owner == Owner::If)
+    }
+
+    /// Where a line starting with `tokens` goes.
+    fn line_indent(&self, tokens: &[Token]) -> usize {
+        let stack = &self.stack;
+        let Some(&first) = tokens.first() else {
+            return self.current();
+        };
+        match first {
+            Token::Close => stack
+                .iter()
+                .rposition(|c| c.kind == Kind::Paren)
+                .map_or(0, |i| stack[i].base),
+            Token::CloseBrace => stack
+                .iter()
+                .rposition(|c| c.kind == Kind::Brace)
+                .map_or(0, |i| stack[i].base),
+            // A brace opening the body of a control keyword sits with the keyword.
+            Token::Open(Kind::Brace) => match stack.last() {
+                Some(c) if c.kind == Kind::Body => c.base,
+                _ => self.current(),
+            },
+            Token::Label => match stack.last() {
+                Some(c) if c.kind == Kind::Brace => c.inner.saturating_sub(self.shiftwidth),
+                _ => self.current(),
+            },
+            Token::Else => match self.open_if() {
+                Some(i) => self.closed[i].base,
+                None => self.current(),
+            },
+            _ => self.current(),
+        }
+    }
+
+    fn push(&mut self, kind: Kind, owner: Owner, base: usize, step: usize) {
+        self.stack.push(Context {
+            kind,
+            owner,
+            base,
+            inner: base + step,
+        });
+    }
+
+    /// Updates the open contexts with the tokens of a line indented `indent`.
+    fn apply(&mut self, tokens: &[Token], indent: usize) {
+        let sw = self.shiftwidth;
+        for &token in tokens {
+            if !matches!(token, Token::Else) {
+                // Only an `else` right after a statement can reopen its `if`.
+                if !matches!(token, Token::Semicolon | Token::CloseBrace) {
+                    self.closed.clear();
+                }
+            }
+            match token {
+                Token::Open(Kind::Brace) => {
+                    // A brace right after a control keyword is its body.
+                    let (owner, base) = match self.stack.last() {
+                        Some(&c) if c.kind == Kind::Body => {
+                            self.stack.pop();
+                            (c.owner, c.base)
+                        }
+                        _ => (Owner::None, indent),
+                    };
+                    self.push(Kind::Brace, owner, base, sw);
+                    self.pending = None;
+                }
+                Token::Open(kind) => {
+                    let owner = self.pending.take().unwrap_or(Owner::None);
+                    self.push(kind, owner, indent, sw / 2);
+                }
+                Token::Close => {
+                    let Some(i) = self.stack.iter().rposition(|c| c.kind == Kind::Paren) else {
+                        continue;
+                    };
+                    let closed = self.stack[i];
+                    self.stack.truncate(i);
+                    if closed.owner != Owner::None {
+                        self.push(Kind::Body, closed.owner, closed.base, sw);
                     }
-                    _ => indent,
-                };
-                stack.push(Context {
-                    kind: Kind::Brace,
-                    base,
-                    inner: base + shiftwidth,
-                });
-                *control_pending = false;
-            }
-            Token::Open(kind) => {
-                let control = *control_pending;
-                *control_pending = false;
-                let base = indent;
-                stack.push(Context {
-                    kind: match kind {
-                        Kind::Paren { .. } => Kind::Paren { control },
-                        other => other,
-                    },
-                    base,
-                    inner: base + half,
-                });
-            }
-            Token::Close => {
-                let Some(i) = stack
-                    .iter()
-                    .rposition(|c| matches!(c.kind, Kind::Paren { .. }))
-                else {
-                    continue;
-                };
-                let closed = stack[i];
-                stack.truncate(i);
-                if closed.kind == (Kind::Paren { control: true }) {
-                    stack.push(Context {
-                        kind: Kind::Body,
-                        base: closed.base,
-                        inner: closed.base + shiftwidth,
-                    });
                 }
-            }
-            Token::CloseBrace => {
-                if let Some(i) = stack.iter().rposition(|c| c.kind == Kind::Brace) {
-                    stack.truncate(i);
+                Token::CloseBrace => {
+                    let Some(i) = self.stack.iter().rposition(|c| c.kind == Kind::Brace) else {
+                        self.end_statement();
+                        continue;
+                    };
+                    let brace = self.stack[i];
+                    self.stack.truncate(i);
+                    self.end_statement();
+                    if brace.owner == Owner::If {
+                        self.closed.insert(0, brace);
+                    }
                 }
-                end_statement(stack);
-            }
-            Token::Semicolon => {
-                if !matches!(stack.last(), Some(c) if matches!(c.kind, Kind::Paren { .. })) {
-                    end_statement(stack);
+                Token::Semicolon => {
+                    if !matches!(self.stack.last(), Some(c) if c.kind == Kind::Paren) {
+                        self.end_statement();
+                    }
                 }
+                Token::Control { is_if } => {
+                    self.pending = Some(if is_if { Owner::If } else { Owner::Other });
+                }
+                Token::Else => {
+                    self.pending = None;
+                    // The bodies around the `if` this `else` belongs to are
+                    // still open: their statement goes on.
+                    let base = match self.open_if() {
+                        Some(i) => {
+                            let base = self.closed[i].base;
+                            let outer: Vec<Context> = self.closed.drain(i..).skip(1).collect();
+                            self.stack.extend(outer.into_iter().rev());
+                            base
+                        }
+                        None => indent,
+                    };
+                    self.closed.clear();
+                    self.push(Kind::Body, Owner::Other, base, sw);
+                }
+                Token::Do => {
+                    self.pending = None;
+                    self.push(Kind::Body, Owner::Other, indent, sw);
+                }
+                Token::Label | Token::Other => self.pending = None,
             }
-            Token::Control => *control_pending = true,
-            Token::BodyKeyword => {
-                *control_pending = false;
-                let base = indent;
-                stack.push(Context {
-                    kind: Kind::Body,
-                    base,
-                    inner: base + shiftwidth,
-                });
-            }
-            Token::Label | Token::Other => *control_pending = false,
         }
     }
-}
 
-/// A statement ended: the bodies it completed close.
-fn end_statement(stack: &mut Vec<Context>) {
-    while matches!(stack.last(), Some(c) if c.kind == Kind::Body) {
-        stack.pop();
+    /// A statement ended: the bodies it completed close.
+    fn end_statement(&mut self) {
+        self.closed.clear();
+        while matches!(self.stack.last(), Some(c) if c.kind == Kind::Body) {
+            if let Some(c) = self.stack.pop() {
+                self.closed.push(c);
+            }
+        }
     }
 }
 
@@ -338,9 +360,9 @@ fn scan(text: &str, lex: &mut Lexer, number: usize) -> Result<Vec<Token>, String
                 {
                     i += 1;
                 }
-                tokens.push(Token::Open(Kind::Paren { control: false }));
+                tokens.push(Token::Open(Kind::Paren));
             }
-            '[' => tokens.push(Token::Open(Kind::Paren { control: false })),
+            '[' => tokens.push(Token::Open(Kind::Paren)),
             '}' if next == Some(')') => {
                 i += 1;
                 tokens.push(Token::Close);
@@ -363,8 +385,10 @@ fn scan(text: &str, lex: &mut Lexer, number: usize) -> Result<Vec<Token>, String
                 }
                 let word: String = chars[start..i].iter().collect();
                 tokens.push(match word.as_str() {
-                    "if" | "for" | "foreach" | "while" | "switch" => Token::Control,
-                    "else" | "do" => Token::BodyKeyword,
+                    "if" => Token::Control { is_if: true },
+                    "for" | "foreach" | "while" | "switch" => Token::Control { is_if: false },
+                    "else" => Token::Else,
+                    "do" => Token::Do,
                     "case" | "default" if tokens.is_empty() => Token::Label,
                     _ => Token::Other,
                 });
@@ -394,6 +418,20 @@ mod tests {
         let want = "\
 int f(int x)
 {
+    if (x)
+        if (x > 2) {
+            x++;
+        }
+        else
+            x--;
+    else
+        x = 1;
+    if (x)
+        if (x > 2)
+            x++;
+        else
+            x--;
+    x++;
     if (x > 1)
     {
         x--;
