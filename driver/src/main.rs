@@ -10,6 +10,7 @@
 mod backend;
 mod boot;
 mod compile;
+mod ed;
 mod efuns;
 mod jail;
 mod net;

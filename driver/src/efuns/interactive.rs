@@ -46,7 +46,6 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("query_encoding", query_encoding);
     m.insert("in_input", in_input);
     // This driver has no line editor, so nobody is ever editing a file.
-    m.insert("in_edit", |_, _, _| Ok(Value::Int(0)));
     m.insert("resolve", resolve);
     m.insert("send_gmcp", send_gmcp);
     m.insert("has_gmcp", has_gmcp);
@@ -322,7 +321,13 @@ fn line(vm: &mut Vm, id: ConnId, user: ObjRef, text: String) -> Result<(), Unwin
         let _ = tell_object(vm, snooper, &format!("%{text}\n"));
     }
     vm.backend.net.current_interactive = Some(user);
+    // A user in the line editor types to it; `!` escapes to a command.
+    let editing = pending.is_none() && vm.ed.is_interactive(user);
     let result = match pending {
+        None if editing && !text.starts_with('!') => top_level(vm, Some(user), |vm| {
+            crate::ed::interactive_input(vm, user, &text)
+        })
+        .map(|_| ()),
         Some(p) => {
             if p.no_echo {
                 set_echo(vm, user, true);
@@ -330,7 +335,7 @@ fn line(vm: &mut Vm, id: ConnId, user: ObjRef, text: String) -> Result<(), Unwin
             run_input(vm, user, p, text)
         }
         None => {
-            let command = if escape {
+            let command = if escape || editing {
                 text.get(1..).unwrap_or("").to_string()
             } else {
                 text
@@ -406,7 +411,10 @@ fn prompt(vm: &mut Vm, user: ObjRef) -> Result<(), Unwind> {
         Some(conn) => conn.input.is_some(),
         None => return Ok(()),
     };
-    if !waiting {
+    if let Some(text) = vm.ed.prompt(user).filter(|_| !waiting) {
+        // The editor's own prompt, even for users with `write_prompt`.
+        tell_object(vm, user, text)?;
+    } else if !waiting {
         let written = top_level(vm, Some(user), |vm| {
             vm.apply(user, "write_prompt", Vec::new(), true)
         })?;
@@ -432,6 +440,11 @@ pub fn disconnected(vm: &mut Vm, id: ConnId) -> Result<(), Unwind> {
         return Ok(());
     };
     vm.backend.net.by_object.remove(&user);
+    // An open editor saves its buffer where the master says, then closes.
+    top_level(vm, Some(user), |vm| {
+        crate::ed::disconnect(vm, user);
+        Ok(())
+    })?;
     top_level(vm, Some(user), |vm| {
         vm.apply(user, "net_dead", Vec::new(), true)
     })?;

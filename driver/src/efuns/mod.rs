@@ -8,6 +8,7 @@ pub mod compress;
 pub mod core;
 pub mod crypto;
 pub mod db;
+pub mod ed;
 pub mod files;
 pub mod interactive;
 pub mod inventory;
@@ -57,6 +58,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     sockets::register(&mut m);
     parser::register(&mut m);
     lifecycle::register(&mut m);
+    ed::register(&mut m);
     m
 }
 

@@ -136,6 +136,8 @@ pub struct Vm {
     /// Frames computing default arguments, which see their caller as
     /// `this_object()`: (frame depth, calling object).
     pub caller_context: Vec<(usize, ObjRef)>,
+    /// Open line editor sessions.
+    pub ed: crate::ed::Sessions,
 }
 
 /// How many jumps and calls run between two checks of the clock.
@@ -167,6 +169,7 @@ impl Vm {
             in_error_handler: false,
             pending_replace: Vec::new(),
             caller_context: Vec::new(),
+            ed: Default::default(),
         }
     }
 
@@ -884,6 +887,7 @@ impl Vm {
                 o.shadowing = shadowing;
             }
         }
+        crate::ed::on_destruct(self, r);
         crate::efuns::objects::on_destruct(self, r);
         let removed = self.objects.remove(r);
         if removed.is_some() {
