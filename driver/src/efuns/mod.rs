@@ -5,9 +5,11 @@
 pub mod arrays;
 pub mod commands;
 pub mod core;
+pub mod http;
 pub mod interactive;
 pub mod strings;
 pub mod timers;
+pub mod websocket;
 
 use rustc_hash::FxHashMap;
 
@@ -23,6 +25,8 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     timers::register(&mut m);
     interactive::register(&mut m);
     commands::register(&mut m);
+    http::register(&mut m);
+    websocket::register(&mut m);
     m
 }
 
