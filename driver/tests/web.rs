@@ -483,3 +483,108 @@ fn websocket_client_talks_and_closes() {
         "wsf error",
     ]);
 }
+
+/// Posts a GraphQL request and gives the JSON answer.
+fn graphql(http: &mut Http, query: &str, variables: serde_json::Value) -> serde_json::Value {
+    let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
+    let response = http.send(&format!(
+        "POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    ));
+    assert_eq!(response.status, 200, "{response:?}");
+    serde_json::from_str(&response.body).expect("JSON answer")
+}
+
+#[test]
+fn graphql_serve_resolves_through_lpc() {
+    use serde_json::json;
+    let port = free_port();
+    let mut driver = Driver::start(&[format!("graphql={port}")], &[]);
+    let log = driver.expect_log(&["graphql 1"]);
+    assert!(
+        log.contains("graphql bad schema *graphql_serve(): Query.x needs a public function Query_x() in the resolver"),
+        "{log}"
+    );
+    let mut http = Http::connect(port);
+    let ann = graphql(
+        &mut http,
+        "{ player(name: \"ann\") { name level title kind friends { name title } } }",
+        json!({}),
+    );
+    assert_eq!(
+        ann,
+        json!({ "data": { "player": {
+            "name": "ann", "level": 5, "title": null, "kind": "ELF",
+            "friends": [ { "name": "bob", "title": "the brave" } ] } } })
+    );
+    let nobody = graphql(&mut http, "{ player(name: \"zed\") { name } }", json!({}));
+    assert_eq!(nobody, json!({ "data": { "player": null } }));
+    let added = graphql(
+        &mut http,
+        "mutation Add($p: NewPlayer!) { addPlayer(input: $p) { name level } }",
+        json!({ "p": { "name": "cid" } }),
+    );
+    assert_eq!(
+        added,
+        json!({ "data": { "addPlayer": { "name": "cid", "level": 1 } } })
+    );
+    let counted = graphql(&mut http, "{ count online }", json!({}));
+    assert_eq!(counted, json!({ "data": { "count": 3, "online": true } }));
+    let broken = graphql(&mut http, "{ count broken }", json!({}));
+    // The failed field is null (async-graphql leaves it out altogether).
+    assert_eq!(broken["data"]["count"], json!(3));
+    assert!(broken["data"]["broken"].is_null(), "{broken}");
+    let error = &broken["errors"][0];
+    assert_eq!(error["path"], json!(["broken"]));
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no luck today"),
+        "{broken}"
+    );
+    let invalid = graphql(&mut http, "{ nosuch }", json!({}));
+    assert!(
+        invalid["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("nosuch")
+    );
+    let schema = graphql(
+        &mut http,
+        "{ __schema { queryType { name } mutationType { name } } __type(name: \"Kind\") { enumValues { name } } }",
+        json!({}),
+    );
+    assert_eq!(
+        schema["data"],
+        json!({
+            "__schema": { "queryType": { "name": "Query" }, "mutationType": { "name": "Mutation" } },
+            "__type": { "enumValues": [ { "name": "HUMAN" }, { "name": "ELF" } ] }
+        })
+    );
+    let by_get = http.get("/graphql?query=%7B%20count%20%7D");
+    assert_eq!(by_get.body, r#"{"data":{"count":3}}"#);
+    let elsewhere = http.get("/other");
+    assert_eq!(elsewhere.status, 404);
+}
+
+#[test]
+fn graphql_query_asks_an_endpoint() {
+    let port = free_port();
+    let mut driver = Driver::start(
+        &[
+            format!("graphql={port}"),
+            format!("gql_client=http://127.0.0.1:{port}/graphql"),
+        ],
+        &[],
+    );
+    let log = driver.expect_log(&["gqlc ann:5,bob:2", "gqlerr no luck today at broken"]);
+    let nobody = log
+        .lines()
+        .find(|l| l.starts_with("gqlnobody"))
+        .unwrap_or_default();
+    assert!(
+        nobody.starts_with("gqlnobody error cannot connect"),
+        "{log}"
+    );
+}

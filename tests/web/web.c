@@ -133,3 +133,29 @@ void ws_fail_closed(mixed code, mixed reason, int handle) {
 void websocket_fail(string url) {
   websocket_connect(url, (: ws_message :), (: ws_fail_closed :), ([ "timeout": 2 ]));
 }
+
+void graphql(string port) {
+  int h = graphql_serve(to_int(port), "/graphql", read_file("/schema.graphql"), load_object("/gql"));
+  log("graphql " + (h > 0));
+  log("graphql bad schema " + catch(graphql_serve(to_int(port) + 1, "/graphql",
+                                                  "type Query { x: Int }", load_object("/gql"))));
+}
+
+void gql_answer(string name, mixed data, mixed errors) {
+  if (stringp(data)) {
+    log(name + " error " + data);
+    return;
+  }
+  if (name == "gqlc") {
+    log("gqlc " + implode(map(data["players"], (: $1["name"] + ":" + $1["level"] :)), ","));
+    return;
+  }
+  log(name + " " + errors[0]["message"] + " at " + implode(errors[0]["path"], "."));
+}
+
+void gql_client(string url) {
+  graphql_query(url, "query($n: String!) { players { name level } player(name: $n) { name } }",
+                ([ "n": "ann" ]), (: gql_answer, "gqlc" :));
+  graphql_query(url, "{ broken }", ([ ]), (: gql_answer, "gqlerr" :));
+  graphql_query("http://127.0.0.1:1/graphql", "{ count }", ([ ]), (: gql_answer, "gqlnobody" :));
+}

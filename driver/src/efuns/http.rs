@@ -216,6 +216,39 @@ fn mapping(entries: Vec<(&str, Value)>) -> Value {
 /// A request of `http_serve` waiting for its answer.
 struct Waiting(Sender<http_server::Response>);
 
+/// A listening socket for an HTTP server on `host:port`, when master
+/// `valid_http(port, caller)` does not refuse it and the port is free.
+pub fn bind(
+    vm: &mut Vm,
+    efun: &str,
+    port: u16,
+    host: &str,
+) -> Result<Option<runtime::TcpListener>, Unwind> {
+    let Some(caller) = vm.this_object() else {
+        return Ok(None);
+    };
+    if let Some(master) = vm.master {
+        let args = vec![Value::Int(i64::from(port)), Value::Object(caller)];
+        if let Some(allowed) = vm.apply(master, "valid_http", args, true)?
+            && !allowed.truthy()
+        {
+            return Ok(None);
+        }
+    }
+    let address = if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
+    match runtime::block_on(runtime::listen(&address)) {
+        Ok(listener) => Ok(Some(listener)),
+        Err(e) => {
+            vm.debug_message(&format!("{efun}(): cannot listen on {address}: {e}"));
+            Ok(None)
+        }
+    }
+}
+
 /// `http_serve(port, handler, options)`.
 fn http_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     const EFUN: &str = "http_serve";
@@ -272,28 +305,8 @@ fn http_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         tls,
     };
     let host = options.string("host")?.unwrap_or_else(|| "0.0.0.0".into());
-    let Some(caller) = vm.this_object() else {
+    let Some(listener) = bind(vm, EFUN, port, &host)? else {
         return Ok(Value::Int(0));
-    };
-    if let Some(master) = vm.master {
-        let args = vec![Value::Int(i64::from(port)), Value::Object(caller)];
-        if let Some(allowed) = vm.apply(master, "valid_http", args, true)?
-            && !allowed.truthy()
-        {
-            return Ok(Value::Int(0));
-        }
-    }
-    let address = if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    };
-    let listener = match runtime::block_on(runtime::listen(&address)) {
-        Ok(listener) => listener,
-        Err(e) => {
-            vm.debug_message(&format!("{EFUN}(): cannot listen on {address}: {e}"));
-            return Ok(Value::Int(0));
-        }
     };
     let Some(server) = asyncwork::begin(vm, vec![handler], None) else {
         return Ok(Value::Int(0));

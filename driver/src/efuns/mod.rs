@@ -5,6 +5,7 @@
 pub mod arrays;
 pub mod commands;
 pub mod core;
+pub mod graphql;
 pub mod http;
 pub mod interactive;
 pub mod strings;
@@ -26,6 +27,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     interactive::register(&mut m);
     commands::register(&mut m);
     http::register(&mut m);
+    graphql::register(&mut m);
     websocket::register(&mut m);
     m
 }

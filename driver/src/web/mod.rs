@@ -1,8 +1,10 @@
 //! The async side of the web efuns: an HTTP server and client (hyper over
-//! the runtime's sockets) and a websocket client. Nothing here touches an
-//! LPC value; the efuns in `efuns/http.rs` and `efuns/websocket.rs` turn
-//! what these tasks produce into values on the VM thread.
+//! the runtime's sockets), a websocket client and GraphQL endpoints.
+//! Nothing here touches an LPC value; the efuns (`efuns/http.rs`,
+//! `efuns/websocket.rs`, `efuns/graphql.rs`) turn what these tasks
+//! produce into values on the VM thread.
 
+pub mod graphql;
 pub mod http_client;
 pub mod http_server;
 pub mod websocket;
