@@ -29,6 +29,8 @@ pub struct Backend {
     pub player_in_call_out: bool,
     /// "interactive catch tell": users hear through `catch_tell()` too.
     pub interactive_catch_tell: bool,
+    /// Async operations (HTTP requests, websocket connections, servers).
+    pub work: crate::asyncwork::AsyncWork,
 }
 
 impl Default for Backend {
@@ -42,6 +44,7 @@ impl Default for Backend {
             fail_message: "What?\n".into(),
             player_in_call_out: true,
             interactive_catch_tell: false,
+            work: Default::default(),
         }
     }
 }
@@ -88,13 +91,14 @@ impl Backend {
         self.net.offers.mssp = on("enable mssp", 1);
     }
 
-    /// Whether anything can still happen: a port, a connection, a lookup
-    /// or a call_out. Heart beats alone never end, so they do not count.
+    /// Whether anything can still happen: a port, a connection, a lookup,
+    /// async work or a call_out. Heart beats alone never end, so they do not count.
     fn alive(&self) -> bool {
         !self.net.bound.is_empty()
             || !self.net.conns.is_empty()
             || !self.net.lookups.is_empty()
             || self.sockets.open()
+            || self.work.count() > 0
             || self.timers.pending() > 0
     }
 }
@@ -367,5 +371,6 @@ fn handle(vm: &mut Vm, event: Event) -> Result<(), Unwind> {
             query,
             address,
         } => crate::efuns::interactive::resolved(vm, key, query, address),
+        Event::Done(job) => job(vm),
     }
 }

@@ -7,6 +7,7 @@
 // contents, so their interior mutability cannot change a key's hash.
 #![allow(clippy::mutable_key_type)]
 
+mod asyncwork;
 mod backend;
 mod boot;
 mod compile;
@@ -16,6 +17,7 @@ mod jail;
 mod net;
 mod runtime;
 mod vm;
+mod web;
 
 use std::process::ExitCode;
 

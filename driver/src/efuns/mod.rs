@@ -10,6 +10,8 @@ pub mod crypto;
 pub mod db;
 pub mod ed;
 pub mod files;
+pub mod graphql;
+pub mod http;
 pub mod interactive;
 pub mod inventory;
 pub mod json;
@@ -26,6 +28,7 @@ pub mod sprintf;
 pub mod strings;
 pub mod time;
 pub mod timers;
+pub mod websocket;
 
 use rustc_hash::FxHashMap;
 
@@ -59,6 +62,9 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     parser::register(&mut m);
     lifecycle::register(&mut m);
     ed::register(&mut m);
+    http::register(&mut m);
+    graphql::register(&mut m);
+    websocket::register(&mut m);
     m
 }
 

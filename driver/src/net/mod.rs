@@ -57,6 +57,8 @@ pub enum Event {
         query: String,
         address: Option<String>,
     },
+    /// Async work finishing on the VM thread (see `asyncwork`).
+    Done(crate::asyncwork::Job),
 }
 
 /// What the VM thread tells one connection's writer task.

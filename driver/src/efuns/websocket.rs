@@ -1,0 +1,127 @@
+//! The websocket client efuns: `websocket_connect`, `websocket_send` and
+//! `websocket_close`. Each connection is an `asyncwork` operation whose
+//! callbacks are the message and close handlers; its task lives in
+//! `web::websocket`.
+
+use std::time::Duration;
+
+use rustc_hash::FxHashMap;
+
+use super::http::{Options, headers_of};
+use super::{arg, bad_arg, int_arg, str_arg};
+use crate::asyncwork;
+use crate::runtime::{self, Sender};
+use crate::vm::value::Value;
+use crate::vm::{Efun, Unwind, Vm, error};
+use crate::web::websocket::{self, Ending, Incoming, Outgoing};
+
+pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
+    m.insert("websocket_connect", websocket_connect);
+    m.insert("websocket_send", websocket_send);
+    m.insert("websocket_close", websocket_close);
+}
+
+/// The VM side of an open connection: the queue to its task.
+struct Connection(Sender<Outgoing>);
+
+/// Callback numbers in the connection's `asyncwork` entry.
+const ON_MESSAGE: usize = 0;
+const ON_CLOSE: usize = 1;
+
+/// `websocket_connect(url, on_message, on_close, options)`.
+fn websocket_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    const EFUN: &str = "websocket_connect";
+    let url = str_arg(vm, base, argc, 0, EFUN)?.text.clone();
+    websocket::parse_url(&url).map_err(|e| error(format!("{EFUN}(): {e}")))?;
+    let on_message = asyncwork::callback_arg(arg(vm, base, argc, 1), EFUN, 1)?;
+    let on_close = asyncwork::callback_arg(arg(vm, base, argc, 2), EFUN, 2)?;
+    let options = Options::read(
+        arg(vm, base, argc, 3),
+        EFUN,
+        3,
+        &["headers", "protocols", "timeout", "max_message", "ca"],
+    )?;
+    let headers = headers_of(options.value("headers").unwrap_or(&Value::Undefined), EFUN)?;
+    let subprotocols = match options.value("protocols") {
+        None => Vec::new(),
+        Some(Value::Str(s)) => vec![s.text.clone()],
+        Some(Value::Array(items)) => {
+            let mut names = Vec::new();
+            for item in items.borrow().iter() {
+                match item {
+                    Value::Str(s) => names.push(s.text.clone()),
+                    _ => return Err(error(format!("{EFUN}(): protocols must be strings"))),
+                }
+            }
+            names
+        }
+        Some(_) => return Err(error(format!("{EFUN}(): protocols must be strings"))),
+    };
+    let settings = websocket::Options {
+        headers,
+        subprotocols,
+        connect_timeout: options.seconds("timeout", Duration::from_secs(30))?,
+        max_message: options.size("max_message", 16 << 20)?,
+        extra_roots: options.certificates(vm, "ca")?,
+    };
+    let (out, commands) = runtime::channel();
+    let state: Box<dyn std::any::Any> = Box::new(Connection(out));
+    let Some(id) = asyncwork::begin(vm, vec![on_message, on_close], Some(state)) else {
+        return Ok(Value::Int(0));
+    };
+    let notifier = asyncwork::notifier(vm);
+    runtime::spawn(async move {
+        let messages = notifier.clone();
+        let on_message = move |incoming: Incoming| {
+            messages.run(move |vm| {
+                let message = match incoming {
+                    Incoming::Text(text) => Value::str(text),
+                    Incoming::Binary(bytes) => {
+                        Value::Buffer(std::rc::Rc::new(std::cell::RefCell::new(bytes)))
+                    }
+                };
+                asyncwork::call(vm, id, ON_MESSAGE, vec![message, Value::Int(id)])?;
+                Ok(())
+            })
+        };
+        let ending = websocket::run(url, settings, commands, on_message).await;
+        notifier.run(move |vm| {
+            let args = match ending {
+                Ending::Closed { code, reason } => {
+                    vec![
+                        Value::Int(i64::from(code)),
+                        Value::str(reason),
+                        Value::Int(id),
+                    ]
+                }
+                Ending::Failed(message) => vec![Value::str(message), Value::Int(0), Value::Int(id)],
+            };
+            asyncwork::finish(vm, id, ON_CLOSE, args)
+        });
+    });
+    Ok(Value::Int(id))
+}
+
+/// `websocket_send(handle, message)`: 1 when queued.
+fn websocket_send(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let id = int_arg(vm, base, argc, 0, "websocket_send")?;
+    let message = match arg(vm, base, argc, 1) {
+        Value::Str(s) => Outgoing::Text(s.text.clone()),
+        Value::Buffer(b) => Outgoing::Binary(b.borrow().clone()),
+        other => return Err(bad_arg("websocket_send", 1, &other)),
+    };
+    let Some(Connection(out)) = vm.backend.work.state::<Connection>(id) else {
+        return Ok(Value::Int(0));
+    };
+    Ok(Value::Int(out.try_send(message).is_ok() as i64))
+}
+
+/// `websocket_close(handle)`: the close callback runs once the server
+/// answers (or a few seconds later).
+fn websocket_close(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let id = int_arg(vm, base, argc, 0, "websocket_close")?;
+    if let Some(Connection(out)) = vm.backend.work.state::<Connection>(id) {
+        let _ = out.try_send(Outgoing::Close);
+    }
+    Ok(Value::Undefined)
+}

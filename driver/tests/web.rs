@@ -1,0 +1,590 @@
+//! The web efuns against real peers on loopback: the driver runs the test
+//! mudlib of `tests/web`, whose master turns each `-fNAME=ARG` flag into a
+//! call of `/web`'s NAME(ARG). Its HTTP server is spoken to with a plain
+//! HTTP/1.1 client; its HTTP and websocket clients talk to small servers
+//! started here, and log what they get to `log.txt`. Every wait is bounded.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long any one expected answer may take.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("test mudlib exists") {
+        let entry = entry.expect("directory entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("create directory");
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// A driver running the web test mudlib; killed when dropped.
+struct Driver {
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+}
+
+impl Driver {
+    /// Starts the driver with these `NAME=ARG` flags; `files` are written
+    /// into the mudlib first.
+    fn start(flags: &[String], files: &[(&str, &[u8])]) -> Driver {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/web");
+        let dir = tempfile::tempdir().expect("temporary directory");
+        copy_dir(&source, dir.path());
+        for (name, bytes) in files {
+            std::fs::write(dir.path().join(name), bytes).expect("write mudlib file");
+        }
+        let child = Command::new(env!("CARGO_BIN_EXE_driver"))
+            .arg("config.test")
+            .args(flags.iter().map(|f| format!("-f{f}")))
+            .current_dir(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("driver starts");
+        Driver {
+            child: Some(child),
+            dir,
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("log.txt")).unwrap_or_default()
+    }
+
+    /// Waits until the log holds every one of `lines` (as whole lines).
+    fn expect_log(&mut self, lines: &[&str]) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let log = self.log();
+            let missing: Vec<&&str> = lines
+                .iter()
+                .filter(|want| !log.lines().any(|l| l == **want))
+                .collect();
+            if missing.is_empty() {
+                return log;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "log lacks {missing:?}; log:\n{log}\ndriver:\n{}",
+                    self.output()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Stops the driver and returns what it printed.
+    fn output(&mut self) -> String {
+        let Some(mut child) = self.child.take() else {
+            return String::new();
+        };
+        let _ = child.kill();
+        let out = child.wait_with_output().expect("driver output");
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// One HTTP/1.1 response.
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A keep-alive HTTP/1.1 client connection.
+struct Http {
+    reader: BufReader<TcpStream>,
+}
+
+impl Http {
+    fn connect(port: u16) -> Http {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match TcpStream::connect(("127.0.0.1", port)) {
+                Ok(stream) => {
+                    stream
+                        .set_read_timeout(Some(PATIENCE))
+                        .expect("read timeout");
+                    return Http {
+                        reader: BufReader::new(stream),
+                    };
+                }
+                Err(e) if Instant::now() > deadline => panic!("cannot connect: {e}"),
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+
+    fn send(&mut self, request: &str) -> Response {
+        self.reader
+            .get_mut()
+            .write_all(request.as_bytes())
+            .expect("send");
+        read_response(&mut self.reader)
+    }
+
+    fn get(&mut self, path: &str) -> Response {
+        self.send(&format!("GET {path} HTTP/1.1\r\nHost: test\r\n\r\n"))
+    }
+}
+
+fn read_response(reader: &mut impl BufRead) -> Response {
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("status line");
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("bad status line {line:?}"));
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("header line");
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':').expect("header");
+        headers.push((name.trim().to_string(), value.trim().to_string()));
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .map_or(0, |(_, v)| v.parse().expect("length"));
+    let mut body = vec![0u8; length];
+    reader.read_exact(&mut body).expect("body");
+    Response {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+#[test]
+fn http_serve_answers_through_lpc() {
+    let port = free_port();
+    let refused = free_port();
+    let mut driver = Driver::start(&[format!("serve={port}"), format!("refuse={refused}")], &[]);
+    driver.expect_log(&["serve 1", "refused 0"]);
+    let mut http = Http::connect(port);
+    let hello = http.get("/hello?x=1");
+    assert_eq!(hello.status, 200, "{hello:?}");
+    assert_eq!(hello.body, "hello GET x=1");
+    assert_eq!(hello.header("x-test"), Some("yes"));
+    // The same connection again: keep-alive.
+    let echo = http
+        .send("POST /echo HTTP/1.1\r\nHost: test\r\nX-Name: bob\r\nContent-Length: 3\r\n\r\nabc");
+    assert_eq!(echo.status, 201, "{echo:?}");
+    assert_eq!(echo.body, "abc|bob|127.0.0.1");
+    let later = http.get("/later");
+    assert_eq!((later.status, later.body.as_str()), (202, "later"));
+    let missing = http.get("/nothing");
+    assert_eq!(
+        (missing.status, missing.body.as_str()),
+        (404, "no page /nothing")
+    );
+    let failed = http.get("/error");
+    assert_eq!(failed.status, 500);
+    let bad = http.get("/bad");
+    assert_eq!(bad.status, 500);
+    let started = Instant::now();
+    let never = http.get("/never");
+    assert_eq!(never.status, 504);
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    let page = http.get("/");
+    assert_eq!(page.status, 200);
+    assert_eq!(page.body, "<p>static page</p>\n");
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let climb = http.get("/../config.test");
+    assert_ne!(
+        climb.body,
+        std::fs::read_to_string(driver.dir.path().join("config.test")).unwrap_or_default()
+    );
+    let big = http.send(&format!(
+        "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\n{}",
+        "x".repeat(100)
+    ));
+    assert_eq!(big.status, 413);
+    let mut huge = Http::connect(port);
+    let long = huge.send(&format!(
+        "GET /hello HTTP/1.1\r\nHost: test\r\nX-Long: {}\r\n\r\n",
+        "y".repeat(40_000)
+    ));
+    assert_eq!(long.status, 431);
+    driver.expect_log(&["respond 1 0"]);
+    // Nothing listens on the refused port.
+    assert!(TcpStream::connect(("127.0.0.1", refused)).is_err());
+}
+
+/// Answers one request of the LPC client; every answer closes.
+fn answer(stream: &mut (impl Read + Write)) {
+    let mut reader = BufReader::new(&mut *stream);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        if line == "\r\n" {
+            break;
+        }
+        head.push_str(&line);
+    }
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    if reader.read_exact(&mut body).is_err() {
+        return;
+    }
+    drop(reader);
+    let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let asked = head.to_ascii_lowercase().contains("x-ask: me");
+    let (status, extra, body) = match target.as_str() {
+        "/plain" if asked => (200, "", "pong asked".to_string()),
+        "/plain" => (200, "", "pong".to_string()),
+        "/post" => (200, "", String::from_utf8_lossy(&body).into_owned()),
+        "/redirect" => (302, "Location: /plain\r\n", String::new()),
+        "/big" => (200, "", "a".repeat(2000)),
+        "/slow" => {
+            std::thread::sleep(Duration::from_secs(3));
+            (200, "", "late".to_string())
+        }
+        _ => (404, "", String::new()),
+    };
+    let response = format!(
+        "HTTP/1.1 {status} X\r\nX-Peer: rust\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes());
+    let _ = stream.flush();
+}
+
+/// A plain HTTP server on a free port, for as long as the test runs.
+fn http_peer() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            std::thread::spawn(move || answer(&mut stream));
+        }
+    });
+    port
+}
+
+/// An HTTPS server with a fresh self-signed certificate for "localhost";
+/// gives its port and the certificate's PEM.
+fn https_peer() -> (u16, String) {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
+    let pem = certified.cert.pem();
+    let chain = vec![certified.cert.der().clone()];
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(rustls::pki_types::PrivatePkcs8KeyDer::from(
+        certified.signing_key.serialize_der(),
+    ));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .expect("server config");
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(PATIENCE));
+                let Ok(conn) = rustls::ServerConnection::new(config) else {
+                    return;
+                };
+                let mut tls = rustls::StreamOwned::new(conn, stream);
+                answer(&mut tls);
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    (port, pem)
+}
+
+#[test]
+fn http_request_reaches_servers() {
+    let port = http_peer();
+    let (tls_port, pem) = https_peer();
+    let nobody = free_port();
+    let mut driver = Driver::start(
+        &[
+            format!("client=http://127.0.0.1:{port}"),
+            format!("tls_client=https://localhost:{tls_port}"),
+            format!("refused_client=http://127.0.0.1:{nobody}"),
+            "bad_calls=".to_string(),
+        ],
+        &[("cert.pem", pem.as_bytes())],
+    );
+    let log = driver.expect_log(&[
+        "get 200 rust pong asked",
+        "post 200 rust posted body",
+        "redirect 200 rust pong",
+        "big error response larger than 100 bytes",
+        "slow error timed out after 1000 ms",
+        "noredirect 302 rust ",
+        "tls 200 rust pong",
+        "badrespond 0",
+    ]);
+    let line = |prefix: &str| {
+        log.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line("untrusted error").contains("TLS"), "{log}");
+    assert!(line("nobody error").contains("cannot connect"), "{log}");
+    assert!(line("badurl ").contains("not http:// or https://"), "{log}");
+    assert!(
+        line("badoption ").contains("unknown option 'timeut'"),
+        "{log}"
+    );
+}
+
+/// A websocket server: to "hi" it answers with a text naming the client's
+/// x-who header, then a binary message; to "bye" it closes with 4000;
+/// anything else it echoes.
+// tungstenite's handshake callback has a large error type of its own.
+#[allow(clippy::result_large_err)]
+fn websocket_peer() -> u16 {
+    use tungstenite::Message;
+    use tungstenite::protocol::CloseFrame;
+    use tungstenite::protocol::frame::coding::CloseCode;
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(PATIENCE));
+                let mut who = String::new();
+                let callback =
+                    |request: &tungstenite::handshake::server::Request,
+                     mut response: tungstenite::handshake::server::Response| {
+                        who = request
+                            .headers()
+                            .get("x-who")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("")
+                            .to_string();
+                        let offered = request
+                            .headers()
+                            .get("sec-websocket-protocol")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("");
+                        if offered.contains("chat") {
+                            response.headers_mut().insert(
+                                "sec-websocket-protocol",
+                                tungstenite::http::HeaderValue::from_static("chat"),
+                            );
+                        }
+                        Ok(response)
+                    };
+                let Ok(mut socket) = tungstenite::accept_hdr(stream, callback) else {
+                    return;
+                };
+                while let Ok(message) = socket.read() {
+                    match message {
+                        Message::Text(text) if text.as_str() == "hi" => {
+                            let _ = socket.send(Message::text(format!("echo:hi:{who}")));
+                            let _ = socket.send(Message::binary(vec![1u8, 2, 3]));
+                        }
+                        Message::Text(text) if text.as_str() == "bye" => {
+                            let _ = socket.close(Some(CloseFrame {
+                                code: CloseCode::from(4000),
+                                reason: "done".into(),
+                            }));
+                        }
+                        Message::Text(text) => {
+                            let _ = socket.send(Message::text(text));
+                        }
+                        _ => {}
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn websocket_client_talks_and_closes() {
+    let port = websocket_peer();
+    let nobody = free_port();
+    let mut driver = Driver::start(
+        &[
+            format!("websocket=ws://127.0.0.1:{port}/chat"),
+            format!("websocket_close_test=ws://127.0.0.1:{port}/"),
+            format!("websocket_fail=ws://127.0.0.1:{nobody}/"),
+        ],
+        &[],
+    );
+    driver.expect_log(&[
+        "ws queued 1",
+        "ws text echo:hi:lpc",
+        "ws buffer 3",
+        "ws closed 4000 done 1",
+        "ws send after close 0",
+        "wsl text first",
+        "wsl closed 1000",
+        "wsf error",
+    ]);
+}
+
+/// Posts a GraphQL request and gives the JSON answer.
+fn graphql(http: &mut Http, query: &str, variables: serde_json::Value) -> serde_json::Value {
+    let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
+    let response = http.send(&format!(
+        "POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    ));
+    assert_eq!(response.status, 200, "{response:?}");
+    serde_json::from_str(&response.body).expect("JSON answer")
+}
+
+#[test]
+fn graphql_serve_resolves_through_lpc() {
+    use serde_json::json;
+    let port = free_port();
+    let mut driver = Driver::start(&[format!("graphql={port}")], &[]);
+    let log = driver.expect_log(&["graphql 1"]);
+    assert!(
+        log.contains("graphql bad schema *graphql_serve(): Query.x needs a public function Query_x() in the resolver"),
+        "{log}"
+    );
+    let mut http = Http::connect(port);
+    let ann = graphql(
+        &mut http,
+        "{ player(name: \"ann\") { name level title kind friends { name title } } }",
+        json!({}),
+    );
+    assert_eq!(
+        ann,
+        json!({ "data": { "player": {
+            "name": "ann", "level": 5, "title": null, "kind": "ELF",
+            "friends": [ { "name": "bob", "title": "the brave" } ] } } })
+    );
+    let nobody = graphql(&mut http, "{ player(name: \"zed\") { name } }", json!({}));
+    assert_eq!(nobody, json!({ "data": { "player": null } }));
+    let added = graphql(
+        &mut http,
+        "mutation Add($p: NewPlayer!) { addPlayer(input: $p) { name level } }",
+        json!({ "p": { "name": "cid" } }),
+    );
+    assert_eq!(
+        added,
+        json!({ "data": { "addPlayer": { "name": "cid", "level": 1 } } })
+    );
+    let counted = graphql(&mut http, "{ count online }", json!({}));
+    assert_eq!(counted, json!({ "data": { "count": 3, "online": true } }));
+    let broken = graphql(&mut http, "{ count broken }", json!({}));
+    // The failed field is null (async-graphql leaves it out altogether).
+    assert_eq!(broken["data"]["count"], json!(3));
+    assert!(broken["data"]["broken"].is_null(), "{broken}");
+    let error = &broken["errors"][0];
+    assert_eq!(error["path"], json!(["broken"]));
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no luck today"),
+        "{broken}"
+    );
+    let invalid = graphql(&mut http, "{ nosuch }", json!({}));
+    assert!(
+        invalid["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("nosuch")
+    );
+    let schema = graphql(
+        &mut http,
+        "{ __schema { queryType { name } mutationType { name } } __type(name: \"Kind\") { enumValues { name } } }",
+        json!({}),
+    );
+    assert_eq!(
+        schema["data"],
+        json!({
+            "__schema": { "queryType": { "name": "Query" }, "mutationType": { "name": "Mutation" } },
+            "__type": { "enumValues": [ { "name": "HUMAN" }, { "name": "ELF" } ] }
+        })
+    );
+    let by_get = http.get("/graphql?query=%7B%20count%20%7D");
+    assert_eq!(by_get.body, r#"{"data":{"count":3}}"#);
+    let elsewhere = http.get("/other");
+    assert_eq!(elsewhere.status, 404);
+}
+
+#[test]
+fn graphql_query_asks_an_endpoint() {
+    let port = free_port();
+    let mut driver = Driver::start(
+        &[
+            format!("graphql={port}"),
+            format!("gql_client=http://127.0.0.1:{port}/graphql"),
+        ],
+        &[],
+    );
+    let log = driver.expect_log(&["gqlc ann:5,bob:2", "gqlerr no luck today at broken"]);
+    let nobody = log
+        .lines()
+        .find(|l| l.starts_with("gqlnobody"))
+        .unwrap_or_default();
+    assert!(
+        nobody.starts_with("gqlnobody error cannot connect"),
+        "{log}"
+    );
+}

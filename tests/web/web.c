@@ -1,0 +1,161 @@
+// The LPC side of the web tests: servers whose handlers answer in the
+// ways the tests check, and clients that log what they get to /log.txt,
+// one line each, for the test to read.
+
+void log(string line) {
+  write_file("/log.txt", line + "\n");
+}
+
+void answer_later(int id) {
+  int first = http_respond(id, ([ "status": 202, "body": "later" ]));
+  int again = http_respond(id, ([ "status": 500 ]));
+  log("respond " + first + " " + again);
+}
+
+mixed handle(mapping req) {
+  string path = req["path"];
+  if (path == "/hello") {
+    return ([ "status": 200,
+              "headers": ([ "content-type": "text/plain", "x-test": "yes" ]),
+              "body": "hello " + req["method"] + " " + req["query"] ]);
+  }
+  if (path == "/echo") {
+    return ([ "status": 201,
+              "body": req["body"] + "|" + req["headers"]["x-name"] + "|" + req["remote"] ]);
+  }
+  if (path == "/later") {
+    call_out("answer_later", 0, req["id"]);
+    return 0;
+  }
+  if (path == "/error") {
+    error("the handler fails on purpose");
+  }
+  if (path == "/never") {
+    return 0;
+  }
+  if (path == "/bad") {
+    return ([ "status": "teapot" ]);
+  }
+  return ([ "status": 404, "body": "no page " + path ]);
+}
+
+void serve(string port) {
+  int h = http_serve(to_int(port), (: handle :),
+                     ([ "host": "127.0.0.1", "timeout": 1, "max_body": 64,
+                        "static": "/www" ]));
+  log("serve " + (h > 0));
+}
+
+void refuse(string port) {
+  log("refused " + http_serve(to_int(port), (: handle :), ([ "host": "127.0.0.1" ])));
+}
+
+void got(string name, mixed status, mapping headers, mixed body) {
+  if (stringp(status)) {
+    log(name + " error " + status);
+    return;
+  }
+  log(name + " " + status + " " + headers["x-peer"] + " " + body);
+}
+
+// ARGUMENT is the base URL of the test's server.
+void client(string base) {
+  http_request("GET", base + "/plain", ([ "x-ask": "me" ]), "", (: got, "get" :));
+  http_request("POST", base + "/post", ([ ]), "posted body", (: got, "post" :));
+  http_request("GET", base + "/redirect", ([ ]), "", (: got, "redirect" :));
+  http_request("GET", base + "/big", ([ ]), "", (: got, "big" :), ([ "max_size": 100 ]));
+  http_request("GET", base + "/slow", ([ ]), "", (: got, "slow" :), ([ "timeout": 1 ]));
+  http_request("GET", base + "/redirect", ([ ]), "", (: got, "noredirect" :),
+               ([ "max_redirects": 0 ]));
+}
+
+void tls_client(string base) {
+  http_request("GET", base + "/plain", ([ ]), "", (: got, "tls" :), ([ "ca": "/cert.pem" ]));
+  http_request("GET", base + "/plain", ([ ]), "", (: got, "untrusted" :));
+}
+
+void refused_client(string base) {
+  http_request("GET", base + "/plain", ([ ]), "", (: got, "nobody" :));
+}
+
+void bad_calls(string unused) {
+  log("badurl " + catch(http_request("GET", "ftp://x/", ([ ]), "", (: got, "x" :))));
+  log("badoption " + catch(http_request("GET", "http://127.0.0.1:1/", ([ ]), "",
+                                        (: got, "x" :), ([ "timeut": 1 ]))));
+  log("badrespond " + http_respond(424242, ([ ])));
+}
+
+int ws;
+
+void ws_message(mixed message, int handle) {
+  if (bufferp(message)) {
+    log("ws buffer " + sizeof(message));
+    websocket_send(handle, "bye");
+    return;
+  }
+  log("ws text " + message);
+}
+
+void ws_closed(mixed code, mixed reason, int handle) {
+  if (stringp(code)) {
+    log("ws failed " + (handle == ws));
+    log("ws send after close " + websocket_send(handle, "x"));
+    return;
+  }
+  log("ws closed " + code + " " + reason + " " + (handle == ws));
+  log("ws send after close " + websocket_send(handle, "x"));
+}
+
+void websocket(string url) {
+  ws = websocket_connect(url, (: ws_message :), (: ws_closed :),
+                         ([ "headers": ([ "x-who": "lpc" ]), "protocols": ({ "chat" }) ]));
+  log("ws queued " + websocket_send(ws, "hi"));
+}
+
+void ws_local_close(mixed message, int handle) {
+  log("wsl text " + message);
+  websocket_close(handle);
+}
+
+void ws_local_closed(mixed code, mixed reason, int handle) {
+  log("wsl closed " + code);
+}
+
+void websocket_close_test(string url) {
+  int h = websocket_connect(url, (: ws_local_close :), (: ws_local_closed :));
+  websocket_send(h, "first");
+}
+
+void ws_fail_closed(mixed code, mixed reason, int handle) {
+  log("wsf " + (stringp(code) ? "error" : "code " + code));
+}
+
+void websocket_fail(string url) {
+  websocket_connect(url, (: ws_message :), (: ws_fail_closed :), ([ "timeout": 2 ]));
+}
+
+void graphql(string port) {
+  int h = graphql_serve(to_int(port), "/graphql", read_file("/schema.graphql"), load_object("/gql"));
+  log("graphql " + (h > 0));
+  log("graphql bad schema " + catch(graphql_serve(to_int(port) + 1, "/graphql",
+                                                  "type Query { x: Int }", load_object("/gql"))));
+}
+
+void gql_answer(string name, mixed data, mixed errors) {
+  if (stringp(data)) {
+    log(name + " error " + data);
+    return;
+  }
+  if (name == "gqlc") {
+    log("gqlc " + implode(map(data["players"], (: $1["name"] + ":" + $1["level"] :)), ","));
+    return;
+  }
+  log(name + " " + errors[0]["message"] + " at " + implode(errors[0]["path"], "."));
+}
+
+void gql_client(string url) {
+  graphql_query(url, "query($n: String!) { players { name level } player(name: $n) { name } }",
+                ([ "n": "ann" ]), (: gql_answer, "gqlc" :));
+  graphql_query(url, "{ broken }", ([ ]), (: gql_answer, "gqlerr" :));
+  graphql_query("http://127.0.0.1:1/graphql", "{ count }", ([ ]), (: gql_answer, "gqlnobody" :));
+}
