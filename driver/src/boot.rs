@@ -33,6 +33,7 @@ pub fn run(options: &Options) -> Result<i32> {
     let root = Path::new(&config.mudlib_directory).to_path_buf();
     let compiler = Compiler::new(&root, Some(&config))?;
     let mut vm = Vm::new(compiler, limits(&file));
+    crate::efuns::misc::load_config(&mut vm, &file);
     let log_dir = file.get("log directory").unwrap_or("/log");
     if let Some(debug_log) = file.get("debug log file") {
         let path = vm

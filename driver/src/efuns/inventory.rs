@@ -90,6 +90,10 @@ pub fn destruct_object(vm: &mut Vm, r: ObjRef) -> Result<(), Unwind> {
             "Only this_object() can be destructed from move_or_destruct.",
         ));
     }
+    super::misc::notify_destruct(vm, r);
+    if !vm.objects.alive(r) {
+        return Ok(());
+    }
     let env = env_of(vm, r);
     while let Some(item) = first_of(vm, r) {
         let to = super::objects::object_value(env);

@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod files;
 pub mod inventory;
 pub mod math;
+pub mod misc;
 pub mod objects;
 pub mod parse_command;
 pub mod pcre;
@@ -41,6 +42,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     math::register(&mut m);
     time::register(&mut m);
     crypto::register(&mut m);
+    misc::register(&mut m);
     m
 }
 

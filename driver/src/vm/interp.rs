@@ -838,6 +838,9 @@ impl Vm {
                         {
                             self.handlers.pop();
                         }
+                        if !self.misc.defers.is_empty() {
+                            crate::efuns::misc::run_defers(self, self.frames.len());
+                        }
                         if self.frames.len() <= stop {
                             return Ok(());
                         }
@@ -1324,6 +1327,9 @@ impl Vm {
         self.handlers.pop();
         self.frames.truncate(handler.frames);
         self.stack.truncate(handler.height);
+        if !self.misc.defers.is_empty() {
+            crate::efuns::misc::run_defers(self, handler.frames);
+        }
         self.stack.push(value);
         if let Some(f) = self.frames.last_mut() {
             f.pc = handler.pc;

@@ -114,6 +114,8 @@ pub struct Vm {
     pub spread: usize,
     /// Per-object driver data: environments, uids, living flags.
     pub objext: crate::efuns::objects::ObjectsState,
+    /// State of the miscellaneous efuns: deferred calls, the runtime config.
+    pub misc: crate::efuns::misc::MiscState,
 }
 
 /// How many jumps and calls run between two checks of the clock.
@@ -138,6 +140,7 @@ impl Vm {
             debug_log: None,
             spread: 0,
             objext: Default::default(),
+            misc: Default::default(),
         }
     }
 
@@ -220,6 +223,9 @@ impl Vm {
             Err(e) => {
                 self.frames.truncate(depth);
                 self.stack.truncate(height);
+                if !self.misc.defers.is_empty() {
+                    crate::efuns::misc::run_defers(self, depth);
+                }
                 Err(e)
             }
         }

@@ -1,0 +1,1050 @@
+//! Efuns that fit no larger family: rebinding and evaluating function
+//! values, deferred calls, the runtime configuration (`get_config`), the
+//! per-object flags the driver keeps (light, destruct notification, reset
+//! and clean-up times), global variables by name, events, environment
+//! variables, and the driver's reports on its own state.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use lpcc::bytecode::{Instr, flags};
+use lpcc::config::ConfigFile;
+use rustc_hash::FxHashMap;
+
+use super::objects::{live_object, object_or_this, object_value};
+use super::{arg, bad_arg, int_arg, str_arg};
+use crate::vm::object::{Linked, ObjRef};
+use crate::vm::value::{FnKind, FnPtr, Value};
+use crate::vm::{Efun, Unwind, Vm, error};
+
+/// A function queued by `defer()`: it runs when the frame at `depth`
+/// (the number of frames while that frame ran) returns or unwinds.
+#[derive(Debug)]
+pub struct Deferred {
+    pub depth: usize,
+    pub function: Value,
+    /// `this_player()` when it was queued, restored while it runs.
+    pub player: Option<ObjRef>,
+}
+
+/// The state of this module's efuns.
+#[derive(Debug, Default)]
+pub struct MiscState {
+    /// Queued `defer()` calls, shallowest frame first.
+    pub defers: Vec<Deferred>,
+    pub config: RuntimeConfig,
+    /// Programs whose closures were bound to other objects, so a bound
+    /// closure still runs after its first owner is gone.
+    bound_programs: Vec<Rc<Linked>>,
+    /// The `set_debug_level` bits.
+    debug_level: i64,
+    /// `set_os_env` changes, seen by `get_os_env` only: the process
+    /// environment itself is never modified.
+    env_overrides: FxHashMap<String, Option<String>>,
+}
+
+// ---------------------------------------------------------------------------
+// Runtime configuration
+// ---------------------------------------------------------------------------
+
+/// Where the integer settings start among `get_config` indexes.
+const INT_BASE: i64 = 256;
+/// One past the last `get_config` index.
+const CONFIG_END: i64 = 512;
+
+/// The string settings: (index, config file key).
+const STRING_SETTINGS: &[(i64, &str)] = &[
+    (0, "name"),
+    (2, "mudlib directory"),
+    (4, "log directory"),
+    (5, "include directories"),
+    (7, "master file"),
+    (8, "simulated efun file"),
+    (10, "debug log file"),
+    (11, "default error message"),
+    (12, "default fail message"),
+    (13, "global include file"),
+    (14, "mud ip"),
+    (15, "websocket http dir"),
+    (16, "ffi allowed libraries"),
+    (17, "allowed os environment variables"),
+    (18, "writable os environment variables"),
+];
+
+/// The integer settings: (index less [`INT_BASE`], config file key, default).
+const INT_SETTINGS: &[(i64, &str, i64)] = &[
+    (0, "port number", 0),
+    (2, "time to clean up", 600),
+    (3, "time to reset", 900),
+    (4, "time to swap", 300),
+    (5, "compiler stack size", 600),
+    (6, "evaluator stack size", 65536),
+    (7, "inherit chain size", 30),
+    (8, "maximum evaluation cost", 30_000_000),
+    (10, "maximum call depth", 150),
+    (11, "maximum array size", 15000),
+    (12, "maximum buffer size", 1 << 20),
+    (13, "maximum mapping size", 150_000),
+    (14, "maximum string length", 1 << 20),
+    (15, "maximum bits in a bitfield", 12000),
+    (16, "maximum byte transfer", 1 << 18),
+    (17, "maximum read file size", 1 << 18),
+    (19, "hash table size", 65536),
+    (20, "object table size", 4096),
+    (21, "living hash table size", 256),
+    (24, "gametick msec", 1000),
+    (25, "heartbeat interval msec", 1000),
+    (26, "sane explode string", 1),
+    (27, "reversible explode string", 0),
+    (28, "sane sorting", 1),
+    (31, "call other type check", 0),
+    (32, "call other warn", 0),
+    (33, "mudlib error handler", 1),
+    (34, "no resets", 0),
+    (35, "lazy resets", 0),
+    (36, "randomized resets", 1),
+    (37, "no ansi", 1),
+    (38, "strip before process input", 1),
+    (39, "this_player in call_out", 1),
+    (40, "trace", 1),
+    (41, "trace code", 0),
+    (42, "interactive catch tell", 0),
+    (43, "receive snoop", 1),
+    (44, "snoop shadowed", 0),
+    (45, "reverse defer", 0),
+    (46, "has console", 1),
+    (47, "noninteractive stderr write", 0),
+    (48, "trap crashes", 1),
+    (49, "old type behavior", 0),
+    (50, "old range behavior", 0),
+    (51, "warn old range behavior", 1),
+    (52, "suppress argument warnings", 1),
+    (53, "enable_commands call init", 1),
+    (54, "sprintf add_justified ignore ANSI colors", 1),
+    (56, "call_out(0) nest level", 1000),
+    (57, "trace lpc execution context", 0),
+    (58, "trace lpc instructions", 0),
+    (59, "enable mxp", 0),
+    (60, "enable gmcp", 0),
+    (61, "enable zmp", 0),
+    (62, "enable mssp", 1),
+    (63, "enable msp", 1),
+    (64, "enable msdp", 0),
+    (65, "display preload progress", 1),
+];
+
+const TIME_TO_RESET: i64 = 3;
+const EVALUATOR_STACK_SIZE: i64 = 6;
+const MAX_EVAL_COST: i64 = 8;
+const MAX_CALL_DEPTH: i64 = 10;
+const MAX_ARRAY_SIZE: i64 = 11;
+const MAX_BUFFER_SIZE: i64 = 12;
+const MAX_MAPPING_SIZE: i64 = 13;
+const MAX_STRING_LENGTH: i64 = 14;
+const REVERSE_DEFER: i64 = 45;
+const OS_ENV_READABLE: i64 = 17;
+const OS_ENV_WRITABLE: i64 = 18;
+
+/// The values `get_config` reports, read from the config file at boot.
+/// The limits the VM enforces are read from the VM itself, so they always
+/// agree with it.
+#[derive(Debug, Default)]
+pub struct RuntimeConfig {
+    strings: FxHashMap<i64, String>,
+    ints: FxHashMap<i64, i64>,
+}
+
+impl RuntimeConfig {
+    pub fn from_file(file: &ConfigFile) -> RuntimeConfig {
+        let mut config = RuntimeConfig::default();
+        for &(index, key) in STRING_SETTINGS {
+            let value = file.get(key).unwrap_or("").to_string();
+            config.strings.insert(index, value);
+        }
+        // The driver always ends the fail message with a newline and quotes
+        // a bare global include file.
+        let fail = file.get("default fail message").unwrap_or("What?");
+        config.strings.insert(12, format!("{fail}\n"));
+        if let Some(include) = file.get("global include file")
+            && !include.starts_with('"')
+            && !include.starts_with('<')
+        {
+            config.strings.insert(13, format!("\"{include}\""));
+        }
+        for &(index, key, default) in INT_SETTINGS {
+            let value = file.get_int(key).ok().flatten().unwrap_or(default);
+            config.ints.insert(index, value);
+        }
+        config
+    }
+
+    fn int(&self, index: i64) -> i64 {
+        self.ints.get(&index).copied().unwrap_or_else(|| {
+            INT_SETTINGS
+                .iter()
+                .find(|s| s.0 == index)
+                .map_or(0, |s| s.2)
+        })
+    }
+
+    fn string(&self, index: i64) -> &str {
+        self.strings.get(&index).map_or("", String::as_str)
+    }
+}
+
+/// Keeps the config file's values for `get_config`.
+pub fn load_config(vm: &mut Vm, file: &ConfigFile) {
+    vm.misc.config = RuntimeConfig::from_file(file);
+}
+
+fn get_config(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let index = int_arg(vm, base, argc, 0, "get_config")?;
+    if !(0..CONFIG_END).contains(&index) {
+        return Err(error("Bad argument to get_config()"));
+    }
+    if index < INT_BASE {
+        return Ok(Value::str(vm.misc.config.string(index)));
+    }
+    let slot = index - INT_BASE;
+    let limits = &vm.limits;
+    let value = match slot {
+        MAX_EVAL_COST => limits.eval_time.as_micros() as i64,
+        MAX_CALL_DEPTH => limits.call_depth as i64,
+        EVALUATOR_STACK_SIZE => limits.stack_size as i64,
+        MAX_ARRAY_SIZE => limits.array_size as i64,
+        MAX_MAPPING_SIZE => limits.mapping_size as i64,
+        MAX_STRING_LENGTH => limits.string_length as i64,
+        MAX_BUFFER_SIZE => limits.buffer_size as i64,
+        _ => vm.misc.config.int(slot),
+    };
+    Ok(Value::Int(value))
+}
+
+fn set_config(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let index = int_arg(vm, base, argc, 0, "set_config")?;
+    if !(0..CONFIG_END).contains(&index) {
+        return Err(error("Bad 1st argument to set_config()"));
+    }
+    if index < INT_BASE {
+        return Err(error("Can not set string config through set_config() yet."));
+    }
+    let Value::Int(value) = arg(vm, base, argc, 1) else {
+        return Err(error("Bad 2nd argument to set_config()"));
+    };
+    let slot = index - INT_BASE;
+    let size = value.max(0) as usize;
+    let limits = &mut vm.limits;
+    match slot {
+        MAX_EVAL_COST => limits.eval_time = Duration::from_micros(value.max(0) as u64),
+        MAX_CALL_DEPTH => limits.call_depth = size,
+        EVALUATOR_STACK_SIZE => limits.stack_size = size,
+        MAX_ARRAY_SIZE => limits.array_size = size,
+        MAX_MAPPING_SIZE => limits.mapping_size = size,
+        MAX_STRING_LENGTH => limits.string_length = size,
+        MAX_BUFFER_SIZE => limits.buffer_size = size,
+        _ => {}
+    }
+    vm.misc.config.ints.insert(slot, value);
+    Ok(Value::Int(0))
+}
+
+pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
+    // The underscore names are what the compiler calls behind syntax; they
+    // share the public efuns' implementations.
+    for (alias, target) in [
+        ("_call_other", "call_other"),
+        ("_to_int", "to_int"),
+        ("_to_float", "to_float"),
+        ("_to_buffer", "to_buffer"),
+    ] {
+        if let Some(&f) = m.get(target) {
+            m.insert(alias, f);
+        }
+    }
+    m.insert("evaluate", evaluate);
+    m.insert("_evaluate", evaluate);
+    m.insert("bind", bind);
+    m.insert("function_owner", function_owner);
+    m.insert("defer", defer);
+    m.insert("get_config", get_config);
+    m.insert("set_config", set_config);
+    m.insert("fetch_variable", fetch_variable);
+    m.insert("store_variable", store_variable);
+    m.insert("event", event);
+    m.insert("test_load", test_load);
+    m.insert("classes", classes);
+    m.insert("set_notify_destruct", set_notify_destruct);
+    m.insert("query_notify_destruct", query_notify_destruct);
+    m.insert("set_light", set_light);
+    m.insert("set_reset", set_reset);
+    m.insert("set_clean_up", set_clean_up);
+    m.insert("request_clean_up", request_clean_up);
+    m.insert("get_os_env", get_os_env);
+    m.insert("set_os_env", set_os_env);
+    m.insert("set_debug_level", set_debug_level);
+    m.insert("clear_debug_level", clear_debug_level);
+    m.insert("debug_levels", debug_levels);
+    m.insert("query_host_name", query_host_name);
+    m.insert("get_garbage", get_garbage);
+    m.insert("reclaim_objects", reclaim_objects);
+    m.insert("memory_summary", memory_summary);
+}
+
+// ---------------------------------------------------------------------------
+// Function values
+// ---------------------------------------------------------------------------
+
+/// `evaluate(f, args...)`: calls a function value; any other value is its
+/// own result.
+fn evaluate(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let f = arg(vm, base, argc, 0);
+    if !matches!(f, Value::Function(_)) {
+        return Ok(f);
+    }
+    let args: Vec<Value> = vm
+        .stack
+        .get(base + 1..base + argc)
+        .map(<[Value]>::to_vec)
+        .unwrap_or_default();
+    vm.call_value(&f, &args)
+}
+
+fn function_arg(vm: &Vm, base: usize, argc: usize, efun: &str) -> Result<Rc<FnPtr>, Unwind> {
+    match arg(vm, base, argc, 0) {
+        Value::Function(f) => Ok(f),
+        other => Err(bad_arg(efun, 0, &other)),
+    }
+}
+
+fn function_owner(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let f = function_arg(vm, base, argc, "function_owner")?;
+    let owner = bound_parts(&f).map_or(f.owner, |b| b.owner);
+    Ok(object_value(Some(owner).filter(|&o| vm.objects.alive(o))))
+}
+
+/// What a bound function value carries, as its leading bound arguments.
+struct BoundParts {
+    owner: ObjRef,
+    inner: Rc<FnPtr>,
+    program: Option<usize>,
+}
+
+fn is_bound_call(f: &FnPtr) -> bool {
+    matches!(f.kind, FnKind::Efun(e) if std::ptr::fn_addr_eq(e, run_bound as Efun))
+}
+
+/// The parts of a value made by `bind`, or `None` for any other.
+fn bound_parts(f: &FnPtr) -> Option<BoundParts> {
+    if !is_bound_call(f) {
+        return None;
+    }
+    let [
+        Value::Object(owner),
+        Value::Function(inner),
+        Value::Int(program),
+    ] = f.bound.as_slice()
+    else {
+        return None;
+    };
+    Some(BoundParts {
+        owner: *owner,
+        inner: inner.clone(),
+        program: usize::try_from(*program).ok(),
+    })
+}
+
+/// Whether a closure's code stands on its own: it reads no global variable
+/// and calls no function of its program, so it may run as another object.
+fn self_contained(code: &[Instr]) -> bool {
+    !code.iter().any(|i| {
+        matches!(
+            i,
+            Instr::GetGlobal { .. }
+                | Instr::SetGlobal { .. }
+                | Instr::StoreGlobal { .. }
+                | Instr::AddGlobalInt { .. }
+                | Instr::Call { .. }
+                | Instr::CallSuper { .. }
+                | Instr::MakeClosure { .. }
+                | Instr::MakeFunctionPtr { .. }
+        )
+    })
+}
+
+/// `bind(f, ob)`: a copy of `f` that runs as if `ob` had made it. Efun and
+/// simul_efun pointers and closures that use nothing of their program can
+/// be bound; the master's `valid_bind(binder, old owner, new owner)` must
+/// agree.
+fn bind(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let f = function_arg(vm, base, argc, "bind")?;
+    let target = match arg(vm, base, argc, 1) {
+        Value::Object(r) if vm.objects.alive(r) => r,
+        other => return Err(bad_arg("bind", 1, &other)),
+    };
+    let (inner, mut program) = match bound_parts(&f) {
+        Some(b) => (b.inner, b.program),
+        None => (f.clone(), None),
+    };
+    let old_owner = bound_parts(&f).map_or(f.owner, |b| b.owner);
+    if old_owner == target {
+        return Ok(Value::Function(f));
+    }
+    if let FnKind::Local(fnref) = inner.kind
+        && program.is_none()
+    {
+        let Some(linked) = vm.objects.get(inner.owner).map(|o| o.linked.clone()) else {
+            return Err(error("bind(): the function's object has been destructed"));
+        };
+        let Some(function) = linked.function(fnref) else {
+            return Err(error("bind(): bad function reference"));
+        };
+        if function.flags & flags::HIDDEN == 0 {
+            return Err(error("Illegal to rebind a pointer to a local function."));
+        }
+        if !self_contained(&function.code) {
+            return Err(error(
+                "Illegal to rebind a functional that references globals or local functions.",
+            ));
+        }
+        program = Some(remember_program(vm, linked));
+    }
+    let binder = object_value(vm.this_object());
+    let approved = match vm.master.filter(|&m| vm.objects.alive(m)) {
+        Some(master) => vm
+            .apply(
+                master,
+                "valid_bind",
+                vec![binder, object_value(Some(old_owner)), Value::Object(target)],
+                true,
+            )?
+            .is_none_or(|v| v.truthy()),
+        None => true,
+    };
+    if !approved {
+        return Err(error(
+            "Master object denied permission to bind() function pointer.",
+        ));
+    }
+    if !vm.objects.alive(target) {
+        return Err(error("New owner was destructed during valid_bind()."));
+    }
+    let program = program.map_or(-1, |p| p as i64);
+    Ok(Value::Function(Rc::new(FnPtr {
+        owner: target,
+        kind: FnKind::Efun(run_bound),
+        bound: vec![
+            Value::Object(target),
+            Value::Function(inner),
+            Value::Int(program),
+        ],
+        captures: Vec::new(),
+    })))
+}
+
+/// The index of `linked` among the programs of bound closures.
+fn remember_program(vm: &mut Vm, linked: Rc<Linked>) -> usize {
+    let programs = &mut vm.misc.bound_programs;
+    if let Some(i) = programs.iter().position(|p| Rc::ptr_eq(p, &linked)) {
+        return i;
+    }
+    programs.push(linked);
+    programs.len() - 1
+}
+
+/// Runs a bound function value: its owner, the function it wraps and the
+/// wrapped closure's program come first among the arguments.
+fn run_bound(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let (Value::Object(owner), Value::Function(inner), Value::Int(program)) = (
+        arg(vm, base, argc, 0),
+        arg(vm, base, argc, 1),
+        arg(vm, base, argc, 2),
+    ) else {
+        return Err(error("bad bound function"));
+    };
+    if !vm.objects.alive(owner) {
+        return Err(error("Owner of the bound function has been destructed"));
+    }
+    let args: Vec<Value> = vm
+        .stack
+        .get(base + 3..base + argc)
+        .map(<[Value]>::to_vec)
+        .unwrap_or_default();
+    match &inner.kind {
+        FnKind::Local(fnref) => {
+            let linked = usize::try_from(program)
+                .ok()
+                .and_then(|p| vm.misc.bound_programs.get(p).cloned())
+                .ok_or_else(|| error("bad bound function"))?;
+            let n = inner.bound.len() + args.len();
+            vm.stack.extend(inner.bound.iter().cloned());
+            vm.stack.extend(args);
+            vm.call_function(linked, *fnref, n, owner, &inner.captures)
+        }
+        FnKind::Efun(efun) => {
+            let efun = *efun;
+            let at = vm.stack.len();
+            vm.stack.extend(inner.bound.iter().cloned());
+            vm.stack.extend(args);
+            let n = vm.stack.len() - at;
+            // The efun runs as the new owner: `this_object()` is the frame's object.
+            let saved = vm
+                .frames
+                .last_mut()
+                .map(|f| std::mem::replace(&mut f.obj, owner));
+            let result = efun(vm, at, n);
+            if let (Some(obj), Some(frame)) = (saved, vm.frames.last_mut()) {
+                frame.obj = obj;
+            }
+            vm.stack.truncate(at);
+            result
+        }
+        FnKind::Simul(_) => vm.call_value(&Value::Function(inner.clone()), &args),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// defer()
+// ---------------------------------------------------------------------------
+
+fn defer(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let f = arg(vm, base, argc, 0);
+    if !matches!(f, Value::Function(_)) {
+        return Err(bad_arg("defer", 0, &f));
+    }
+    vm.misc.defers.push(Deferred {
+        depth: vm.frames.len(),
+        function: f,
+        player: vm.objext.command_giver,
+    });
+    Ok(Value::Int(0))
+}
+
+/// Runs the deferred calls of every frame above `depth`, which have just
+/// returned or unwound: the most recent first, or in order when the config
+/// asks for `reverse defer`. An error in one is reported and does not stop
+/// the others.
+pub fn run_defers(vm: &mut Vm, depth: usize) {
+    let start = vm.misc.defers.partition_point(|d| d.depth <= depth);
+    let mut due = vm.misc.defers.split_off(start);
+    if vm.misc.config.int(REVERSE_DEFER) == 0 {
+        due.reverse();
+    }
+    // Deferred calls run even after the evaluation ran out of time, each
+    // with a fresh budget.
+    let expired = vm.deadline.filter(|&t| Instant::now() > t);
+    for d in due {
+        if expired.is_some() {
+            vm.deadline = Some(Instant::now() + vm.limits.eval_time);
+        }
+        let saved = std::mem::replace(&mut vm.objext.command_giver, d.player);
+        let result = vm.call_value(&d.function, &[]);
+        vm.objext.command_giver = saved;
+        if let Err(e) = result {
+            crate::boot::report(vm, &e);
+        }
+    }
+    if expired.is_some() {
+        vm.deadline = expired;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Variables, classes, events, loading
+// ---------------------------------------------------------------------------
+
+/// The variable slot of global `name` in `r`, searching its own program
+/// first; private variables of other objects are not visible.
+fn variable_slot(vm: &Vm, r: ObjRef, name: &str) -> Result<usize, Unwind> {
+    let object = vm
+        .objects
+        .get(r)
+        .ok_or_else(|| error("Object has been destructed"))?;
+    let own = vm.this_object() == Some(r);
+    for part in &object.linked.parts {
+        for (i, g) in part.program.globals.iter().enumerate() {
+            if g.name == name {
+                if !own && g.flags & flags::PRIVATE != 0 {
+                    break;
+                }
+                return Ok(part.var_base as usize + i);
+            }
+        }
+    }
+    Err(error(format!(
+        "Variable named '{name}' does not exist or is not visible!"
+    )))
+}
+
+fn fetch_variable(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let name = str_arg(vm, base, argc, 0, "fetch_variable")?;
+    let r = object_or_this(vm, base, argc, 1, "fetch_variable")?;
+    let slot = variable_slot(vm, r, &name.text)?;
+    let value = vm
+        .objects
+        .get(r)
+        .and_then(|o| o.vars.get(slot))
+        .cloned()
+        .unwrap_or_default();
+    Ok(match value {
+        Value::Ref(cell) => cell.borrow().clone(),
+        other => other,
+    })
+}
+
+fn store_variable(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let name = str_arg(vm, base, argc, 0, "store_variable")?;
+    let value = arg(vm, base, argc, 1);
+    let r = object_or_this(vm, base, argc, 2, "store_variable")?;
+    let slot = variable_slot(vm, r, &name.text)?;
+    if let Some(var) = vm.objects.vars_mut(r).and_then(|v| v.get_mut(slot)) {
+        *var = value;
+    }
+    Ok(Value::Int(0))
+}
+
+/// `classes(ob)`: the names of the classes of an object's program, its
+/// inherited ones included.
+fn classes(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let r = live_object(vm, base, argc, 0, "classes")?;
+    if int_arg(vm, base, argc, 1, "classes")? != 0 {
+        return Err(error(
+            "classes(): the types of class members are not recorded in compiled programs",
+        ));
+    }
+    let Some(object) = vm.objects.get(r) else {
+        return Ok(Value::array(Vec::new()));
+    };
+    let mut names: Vec<Value> = Vec::new();
+    for part in &object.linked.parts {
+        for class in &part.program.classes {
+            let name = Value::str(class.name.as_str());
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    Ok(Value::array(names))
+}
+
+/// `event(target, name, args...)`: calls `event_<name>(caller, args...)`
+/// in each object of an array, or in one object and then in what it
+/// contains (the caller excepted).
+fn event(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let name = str_arg(vm, base, argc, 1, "event")?;
+    let function = format!("event_{}", name.text);
+    let origin = vm.this_object();
+    let mut args = vec![object_value(origin)];
+    args.extend(
+        vm.stack
+            .get(base + 2..base + argc)
+            .map(<[Value]>::to_vec)
+            .unwrap_or_default(),
+    );
+    let targets: Vec<ObjRef> = match arg(vm, base, argc, 0) {
+        Value::Array(list) => list
+            .borrow()
+            .iter()
+            .filter_map(|v| match v {
+                Value::Object(r) => Some(*r),
+                _ => None,
+            })
+            .collect(),
+        Value::Object(r) => {
+            if vm.objects.alive(r) {
+                vm.apply(r, &function, args.clone(), false)?;
+            }
+            if !vm.objects.alive(r) {
+                return Ok(Value::Int(0));
+            }
+            super::inventory::inventory(vm, r)
+                .into_iter()
+                .filter(|&o| Some(o) != origin)
+                .collect()
+        }
+        other => return Err(bad_arg("event", 0, &other)),
+    };
+    for target in targets {
+        if vm.objects.alive(target) {
+            vm.apply(target, &function, args.clone(), false)?;
+        }
+    }
+    Ok(Value::Int(0))
+}
+
+/// `test_load(file)`: 1 when the file compiles and its object can be
+/// created (the object is destructed again), 0 when there is no such
+/// file; a compile error is an error.
+fn test_load(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let path = str_arg(vm, base, argc, 0, "test_load")?;
+    let name = crate::vm::object_name(&path.text);
+    let source = vm.compiler.provider.host_path(&format!("{name}.c"));
+    if !source.is_file() {
+        return Ok(Value::Int(0));
+    }
+    // The probe takes the name while it exists; a loaded object of that
+    // name gets it back afterwards.
+    let loaded = vm.objects.find(&name);
+    let result = vm.load_object(&name);
+    let destructed = match result {
+        Ok(probe) => super::inventory::destruct_object(vm, probe),
+        Err(_) => Ok(()),
+    };
+    if let Some(r) = loaded {
+        vm.objects.claim_name(&name, r);
+    }
+    destructed?;
+    result.map(|_| Value::Int(1))
+}
+
+// ---------------------------------------------------------------------------
+// Per-object flags
+// ---------------------------------------------------------------------------
+
+fn set_notify_destruct(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let on = match int_arg(vm, base, argc, 0, "set_notify_destruct")? {
+        0 => false,
+        1 => true,
+        _ => return Err(error("Bad argument 1 to set_notify_destruct()")),
+    };
+    if let Some(me) = vm.this_object() {
+        vm.objext.ext_mut(me).notify_destruct = on;
+    }
+    Ok(Value::Int(0))
+}
+
+fn query_notify_destruct(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let r = live_object(vm, base, argc, 0, "query_notify_destruct")?;
+    let on = vm.objext.ext(r).is_some_and(|e| e.notify_destruct);
+    Ok(Value::Int(on as i64))
+}
+
+/// Calls `on_destruct()` in an object about to be destructed when it asked
+/// for it; an error there is reported and does not stop the destruct.
+pub fn notify_destruct(vm: &mut Vm, r: ObjRef) {
+    if !vm.objext.ext(r).is_some_and(|e| e.notify_destruct) {
+        return;
+    }
+    if let Err(e) = vm.apply(r, "on_destruct", Vec::new(), true) {
+        crate::boot::report(vm, &e);
+    }
+}
+
+/// An object's light with everything inside it.
+fn total_light(vm: &Vm, r: ObjRef, depth: usize) -> i64 {
+    let own = vm.objext.ext(r).map_or(0, |e| e.light);
+    if depth > 1000 {
+        return own;
+    }
+    own + super::inventory::inventory(vm, r)
+        .into_iter()
+        .map(|o| total_light(vm, o, depth + 1))
+        .sum::<i64>()
+}
+
+/// `set_light(n)`: adds `n` to the current object's light and returns the
+/// total light of its outermost environment.
+fn set_light(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let n = int_arg(vm, base, argc, 0, "set_light")?;
+    let Some(me) = vm.this_object() else {
+        return Ok(Value::Int(0));
+    };
+    let ext = vm.objext.ext_mut(me);
+    ext.light = ext.light.saturating_add(n);
+    let mut outer = me;
+    let mut steps = 0;
+    while let Some(env) = super::inventory::env_of(vm, outer)
+        && steps < 1000
+    {
+        outer = env;
+        steps += 1;
+    }
+    Ok(Value::Int(total_light(vm, outer, 0)))
+}
+
+fn seconds_from_now(seconds: i64) -> Instant {
+    Instant::now() + Duration::from_secs(seconds.max(0) as u64)
+}
+
+/// `set_reset(ob, seconds)`: when `reset()` is next due; left out, a random
+/// time between half and all of `time to reset`.
+fn set_reset(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let r = live_object(vm, base, argc, 0, "set_reset")?;
+    let seconds = if argc >= 2 {
+        int_arg(vm, base, argc, 1, "set_reset")?
+    } else {
+        let interval = vm.misc.config.int(TIME_TO_RESET).max(0);
+        interval / 2 + rand::random_range(0..(interval / 2).max(1))
+    };
+    vm.objext.ext_mut(r).next_reset = Some(seconds_from_now(seconds));
+    Ok(Value::Int(0))
+}
+
+fn defines_clean_up(vm: &Vm, r: ObjRef) -> bool {
+    vm.objects
+        .get(r)
+        .is_some_and(|o| o.linked.resolve(0, "clean_up").is_some())
+}
+
+/// `set_clean_up(ob, seconds)`: when `clean_up()` is next asked; left out,
+/// back to the rule of `time to clean up` idle seconds.
+fn set_clean_up(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let r = live_object(vm, base, argc, 0, "set_clean_up")?;
+    let at = if argc >= 2 {
+        Some(seconds_from_now(int_arg(
+            vm,
+            base,
+            argc,
+            1,
+            "set_clean_up",
+        )?))
+    } else {
+        None
+    };
+    let will = defines_clean_up(vm, r);
+    let ext = vm.objext.ext_mut(r);
+    ext.next_clean_up = at;
+    if will {
+        ext.will_clean_up = true;
+    }
+    Ok(Value::Int(0))
+}
+
+/// `request_clean_up(ob)`: puts an object that defines `clean_up()` back
+/// among those the driver asks.
+fn request_clean_up(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let r = object_or_this(vm, base, argc, 0, "request_clean_up")?;
+    if !vm.objects.alive(r) || !defines_clean_up(vm, r) {
+        return Ok(Value::Int(0));
+    }
+    vm.objext.ext_mut(r).will_clean_up = true;
+    Ok(Value::Int(1))
+}
+
+// ---------------------------------------------------------------------------
+// Environment variables
+// ---------------------------------------------------------------------------
+
+fn listed(list: &str, name: &str) -> bool {
+    !name.is_empty() && list.split(':').any(|item| item == name)
+}
+
+fn get_os_env(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let name = str_arg(vm, base, argc, 0, "get_os_env")?;
+    let name = name.text.as_str();
+    let config = &vm.misc.config;
+    if !listed(config.string(OS_ENV_READABLE), name)
+        && !listed(config.string(OS_ENV_WRITABLE), name)
+    {
+        return Err(error(format!(
+            "get_os_env: '{name}' is not in the 'allowed os environment variables' list."
+        )));
+    }
+    let value = match vm.misc.env_overrides.get(name) {
+        Some(set) => set.clone(),
+        None => std::env::var(name).ok(),
+    };
+    Ok(value.map_or(Value::Undefined, Value::str))
+}
+
+/// `set_os_env(name, value)`: changes the driver's view of an environment
+/// variable (without a value, unsets it). The process environment itself
+/// is left alone, so nothing else in the process sees the change.
+fn set_os_env(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let name = str_arg(vm, base, argc, 0, "set_os_env")?;
+    let name = name.text.to_string();
+    if !listed(vm.misc.config.string(OS_ENV_WRITABLE), &name) {
+        return Err(error(format!(
+            "set_os_env: '{name}' is not in the 'writable os environment variables' list."
+        )));
+    }
+    let value = match arg(vm, base, argc, 1) {
+        Value::Str(s) => Some(s.text.clone()),
+        Value::Undefined if argc < 2 => None,
+        other => return Err(bad_arg("set_os_env", 1, &other)),
+    };
+    vm.misc.env_overrides.insert(name, value);
+    Ok(Value::Int(1))
+}
+
+// ---------------------------------------------------------------------------
+// Debug levels and driver reports
+// ---------------------------------------------------------------------------
+
+/// The debug output categories, by bit.
+const DEBUG_LEVELS: &[(&str, i64)] = &[
+    ("call_out", 1 << 0),
+    ("d_flag", 1 << 2),
+    ("connections", 1 << 3),
+    ("mapping", 1 << 4),
+    ("sockets", 1 << 5),
+    ("comp_func_tab", 1 << 6),
+    ("LPC", 1 << 7),
+    ("LPC_line", 1 << 8),
+    ("event", 1 << 9),
+    ("dns", 1 << 10),
+    ("file", 1 << 11),
+    ("add_action", 1 << 12),
+    ("telnet", 1 << 13),
+    ("websocket", 1 << 14),
+    ("external_start", 1 << 15),
+];
+
+fn level_bit(name: &str) -> i64 {
+    DEBUG_LEVELS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(0, |(_, bit)| *bit)
+}
+
+/// `set_debug_level(name)` turns one category on; an int sets every bit.
+fn set_debug_level(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    match arg(vm, base, argc, 0) {
+        Value::Str(s) => vm.misc.debug_level |= level_bit(&s.text),
+        Value::Int(n) => vm.misc.debug_level = n,
+        Value::Undefined => vm.misc.debug_level = 0,
+        other => return Err(bad_arg("set_debug_level", 0, &other)),
+    }
+    Ok(Value::Int(0))
+}
+
+fn clear_debug_level(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let name = str_arg(vm, base, argc, 0, "clear_debug_level")?;
+    vm.misc.debug_level &= !level_bit(&name.text);
+    Ok(Value::Int(0))
+}
+
+/// Each category with its bit when on and 0 when off; bits no category
+/// names are summed under "unknown".
+fn debug_levels(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let mut rest = vm.misc.debug_level;
+    let m = crate::vm::ops::new_mapping(DEBUG_LEVELS.len() + 1);
+    if let Value::Mapping(map) = &m {
+        let mut map = map.borrow_mut();
+        for (name, bit) in DEBUG_LEVELS {
+            map.insert(Value::str(*name), Value::Int(rest & bit));
+            rest &= !bit;
+        }
+        if rest != 0 {
+            map.insert(Value::str("unknown"), Value::Int(rest));
+        }
+    }
+    Ok(m)
+}
+
+fn query_host_name(_: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let name = nix::unistd::gethostname()
+        .ok()
+        .and_then(|n| n.into_string().ok())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "localhost".to_string());
+    Ok(Value::str(name))
+}
+
+/// `get_garbage()`: clones that are in no environment and that no value
+/// outside the object table refers to (no variable, array, mapping or
+/// function value holds them).
+fn get_garbage(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let referenced = referenced_objects(vm);
+    let mut out = Vec::new();
+    for r in super::objects::all_objects(vm) {
+        let clone = vm.object_name(r).is_some_and(|n| n.contains('#'));
+        if clone
+            && super::inventory::env_of(vm, r).is_none()
+            && !referenced.contains(&r)
+            && out.len() < vm.limits.array_size
+        {
+            out.push(Value::Object(r));
+        }
+    }
+    Ok(Value::array(out))
+}
+
+/// Every object some value reachable from an object's variables or the
+/// stack refers to.
+fn referenced_objects(vm: &Vm) -> rustc_hash::FxHashSet<ObjRef> {
+    let mut found = rustc_hash::FxHashSet::default();
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut work: Vec<Value> = vm.stack.clone();
+    for r in super::objects::all_objects(vm) {
+        if let Some(o) = vm.objects.get(r) {
+            work.extend(o.vars.iter().cloned());
+        }
+    }
+    while let Some(v) = work.pop() {
+        match v {
+            Value::Object(r) => {
+                found.insert(r);
+            }
+            Value::Array(a) if seen.insert(Rc::as_ptr(&a) as usize) => {
+                work.extend(a.borrow().iter().cloned());
+            }
+            Value::Mapping(m) if seen.insert(Rc::as_ptr(&m) as usize) => {
+                for (k, v) in m.borrow().iter() {
+                    work.push(k.clone());
+                    work.push(v.clone());
+                }
+            }
+            Value::Class(c) if seen.insert(Rc::as_ptr(&c) as usize) => {
+                work.extend(c.fields.borrow().iter().cloned());
+            }
+            Value::Function(f) if seen.insert(Rc::as_ptr(&f) as usize) => {
+                found.insert(f.owner);
+                work.extend(f.bound.iter().cloned());
+                work.extend(f.captures.iter().cloned());
+            }
+            Value::Ref(cell) if seen.insert(Rc::as_ptr(&cell) as usize) => {
+                work.push(cell.borrow().clone());
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// `reclaim_objects()`: objects are freed the moment they are destructed
+/// and values by reference counting, so nothing is left for a sweep: the
+/// programs no live object uses any more are dropped from the cache of
+/// linked programs, and their number is the result.
+fn reclaim_objects(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let before = vm.linked.len();
+    vm.linked.retain(|_, linked| Rc::strong_count(linked) > 1);
+    Ok(Value::Int((before - vm.linked.len()) as i64))
+}
+
+/// `memory_summary()`: per program, each global variable with the bytes
+/// its values take, summed over the program's objects.
+fn memory_summary(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let mut programs: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for r in super::objects::all_objects(vm) {
+        let Some(o) = vm.objects.get(r) else { continue };
+        let Some(first) = o.linked.parts.first() else {
+            continue;
+        };
+        let entry = programs.entry(first.program.path.clone()).or_default();
+        for part in &o.linked.parts {
+            for (i, g) in part.program.globals.iter().enumerate() {
+                let slot = part.var_base as usize + i;
+                let bytes = o.vars.get(slot).map_or(0, |v| {
+                    std::mem::size_of::<Value>() + super::objects::value_bytes(v)
+                });
+                *entry.entry(g.name.to_string()).or_default() += bytes as i64;
+            }
+        }
+    }
+    let out = crate::vm::ops::new_mapping(programs.len());
+    if let Value::Mapping(map) = &out {
+        let mut map = map.borrow_mut();
+        for (program, vars) in programs {
+            let inner = crate::vm::ops::new_mapping(vars.len());
+            if let Value::Mapping(m) = &inner {
+                let mut m = m.borrow_mut();
+                for (name, bytes) in vars {
+                    m.insert(Value::str(name), Value::Int(bytes));
+                }
+            }
+            map.insert(Value::str(program), inner);
+        }
+    }
+    Ok(out)
+}
