@@ -289,6 +289,11 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("get_garbage", get_garbage);
     m.insert("reclaim_objects", reclaim_objects);
     m.insert("memory_summary", memory_summary);
+    m.insert("malloc_status", malloc_status);
+    m.insert("mud_status", mud_status);
+    m.insert("cache_stats", cache_stats);
+    m.insert("dumpallobj", dumpallobj);
+    m.insert("dump_file_descriptors", dump_file_descriptors);
 }
 
 // ---------------------------------------------------------------------------
@@ -678,8 +683,16 @@ fn event(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 fn test_load(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let path = str_arg(vm, base, argc, 0, "test_load")?;
     let name = crate::vm::object_name(&path.text);
-    let source = vm.compiler.provider.host_path(&format!("{name}.c"));
-    if !source.is_file() {
+    let exists = vm.linked.contains_key(&name)
+        || lpcc::sema::summary::inherit_candidates(&name)
+            .iter()
+            .any(|path| vm.compiler.provider.host_path(path).is_file())
+        || vm
+            .compiler
+            .provider
+            .host_path(&format!("{name}.lpcb"))
+            .is_file();
+    if !exists {
         return Ok(Value::Int(0));
     }
     // The probe takes the name while it exists; a loaded object of that
@@ -1047,4 +1060,210 @@ fn memory_summary(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
         }
     }
     Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// Reports on the driver itself
+// ---------------------------------------------------------------------------
+
+/// Bytes a compiled program takes: its code, tables and constant strings.
+fn program_bytes(p: &lpcc::bytecode::Program) -> usize {
+    use lpcc::bytecode::{ClassLayout, Function, Global, InheritDecl, Program};
+    use std::mem::size_of;
+    size_of::<Program>()
+        + p.functions
+            .iter()
+            .map(|f| size_of::<Function>() + f.code.len() * size_of::<Instr>())
+            .sum::<usize>()
+        + p.strings.iter().map(|s| s.len()).sum::<usize>()
+        + p.globals.len() * size_of::<Global>()
+        + p.classes.len() * size_of::<ClassLayout>()
+        + p.inherits.len() * size_of::<InheritDecl>()
+}
+
+/// Live objects with their bytes, and distinct programs with theirs.
+struct Census {
+    objects: usize,
+    object_bytes: usize,
+    programs: usize,
+    program_bytes: usize,
+}
+
+fn census(vm: &Vm) -> Census {
+    let mut c = Census {
+        objects: 0,
+        object_bytes: 0,
+        programs: 0,
+        program_bytes: 0,
+    };
+    let mut seen = rustc_hash::FxHashSet::default();
+    for r in super::objects::all_objects(vm) {
+        let Some(o) = vm.objects.get(r) else { continue };
+        c.objects += 1;
+        c.object_bytes += super::objects::object_bytes(vm, r);
+        for part in &o.linked.parts {
+            if seen.insert(std::sync::Arc::as_ptr(&part.program)) {
+                c.programs += 1;
+                c.program_bytes += program_bytes(&part.program);
+            }
+        }
+    }
+    c
+}
+
+/// The largest resident size of the process so far, in bytes.
+fn max_rss() -> Option<i64> {
+    use nix::sys::resource::{UsageWho, getrusage};
+    getrusage(UsageWho::RUSAGE_SELF)
+        .ok()
+        .map(|u| u.max_rss() * 1024)
+}
+
+/// `malloc_status()`: which allocator the driver uses and how much memory
+/// the process holds.
+fn malloc_status(_: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let mut out = String::from("Using system malloc.\n");
+    if let Some(rss) = max_rss() {
+        out.push_str(&format!("Max RSS: {rss:>8}\n"));
+    }
+    Ok(Value::str(out))
+}
+
+/// `mud_status(verbose)`: objects, programs and their memory; verbose adds
+/// the working directory, living objects, call outs of the VM and caches.
+fn mud_status(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let verbose = int_arg(vm, base, argc, 0, "mud_status")? != 0;
+    let c = census(vm);
+    let mut out = String::new();
+    if verbose {
+        let cwd = std::env::current_dir()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        out.push_str(&format!("current working directory: {cwd}\n\n"));
+        let livings = super::objects::all_objects(vm)
+            .into_iter()
+            .filter(|&r| vm.objext.is_living(r))
+            .count();
+        out.push_str(&format!("Living objects: {livings}\n\n"));
+        out.push_str(&format!("{:<20} {:>8} {:>8}\n", "", "count", "bytes"));
+        out.push_str(&format!(
+            "{:<20} {:>8} {:>8}\n",
+            "Objects", c.objects, c.object_bytes
+        ));
+        out.push_str(&format!(
+            "{:<20} {:>8} {:>8}\n",
+            "Programs", c.programs, c.program_bytes
+        ));
+        out.push_str(&format!(
+            "{:<20} {:>8}\n",
+            "Linked programs",
+            vm.linked.len()
+        ));
+        out.push_str(&format!(
+            "{:<20} {:>8} {:>8}\n\n",
+            "Value stack",
+            vm.stack.len(),
+            vm.stack.capacity() * std::mem::size_of::<Value>()
+        ));
+        out.push_str("Summary\n------------------------------\n");
+    }
+    out.push_str(&format!(
+        "Total accounted: {:>8}\n",
+        c.object_bytes + c.program_bytes
+    ));
+    if let Some(rss) = max_rss() {
+        out.push_str(&format!("Max RSS: {rss:>8}\n"));
+    }
+    Ok(Value::str(out))
+}
+
+/// `cache_stats()`: the driver's caches: the per-call-site memory of
+/// which function a `call_other` found, and the linked programs kept for
+/// loading and cloning.
+fn cache_stats(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let mut sites = 0;
+    let mut filled = 0;
+    let mut found = 0;
+    let mut seen = rustc_hash::FxHashSet::default();
+    let linked: Vec<Rc<Linked>> = super::objects::all_objects(vm)
+        .into_iter()
+        .filter_map(|r| vm.objects.get(r).map(|o| o.linked.clone()))
+        .chain(vm.linked.values().cloned())
+        .collect();
+    for l in &linked {
+        for part in &l.parts {
+            if !seen.insert(part as *const _ as usize) {
+                continue;
+            }
+            for cache in &part.other_cache {
+                sites += 1;
+                if let Some((_, hit)) = &*cache.borrow() {
+                    filled += 1;
+                    found += hit.is_some() as usize;
+                }
+            }
+        }
+    }
+    let out = format!(
+        "Call-other cache: {sites} call sites, {filled} remembered ({found} found a function, {} found none)\nLinked programs: {}\n",
+        filled - found,
+        vm.linked.len()
+    );
+    Ok(Value::str(out))
+}
+
+/// `dumpallobj(file)`: one line per object: name, bytes of the object and
+/// (for a blueprint) its program, and its environment.
+fn dumpallobj(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let path = match arg(vm, base, argc, 0) {
+        Value::Str(s) => s.text.clone(),
+        Value::Undefined => "/OBJ_DUMP".to_string(),
+        other => return Err(bad_arg("dumpallobj", 0, &other)),
+    };
+    let Some(checked) = crate::jail::check(vm, &path, "dumpallobj", crate::jail::Access::Write)?
+    else {
+        return Err(error(format!("Invalid path '{path}' for writing.")));
+    };
+    let mut out = String::new();
+    for r in super::objects::all_objects(vm) {
+        if !super::objects::visible(vm, r)? {
+            continue;
+        }
+        let Some(o) = vm.objects.get(r) else { continue };
+        let program = match o.linked.parts.first() {
+            Some(p) if !o.name.contains('#') => program_bytes(&p.program),
+            _ => 0,
+        };
+        let bytes = program + super::objects::object_bytes(vm, r);
+        let env = super::inventory::env_of(vm, r)
+            .and_then(|e| vm.object_name(e))
+            .map_or("--".to_string(), |n| n.to_string());
+        out.push_str(&format!("{:<20} {bytes} {env}\n", o.name));
+    }
+    std::fs::write(&checked.host, out)
+        .map_err(|e| error(format!("Unable to open '{path}' for writing: {e}")))?;
+    Ok(Value::Int(0))
+}
+
+/// `dump_file_descriptors()`: each open descriptor of the process and what
+/// it refers to, as the operating system reports them.
+fn dump_file_descriptors(_: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let mut fds: Vec<(i64, String)> = std::fs::read_dir("/proc/self/fd")
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter_map(|e| {
+                    let fd = e.file_name().to_str()?.parse().ok()?;
+                    let target = std::fs::read_link(e.path())
+                        .map_or_else(|_| "?".to_string(), |t| t.display().to_string());
+                    Some((fd, target))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    fds.sort();
+    let mut out = String::from("Fd  Target\n--  ------\n");
+    for (fd, target) in fds {
+        out.push_str(&format!("{fd:<3} {target}\n"));
+    }
+    Ok(Value::str(out))
 }

@@ -6,6 +6,7 @@ pub mod arrays;
 pub mod compress;
 pub mod core;
 pub mod crypto;
+pub mod develop;
 pub mod files;
 pub mod inventory;
 pub mod math;
@@ -43,6 +44,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     time::register(&mut m);
     crypto::register(&mut m);
     misc::register(&mut m);
+    develop::register(&mut m);
     m
 }
 

@@ -1069,7 +1069,7 @@ pub fn value_bytes(v: &Value) -> usize {
 }
 
 /// Bytes one object takes: its record, its variables and what they hold.
-fn object_bytes(vm: &Vm, r: ObjRef) -> usize {
+pub fn object_bytes(vm: &Vm, r: ObjRef) -> usize {
     let Some(o) = vm.objects.get(r) else { return 0 };
     std::mem::size_of::<crate::vm::object::Object>()
         + o.name.len()

@@ -20,6 +20,7 @@ string run() {
   int old;
 
   CHECK(get_config(RC_MUD_NAME) == "VmTests");
+  CHECK(get_config(RC_MUD_NAME) == MUD_NAME);
   CHECK(get_config(RC_MUD_LIB_DIR) == "./");
   CHECK(get_config(RC_MASTER_FILE) == "/master");
   CHECK(get_config(RC_DEFAULT_FAIL_MESSAGE) == "What?\n");
