@@ -55,6 +55,8 @@ pub struct Compiler {
     pub simul_efuns: Option<FxHashSet<String>>,
     /// Run semantic analysis before code generation.
     pub semantic: bool,
+    /// Source lines compiled recently, for `query_load_average`.
+    pub compiled_lines: crate::efuns::misc::LoadAverage,
 }
 
 impl Compiler {
@@ -73,6 +75,7 @@ impl Compiler {
             programs: HashMap::new(),
             simul_efuns: None,
             semantic: true,
+            compiled_lines: Default::default(),
         })
     }
 
@@ -127,6 +130,7 @@ impl Compiler {
         let options = ParseOptions {
             allow_static: self.check.allow_static,
         };
+        self.compiled_lines.add(text.lines().count() as f64);
         let preprocess_config = self.check.preprocess_config();
         let preprocessed = preprocess_text(&self.provider, path, text, &preprocess_config);
         let (ast, parse_diagnostics) = parse(&preprocessed.tokens, &preprocessed.sources, &options);

@@ -42,6 +42,43 @@ pub struct MiscState {
     /// `set_os_env` changes, seen by `get_os_env` only: the process
     /// environment itself is never modified.
     env_overrides: FxHashMap<String, Option<String>>,
+    /// Player commands run recently, for `query_load_average`: whatever
+    /// runs a command counts it here.
+    pub commands: LoadAverage,
+}
+
+/// How long ago an event still counts for [`LoadAverage`], in seconds:
+/// its weight falls by a factor of e over this time.
+const LOAD_WINDOW: f64 = 60.0;
+
+/// A rate of events that forgets the past gradually, as load averages do.
+#[derive(Debug, Default)]
+pub struct LoadAverage {
+    /// The decayed sum of events, as of `at`.
+    value: f64,
+    at: Option<Instant>,
+}
+
+impl LoadAverage {
+    pub fn add(&mut self, events: f64) {
+        self.decay();
+        self.value += events;
+    }
+
+    /// Events per second over the recent past.
+    pub fn per_second(&mut self) -> f64 {
+        self.decay();
+        self.value / LOAD_WINDOW
+    }
+
+    fn decay(&mut self) {
+        let now = Instant::now();
+        if let Some(at) = self.at {
+            let elapsed = now.duration_since(at).as_secs_f64();
+            self.value *= (-elapsed / LOAD_WINDOW).exp();
+        }
+        self.at = Some(now);
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -294,6 +331,7 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("cache_stats", cache_stats);
     m.insert("dumpallobj", dumpallobj);
     m.insert("dump_file_descriptors", dump_file_descriptors);
+    m.insert("query_load_average", query_load_average);
 }
 
 // ---------------------------------------------------------------------------
@@ -1266,4 +1304,14 @@ fn dump_file_descriptors(_: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind
         out.push_str(&format!("{fd:<3} {target}\n"));
     }
     Ok(Value::str(out))
+}
+
+/// `query_load_average()`: commands and compiled source lines per second,
+/// averaged over about the last minute.
+fn query_load_average(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let commands = vm.misc.commands.per_second();
+    let lines = vm.compiler.compiled_lines.per_second();
+    Ok(Value::str(format!(
+        "{commands:.2} cmds/s, {lines:.2} comp lines/s"
+    )))
 }

@@ -869,6 +869,11 @@ impl Vm {
                                 map.insert(k.key(), v);
                             }
                         }
+                        if let Value::Mapping(map) = &m
+                            && map.borrow().len() > self.limits.mapping_size
+                        {
+                            raise!(error("Mapping too large"));
+                        }
                         self.stack.push(m);
                     }
                     Instr::Index | Instr::IndexFromEnd | Instr::IndexOptional => {

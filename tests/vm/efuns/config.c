@@ -50,7 +50,11 @@ string run() {
   old = get_config(RC_MAX_MAPPING_SIZE);
   set_config(RC_MAX_MAPPING_SIZE, 1);
   CHECK(get_config(RC_MAX_MAPPING_SIZE) == 1);
+  mixed err = catch(copy(([ "x": 1, "y": 2 ])));
+  CHECK(([ "x": 1, "x": 2 ])["x"] == 2);
   set_config(RC_MAX_MAPPING_SIZE, old);
+  CHECK(err);
+  CHECK(sizeof(([ "x": 1, "y": 2 ])) == 2);
   CHECK(get_config(RC_MAX_MAPPING_SIZE) == 100000);
 
   old = get_config(RC_MAX_ARRAY_SIZE);

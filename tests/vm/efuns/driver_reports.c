@@ -1,5 +1,5 @@
 // malloc_status(), mud_status(), cache_stats(), dumpallobj(),
-// dump_file_descriptors() and dump_stralloc().
+// dump_file_descriptors(), dump_stralloc() and query_load_average().
 #include "/check.h"
 
 string marker = "a-very-distinctive-string-" + "for-dump-stralloc";
@@ -38,5 +38,10 @@ string run() {
   CHECK(strsrch(text, "\"" + marker + "\"") >= 0);
   CHECK(read_file("/strings_test.out") == text);
   rm("/strings_test.out");
+
+  // Compiling this file counted its lines.
+  float cmds, lines;
+  CHECK(sscanf(query_load_average(), "%f cmds/s, %f comp lines/s", cmds, lines) == 2);
+  CHECK(cmds == 0.0 && lines > 0.0);
   return failures;
 }
