@@ -646,28 +646,40 @@ fn store_variable(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind
     Ok(Value::Int(0))
 }
 
-/// `classes(ob)`: the names of the classes of an object's program, its
-/// inherited ones included.
+/// `classes(ob, verbose)`: the classes of an object's program, its
+/// inherited ones included: their names, or with `verbose` for each
+/// `({ name, ({ member, type }), ... })`.
 fn classes(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let r = live_object(vm, base, argc, 0, "classes")?;
-    if int_arg(vm, base, argc, 1, "classes")? != 0 {
-        return Err(error(
-            "classes(): the types of class members are not recorded in compiled programs",
-        ));
-    }
+    let verbose = int_arg(vm, base, argc, 1, "classes")? != 0;
     let Some(object) = vm.objects.get(r) else {
         return Ok(Value::array(Vec::new()));
     };
-    let mut names: Vec<Value> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out: Vec<Value> = Vec::new();
     for part in &object.linked.parts {
         for class in &part.program.classes {
-            let name = Value::str(class.name.as_str());
-            if !names.contains(&name) {
-                names.push(name);
+            if seen.contains(&class.name.as_str()) {
+                continue;
             }
+            seen.push(class.name.as_str());
+            let name = Value::str(class.name.as_str());
+            if !verbose {
+                out.push(name);
+                continue;
+            }
+            let mut detail = vec![name];
+            for (i, member) in class.members.iter().enumerate() {
+                let ty = class.types.get(i).map_or("mixed", |t| t.as_str());
+                detail.push(Value::array(vec![
+                    Value::str(member.as_str()),
+                    Value::str(ty),
+                ]));
+            }
+            out.push(Value::array(detail));
         }
     }
-    Ok(Value::array(names))
+    Ok(Value::array(out))
 }
 
 /// `event(target, name, args...)`: calls `event_<name>(caller, args...)`
