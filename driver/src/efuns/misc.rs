@@ -45,7 +45,37 @@ pub struct MiscState {
     /// Player commands run recently, for `query_load_average`: whatever
     /// runs a command counts it here.
     pub commands: LoadAverage,
+    /// The VM calls [`frames_ended`] when frames return or unwind: set
+    /// while calls are deferred or a trace records.
+    pub watch_returns: bool,
+    /// The VM calls [`trace_enter`] on each function call: a trace records.
+    pub tracing: bool,
+    trace: Option<Trace>,
 }
+
+/// A performance trace in progress (`trace_start`).
+#[derive(Debug)]
+struct Trace {
+    /// Where the trace is written, and its mudlib name for messages.
+    host: std::path::PathBuf,
+    path: String,
+    started: Instant,
+    stop_at: Instant,
+    events: Vec<TraceEvent>,
+    /// Calls begun and not yet ended: frame depth and event name.
+    open: Vec<(usize, Rc<str>)>,
+}
+
+#[derive(Debug)]
+struct TraceEvent {
+    /// Microseconds since the trace started.
+    at: u128,
+    begin: bool,
+    name: Rc<str>,
+}
+
+/// A trace stops by itself after this many events, to bound its memory.
+const TRACE_EVENT_LIMIT: usize = 1_000_000;
 
 /// How long ago an event still counts for [`LoadAverage`], in seconds:
 /// its weight falls by a factor of e over this time.
@@ -332,6 +362,8 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("dumpallobj", dumpallobj);
     m.insert("dump_file_descriptors", dump_file_descriptors);
     m.insert("query_load_average", query_load_average);
+    m.insert("trace_start", trace_start);
+    m.insert("trace_end", trace_end);
 }
 
 // ---------------------------------------------------------------------------
@@ -560,7 +592,31 @@ fn defer(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         function: f,
         player: vm.objext.command_giver,
     });
+    vm.misc.watch_returns = true;
     Ok(Value::Int(0))
+}
+
+/// Called by the VM when the frames above `depth` have returned or
+/// unwound: ends their trace events and runs their deferred calls.
+pub fn frames_ended(vm: &mut Vm, depth: usize) {
+    if let Some(trace) = &mut vm.misc.trace {
+        let at = trace.started.elapsed().as_micros();
+        while let Some((d, _)) = trace.open.last()
+            && *d > depth
+        {
+            if let Some((_, name)) = trace.open.pop() {
+                trace.events.push(TraceEvent {
+                    at,
+                    begin: false,
+                    name,
+                });
+            }
+        }
+    }
+    if !vm.misc.defers.is_empty() {
+        run_defers(vm, depth);
+    }
+    vm.misc.watch_returns = vm.misc.trace.is_some() || !vm.misc.defers.is_empty();
 }
 
 /// Runs the deferred calls of every frame above `depth`, which have just
@@ -1326,4 +1382,130 @@ fn query_load_average(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> 
     Ok(Value::str(format!(
         "{commands:.2} cmds/s, {lines:.2} comp lines/s"
     )))
+}
+
+// ---------------------------------------------------------------------------
+// Performance traces
+// ---------------------------------------------------------------------------
+
+/// `trace_start(file, seconds)`: records every LPC function call and return
+/// until `trace_end()` or for `seconds` (at most 300), then writes them to
+/// `file` as Chrome trace events (JSON). A trace in progress is written
+/// first.
+fn trace_start(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let path = str_arg(vm, base, argc, 0, "trace_start")?;
+    let seconds = if argc > 1 {
+        int_arg(vm, base, argc, 1, "trace_start")?
+    } else {
+        10
+    };
+    if !(0..=300).contains(&seconds) {
+        return Err(error("Invalid duration specified."));
+    }
+    let Some(checked) =
+        crate::jail::check(vm, &path.text, "trace_start", crate::jail::Access::Write)?
+    else {
+        return Err(error(format!(
+            "Permission denied for trace file: {}",
+            path.text
+        )));
+    };
+    finish_trace(vm);
+    let started = Instant::now();
+    vm.misc.trace = Some(Trace {
+        host: checked.host,
+        path: checked.mud,
+        started,
+        stop_at: started + Duration::from_secs(seconds as u64),
+        events: Vec::new(),
+        open: Vec::new(),
+    });
+    vm.misc.tracing = true;
+    vm.misc.watch_returns = true;
+    Ok(Value::Int(0))
+}
+
+fn trace_end(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    finish_trace(vm);
+    Ok(Value::Int(0))
+}
+
+/// Called by the VM when a function was entered while a trace records.
+#[cold]
+pub fn trace_enter(vm: &mut Vm) {
+    let depth = vm.frames.len();
+    let Some(frame) = vm.frames.last() else {
+        return;
+    };
+    let name: Rc<str> = match frame.linked.function(frame.func) {
+        Some(f) => {
+            let part = &frame.linked.parts[frame.func.part as usize];
+            let line = f.lines.first().map_or(0, |l| l.line);
+            Rc::from(format!("{} at {}:{line}", f.name, part.program.path))
+        }
+        None => Rc::from("?"),
+    };
+    let Some(trace) = &mut vm.misc.trace else {
+        vm.misc.tracing = false;
+        return;
+    };
+    let now = Instant::now();
+    if now >= trace.stop_at || trace.events.len() >= TRACE_EVENT_LIMIT {
+        finish_trace(vm);
+        return;
+    }
+    trace.events.push(TraceEvent {
+        at: now.duration_since(trace.started).as_micros(),
+        begin: true,
+        name: name.clone(),
+    });
+    trace.open.push((depth, name));
+}
+
+/// Ends the trace in progress, if any, and writes it out.
+fn finish_trace(vm: &mut Vm) {
+    vm.misc.tracing = false;
+    vm.misc.watch_returns = !vm.misc.defers.is_empty();
+    let Some(trace) = vm.misc.trace.take() else {
+        return;
+    };
+    let pid = std::process::id();
+    let mut out = String::from("[");
+    for (i, e) in trace.events.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!(
+            "\n{{\"pid\":{pid},\"tid\":1,\"ts\":{},\"ph\":\"{}\",\"cat\":\"LPC Function\",\"name\":{}}}",
+            e.at,
+            if e.begin { "B" } else { "E" },
+            json_string(&e.name)
+        ));
+    }
+    out.push_str("\n]");
+    let message = match std::fs::write(&trace.host, out) {
+        Ok(()) => format!(
+            "Trace of {} events written to {}.",
+            trace.events.len(),
+            trace.path
+        ),
+        Err(e) => format!("Unable to write trace file {}: {e}", trace.path),
+    };
+    vm.debug_message(&message);
+}
+
+/// `text` as a JSON string literal.
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }

@@ -629,6 +629,7 @@ impl Vm {
                             && self.stack.len() + callee.1.locals as usize + 256
                                 < self.limits.stack_size
                             && self.ticks > 1
+                            && !self.misc.tracing
                         {
                             let (callee_part, f) = callee;
                             let base = self.stack.len() - argc;
@@ -838,8 +839,8 @@ impl Vm {
                         {
                             self.handlers.pop();
                         }
-                        if !self.misc.defers.is_empty() {
-                            crate::efuns::misc::run_defers(self, self.frames.len());
+                        if self.misc.watch_returns {
+                            crate::efuns::misc::frames_ended(self, self.frames.len());
                         }
                         if self.frames.len() <= stop {
                             return Ok(());
@@ -1332,8 +1333,8 @@ impl Vm {
         self.handlers.pop();
         self.frames.truncate(handler.frames);
         self.stack.truncate(handler.height);
-        if !self.misc.defers.is_empty() {
-            crate::efuns::misc::run_defers(self, handler.frames);
+        if self.misc.watch_returns {
+            crate::efuns::misc::frames_ended(self, handler.frames);
         }
         self.stack.push(value);
         if let Some(f) = self.frames.last_mut() {

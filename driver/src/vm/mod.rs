@@ -223,8 +223,8 @@ impl Vm {
             Err(e) => {
                 self.frames.truncate(depth);
                 self.stack.truncate(height);
-                if !self.misc.defers.is_empty() {
-                    crate::efuns::misc::run_defers(self, depth);
+                if self.misc.watch_returns {
+                    crate::efuns::misc::frames_ended(self, depth);
                 }
                 Err(e)
             }
@@ -275,6 +275,9 @@ impl Vm {
             var_base,
             argc: argc.min(255) as u8,
         });
+        if self.misc.tracing {
+            crate::efuns::misc::trace_enter(self);
+        }
         self.ticks -= 1;
         if self.ticks == 0 {
             self.check_time()?;
