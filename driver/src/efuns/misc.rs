@@ -364,6 +364,7 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("query_load_average", query_load_average);
     m.insert("trace_start", trace_start);
     m.insert("trace_end", trace_end);
+    m.insert("dump_jemalloc", dump_jemalloc);
 }
 
 // ---------------------------------------------------------------------------
@@ -427,6 +428,11 @@ fn bound_parts(f: &FnPtr) -> Option<BoundParts> {
         inner: inner.clone(),
         program: usize::try_from(*program).ok(),
     })
+}
+
+/// The function a value made by `bind` wraps.
+pub fn bound_inner(f: &FnPtr) -> Option<Rc<FnPtr>> {
+    bound_parts(f).map(|b| b.inner)
 }
 
 /// Whether a closure's code stands on its own: it reads no global variable
@@ -1508,4 +1514,11 @@ fn json_string(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// `dump_jemalloc()`: this driver uses the system allocator, not jemalloc,
+/// so the debug log only gets a line saying there is nothing to dump.
+fn dump_jemalloc(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    vm.debug_message("dump_jemalloc(): this driver does not use jemalloc; nothing to dump.");
+    Ok(Value::Int(0))
 }

@@ -53,6 +53,9 @@ string run() {
   CHECK(evaluate(f, "a", 1) == "a-1");
   CHECK(probe->run_fn(probe->take((: file_name :))) == file_name(probe));
 
+  // It prints as the function it wraps.
+  CHECK(sprintf("%O", bind((: file_name :), probe)) == sprintf("%O", (: file_name :)));
+
   // A bound closure survives its first owner.
   f = bind(probe->adder(), other);
   destruct(probe);

@@ -1,5 +1,6 @@
 // malloc_status(), mud_status(), cache_stats(), dumpallobj(),
-// dump_file_descriptors(), dump_stralloc() and query_load_average().
+// dump_file_descriptors(), dump_stralloc(), dump_jemalloc() and
+// query_load_average().
 #include "/check.h"
 
 string marker = "a-very-distinctive-string-" + "for-dump-stralloc";
@@ -38,6 +39,11 @@ string run() {
   CHECK(strsrch(text, "\"" + marker + "\"") >= 0);
   CHECK(read_file("/strings_test.out") == text);
   rm("/strings_test.out");
+
+  // Without jemalloc, dump_jemalloc() says so in the debug log.
+  dump_jemalloc();
+  text = read_file("/debug.log");
+  CHECK(text && strsrch(text, "dump_jemalloc(): this driver does not use jemalloc") >= 0);
 
   // Compiling this file counted its lines.
   float cmds, lines;
