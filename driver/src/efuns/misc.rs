@@ -593,6 +593,9 @@ fn defer(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     if !matches!(f, Value::Function(_)) {
         return Err(bad_arg("defer", 0, &f));
     }
+    if vm.frames.is_empty() {
+        return Err(error("defer() outside of any function"));
+    }
     vm.misc.defers.push(Deferred {
         depth: vm.frames.len(),
         function: f,

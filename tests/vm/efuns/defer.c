@@ -34,6 +34,14 @@ void failing_defer() {
 object player_seen;
 void see_player() { player_seen = this_player(); }
 
+// Queues see_player() while `first` is this_player(), then makes
+// `second` this_player() before returning.
+void defer_with_player(object first, object second) {
+  first->live();
+  defer((: see_player :));
+  second->live();
+}
+
 string run() {
   string failures = "";
   mixed err;
@@ -64,5 +72,22 @@ string run() {
   CHECK(sizeof(order) == 6);
 
   CHECK(catch(defer(not_a_function)));
+
+  // With `reverse defer` on, they run in the order they were queued.
+  order = ({});
+  set_config(256 + 45, 1);
+  queue_two();
+  set_config(256 + 45, 0);
+  CHECK(implode(order, ",") == "body,first,second");
+
+  // A deferred call sees this_player() as it was when it was queued.
+  {
+    object p = new("/efuns/obj/thing", "p"), q = new("/efuns/obj/thing", "q");
+    defer_with_player(p, q);
+    CHECK(player_seen == p);
+    CHECK(this_player() == q);
+    destruct(p);
+    destruct(q);
+  }
   return failures;
 }
