@@ -476,12 +476,13 @@ fn bind(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         program = Some(remember_program(vm, linked));
     }
     let binder = object_value(vm.this_object());
+    let old = object_value(Some(old_owner).filter(|&o| vm.objects.alive(o)));
     let approved = match vm.master.filter(|&m| vm.objects.alive(m)) {
         Some(master) => vm
             .apply(
                 master,
                 "valid_bind",
-                vec![binder, object_value(Some(old_owner)), Value::Object(target)],
+                vec![binder, old, Value::Object(target)],
                 true,
             )?
             .is_none_or(|v| v.truthy()),
