@@ -114,7 +114,7 @@ pub struct Vm {
     pub spread: usize,
     /// Per-object driver data: environments, uids, living flags.
     pub objext: crate::efuns::objects::ObjectsState,
-    /// State of the miscellaneous efuns: deferred calls, the runtime config.
+    /// State of the miscellaneous efuns: deferred calls, traces, the runtime config.
     pub misc: crate::efuns::misc::MiscState,
 }
 
