@@ -83,6 +83,8 @@ pub struct Compiler {
     pub simul_efuns: Option<FxHashSet<String>>,
     /// Run semantic analysis before code generation.
     pub semantic: bool,
+    /// Source lines compiled recently, for `query_load_average`.
+    pub compiled_lines: crate::efuns::misc::LoadAverage,
 }
 
 impl Compiler {
@@ -101,6 +103,7 @@ impl Compiler {
             programs: HashMap::new(),
             simul_efuns: None,
             semantic: true,
+            compiled_lines: Default::default(),
         })
     }
 
@@ -116,6 +119,7 @@ impl Compiler {
             programs: HashMap::new(),
             simul_efuns: self.simul_efuns.clone(),
             semantic: self.semantic,
+            compiled_lines: Default::default(),
         }
     }
 
@@ -234,6 +238,7 @@ impl Compiler {
         let options = ParseOptions {
             allow_static: self.check.allow_static,
         };
+        self.compiled_lines.add(text.lines().count() as f64);
         let mut preprocess_config = self.check.preprocess_config();
         // An empty list keeps the configured directories too.
         if let Some(dirs) = hooks.include_path(path).filter(|d| !d.is_empty()) {

@@ -47,6 +47,10 @@ pub struct CheckConfig {
     /// Macros defined by the configuration's runtime switches; `None` means
     /// a default configuration's.
     pub config_predefines: Option<Vec<String>>,
+    /// `MUD_NAME` and `__PORT__` from the configuration; `None` means the
+    /// preprocessor's defaults.
+    pub mud_name: Option<String>,
+    pub port: Option<u16>,
 }
 
 /// What the command line adds to the driver configuration.
@@ -99,6 +103,8 @@ impl CheckConfig {
             semantic: true,
             config_predefines: driver.map(|d| d.config_predefines.clone()),
             compile_options: Some(compile_options),
+            mud_name: driver.map(|d| d.mud_name.clone()),
+            port: driver.and_then(|d| d.port),
         }
     }
 
@@ -120,6 +126,12 @@ impl CheckConfig {
         }
         if !self.packages.is_empty() {
             config.packages = self.packages.clone();
+        }
+        if let Some(name) = &self.mud_name {
+            config.mud_name = name.clone();
+        }
+        if let Some(port) = self.port {
+            config.port = port;
         }
         config
     }
@@ -460,6 +472,8 @@ mod tests {
     #[test]
     fn config_from_driver_and_command_line() {
         let driver = DriverConfig {
+            mud_name: "Test".into(),
+            port: None,
             mudlib_directory: "lib".into(),
             include_directories: vec!["/include".into(), "/sys".into()],
             global_include_file: Some("<globals.h>".into()),

@@ -165,6 +165,10 @@ fn collapse_spaces(text: &str) -> String {
 /// The settings the front-end uses, taken from a [`ConfigFile`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DriverConfig {
+    /// `name`, which `MUD_NAME` expands to.
+    pub mud_name: String,
+    /// `port number`, which `__PORT__` expands to.
+    pub port: Option<u16>,
     /// `mudlib directory`, as written: a host path, relative ones taken from
     /// the directory the driver (or lpcc) runs in.
     pub mudlib_directory: String,
@@ -293,7 +297,14 @@ impl DriverConfig {
             }
         }
 
+        let port = file
+            .get_int("port number")
+            .ok()
+            .flatten()
+            .and_then(|p| u16::try_from(p).ok());
         let config = DriverConfig {
+            mud_name: file.get("name").unwrap_or_default().to_string(),
+            port,
             mudlib_directory: mudlib_directory.unwrap_or_default(),
             include_directories,
             global_include_file,
@@ -443,6 +454,8 @@ warning 3: `name` is already set on line 2; this line is ignored
             ),
             r#"
 DriverConfig {
+    mud_name: "",
+    port: None,
     mudlib_directory: "../lib",
     include_directories: [
         "/include",

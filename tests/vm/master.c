@@ -141,3 +141,8 @@ mixed parser_error_message(int kind, object ob, mixed arg, mixed flag) {
 
 // Objects that say so may hide and see hidden objects.
 int valid_hide(object ob) { return ob->query_may_hide(); }
+
+// Objects that ask for it refuse to become the owner of a bound function.
+int valid_bind(object binder, object old_owner, object new_owner) {
+  return !new_owner->query_refuse_bind();
+}

@@ -77,8 +77,9 @@ fn first_of(vm: &Vm, r: ObjRef) -> Option<ObjRef> {
     inventory(vm, r).first().copied()
 }
 
-/// Destructs an object as the `destruct` efun does: each object inside is
-/// asked to `move()` to the environment (0 when there is none), and may
+/// Destructs an object as the `destruct` efun does: it gets `on_destruct()`
+/// when it asked for that, then each object inside is asked to
+/// `move_or_destruct()` to the environment (0 when there is none), and may
 /// destruct only itself meanwhile; one that stays is destructed. Then the
 /// object goes.
 pub fn destruct_object(vm: &mut Vm, r: ObjRef) -> Result<(), Unwind> {
@@ -90,11 +91,14 @@ pub fn destruct_object(vm: &mut Vm, r: ObjRef) -> Result<(), Unwind> {
             "Only this_object() can be destructed from move_or_destruct.",
         ));
     }
+    if !vm.objects.alive(r) {
+        return Ok(());
+    }
     let env = env_of(vm, r);
     while let Some(item) = first_of(vm, r) {
         let to = super::objects::object_value(env);
         let saved = vm.objext.restrict_destruct.replace(item);
-        let moved = vm.apply(item, "move", vec![to], true);
+        let moved = vm.apply(item, "move_or_destruct", vec![to], true);
         vm.objext.restrict_destruct = saved;
         moved?;
         if !vm.objects.alive(r) {

@@ -37,7 +37,11 @@ fn query_notify_destruct(vm: &mut Vm, base: usize, argc: usize) -> Result<Value,
 /// `set_notify_destruct(flag)`: whether the running object's
 /// `on_destruct()` is called when it is destructed.
 fn set_notify_destruct(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let flag = int_arg(vm, base, argc, 0, "set_notify_destruct")? != 0;
+    let flag = match int_arg(vm, base, argc, 0, "set_notify_destruct")? {
+        0 => false,
+        1 => true,
+        _ => return Err(error("Bad argument 1 to set_notify_destruct()")),
+    };
     if let Some(o) = vm.this_object().and_then(|r| vm.objects.get_mut(r)) {
         o.notify_destruct = flag;
     }

@@ -8,6 +8,7 @@ pub mod compress;
 pub mod core;
 pub mod crypto;
 pub mod db;
+pub mod develop;
 pub mod ed;
 pub mod files;
 pub mod graphql;
@@ -17,6 +18,7 @@ pub mod inventory;
 pub mod json;
 pub mod lifecycle;
 pub mod math;
+pub mod misc;
 pub mod objects;
 pub mod parse_command;
 pub mod parser;
@@ -65,6 +67,8 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     http::register(&mut m);
     graphql::register(&mut m);
     websocket::register(&mut m);
+    misc::register(&mut m);
+    develop::register(&mut m);
     m
 }
 

@@ -44,6 +44,14 @@ pub struct ObjectExt {
     /// Made by the master's `compile_object`: whoever loads virtual
     /// objects sets this.
     pub virtual_object: bool,
+    /// Light this object gives by itself (`set_light`).
+    pub light: i64,
+    /// When `reset()` is next due, once `set_reset` chose it.
+    pub next_reset: Option<std::time::Instant>,
+    /// When `clean_up()` is next asked, once `set_clean_up` chose it.
+    pub next_clean_up: Option<std::time::Instant>,
+    /// It defines `clean_up()` and the driver should ask it.
+    pub will_clean_up: bool,
 }
 
 /// The counters `domain_stats` and `author_stats` report. Commands,
@@ -1017,7 +1025,7 @@ fn program_info(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
 
 /// Bytes a value holds beyond its own 16: string text, array and
 /// mapping slots (shallowly: shared values are not followed).
-fn value_bytes(v: &Value) -> usize {
+pub fn value_bytes(v: &Value) -> usize {
     const SLOT: usize = std::mem::size_of::<Value>();
     match v {
         Value::Str(s) => s.text.len(),
@@ -1030,7 +1038,7 @@ fn value_bytes(v: &Value) -> usize {
 }
 
 /// Bytes one object takes: its record, its variables and what they hold.
-fn object_bytes(vm: &Vm, r: ObjRef) -> usize {
+pub fn object_bytes(vm: &Vm, r: ObjRef) -> usize {
     let Some(o) = vm.objects.get(r) else { return 0 };
     std::mem::size_of::<crate::vm::object::Object>()
         + o.name.len()

@@ -1189,6 +1189,10 @@ fn describe_into(vm: &mut Vm, v: &Value, out: &mut String, indent: usize, inline
             }
         }
         Value::Function(f) => {
+            // A function value made by bind() shows as the function it wraps.
+            if let Some(inner) = super::misc::bound_inner(f) {
+                return describe_into(vm, &Value::Function(inner), out, indent, inline);
+            }
             out.push_str("(: ");
             match &f.kind {
                 FnKind::Local(fnref) => {

@@ -635,6 +635,7 @@ impl Vm {
                             && self.stack.len() + callee.1.locals as usize + 256
                                 < self.limits.stack_size
                             && self.ticks > 1
+                            && !self.misc.tracing
                         {
                             let (callee_part, f) = callee;
                             let base = self.stack.len() - argc;
@@ -859,6 +860,9 @@ impl Vm {
                         {
                             self.handlers.pop();
                         }
+                        if self.misc.watch_returns {
+                            crate::efuns::misc::frames_ended(self, self.frames.len());
+                        }
                         if self.frames.len() <= stop {
                             return Ok(());
                         }
@@ -877,9 +881,7 @@ impl Vm {
                     }
                     Instr::MakeMapping { count } => {
                         let count = count as usize;
-                        if count > self.limits.mapping_size {
-                            raise!(error("Mapping too large"));
-                        }
+                        // The limit is on the result: repeated keys count once.
                         let items: Vec<Value> =
                             self.stack.drain(self.stack.len() - 2 * count..).collect();
                         let m = ops::new_mapping(count);
@@ -889,6 +891,11 @@ impl Vm {
                             while let (Some(k), Some(v)) = (it.next(), it.next()) {
                                 map.insert(k.key(), v);
                             }
+                        }
+                        if let Value::Mapping(map) = &m
+                            && map.borrow().len() > self.limits.mapping_size
+                        {
+                            raise!(error("Mapping too large"));
                         }
                         self.stack.push(m);
                     }
@@ -1400,6 +1407,9 @@ impl Vm {
         self.frames.truncate(handler.frames);
         self.caller_context.retain(|&(d, _)| d <= handler.frames);
         self.stack.truncate(handler.height);
+        if self.misc.watch_returns {
+            crate::efuns::misc::frames_ended(self, handler.frames);
+        }
         self.stack.push(value);
         if let Some(f) = self.frames.last_mut() {
             f.pc = handler.pc;

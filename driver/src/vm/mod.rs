@@ -138,6 +138,8 @@ pub struct Vm {
     pub caller_context: Vec<(usize, ObjRef)>,
     /// Open line editor sessions.
     pub ed: crate::ed::Sessions,
+    /// State of the miscellaneous efuns: deferred calls, traces, the runtime config.
+    pub misc: crate::efuns::misc::MiscState,
 }
 
 /// How many jumps and calls run between two checks of the clock.
@@ -170,6 +172,7 @@ impl Vm {
             pending_replace: Vec::new(),
             caller_context: Vec::new(),
             ed: Default::default(),
+            misc: Default::default(),
         }
     }
 
@@ -263,6 +266,9 @@ impl Vm {
                 self.frames.truncate(depth);
                 self.caller_context.retain(|&(d, _)| d <= depth);
                 self.stack.truncate(height);
+                if self.misc.watch_returns {
+                    crate::efuns::misc::frames_ended(self, depth);
+                }
                 Err(e)
             }
         }
@@ -312,6 +318,9 @@ impl Vm {
             var_base,
             argc: argc.min(255) as u8,
         });
+        if self.misc.tracing {
+            crate::efuns::misc::trace_enter(self);
+        }
         self.ticks -= 1;
         if self.ticks == 0 {
             self.check_time()?;
@@ -670,6 +679,17 @@ impl Vm {
             Some(r) => Ok(r),
             None => Err(error(format!("Failed to load file: {name}"))),
         }
+    }
+
+    /// A new object of the program `name`, even when an object of that
+    /// name is loaded already (`test_load`); `None` without such a file.
+    pub fn load_fresh(&mut self, name: &str) -> Result<Option<ObjRef>, Unwind> {
+        let Some(linked) = self.linked_program(name)? else {
+            return Ok(None);
+        };
+        let r = self.insert_object(Rc::from(name), linked.clone());
+        self.initialize(r, &linked, Vec::new())?;
+        Ok(Some(r))
     }
 
     /// Loads `name`; when no such file exists, asks the master's

@@ -307,6 +307,13 @@ impl ObjectTable {
         self.names.insert(name, r);
     }
 
+    /// Makes `name` find `r` again, after another object took the name.
+    pub fn claim_name(&mut self, name: &str, r: ObjRef) {
+        if self.alive(r) {
+            self.names.insert(Rc::from(name), r);
+        }
+    }
+
     /// Direct access for the dispatch loop: the variables of a live object.
     pub fn vars_mut(&mut self, r: ObjRef) -> Option<&mut Vec<Value>> {
         self.get_mut(r).map(|o| &mut o.vars)

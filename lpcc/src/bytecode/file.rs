@@ -12,7 +12,7 @@ use super::{
 /// The first bytes of every bytecode file.
 pub const MAGIC: &[u8; 4] = b"LPCB";
 /// Bumped whenever the encoding or the instruction set changes.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ReadError {
@@ -67,6 +67,7 @@ pub fn write(program: &Program) -> Vec<u8> {
     for c in &program.classes {
         w.str(&c.name);
         w.strs(&c.members);
+        w.strs(&c.types);
     }
     w.u32(program.switches.len() as u32);
     for t in &program.switches {
@@ -167,6 +168,7 @@ pub fn read(bytes: &[u8]) -> Result<Program, ReadError> {
         p.classes.push(ClassLayout {
             name: r.smol()?,
             members: r.strs()?,
+            types: r.strs()?,
         });
     }
     for _ in 0..r.count(16)? {

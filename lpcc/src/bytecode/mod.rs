@@ -118,6 +118,9 @@ pub struct SuperCall {
 pub struct ClassLayout {
     pub name: SmolStr,
     pub members: Vec<SmolStr>,
+    /// Each member's declared type as the driver names types: `int`,
+    /// `string *`, `class` (for any class type).
+    pub types: Vec<SmolStr>,
 }
 
 /// A `switch`'s jump table: exact labels sorted for binary search, ranges

@@ -1064,8 +1064,14 @@ impl Cx<'_, '_> {
             self.error(E_UNRESOLVED, span, format!("undefined function `{name}`"));
             return;
         }
-        // `evaluate(f, args)` is a plain call of a function value.
-        if name == "evaluate" && !args.is_empty() {
+        // `evaluate((: ... :), args)` is a plain call of a function value;
+        // anything else goes through the efun, which lets a value that is
+        // not a function evaluate to itself.
+        if name == "evaluate"
+            && args
+                .first()
+                .is_some_and(|f| matches!(f.kind, ExprKind::FunctionPtr(_) | ExprKind::Lambda(_)))
+        {
             self.expr(b, &args[0]);
             let argc = self.call_args(b, &args[1..], span);
             b.emit(Instr::CallValue { argc });

@@ -242,6 +242,7 @@ impl Cx<'_, '_> {
                 Item::Class(class) => self.out.classes.push(crate::bytecode::ClassLayout {
                     name: class.name.text.clone(),
                     members: class.members.iter().map(|m| m.name.text.clone()).collect(),
+                    types: class.members.iter().map(|m| type_name(&m.ty)).collect(),
                 }),
                 Item::Error(_) => {}
             }
@@ -869,4 +870,27 @@ fn compile_with(
     let program = Arc::new(program);
     cache.insert(path, program.clone());
     Ok(program)
+}
+
+/// A declared type as the driver names it in reports: `int`, `string *`,
+/// `class` for every class type (the driver leaves out the class name), and
+/// `mixed` where no type was written.
+fn type_name(ty: &ast::Type) -> SmolStr {
+    let base = match &ty.kind {
+        ast::TypeKind::Missing | ast::TypeKind::Mixed => "mixed",
+        ast::TypeKind::Int => "int",
+        ast::TypeKind::Float => "float",
+        ast::TypeKind::String => "string",
+        ast::TypeKind::Object => "object",
+        ast::TypeKind::Mapping => "mapping",
+        ast::TypeKind::Function => "function",
+        ast::TypeKind::Buffer => "buffer",
+        ast::TypeKind::Void => "void",
+        ast::TypeKind::Class(_) => "class",
+    };
+    if ty.array_depth > 0 {
+        SmolStr::from(format!("{base} *"))
+    } else {
+        SmolStr::from(base)
+    }
 }

@@ -82,7 +82,7 @@ string run() {
   CHECK(names(deep_inventory(room, (: $1->query_name() == "a" ? 0 : 1 :))) == "c,hero,other,b");
 
   // Destructing a container moves its contents to its environment
-  // through their move(); what stays behind is destructed.
+  // through their move_or_destruct(); what stays behind is destructed.
   box->go(room);
   a->go(box);
   b->go(box);

@@ -2,7 +2,7 @@
 // log object, and can be told to move, become living or destruct.
 string name;
 int stay;
-// Destructed by move(): only allowed when it is this object.
+// Destructed by move_or_destruct(): only allowed when it is this object.
 object victim;
 
 void create(string n) { name = n; }
@@ -27,7 +27,7 @@ mixed *look(object where, string id) {
 }
 
 // Called when the object holding this one is destructed.
-void move(mixed dest) {
+void move_or_destruct(mixed dest) {
   if (victim) destruct(victim);
   if (dest && !stay) move_object(dest);
 }

@@ -1,0 +1,2 @@
+// Does not compile: test_load() must report that as an error.
+int f( { return 1; }
