@@ -54,6 +54,7 @@ impl Backend {
         self.net.object_destructed(object);
         self.lifecycle.due.remove(&object);
         self.commands.forget(object);
+        self.work.forget(object);
     }
 
     /// Reads the timing keys of the config file.

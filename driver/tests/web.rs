@@ -588,3 +588,22 @@ fn graphql_query_asks_an_endpoint() {
         "{log}"
     );
 }
+
+#[test]
+fn a_destructed_owner_closes_its_server_and_the_driver_ends() {
+    let port = free_port();
+    let mut driver = Driver::start(&[format!("temporary={port}")], &[]);
+    let mut http = Http::connect(port);
+    assert_eq!(http.get("/").body, "temporary");
+    let deadline = Instant::now() + PATIENCE;
+    let mut child = driver.child.take().expect("driver runs");
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the driver did not end");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
+}

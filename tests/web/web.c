@@ -159,3 +159,7 @@ void gql_client(string url) {
   graphql_query(url, "{ broken }", ([ ]), (: gql_answer, "gqlerr" :));
   graphql_query("http://127.0.0.1:1/graphql", "{ count }", ([ ]), (: gql_answer, "gqlnobody" :));
 }
+
+void temporary(string port) {
+  clone_object("/server")->start(to_int(port));
+}

@@ -213,6 +213,11 @@ fn mapping(entries: Vec<(&str, Value)>) -> Value {
     Value::Mapping(Rc::new(RefCell::new(map)))
 }
 
+/// A server's hold on its accept loop, which stops when this is dropped.
+pub struct Listening {
+    pub _stop: Sender<()>,
+}
+
 /// A request of `http_serve` waiting for its answer.
 struct Waiting(Sender<http_server::Response>);
 
@@ -308,7 +313,9 @@ fn http_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let Some(listener) = bind(vm, EFUN, port, &host)? else {
         return Ok(Value::Int(0));
     };
-    let Some(server) = asyncwork::begin(vm, vec![handler], None) else {
+    let (listening, stop) = runtime::channel();
+    let state: Box<dyn std::any::Any> = Box::new(Listening { _stop: listening });
+    let Some(server) = asyncwork::begin(vm, vec![handler], Some(state)) else {
         return Ok(Value::Int(0));
     };
     let notifier = asyncwork::notifier(vm);
@@ -322,6 +329,7 @@ fn http_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         Arc::new(config),
         deliver,
         abandon,
+        stop,
     ));
     Ok(Value::Int(server))
 }
