@@ -607,3 +607,254 @@ fn a_destructed_owner_closes_its_server_and_the_driver_ends() {
     }
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
 }
+
+/// What the test MQTT broker saw.
+#[derive(Default)]
+struct BrokerLog {
+    connects: Vec<Vec<u8>>,
+    published: Vec<(String, Vec<u8>, u8)>,
+    disconnects: usize,
+}
+
+fn read_varint(stream: &mut impl Read) -> Option<usize> {
+    let mut value = 0usize;
+    for shift in 0..4 {
+        let mut byte = [0u8; 1];
+        stream.read_exact(&mut byte).ok()?;
+        value |= usize::from(byte[0] & 0x7f) << (7 * shift);
+        if byte[0] & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+fn varint(mut n: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let mut byte = (n % 128) as u8;
+        n /= 128;
+        if n > 0 {
+            byte |= 0x80;
+        }
+        out.push(byte);
+        if n == 0 {
+            return out;
+        }
+    }
+}
+
+fn packet(header: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![header];
+    out.extend(varint(body.len()));
+    out.extend_from_slice(body);
+    out
+}
+
+/// A length-prefixed string at `at`; gives it and where the rest starts.
+fn mqtt_string(body: &[u8], at: usize) -> (String, usize) {
+    let len = usize::from(body[at]) << 8 | usize::from(body[at + 1]);
+    let text = String::from_utf8_lossy(&body[at + 2..at + 2 + len]).into_owned();
+    (text, at + 2 + len)
+}
+
+/// A varint inside a packet body; gives it and where the rest starts.
+fn body_varint(body: &[u8], at: usize) -> (usize, usize) {
+    let mut slice = &body[at..];
+    let before = slice.len();
+    let value = read_varint(&mut slice).expect("varint");
+    (value, at + before - slice.len())
+}
+
+fn topic_matches(filter: &str, topic: &str) -> bool {
+    let mut levels = topic.split('/');
+    for part in filter.split('/') {
+        match (part, levels.next()) {
+            ("#", _) => return true,
+            ("+", Some(_)) => {}
+            (p, Some(level)) if p == level => {}
+            _ => return false,
+        }
+    }
+    levels.next().is_none()
+}
+
+type Subscribers = Vec<(String, u64, Arc<std::sync::Mutex<TcpStream>>)>;
+
+/// A small MQTT 5 broker: CONNECT, SUBSCRIBE, UNSUBSCRIBE, PUBLISH (QoS 0
+/// to 2, delivered at QoS 0), PINGREQ and DISCONNECT. It drops the
+/// connection of whoever publishes to "test/drop".
+fn mqtt_broker() -> (u16, Arc<std::sync::Mutex<BrokerLog>>) {
+    use std::sync::Mutex;
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let log = Arc::new(Mutex::new(BrokerLog::default()));
+    let subscribers: Arc<Mutex<Subscribers>> = Arc::default();
+    let seen = log.clone();
+    std::thread::spawn(move || {
+        for (conn, stream) in listener.incoming().flatten().enumerate() {
+            let conn = conn as u64;
+            let log = seen.clone();
+            let subscribers = subscribers.clone();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(PATIENCE));
+                let writer = Arc::new(Mutex::new(stream.try_clone().expect("clone")));
+                let send = |bytes: Vec<u8>| {
+                    let _ = writer.lock().expect("writer").write_all(&bytes);
+                };
+                let mut reader = stream;
+                loop {
+                    let mut header = [0u8; 1];
+                    if reader.read_exact(&mut header).is_err() {
+                        break;
+                    }
+                    let Some(len) = read_varint(&mut reader) else {
+                        break;
+                    };
+                    let mut body = vec![0u8; len];
+                    if reader.read_exact(&mut body).is_err() {
+                        break;
+                    }
+                    match header[0] >> 4 {
+                        1 => {
+                            log.lock().expect("log").connects.push(body);
+                            send(packet(0x20, &[0, 0, 0]));
+                        }
+                        3 => {
+                            let qos = (header[0] >> 1) & 3;
+                            let (topic, mut at) = mqtt_string(&body, 0);
+                            let id = if qos > 0 {
+                                at += 2;
+                                Some([body[at - 2], body[at - 1]])
+                            } else {
+                                None
+                            };
+                            let (props, after) = body_varint(&body, at);
+                            let payload = body[after + props..].to_vec();
+                            log.lock().expect("log").published.push((
+                                topic.clone(),
+                                payload.clone(),
+                                qos,
+                            ));
+                            match (qos, id) {
+                                (1, Some(id)) => send(packet(0x40, &id)),
+                                (2, Some(id)) => send(packet(0x50, &id)),
+                                _ => {}
+                            }
+                            if topic == "test/drop" {
+                                let _ = reader.shutdown(std::net::Shutdown::Both);
+                                break;
+                            }
+                            let mut out = Vec::new();
+                            out.extend((topic.len() as u16).to_be_bytes());
+                            out.extend(topic.as_bytes());
+                            out.push(0);
+                            out.extend(&payload);
+                            let forward = packet(0x30, &out);
+                            let targets: Vec<Arc<Mutex<TcpStream>>> = subscribers
+                                .lock()
+                                .expect("subscribers")
+                                .iter()
+                                .filter(|(filter, _, _)| topic_matches(filter, &topic))
+                                .map(|(_, _, w)| w.clone())
+                                .collect();
+                            for target in targets {
+                                let _ = target.lock().expect("target").write_all(&forward);
+                            }
+                        }
+                        6 => send(packet(0x70, &body[..2])),
+                        8 | 10 => {
+                            let subscribe = header[0] >> 4 == 8;
+                            let (props, mut at) = body_varint(&body, 2);
+                            at += props;
+                            let mut codes = Vec::new();
+                            while at < body.len() {
+                                let (filter, next) = mqtt_string(&body, at);
+                                at = next;
+                                let mut subs = subscribers.lock().expect("subscribers");
+                                if subscribe {
+                                    codes.push(body[at] & 3);
+                                    at += 1;
+                                    subs.push((filter, conn, writer.clone()));
+                                } else {
+                                    codes.push(0);
+                                    subs.retain(|(f, c, _)| !(*f == filter && *c == conn));
+                                }
+                            }
+                            let mut out = body[..2].to_vec();
+                            out.push(0);
+                            out.extend(codes);
+                            send(packet(if subscribe { 0x90 } else { 0xb0 }, &out));
+                        }
+                        12 => send(vec![0xd0, 0]),
+                        14 => {
+                            log.lock().expect("log").disconnects += 1;
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                subscribers
+                    .lock()
+                    .expect("subscribers")
+                    .retain(|(_, c, _)| *c != conn);
+            });
+        }
+    });
+    (port, log)
+}
+
+#[test]
+fn mqtt_client_subscribes_publishes_and_reconnects() {
+    let (port, broker) = mqtt_broker();
+    let mut driver = Driver::start(&[format!("mqtt={port}")], &[]);
+    let log = driver.expect_log(&[
+        "mqtt message mud/room/chat hello",
+        "mqtt event disconnected",
+        "mqtt event reconnecting",
+        "mqtt message mud/room/chat again",
+        "mqtt event closed",
+        "mqtt closed because disconnected",
+        "mqtt publish after close 0",
+    ]);
+    assert_eq!(log.matches("mqtt event connected").count(), 2, "{log}");
+    assert!(!log.contains("unheard"), "{log}");
+    assert!(
+        log.contains("mqtt bad qos *mqtt_connect(): unknown option 'nonsense'"),
+        "{log}"
+    );
+    // The broker may still be reading what came before the disconnect.
+    let deadline = Instant::now() + PATIENCE;
+    while broker.lock().expect("broker log").disconnects == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let broker = broker.lock().expect("broker log");
+    assert_eq!(broker.connects.len(), 2);
+    let connect = String::from_utf8_lossy(&broker.connects[0]).into_owned();
+    assert!(
+        connect.contains("MQTT") && connect.contains("lpc-test"),
+        "{connect:?}"
+    );
+    assert!(
+        connect.contains("mud/status") && connect.contains("gone"),
+        "{connect:?}"
+    );
+    let topics: Vec<(&str, u8)> = broker
+        .published
+        .iter()
+        .map(|(t, _, q)| (t.as_str(), *q))
+        .collect();
+    assert_eq!(
+        topics,
+        vec![
+            ("mud/room/chat", 1),
+            ("test/drop", 0),
+            ("mud/room/chat", 1),
+            ("mud/room/chat", 0),
+            ("test/last", 2),
+        ],
+        "{}",
+        driver.output()
+    );
+    assert_eq!(broker.disconnects, 1);
+}

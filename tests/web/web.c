@@ -163,3 +163,41 @@ void gql_client(string url) {
 void temporary(string port) {
   clone_object("/server")->start(to_int(port));
 }
+
+int connects;
+
+void mq_event(string event, mixed detail, int handle) {
+  log("mqtt event " + event);
+  if (event == "connected") {
+    connects++;
+    mqtt_subscribe(handle, "mud/+/chat", 1);
+    mqtt_publish(handle, "mud/room/chat", connects == 1 ? "hello" : "again", 1, 0);
+  }
+  if (event == "closed") {
+    log("mqtt closed because " + detail);
+    log("mqtt publish after close " + mqtt_publish(handle, "mud/room/chat", "late", 0, 0));
+  }
+}
+
+void mq_message(string topic, mixed payload, int handle) {
+  log("mqtt message " + topic + " " + payload);
+  if (payload == "hello") {
+    // The test broker drops the connection on this topic.
+    mqtt_publish(handle, "test/drop", "x", 0, 0);
+  }
+  if (payload == "again") {
+    mqtt_unsubscribe(handle, "mud/+/chat");
+    mqtt_publish(handle, "mud/room/chat", "unheard", 0, 0);
+    mqtt_publish(handle, "test/last", "x", 2, 0);
+    mqtt_disconnect(handle);
+  }
+}
+
+void mqtt(string port) {
+  mqtt_connect("127.0.0.1", to_int(port),
+               ([ "client_id": "lpc-test", "keep_alive": 30,
+                  "will": ([ "topic": "mud/status", "payload": "gone" ]) ]),
+               (: mq_message :), (: mq_event :));
+  log("mqtt bad qos " + catch(mqtt_connect("127.0.0.1", 1, ([ "nonsense": 1 ]),
+                                           (: mq_message :), (: mq_event :))));
+}

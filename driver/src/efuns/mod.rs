@@ -8,6 +8,7 @@ pub mod core;
 pub mod graphql;
 pub mod http;
 pub mod interactive;
+pub mod mqtt;
 pub mod strings;
 pub mod timers;
 pub mod websocket;
@@ -29,6 +30,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     http::register(&mut m);
     graphql::register(&mut m);
     websocket::register(&mut m);
+    mqtt::register(&mut m);
     m
 }
 
