@@ -204,6 +204,8 @@ fn http_serve_answers_through_lpc() {
     let refused = free_port();
     let mut driver = Driver::start(&[format!("serve={port}"), format!("refuse={refused}")], &[]);
     driver.expect_log(&["serve 1", "refused 0"]);
+    let mut idle = Http::connect(port);
+    let idle_since = Instant::now();
     let mut http = Http::connect(port);
     let hello = http.get("/hello?x=1");
     assert_eq!(hello.status, 200, "{hello:?}");
@@ -255,6 +257,51 @@ fn http_serve_answers_through_lpc() {
     driver.expect_log(&["respond 1 0"]);
     // Nothing listens on the refused port.
     assert!(TcpStream::connect(("127.0.0.1", refused)).is_err());
+    // A connection that sends nothing is closed after the header timeout.
+    let mut byte = [0u8; 1];
+    let read = idle.reader.read(&mut byte);
+    assert!(matches!(read, Ok(0)), "{read:?}");
+    let waited = idle_since.elapsed();
+    assert!(
+        waited >= Duration::from_millis(1900) && waited < PATIENCE,
+        "{waited:?}"
+    );
+}
+
+#[test]
+fn http_serve_speaks_tls() {
+    let port = free_port();
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
+    let cert = certified.cert.pem();
+    let key = certified.signing_key.serialize_pem();
+    let mut driver = Driver::start(
+        &[format!("serve_tls={port}")],
+        &[("cert.pem", cert.as_bytes()), ("key.pem", key.as_bytes())],
+    );
+    driver.expect_log(&["serve tls 1"]);
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(certified.cert.der().clone())
+        .expect("trust the test certificate");
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("server name");
+    let conn = rustls::ClientConnection::new(Arc::new(config), name).expect("TLS client");
+    let socket = Http::connect(port).reader.into_inner();
+    let mut tls = BufReader::new(rustls::StreamOwned::new(conn, socket));
+    tls.get_mut()
+        .write_all(b"GET /hello?tls=1 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .expect("send");
+    let response = read_response(&mut tls);
+    assert_eq!(
+        (response.status, response.body.as_str()),
+        (200, "hello GET tls=1")
+    );
 }
 
 /// Answers one request of the LPC client; every answer closes.

@@ -42,8 +42,14 @@ mixed handle(mapping req) {
 void serve(string port) {
   int h = http_serve(to_int(port), (: handle :),
                      ([ "host": "127.0.0.1", "timeout": 1, "max_body": 64,
-                        "static": "/www" ]));
+                        "static": "/www", "header_timeout": 2 ]));
   log("serve " + (h > 0));
+}
+
+void serve_tls(string port) {
+  int h = http_serve(to_int(port), (: handle :),
+                     ([ "host": "127.0.0.1", "cert": "/cert.pem", "key": "/key.pem" ]));
+  log("serve tls " + (h > 0));
 }
 
 void refuse(string port) {
