@@ -905,3 +905,37 @@ fn mqtt_client_subscribes_publishes_and_reconnects() {
     );
     assert_eq!(broker.disconnects, 1);
 }
+
+#[test]
+fn grpc_serves_and_calls_with_proto_files_loaded_at_run_time() {
+    let port = free_port();
+    let mut driver = Driver::start(&[format!("grpc={port}")], &[]);
+    let log = driver.expect_log(&[
+        "grpc load 1",
+        "grpc serve 1",
+        "send message code=7,echo=ann:hi:3",
+        "replay message count=0,text=again,who=a",
+        "replay message count=2,text=again,who=b",
+        "replay status 0 ",
+        "fail status 2 cannot send",
+        "grpc bad method *grpc_call(): service chat.Chat has no method Nope",
+    ]);
+    let line = |prefix: &str| {
+        log.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line("grpc bad proto ").contains("nosuch.proto"), "{log}");
+    assert!(line("grpc bad field ").contains("nope"), "{log}");
+    let deadline = Instant::now() + PATIENCE;
+    while !driver.log().contains("nobody status") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = driver.log();
+    let nobody = log
+        .lines()
+        .find(|l| l.starts_with("nobody status"))
+        .unwrap_or_default();
+    assert!(nobody.starts_with("nobody status 14 "), "{log}");
+}

@@ -207,3 +207,27 @@ void mqtt(string port) {
   log("mqtt bad qos " + catch(mqtt_connect("127.0.0.1", 1, ([ "nonsense": 1 ]),
                                            (: mq_message :), (: mq_event :))));
 }
+
+void grpc_got(string name, mixed a, mixed b) {
+  if (mapp(a)) {
+    log(name + " message " + implode(map(sort_array(keys(a), 1), (: $1 + "=" + $(a)[$1] :)), ","));
+    return;
+  }
+  log(name + " status " + a + " " + b);
+}
+
+void grpc(string port) {
+  string target = "http://127.0.0.1:" + port;
+  log("grpc load " + grpc_load_proto("/chat.proto"));
+  log("grpc bad proto " + catch(grpc_load_proto("/nosuch.proto")));
+  log("grpc serve " + (grpc_serve(to_int(port), "chat.Chat", load_object("/grpcsvc")) > 0));
+  grpc_call(target, "chat.Chat/Send", ([ "who": "ann", "text": "hi", "count": 3 ]),
+            (: grpc_got, "send" :));
+  grpc_call(target, "chat.Chat/Replay", ([ "text": "again" ]), (: grpc_got, "replay" :));
+  grpc_call(target, "chat.Chat/Fail", ([ ]), (: grpc_got, "fail" :));
+  grpc_call("http://127.0.0.1:1", "chat.Chat/Send", ([ ]), (: grpc_got, "nobody" :),
+            ([ "deadline": 5 ]));
+  log("grpc bad method " + catch(grpc_call(target, "chat.Chat/Nope", ([ ]), (: grpc_got, "x" :))));
+  log("grpc bad field " + catch(grpc_call(target, "chat.Chat/Send", ([ "nope": 1 ]),
+                                          (: grpc_got, "x" :))));
+}

@@ -221,6 +221,20 @@ pub struct Listening {
 /// A request of `http_serve` waiting for its answer.
 struct Waiting(Sender<http_server::Response>);
 
+/// Whether master `valid_http(port, caller)` lets the running object serve
+/// on `port` (a master without that apply refuses nothing).
+pub fn permitted(vm: &mut Vm, port: u16) -> Result<bool, Unwind> {
+    let Some(caller) = vm.this_object() else {
+        return Ok(false);
+    };
+    let Some(master) = vm.master else {
+        return Ok(true);
+    };
+    let args = vec![Value::Int(i64::from(port)), Value::Object(caller)];
+    let answer = vm.apply(master, "valid_http", args, true)?;
+    Ok(answer.is_none_or(|allowed| allowed.truthy()))
+}
+
 /// A listening socket for an HTTP server on `host:port`, when master
 /// `valid_http(port, caller)` does not refuse it and the port is free.
 pub fn bind(
@@ -229,16 +243,8 @@ pub fn bind(
     port: u16,
     host: &str,
 ) -> Result<Option<runtime::TcpListener>, Unwind> {
-    let Some(caller) = vm.this_object() else {
+    if !permitted(vm, port)? {
         return Ok(None);
-    };
-    if let Some(master) = vm.master {
-        let args = vec![Value::Int(i64::from(port)), Value::Object(caller)];
-        if let Some(allowed) = vm.apply(master, "valid_http", args, true)?
-            && !allowed.truthy()
-        {
-            return Ok(None);
-        }
     }
     let address = if host.contains(':') {
         format!("[{host}]:{port}")

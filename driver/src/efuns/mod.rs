@@ -6,6 +6,7 @@ pub mod arrays;
 pub mod commands;
 pub mod core;
 pub mod graphql;
+pub mod grpc;
 pub mod http;
 pub mod interactive;
 pub mod mqtt;
@@ -29,6 +30,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     commands::register(&mut m);
     http::register(&mut m);
     graphql::register(&mut m);
+    grpc::register(&mut m);
     websocket::register(&mut m);
     mqtt::register(&mut m);
     m
