@@ -365,9 +365,9 @@ fn http_peer() -> u16 {
     port
 }
 
-/// An HTTPS server with a fresh self-signed certificate for "localhost";
-/// gives its port and the certificate's PEM.
-fn https_peer() -> (u16, String) {
+/// TLS server settings with a fresh self-signed certificate for
+/// "localhost", and the certificate's PEM.
+fn tls_server() -> (Arc<rustls::ServerConfig>, String) {
     let certified =
         rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
     let pem = certified.cert.pem();
@@ -382,7 +382,12 @@ fn https_peer() -> (u16, String) {
         .with_no_client_auth()
         .with_single_cert(chain, key)
         .expect("server config");
-    let config = Arc::new(config);
+    (Arc::new(config), pem)
+}
+
+/// An HTTPS server; gives its port and the certificate's PEM.
+fn https_peer() -> (u16, String) {
+    let (config, pem) = tls_server();
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("address").port();
     std::thread::spawn(move || {
@@ -938,4 +943,36 @@ fn grpc_serves_and_calls_with_proto_files_loaded_at_run_time() {
         .find(|l| l.starts_with("nobody status"))
         .unwrap_or_default();
     assert!(nobody.starts_with("nobody status 14 "), "{log}");
+}
+
+#[test]
+fn websocket_client_speaks_tls() {
+    let (config, pem) = tls_server();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(PATIENCE));
+                let Ok(conn) = rustls::ServerConnection::new(config) else {
+                    return;
+                };
+                let tls = rustls::StreamOwned::new(conn, stream);
+                let Ok(mut socket) = tungstenite::accept(tls) else {
+                    return;
+                };
+                while let Ok(message) = socket.read() {
+                    if let tungstenite::Message::Text(text) = message {
+                        let _ = socket.send(tungstenite::Message::text(format!("tls:{text}")));
+                    }
+                }
+            });
+        }
+    });
+    let mut driver = Driver::start(
+        &[format!("wss=wss://localhost:{port}/")],
+        &[("cert.pem", pem.as_bytes())],
+    );
+    driver.expect_log(&["wss text tls:secret", "wss closed 1000"]);
 }

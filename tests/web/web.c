@@ -231,3 +231,17 @@ void grpc(string port) {
   log("grpc bad field " + catch(grpc_call(target, "chat.Chat/Send", ([ "nope": 1 ]),
                                           (: grpc_got, "x" :))));
 }
+
+void wss_message(mixed message, int handle) {
+  log("wss text " + message);
+  websocket_close(handle);
+}
+
+void wss_closed(mixed code, mixed reason, int handle) {
+  log("wss closed " + code);
+}
+
+void wss(string url) {
+  int h = websocket_connect(url, (: wss_message :), (: wss_closed :), ([ "ca": "/cert.pem" ]));
+  websocket_send(h, "secret");
+}
