@@ -68,6 +68,13 @@ impl AsyncWork {
         self.pending.get(&id)?.state.as_ref()?.downcast_ref()
     }
 
+    /// Drops every operation a destructed object started. Their state goes
+    /// with them, which tells their tasks to stop (a dropped sender closes
+    /// the task's channel); news from tasks still running finds nothing.
+    pub fn forget(&mut self, owner: ObjRef) {
+        self.pending.retain(|_, p| p.owner != owner);
+    }
+
     /// How many operations are outstanding.
     pub fn count(&self) -> usize {
         self.pending.len()

@@ -57,6 +57,7 @@ impl Backend {
         self.lifecycle.due.remove(&object);
         self.commands.forget(object);
         self.sockets.forget(object);
+        self.work.forget(object);
     }
 
     /// Reads the timing keys of the config file.

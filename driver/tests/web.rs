@@ -204,6 +204,8 @@ fn http_serve_answers_through_lpc() {
     let refused = free_port();
     let mut driver = Driver::start(&[format!("serve={port}"), format!("refuse={refused}")], &[]);
     driver.expect_log(&["serve 1", "refused 0"]);
+    let mut idle = Http::connect(port);
+    let idle_since = Instant::now();
     let mut http = Http::connect(port);
     let hello = http.get("/hello?x=1");
     assert_eq!(hello.status, 200, "{hello:?}");
@@ -255,6 +257,51 @@ fn http_serve_answers_through_lpc() {
     driver.expect_log(&["respond 1 0"]);
     // Nothing listens on the refused port.
     assert!(TcpStream::connect(("127.0.0.1", refused)).is_err());
+    // A connection that sends nothing is closed after the header timeout.
+    let mut byte = [0u8; 1];
+    let read = idle.reader.read(&mut byte);
+    assert!(matches!(read, Ok(0)), "{read:?}");
+    let waited = idle_since.elapsed();
+    assert!(
+        waited >= Duration::from_millis(1900) && waited < PATIENCE,
+        "{waited:?}"
+    );
+}
+
+#[test]
+fn http_serve_speaks_tls() {
+    let port = free_port();
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
+    let cert = certified.cert.pem();
+    let key = certified.signing_key.serialize_pem();
+    let mut driver = Driver::start(
+        &[format!("serve_tls={port}")],
+        &[("cert.pem", cert.as_bytes()), ("key.pem", key.as_bytes())],
+    );
+    driver.expect_log(&["serve tls 1"]);
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(certified.cert.der().clone())
+        .expect("trust the test certificate");
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("server name");
+    let conn = rustls::ClientConnection::new(Arc::new(config), name).expect("TLS client");
+    let socket = Http::connect(port).reader.into_inner();
+    let mut tls = BufReader::new(rustls::StreamOwned::new(conn, socket));
+    tls.get_mut()
+        .write_all(b"GET /hello?tls=1 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .expect("send");
+    let response = read_response(&mut tls);
+    assert_eq!(
+        (response.status, response.body.as_str()),
+        (200, "hello GET tls=1")
+    );
 }
 
 /// Answers one request of the LPC client; every answer closes.
@@ -318,9 +365,9 @@ fn http_peer() -> u16 {
     port
 }
 
-/// An HTTPS server with a fresh self-signed certificate for "localhost";
-/// gives its port and the certificate's PEM.
-fn https_peer() -> (u16, String) {
+/// TLS server settings with a fresh self-signed certificate for
+/// "localhost", and the certificate's PEM.
+fn tls_server() -> (Arc<rustls::ServerConfig>, String) {
     let certified =
         rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
     let pem = certified.cert.pem();
@@ -335,7 +382,12 @@ fn https_peer() -> (u16, String) {
         .with_no_client_auth()
         .with_single_cert(chain, key)
         .expect("server config");
-    let config = Arc::new(config);
+    (Arc::new(config), pem)
+}
+
+/// An HTTPS server; gives its port and the certificate's PEM.
+fn https_peer() -> (u16, String) {
+    let (config, pem) = tls_server();
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("address").port();
     std::thread::spawn(move || {
@@ -587,4 +639,340 @@ fn graphql_query_asks_an_endpoint() {
         nobody.starts_with("gqlnobody error cannot connect"),
         "{log}"
     );
+}
+
+#[test]
+fn a_destructed_owner_closes_its_server_and_the_driver_ends() {
+    let port = free_port();
+    let mut driver = Driver::start(&[format!("temporary={port}")], &[]);
+    let mut http = Http::connect(port);
+    assert_eq!(http.get("/").body, "temporary");
+    let deadline = Instant::now() + PATIENCE;
+    let mut child = driver.child.take().expect("driver runs");
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the driver did not end");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
+}
+
+/// What the test MQTT broker saw.
+#[derive(Default)]
+struct BrokerLog {
+    connects: Vec<Vec<u8>>,
+    published: Vec<(String, Vec<u8>, u8)>,
+    disconnects: usize,
+}
+
+fn read_varint(stream: &mut impl Read) -> Option<usize> {
+    let mut value = 0usize;
+    for shift in 0..4 {
+        let mut byte = [0u8; 1];
+        stream.read_exact(&mut byte).ok()?;
+        value |= usize::from(byte[0] & 0x7f) << (7 * shift);
+        if byte[0] & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+fn varint(mut n: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let mut byte = (n % 128) as u8;
+        n /= 128;
+        if n > 0 {
+            byte |= 0x80;
+        }
+        out.push(byte);
+        if n == 0 {
+            return out;
+        }
+    }
+}
+
+fn packet(header: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![header];
+    out.extend(varint(body.len()));
+    out.extend_from_slice(body);
+    out
+}
+
+/// A length-prefixed string at `at`; gives it and where the rest starts.
+fn mqtt_string(body: &[u8], at: usize) -> (String, usize) {
+    let len = usize::from(body[at]) << 8 | usize::from(body[at + 1]);
+    let text = String::from_utf8_lossy(&body[at + 2..at + 2 + len]).into_owned();
+    (text, at + 2 + len)
+}
+
+/// A varint inside a packet body; gives it and where the rest starts.
+fn body_varint(body: &[u8], at: usize) -> (usize, usize) {
+    let mut slice = &body[at..];
+    let before = slice.len();
+    let value = read_varint(&mut slice).expect("varint");
+    (value, at + before - slice.len())
+}
+
+fn topic_matches(filter: &str, topic: &str) -> bool {
+    let mut levels = topic.split('/');
+    for part in filter.split('/') {
+        match (part, levels.next()) {
+            ("#", _) => return true,
+            ("+", Some(_)) => {}
+            (p, Some(level)) if p == level => {}
+            _ => return false,
+        }
+    }
+    levels.next().is_none()
+}
+
+type Subscribers = Vec<(String, u64, Arc<std::sync::Mutex<TcpStream>>)>;
+
+/// A small MQTT 5 broker: CONNECT, SUBSCRIBE, UNSUBSCRIBE, PUBLISH (QoS 0
+/// to 2, delivered at QoS 0), PINGREQ and DISCONNECT. It drops the
+/// connection of whoever publishes to "test/drop".
+fn mqtt_broker() -> (u16, Arc<std::sync::Mutex<BrokerLog>>) {
+    use std::sync::Mutex;
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let log = Arc::new(Mutex::new(BrokerLog::default()));
+    let subscribers: Arc<Mutex<Subscribers>> = Arc::default();
+    let seen = log.clone();
+    std::thread::spawn(move || {
+        for (conn, stream) in listener.incoming().flatten().enumerate() {
+            let conn = conn as u64;
+            let log = seen.clone();
+            let subscribers = subscribers.clone();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(PATIENCE));
+                let writer = Arc::new(Mutex::new(stream.try_clone().expect("clone")));
+                let send = |bytes: Vec<u8>| {
+                    let _ = writer.lock().expect("writer").write_all(&bytes);
+                };
+                let mut reader = stream;
+                loop {
+                    let mut header = [0u8; 1];
+                    if reader.read_exact(&mut header).is_err() {
+                        break;
+                    }
+                    let Some(len) = read_varint(&mut reader) else {
+                        break;
+                    };
+                    let mut body = vec![0u8; len];
+                    if reader.read_exact(&mut body).is_err() {
+                        break;
+                    }
+                    match header[0] >> 4 {
+                        1 => {
+                            log.lock().expect("log").connects.push(body);
+                            send(packet(0x20, &[0, 0, 0]));
+                        }
+                        3 => {
+                            let qos = (header[0] >> 1) & 3;
+                            let (topic, mut at) = mqtt_string(&body, 0);
+                            let id = if qos > 0 {
+                                at += 2;
+                                Some([body[at - 2], body[at - 1]])
+                            } else {
+                                None
+                            };
+                            let (props, after) = body_varint(&body, at);
+                            let payload = body[after + props..].to_vec();
+                            log.lock().expect("log").published.push((
+                                topic.clone(),
+                                payload.clone(),
+                                qos,
+                            ));
+                            match (qos, id) {
+                                (1, Some(id)) => send(packet(0x40, &id)),
+                                (2, Some(id)) => send(packet(0x50, &id)),
+                                _ => {}
+                            }
+                            if topic == "test/drop" {
+                                let _ = reader.shutdown(std::net::Shutdown::Both);
+                                break;
+                            }
+                            let mut out = Vec::new();
+                            out.extend((topic.len() as u16).to_be_bytes());
+                            out.extend(topic.as_bytes());
+                            out.push(0);
+                            out.extend(&payload);
+                            let forward = packet(0x30, &out);
+                            let targets: Vec<Arc<Mutex<TcpStream>>> = subscribers
+                                .lock()
+                                .expect("subscribers")
+                                .iter()
+                                .filter(|(filter, _, _)| topic_matches(filter, &topic))
+                                .map(|(_, _, w)| w.clone())
+                                .collect();
+                            for target in targets {
+                                let _ = target.lock().expect("target").write_all(&forward);
+                            }
+                        }
+                        6 => send(packet(0x70, &body[..2])),
+                        8 | 10 => {
+                            let subscribe = header[0] >> 4 == 8;
+                            let (props, mut at) = body_varint(&body, 2);
+                            at += props;
+                            let mut codes = Vec::new();
+                            while at < body.len() {
+                                let (filter, next) = mqtt_string(&body, at);
+                                at = next;
+                                let mut subs = subscribers.lock().expect("subscribers");
+                                if subscribe {
+                                    codes.push(body[at] & 3);
+                                    at += 1;
+                                    subs.push((filter, conn, writer.clone()));
+                                } else {
+                                    codes.push(0);
+                                    subs.retain(|(f, c, _)| !(*f == filter && *c == conn));
+                                }
+                            }
+                            let mut out = body[..2].to_vec();
+                            out.push(0);
+                            out.extend(codes);
+                            send(packet(if subscribe { 0x90 } else { 0xb0 }, &out));
+                        }
+                        12 => send(vec![0xd0, 0]),
+                        14 => {
+                            log.lock().expect("log").disconnects += 1;
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                subscribers
+                    .lock()
+                    .expect("subscribers")
+                    .retain(|(_, c, _)| *c != conn);
+            });
+        }
+    });
+    (port, log)
+}
+
+#[test]
+fn mqtt_client_subscribes_publishes_and_reconnects() {
+    let (port, broker) = mqtt_broker();
+    let mut driver = Driver::start(&[format!("mqtt={port}")], &[]);
+    let log = driver.expect_log(&[
+        "mqtt message mud/room/chat hello",
+        "mqtt event disconnected",
+        "mqtt event reconnecting",
+        "mqtt message mud/room/chat again",
+        "mqtt event closed",
+        "mqtt closed because disconnected",
+        "mqtt publish after close 0",
+    ]);
+    assert_eq!(log.matches("mqtt event connected").count(), 2, "{log}");
+    assert!(!log.contains("unheard"), "{log}");
+    assert!(
+        log.contains("mqtt bad qos *mqtt_connect(): unknown option 'nonsense'"),
+        "{log}"
+    );
+    // The broker may still be reading what came before the disconnect.
+    let deadline = Instant::now() + PATIENCE;
+    while broker.lock().expect("broker log").disconnects == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let broker = broker.lock().expect("broker log");
+    assert_eq!(broker.connects.len(), 2);
+    let connect = String::from_utf8_lossy(&broker.connects[0]).into_owned();
+    assert!(
+        connect.contains("MQTT") && connect.contains("lpc-test"),
+        "{connect:?}"
+    );
+    assert!(
+        connect.contains("mud/status") && connect.contains("gone"),
+        "{connect:?}"
+    );
+    let topics: Vec<(&str, u8)> = broker
+        .published
+        .iter()
+        .map(|(t, _, q)| (t.as_str(), *q))
+        .collect();
+    assert_eq!(
+        topics,
+        vec![
+            ("mud/room/chat", 1),
+            ("test/drop", 0),
+            ("mud/room/chat", 1),
+            ("mud/room/chat", 0),
+            ("test/last", 2),
+        ],
+        "{}",
+        driver.output()
+    );
+    assert_eq!(broker.disconnects, 1);
+}
+
+#[test]
+fn grpc_serves_and_calls_with_proto_files_loaded_at_run_time() {
+    let port = free_port();
+    let mut driver = Driver::start(&[format!("grpc={port}")], &[]);
+    let log = driver.expect_log(&[
+        "grpc load 1",
+        "grpc serve 1",
+        "send message code=7,echo=ann:hi:3",
+        "replay message count=0,text=again,who=a",
+        "replay message count=2,text=again,who=b",
+        "replay status 0 ",
+        "fail status 2 cannot send",
+        "grpc bad method *grpc_call(): service chat.Chat has no method Nope",
+    ]);
+    let line = |prefix: &str| {
+        log.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line("grpc bad proto ").contains("nosuch.proto"), "{log}");
+    assert!(line("grpc bad field ").contains("nope"), "{log}");
+    let deadline = Instant::now() + PATIENCE;
+    while !driver.log().contains("nobody status") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = driver.log();
+    let nobody = log
+        .lines()
+        .find(|l| l.starts_with("nobody status"))
+        .unwrap_or_default();
+    assert!(nobody.starts_with("nobody status 14 "), "{log}");
+}
+
+#[test]
+fn websocket_client_speaks_tls() {
+    let (config, pem) = tls_server();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(PATIENCE));
+                let Ok(conn) = rustls::ServerConnection::new(config) else {
+                    return;
+                };
+                let tls = rustls::StreamOwned::new(conn, stream);
+                let Ok(mut socket) = tungstenite::accept(tls) else {
+                    return;
+                };
+                while let Ok(message) = socket.read() {
+                    if let tungstenite::Message::Text(text) = message {
+                        let _ = socket.send(tungstenite::Message::text(format!("tls:{text}")));
+                    }
+                }
+            });
+        }
+    });
+    let mut driver = Driver::start(
+        &[format!("wss=wss://localhost:{port}/")],
+        &[("cert.pem", pem.as_bytes())],
+    );
+    driver.expect_log(&["wss text tls:secret", "wss closed 1000"]);
 }

@@ -42,8 +42,14 @@ mixed handle(mapping req) {
 void serve(string port) {
   int h = http_serve(to_int(port), (: handle :),
                      ([ "host": "127.0.0.1", "timeout": 1, "max_body": 64,
-                        "static": "/www" ]));
+                        "static": "/www", "header_timeout": 2 ]));
   log("serve " + (h > 0));
+}
+
+void serve_tls(string port) {
+  int h = http_serve(to_int(port), (: handle :),
+                     ([ "host": "127.0.0.1", "cert": "/cert.pem", "key": "/key.pem" ]));
+  log("serve tls " + (h > 0));
 }
 
 void refuse(string port) {
@@ -158,4 +164,84 @@ void gql_client(string url) {
                 ([ "n": "ann" ]), (: gql_answer, "gqlc" :));
   graphql_query(url, "{ broken }", ([ ]), (: gql_answer, "gqlerr" :));
   graphql_query("http://127.0.0.1:1/graphql", "{ count }", ([ ]), (: gql_answer, "gqlnobody" :));
+}
+
+void temporary(string port) {
+  clone_object("/server")->start(to_int(port));
+}
+
+int connects;
+
+void mq_event(string event, mixed detail, int handle) {
+  log("mqtt event " + event);
+  if (event == "connected") {
+    connects++;
+    mqtt_subscribe(handle, "mud/+/chat", 1);
+    mqtt_publish(handle, "mud/room/chat", connects == 1 ? "hello" : "again", 1, 0);
+  }
+  if (event == "closed") {
+    log("mqtt closed because " + detail);
+    log("mqtt publish after close " + mqtt_publish(handle, "mud/room/chat", "late", 0, 0));
+  }
+}
+
+void mq_message(string topic, mixed payload, int handle) {
+  log("mqtt message " + topic + " " + payload);
+  if (payload == "hello") {
+    // The test broker drops the connection on this topic.
+    mqtt_publish(handle, "test/drop", "x", 0, 0);
+  }
+  if (payload == "again") {
+    mqtt_unsubscribe(handle, "mud/+/chat");
+    mqtt_publish(handle, "mud/room/chat", "unheard", 0, 0);
+    mqtt_publish(handle, "test/last", "x", 2, 0);
+    mqtt_disconnect(handle);
+  }
+}
+
+void mqtt(string port) {
+  mqtt_connect("127.0.0.1", to_int(port),
+               ([ "client_id": "lpc-test", "keep_alive": 30,
+                  "will": ([ "topic": "mud/status", "payload": "gone" ]) ]),
+               (: mq_message :), (: mq_event :));
+  log("mqtt bad qos " + catch(mqtt_connect("127.0.0.1", 1, ([ "nonsense": 1 ]),
+                                           (: mq_message :), (: mq_event :))));
+}
+
+void grpc_got(string name, mixed a, mixed b) {
+  if (mapp(a)) {
+    log(name + " message " + implode(map(sort_array(keys(a), 1), (: $1 + "=" + $(a)[$1] :)), ","));
+    return;
+  }
+  log(name + " status " + a + " " + b);
+}
+
+void grpc(string port) {
+  string target = "http://127.0.0.1:" + port;
+  log("grpc load " + grpc_load_proto("/chat.proto"));
+  log("grpc bad proto " + catch(grpc_load_proto("/nosuch.proto")));
+  log("grpc serve " + (grpc_serve(to_int(port), "chat.Chat", load_object("/grpcsvc")) > 0));
+  grpc_call(target, "chat.Chat/Send", ([ "who": "ann", "text": "hi", "count": 3 ]),
+            (: grpc_got, "send" :));
+  grpc_call(target, "chat.Chat/Replay", ([ "text": "again" ]), (: grpc_got, "replay" :));
+  grpc_call(target, "chat.Chat/Fail", ([ ]), (: grpc_got, "fail" :));
+  grpc_call("http://127.0.0.1:1", "chat.Chat/Send", ([ ]), (: grpc_got, "nobody" :),
+            ([ "deadline": 5 ]));
+  log("grpc bad method " + catch(grpc_call(target, "chat.Chat/Nope", ([ ]), (: grpc_got, "x" :))));
+  log("grpc bad field " + catch(grpc_call(target, "chat.Chat/Send", ([ "nope": 1 ]),
+                                          (: grpc_got, "x" :))));
+}
+
+void wss_message(mixed message, int handle) {
+  log("wss text " + message);
+  websocket_close(handle);
+}
+
+void wss_closed(mixed code, mixed reason, int handle) {
+  log("wss closed " + code);
+}
+
+void wss(string url) {
+  int h = websocket_connect(url, (: wss_message :), (: wss_closed :), ([ "ca": "/cert.pem" ]));
+  websocket_send(h, "secret");
 }

@@ -92,8 +92,12 @@ pub fn from_gql(v: Gql) -> Value {
     }
 }
 
-/// The resolver object of a `graphql_serve` endpoint.
-struct Endpoint(ObjRef);
+/// The resolver object of a `graphql_serve` endpoint, and its server's
+/// hold on the accept loop.
+struct Endpoint {
+    resolver: ObjRef,
+    _listening: super::http::Listening,
+}
 
 /// `graphql_serve(port, path, schema, resolver)`.
 fn graphql_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -137,7 +141,11 @@ fn graphql_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
     let Some(listener) = super::http::bind(vm, EFUN, port, "0.0.0.0")? else {
         return Ok(Value::Int(0));
     };
-    let state: Box<dyn std::any::Any> = Box::new(Endpoint(resolver));
+    let (listening, stop) = runtime::channel();
+    let state: Box<dyn std::any::Any> = Box::new(Endpoint {
+        resolver,
+        _listening: super::http::Listening { _stop: listening },
+    });
     let Some(server) = asyncwork::begin(vm, Vec::new(), Some(state)) else {
         return Ok(Value::Int(0));
     };
@@ -183,6 +191,7 @@ fn graphql_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
         Arc::new(config),
         deliver,
         abandon,
+        stop,
     ));
     Ok(Value::Int(server))
 }
@@ -194,10 +203,10 @@ fn resolve_on_vm(
     server: Id,
     call: graphql::Call,
 ) -> Result<Result<Gql, String>, Unwind> {
-    let Some(Endpoint(resolver)) = vm.backend.work.state::<Endpoint>(server) else {
+    let Some(endpoint) = vm.backend.work.state::<Endpoint>(server) else {
         return Ok(Err("the endpoint is closed".into()));
     };
-    let resolver = *resolver;
+    let resolver = endpoint.resolver;
     if !vm.objects.alive(resolver) {
         return Ok(Err("the resolver object is gone".into()));
     }

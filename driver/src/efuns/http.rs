@@ -213,8 +213,27 @@ fn mapping(entries: Vec<(&str, Value)>) -> Value {
     Value::Mapping(Rc::new(RefCell::new(map)))
 }
 
+/// A server's hold on its accept loop, which stops when this is dropped.
+pub struct Listening {
+    pub _stop: Sender<()>,
+}
+
 /// A request of `http_serve` waiting for its answer.
 struct Waiting(Sender<http_server::Response>);
+
+/// Whether master `valid_http(port, caller)` lets the running object serve
+/// on `port` (a master without that apply refuses nothing).
+pub fn permitted(vm: &mut Vm, port: u16) -> Result<bool, Unwind> {
+    let Some(caller) = vm.this_object() else {
+        return Ok(false);
+    };
+    let Some(master) = vm.master else {
+        return Ok(true);
+    };
+    let args = vec![Value::Int(i64::from(port)), Value::Object(caller)];
+    let answer = vm.apply(master, "valid_http", args, true)?;
+    Ok(answer.is_none_or(|allowed| allowed.truthy()))
+}
 
 /// A listening socket for an HTTP server on `host:port`, when master
 /// `valid_http(port, caller)` does not refuse it and the port is free.
@@ -224,16 +243,8 @@ pub fn bind(
     port: u16,
     host: &str,
 ) -> Result<Option<runtime::TcpListener>, Unwind> {
-    let Some(caller) = vm.this_object() else {
+    if !permitted(vm, port)? {
         return Ok(None);
-    };
-    if let Some(master) = vm.master {
-        let args = vec![Value::Int(i64::from(port)), Value::Object(caller)];
-        if let Some(allowed) = vm.apply(master, "valid_http", args, true)?
-            && !allowed.truthy()
-        {
-            return Ok(None);
-        }
     }
     let address = if host.contains(':') {
         format!("[{host}]:{port}")
@@ -308,7 +319,9 @@ fn http_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let Some(listener) = bind(vm, EFUN, port, &host)? else {
         return Ok(Value::Int(0));
     };
-    let Some(server) = asyncwork::begin(vm, vec![handler], None) else {
+    let (listening, stop) = runtime::channel();
+    let state: Box<dyn std::any::Any> = Box::new(Listening { _stop: listening });
+    let Some(server) = asyncwork::begin(vm, vec![handler], Some(state)) else {
         return Ok(Value::Int(0));
     };
     let notifier = asyncwork::notifier(vm);
@@ -322,6 +335,7 @@ fn http_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         Arc::new(config),
         deliver,
         abandon,
+        stop,
     ));
     Ok(Value::Int(server))
 }

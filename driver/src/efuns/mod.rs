@@ -12,6 +12,7 @@ pub mod develop;
 pub mod ed;
 pub mod files;
 pub mod graphql;
+pub mod grpc;
 pub mod http;
 pub mod interactive;
 pub mod inventory;
@@ -19,6 +20,7 @@ pub mod json;
 pub mod lifecycle;
 pub mod math;
 pub mod misc;
+pub mod mqtt;
 pub mod objects;
 pub mod parse_command;
 pub mod parser;
@@ -66,9 +68,11 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     ed::register(&mut m);
     http::register(&mut m);
     graphql::register(&mut m);
+    grpc::register(&mut m);
     websocket::register(&mut m);
     misc::register(&mut m);
     develop::register(&mut m);
+    mqtt::register(&mut m);
     m
 }
 

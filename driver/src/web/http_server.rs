@@ -62,10 +62,25 @@ pub struct Config {
 /// hyper refuses a read buffer smaller than this.
 const MIN_BUFFER: usize = 8192;
 
-/// Accepts connections until the listener fails for good.
-pub async fn serve(listener: TcpListener, config: Arc<Config>, deliver: Deliver, abandon: Abandon) {
+/// Accepts connections until every sender of `stop` is gone; connections
+/// already open live on.
+pub async fn serve(
+    listener: TcpListener,
+    config: Arc<Config>,
+    deliver: Deliver,
+    abandon: Abandon,
+    stop: Receiver<()>,
+) {
     loop {
-        let (stream, remote) = match listener.accept().await {
+        let accepted = futures_lite::future::or(async { Some(listener.accept().await) }, async {
+            let _ = stop.recv().await;
+            None
+        })
+        .await;
+        let Some(accepted) = accepted else {
+            return;
+        };
+        let (stream, remote) = match accepted {
             Ok(pair) => pair,
             Err(_) => {
                 // Out of descriptors or a reset before accept: wait a

@@ -1,12 +1,16 @@
 //! The async side of the web efuns: an HTTP server and client (hyper over
-//! the runtime's sockets), a websocket client and GraphQL endpoints.
+//! the runtime's sockets), a websocket client, GraphQL endpoints, gRPC
+//! and an MQTT client.
 //! Nothing here touches an LPC value; the efuns (`efuns/http.rs`,
-//! `efuns/websocket.rs`, `efuns/graphql.rs`) turn what these tasks
+//! `efuns/websocket.rs`, `efuns/graphql.rs`, `efuns/grpc.rs`,
+//! `efuns/mqtt.rs`) turn what these tasks
 //! produce into values on the VM thread.
 
 pub mod graphql;
+pub mod grpc;
 pub mod http_client;
 pub mod http_server;
+pub mod mqtt;
 pub mod websocket;
 
 use std::future::Future;

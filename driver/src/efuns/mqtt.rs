@@ -1,0 +1,225 @@
+//! The mqtt efuns: an MQTT 5 client per `mqtt_connect`, an `asyncwork`
+//! operation whose callbacks hear messages and connection events; its
+//! tasks live in `web::mqtt`.
+
+use std::time::Duration;
+
+use mqrstt::ConnectOptions;
+use mqrstt::packets::{LastWill, QoS};
+use rustc_hash::FxHashMap;
+
+use super::http::{Options, body_of, bytes_value};
+use super::{arg, int_arg, str_arg};
+use crate::asyncwork;
+use crate::runtime::{self, Sender};
+use crate::vm::value::Value;
+use crate::vm::{Efun, Unwind, Vm, error};
+use crate::web::mqtt::{self, News, Request};
+
+pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
+    m.insert("mqtt_connect", mqtt_connect);
+    m.insert("mqtt_subscribe", mqtt_subscribe);
+    m.insert("mqtt_unsubscribe", mqtt_unsubscribe);
+    m.insert("mqtt_publish", mqtt_publish);
+    m.insert("mqtt_disconnect", mqtt_disconnect);
+}
+
+/// The VM side of a client: the queue to its request task.
+struct Client(Sender<Request>);
+
+/// Callback numbers in the client's `asyncwork` entry.
+const ON_MESSAGE: usize = 0;
+const ON_EVENT: usize = 1;
+
+fn qos_of(n: i64, efun: &str) -> Result<QoS, Unwind> {
+    match n {
+        0 => Ok(QoS::AtMostOnce),
+        1 => Ok(QoS::AtLeastOnce),
+        2 => Ok(QoS::ExactlyOnce),
+        _ => Err(error(format!("{efun}(): qos must be 0, 1 or 2, not {n}"))),
+    }
+}
+
+/// The last will from its mapping: topic, payload, qos, retain.
+fn last_will(v: &Value) -> Result<LastWill, Unwind> {
+    const EFUN: &str = "mqtt_connect";
+    let Value::Mapping(m) = v else {
+        return Err(error(format!("{EFUN}(): option 'will' must be a mapping")));
+    };
+    let m = m.borrow();
+    let field = |name: &str| m.get(&Value::str(name)).cloned().unwrap_or_default();
+    let Value::Str(topic) = field("topic") else {
+        return Err(error(format!("{EFUN}(): the will needs a topic")));
+    };
+    let payload = body_of(&field("payload"), EFUN, "the will's payload")?;
+    let qos = qos_of(field("qos").as_int().unwrap_or(0), EFUN)?;
+    let retain = field("retain").truthy();
+    Ok(LastWill::new(qos, retain, topic.text.as_str(), payload))
+}
+
+/// `mqtt_connect(host, port, options, on_message, on_event)`.
+fn mqtt_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    const EFUN: &str = "mqtt_connect";
+    let host = str_arg(vm, base, argc, 0, EFUN)?.text.clone();
+    if host.is_empty() {
+        return Err(error(format!("{EFUN}(): no host")));
+    }
+    let port = int_arg(vm, base, argc, 1, EFUN)?;
+    let Some(port) = u16::try_from(port).ok().filter(|&p| p != 0) else {
+        return Err(error(format!("{EFUN}(): bad port {port}")));
+    };
+    let options = Options::read(
+        arg(vm, base, argc, 2),
+        EFUN,
+        2,
+        &[
+            "client_id",
+            "username",
+            "password",
+            "keep_alive",
+            "clean_session",
+            "will",
+            "tls",
+            "ca",
+            "reconnect",
+            "timeout",
+        ],
+    )?;
+    let on_message = asyncwork::callback_arg(arg(vm, base, argc, 3), EFUN, 3)?;
+    let on_event = asyncwork::callback_arg(arg(vm, base, argc, 4), EFUN, 4)?;
+    let client_id = match options.string("client_id")? {
+        Some(id) => id,
+        None => format!("lpc-{}-{}", std::process::id(), vm.backend.work.count()),
+    };
+    let mut connect = ConnectOptions::new(client_id);
+    if let Some(username) = options.string("username")? {
+        connect.set_username(username);
+    }
+    if let Some(password) = options.string("password")? {
+        connect.set_password(password);
+    }
+    connect.set_keep_alive_interval(options.seconds("keep_alive", Duration::from_secs(60))?);
+    connect.set_clean_start(options.int("clean_session", 1)? != 0);
+    if let Some(will) = options.value("will") {
+        connect.set_last_will(last_will(will)?);
+    }
+    let extra_roots = options.certificates(vm, "ca")?;
+    let tls = if options.int("tls", 0)? != 0 {
+        Some(crate::web::tls_client(&extra_roots).map_err(|e| error(format!("{EFUN}(): {e}")))?)
+    } else {
+        None
+    };
+    let settings = mqtt::Settings {
+        host,
+        port,
+        tls,
+        options: connect,
+        reconnect: options.int("reconnect", 1)? != 0,
+        connect_timeout: options.seconds("timeout", Duration::from_secs(10))?,
+    };
+    let (requests, pending) = runtime::channel();
+    let state: Box<dyn std::any::Any> = Box::new(Client(requests));
+    let Some(id) = asyncwork::begin(vm, vec![on_message, on_event], Some(state)) else {
+        return Ok(Value::Int(0));
+    };
+    let notifier = asyncwork::notifier(vm);
+    runtime::spawn(async move {
+        let to_vm = notifier.clone();
+        let news = move |news: News| {
+            to_vm.run(move |vm| {
+                let (which, args) = match news {
+                    News::Message { topic, payload } => {
+                        (ON_MESSAGE, vec![Value::str(topic), bytes_value(payload)])
+                    }
+                    News::Connected => (ON_EVENT, vec![Value::str("connected"), Value::Int(0)]),
+                    News::Disconnected(reason) => (
+                        ON_EVENT,
+                        vec![Value::str("disconnected"), Value::str(reason)],
+                    ),
+                    News::Reconnecting(pause) => (
+                        ON_EVENT,
+                        vec![
+                            Value::str("reconnecting"),
+                            Value::Int(pause.as_millis().min(i64::MAX as u128) as i64),
+                        ],
+                    ),
+                };
+                let mut args = args;
+                args.push(Value::Int(id));
+                asyncwork::call(vm, id, which, args)?;
+                Ok(())
+            })
+        };
+        let reason = mqtt::run(settings, pending, news).await;
+        notifier.run(move |vm| {
+            let args = vec![Value::str("closed"), Value::str(reason), Value::Int(id)];
+            asyncwork::finish(vm, id, ON_EVENT, args)
+        });
+    });
+    Ok(Value::Int(id))
+}
+
+/// Queues a request for client `handle`: 1 when queued.
+fn queue(vm: &Vm, handle: i64, request: Request) -> Value {
+    let Some(Client(requests)) = vm.backend.work.state::<Client>(handle) else {
+        return Value::Int(0);
+    };
+    Value::Int(requests.try_send(request).is_ok() as i64)
+}
+
+fn topic_arg(vm: &Vm, base: usize, argc: usize, efun: &str) -> Result<String, Unwind> {
+    let topic = str_arg(vm, base, argc, 1, efun)?.text.clone();
+    if topic.is_empty() {
+        return Err(error(format!("{efun}(): empty topic")));
+    }
+    Ok(topic)
+}
+
+/// `mqtt_subscribe(handle, topic, qos)`.
+fn mqtt_subscribe(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    const EFUN: &str = "mqtt_subscribe";
+    let handle = int_arg(vm, base, argc, 0, EFUN)?;
+    let topic = topic_arg(vm, base, argc, EFUN)?;
+    let qos = qos_of(int_arg(vm, base, argc, 2, EFUN)?, EFUN)?;
+    Ok(queue(vm, handle, Request::Subscribe(topic, qos)))
+}
+
+/// `mqtt_unsubscribe(handle, topic)`.
+fn mqtt_unsubscribe(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    const EFUN: &str = "mqtt_unsubscribe";
+    let handle = int_arg(vm, base, argc, 0, EFUN)?;
+    let topic = topic_arg(vm, base, argc, EFUN)?;
+    Ok(queue(vm, handle, Request::Unsubscribe(topic)))
+}
+
+/// `mqtt_publish(handle, topic, payload, qos, retain)`.
+fn mqtt_publish(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    const EFUN: &str = "mqtt_publish";
+    let handle = int_arg(vm, base, argc, 0, EFUN)?;
+    let topic = topic_arg(vm, base, argc, EFUN)?;
+    if topic.contains(['+', '#']) {
+        return Err(error(format!(
+            "{EFUN}(): wildcards are for subscriptions, not '{topic}'"
+        )));
+    }
+    let payload = body_of(&arg(vm, base, argc, 2), EFUN, "the payload")?;
+    let qos = qos_of(int_arg(vm, base, argc, 3, EFUN)?, EFUN)?;
+    let retain = int_arg(vm, base, argc, 4, EFUN)? != 0;
+    Ok(queue(
+        vm,
+        handle,
+        Request::Publish {
+            topic,
+            payload,
+            qos,
+            retain,
+        },
+    ))
+}
+
+/// `mqtt_disconnect(handle)`: the "closed" event follows.
+fn mqtt_disconnect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let handle = int_arg(vm, base, argc, 0, "mqtt_disconnect")?;
+    queue(vm, handle, Request::Disconnect);
+    Ok(Value::Undefined)
+}

@@ -1,0 +1,363 @@
+//! gRPC for the `grpc_*` efuns: services and messages known only at run
+//! time (.proto files compiled by protox into a descriptor pool, messages
+//! as prost-reflect dynamic messages), carried by tonic. tonic needs tokio,
+//! so its work runs on one dedicated thread with a tokio runtime; news
+//! reaches the VM thread the same way as every other task's.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use bytes::Buf;
+use futures_util::Stream;
+use prost::Message;
+use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor, MethodDescriptor};
+use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
+use tonic::server::{ServerStreamingService, UnaryService};
+use tonic::{Request, Response, Status};
+
+/// Every service and message of the .proto files loaded so far.
+fn pool() -> &'static Mutex<DescriptorPool> {
+    static POOL: OnceLock<Mutex<DescriptorPool>> = OnceLock::new();
+    POOL.get_or_init(|| Mutex::new(DescriptorPool::new()))
+}
+
+/// Compiles `file` (relative to `root`, where its imports are looked up
+/// too) and adds what it declares to the pool.
+pub fn load(root: &Path, file: &str) -> Result<(), String> {
+    let set = protox::compile([file], [root]).map_err(|e| e.to_string())?;
+    let mut pool = pool()
+        .lock()
+        .map_err(|_| "the descriptor pool is unusable")?;
+    pool.add_file_descriptor_set(set).map_err(|e| e.to_string())
+}
+
+/// The method `package.Service/Method`.
+pub fn method(name: &str) -> Result<MethodDescriptor, String> {
+    let (service, method) = name
+        .split_once('/')
+        .ok_or_else(|| format!("'{name}' is not of the form package.Service/Method"))?;
+    let pool = pool()
+        .lock()
+        .map_err(|_| "the descriptor pool is unusable")?;
+    let service = pool
+        .get_service_by_name(service)
+        .ok_or_else(|| format!("no service {service} is loaded"))?;
+    let found = service.methods().find(|m| m.name() == method);
+    found.ok_or_else(|| format!("service {} has no method {method}", service.full_name()))
+}
+
+/// The service of that full name.
+pub fn service(name: &str) -> Result<prost_reflect::ServiceDescriptor, String> {
+    let pool = pool()
+        .lock()
+        .map_err(|_| "the descriptor pool is unusable")?;
+    pool.get_service_by_name(name)
+        .ok_or_else(|| format!("no service {name} is loaded"))
+}
+
+/// A message from its JSON form (proto3 JSON mapping).
+pub fn message_from_json(
+    descriptor: MessageDescriptor,
+    json: serde_json::Value,
+) -> Result<DynamicMessage, String> {
+    DynamicMessage::deserialize(descriptor, json).map_err(|e| e.to_string())
+}
+
+/// A message in JSON form, with field names as in the .proto file and
+/// 64-bit integers as numbers, as LPC wants them.
+pub fn message_to_json(message: &DynamicMessage) -> Result<serde_json::Value, String> {
+    let options = prost_reflect::SerializeOptions::new()
+        .stringify_64_bit_integers(false)
+        .use_proto_field_name(true)
+        .skip_default_fields(false);
+    message
+        .serialize_with_options(serde_json::value::Serializer, &options)
+        .map_err(|e| e.to_string())
+}
+
+/// The thread where tonic runs, started at first use.
+fn tokio() -> Result<&'static tokio::runtime::Handle, String> {
+    static HANDLE: OnceLock<Result<tokio::runtime::Handle, String>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start the gRPC runtime: {e}"))?;
+            let handle = runtime.handle().clone();
+            std::thread::Builder::new()
+                .name("grpc".into())
+                .spawn(move || runtime.block_on(std::future::pending::<()>()))
+                .map_err(|e| format!("cannot start the gRPC thread: {e}"))?;
+            Ok(handle)
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// Runs `task` on the gRPC thread.
+pub fn spawn(task: impl Future<Output = ()> + Send + 'static) -> Result<(), String> {
+    drop(tokio()?.spawn(task));
+    Ok(())
+}
+
+/// Encodes and decodes dynamic messages of known descriptors.
+#[derive(Clone)]
+pub struct DynamicCodec {
+    decode: MessageDescriptor,
+}
+
+impl DynamicCodec {
+    /// A codec that decodes messages of type `decode`.
+    pub fn new(decode: MessageDescriptor) -> DynamicCodec {
+        DynamicCodec { decode }
+    }
+}
+
+pub struct DynamicEncoder;
+
+pub struct DynamicDecoder(MessageDescriptor);
+
+impl Codec for DynamicCodec {
+    type Encode = DynamicMessage;
+    type Decode = DynamicMessage;
+    type Encoder = DynamicEncoder;
+    type Decoder = DynamicDecoder;
+
+    fn encoder(&mut self) -> DynamicEncoder {
+        DynamicEncoder
+    }
+
+    fn decoder(&mut self) -> DynamicDecoder {
+        DynamicDecoder(self.decode.clone())
+    }
+}
+
+impl Encoder for DynamicEncoder {
+    type Item = DynamicMessage;
+    type Error = Status;
+
+    fn encode(&mut self, item: DynamicMessage, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        item.encode(dst)
+            .map_err(|e| Status::internal(format!("encoding a message: {e}")))
+    }
+}
+
+impl Decoder for DynamicDecoder {
+    type Item = DynamicMessage;
+    type Error = Status;
+
+    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<DynamicMessage>, Status> {
+        let bytes = src.copy_to_bytes(src.remaining());
+        let mut message = DynamicMessage::new(self.0.clone());
+        message
+            .merge(bytes)
+            .map_err(|e| Status::invalid_argument(format!("decoding a message: {e}")))?;
+        Ok(Some(message))
+    }
+}
+
+/// What a call gives back: each response, then how it ended.
+pub enum Reply {
+    Message(DynamicMessage),
+    Status(tonic::Code, String),
+}
+
+/// Calls `method` at `target` with `request`; `on_reply` hears each
+/// response and, for a stream, the final status; errors end as a status.
+pub async fn call(
+    target: String,
+    method: MethodDescriptor,
+    request: DynamicMessage,
+    metadata: Vec<(String, String)>,
+    deadline: Duration,
+    on_reply: impl Fn(Reply) + Send + 'static,
+) {
+    let outcome = tokio::time::timeout(
+        deadline,
+        exchange(target, method, request, metadata, &on_reply),
+    )
+    .await
+    .unwrap_or_else(|_| Err(Status::deadline_exceeded("the deadline passed")));
+    if let Err(status) = outcome {
+        on_reply(Reply::Status(status.code(), status.message().to_string()));
+    }
+}
+
+async fn exchange(
+    target: String,
+    method: MethodDescriptor,
+    message: DynamicMessage,
+    metadata: Vec<(String, String)>,
+    on_reply: &(impl Fn(Reply) + Send),
+) -> Result<(), Status> {
+    let endpoint = tonic::transport::Endpoint::from_shared(target.clone())
+        .map_err(|e| Status::invalid_argument(format!("bad target '{target}': {e}")))?;
+    let channel = endpoint
+        .connect()
+        .await
+        .map_err(|e| Status::unavailable(format!("cannot connect to {target}: {e}")))?;
+    let mut client = tonic::client::Grpc::new(channel);
+    client
+        .ready()
+        .await
+        .map_err(|e| Status::unavailable(e.to_string()))?;
+    let path = format!("/{}/{}", method.parent_service().full_name(), method.name());
+    let path = path
+        .parse::<hyper::http::uri::PathAndQuery>()
+        .map_err(|e| Status::invalid_argument(e.to_string()))?;
+    let mut request = Request::new(message);
+    for (key, value) in metadata {
+        let key = tonic::metadata::MetadataKey::from_bytes(key.as_bytes())
+            .map_err(|_| Status::invalid_argument(format!("bad metadata key '{key}'")))?;
+        let value = value
+            .parse()
+            .map_err(|_| Status::invalid_argument(format!("bad metadata value '{value}'")))?;
+        request.metadata_mut().insert(key, value);
+    }
+    let codec = DynamicCodec::new(method.output());
+    if method.is_client_streaming() {
+        return Err(Status::unimplemented(
+            "client-streaming methods are not supported",
+        ));
+    }
+    if !method.is_server_streaming() {
+        let response = client.unary(request, path, codec).await?;
+        on_reply(Reply::Message(response.into_inner()));
+        return Ok(());
+    }
+    let mut stream = client
+        .server_streaming(request, path, codec)
+        .await?
+        .into_inner();
+    while let Some(message) = stream.message().await? {
+        on_reply(Reply::Message(message));
+    }
+    on_reply(Reply::Status(tonic::Code::Ok, String::new()));
+    Ok(())
+}
+
+/// Asks the VM thread to run a method's handler: gives the responses (one
+/// for a unary method) or a status.
+pub type Handle = Arc<
+    dyn Fn(
+            MethodDescriptor,
+            DynamicMessage,
+        ) -> Pin<Box<dyn Future<Output = Result<Vec<DynamicMessage>, Status>> + Send>>
+        + Send
+        + Sync,
+>;
+
+#[derive(Clone)]
+struct Handler {
+    method: MethodDescriptor,
+    handle: Handle,
+}
+
+type Responses = Pin<Box<dyn Stream<Item = Result<DynamicMessage, Status>> + Send>>;
+
+impl UnaryService<DynamicMessage> for Handler {
+    type Response = DynamicMessage;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<DynamicMessage>, Status>> + Send>>;
+
+    fn call(&mut self, request: Request<DynamicMessage>) -> Self::Future {
+        let answer = (self.handle)(self.method.clone(), request.into_inner());
+        Box::pin(async move {
+            let mut messages = answer.await?;
+            if messages.len() != 1 {
+                return Err(Status::internal("the handler must answer one message"));
+            }
+            let message = messages
+                .pop()
+                .ok_or_else(|| Status::internal("no answer"))?;
+            Ok(Response::new(message))
+        })
+    }
+}
+
+impl ServerStreamingService<DynamicMessage> for Handler {
+    type Response = DynamicMessage;
+    type ResponseStream = Responses;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Responses>, Status>> + Send>>;
+
+    fn call(&mut self, request: Request<DynamicMessage>) -> Self::Future {
+        let answer = (self.handle)(self.method.clone(), request.into_inner());
+        Box::pin(async move {
+            let messages = answer.await?;
+            let stream: Responses = Box::pin(futures_util::stream::iter(
+                messages.into_iter().map(Ok::<_, Status>),
+            ));
+            Ok(Response::new(stream))
+        })
+    }
+}
+
+/// Serves `service` on `listener` until `stop` has no sender left.
+pub async fn serve(
+    listener: std::net::TcpListener,
+    service: prost_reflect::ServiceDescriptor,
+    handle: Handle,
+    stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    let accepting = async {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            };
+            let service = service.clone();
+            let handle = handle.clone();
+            tokio::spawn(async move {
+                let answer = hyper::service::service_fn(move |request| {
+                    dispatch(service.clone(), handle.clone(), request)
+                });
+                let builder =
+                    hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
+                let _ = builder
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), answer)
+                    .await;
+            });
+        }
+    };
+    tokio::select! {
+        _ = accepting => {}
+        _ = stop => {}
+    }
+}
+
+async fn dispatch(
+    service: prost_reflect::ServiceDescriptor,
+    handle: Handle,
+    request: hyper::Request<hyper::body::Incoming>,
+) -> Result<hyper::Response<tonic::body::Body>, Infallible> {
+    let path = request.uri().path().to_string();
+    let name = path
+        .strip_prefix('/')
+        .and_then(|p| p.strip_prefix(service.full_name()))
+        .and_then(|p| p.strip_prefix('/'))
+        .unwrap_or("");
+    let Some(method) = service.methods().find(|m| m.name() == name) else {
+        return Ok(Status::unimplemented(format!("no method {path}")).into_http());
+    };
+    if method.is_client_streaming() {
+        return Ok(Status::unimplemented("client-streaming methods are not supported").into_http());
+    }
+    let handler = Handler {
+        method: method.clone(),
+        handle,
+    };
+    let mut grpc = tonic::server::Grpc::new(DynamicCodec::new(method.input()));
+    let response = if method.is_server_streaming() {
+        grpc.server_streaming(handler, request).await
+    } else {
+        grpc.unary(handler, request).await
+    };
+    Ok(response)
+}
