@@ -3,6 +3,7 @@
 //! value or an error; grouped by kind in the files of this module.
 
 pub mod arrays;
+pub mod async_io;
 pub mod commands;
 pub mod compress;
 pub mod core;
@@ -65,6 +66,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     http::register(&mut m);
     graphql::register(&mut m);
     websocket::register(&mut m);
+    async_io::register(&mut m);
     m
 }
 
