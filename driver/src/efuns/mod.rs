@@ -10,6 +10,7 @@ pub mod core;
 pub mod crypto;
 pub mod db;
 pub mod ed;
+pub mod external;
 pub mod files;
 pub mod graphql;
 pub mod http;
@@ -67,6 +68,7 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     graphql::register(&mut m);
     websocket::register(&mut m);
     async_io::register(&mut m);
+    external::register(&mut m);
     m
 }
 
