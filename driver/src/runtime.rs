@@ -57,3 +57,37 @@ pub async fn lookup(host: &str) -> std::io::Result<Vec<SocketAddr>> {
     let addresses = (host, 0).to_socket_addrs().await?;
     Ok(addresses.collect())
 }
+
+/// `future`'s output, or `None` when `duration` passes first.
+pub async fn timeout<F: Future>(duration: Duration, future: F) -> Option<F::Output> {
+    async_std::future::timeout(duration, future).await.ok()
+}
+
+/// Writes `bytes` to a file, creating it; `append` keeps what was there.
+pub async fn write_file(path: &std::path::Path, bytes: &[u8], append: bool) -> std::io::Result<()> {
+    use async_std::io::WriteExt;
+    let mut options = async_std::fs::OpenOptions::new();
+    options.create(true);
+    if append {
+        options.append(true);
+    } else {
+        options.write(true).truncate(true);
+    }
+    let mut file = options.open(path).await?;
+    file.write_all(bytes).await?;
+    file.flush().await
+}
+
+/// The names in a directory, without `.` and `..`; names that are not
+/// UTF-8 are left out.
+pub async fn dir_names(path: &std::path::Path) -> std::io::Result<Vec<String>> {
+    use async_std::stream::StreamExt;
+    let mut entries = async_std::fs::read_dir(path).await?;
+    let mut names = Vec::new();
+    while let Some(entry) = entries.next().await {
+        if let Ok(name) = entry?.file_name().into_string() {
+            names.push(name);
+        }
+    }
+    Ok(names)
+}

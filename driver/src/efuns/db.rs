@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
 
-use async_std::stream::StreamExt;
+use futures_lite::StreamExt;
 use rustc_hash::FxHashMap;
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlRow};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgRow};
@@ -22,15 +22,11 @@ use sqlx::{
 };
 
 use super::{arg, bad_arg, int_arg, str_arg};
+// The db efuns are synchronous, as in FluffOS: their futures run to
+// completion on the VM thread. Only `async_db_exec` runs one elsewhere.
+use crate::runtime::block_on;
 use crate::vm::value::Value;
 use crate::vm::{Efun, Unwind, Vm, error};
-
-/// Runs a database future to completion on the VM thread: the db efuns are
-/// synchronous, as in FluffOS. This is the package's only contact with the
-/// async runtime, and it will move to the driver's runtime module.
-fn block_on<F: Future>(future: F) -> F::Output {
-    async_std::task::block_on(future)
-}
 
 /// The `type` argument of `db_connect` for MySQL and MariaDB: `__USE_MYSQL__`.
 /// The numbers must match the macros the compiler predefines.
@@ -131,6 +127,13 @@ thread_local! {
     /// Open connections by handle number minus one; closed slots are reused
     /// lowest first, as FluffOS does. Only the VM thread touches them.
     static HANDLES: RefCell<Vec<Option<Handle>>> = const { RefCell::new(Vec::new()) };
+    /// Handle numbers whose connection is away running an `async_db_exec`:
+    /// their slots are empty but not free.
+    static BUSY: RefCell<Vec<i64>> = const { RefCell::new(Vec::new()) };
+}
+
+fn busy(number: i64) -> bool {
+    BUSY.with(|busy| busy.borrow().contains(&number))
 }
 
 /// Takes the open connection `number` out of the table while it is used.
@@ -155,7 +158,8 @@ fn put_handle(number: i64, handle: Handle) {
 fn add_handle(handle: Handle) -> i64 {
     HANDLES.with(|handles| {
         let mut handles = handles.borrow_mut();
-        let index = match handles.iter().position(Option::is_none) {
+        let free = |(i, slot): &(usize, &Option<Handle>)| slot.is_none() && !busy(*i as i64 + 1);
+        let index = match handles.iter().enumerate().find(free).map(|(i, _)| i) {
             Some(free) => free,
             None => {
                 handles.push(None);
@@ -396,10 +400,10 @@ fn connect_mysql(target: &Target) -> Result<Connection, String> {
 /// Connects within [`CONNECT_TIMEOUT`]: an unreachable server must not
 /// stall the driver for minutes.
 fn with_timeout<T>(connect: impl Future<Output = Result<T, sqlx::Error>>) -> Result<T, String> {
-    match block_on(async_std::future::timeout(CONNECT_TIMEOUT, connect)) {
-        Ok(Ok(connection)) => Ok(connection),
-        Ok(Err(e)) => Err(sql_message(&e)),
-        Err(_) => Err(format!(
+    match block_on(crate::runtime::timeout(CONNECT_TIMEOUT, connect)) {
+        Some(Ok(connection)) => Ok(connection),
+        Some(Err(e)) => Err(sql_message(&e)),
+        None => Err(format!(
             "timed out connecting after {} seconds",
             CONNECT_TIMEOUT.as_secs()
         )),
@@ -604,6 +608,9 @@ fn open_handle(
     let number = int_arg(vm, base, argc, 0, efun)?;
     match take_handle(number) {
         Some(handle) => Ok((number, handle)),
+        None if busy(number) => Err(error(format!(
+            "Database handle {number} is busy with an async_db_exec()"
+        ))),
         None => Err(error(format!(
             "Attempt to {what} an invalid database handle"
         ))),
@@ -723,4 +730,83 @@ fn db_status(_: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
         text
     });
     Ok(Value::str(text))
+}
+
+/// A statement of `async_db_exec` with the connection it runs on, taken
+/// from the handle table until [`Finished::finish`] puts it back.
+pub struct Background {
+    number: i64,
+    handle: Handle,
+    sql: String,
+}
+
+/// What a [`Background`] statement did, on its way back to the VM thread.
+pub struct Finished {
+    number: i64,
+    handle: Handle,
+    outcome: Result<ResultSet, String>,
+}
+
+/// Checks and takes handle `number` for `async_db_exec`, on the VM thread:
+/// master `valid_database` is asked as for `db_exec`.
+pub fn start_background(vm: &mut Vm, number: i64, sql: &str) -> Result<Background, Unwind> {
+    check_access(vm, "exec", vec![Value::str(sql)])?;
+    let handle = match take_handle(number) {
+        Some(handle) => handle,
+        None if busy(number) => {
+            return Err(error(format!(
+                "Database handle {number} is busy with an async_db_exec()"
+            )));
+        }
+        None => return Err(error("Attempt to exec on an invalid database handle")),
+    };
+    BUSY.with(|busy| busy.borrow_mut().push(number));
+    Ok(Background {
+        number,
+        handle,
+        sql: sql.to_string(),
+    })
+}
+
+impl Background {
+    /// Runs the statement; off the VM thread.
+    pub async fn run(mut self) -> Finished {
+        let sql = self.sql.as_str();
+        let outcome = match &mut self.handle.connection {
+            Connection::Sqlite(c) => run_sql(&mut *c, sql, sqlite_row).await,
+            Connection::Postgres(c) => run_sql(&mut *c, sql, postgres_row).await,
+            Connection::MySql(c) => run_sql(&mut *c, sql, mysql_row).await,
+        };
+        Finished {
+            number: self.number,
+            handle: self.handle,
+            outcome,
+        }
+    }
+}
+
+impl Finished {
+    /// Puts the connection back with its result, on the VM thread; what
+    /// `db_exec` would have returned.
+    pub fn finish(self) -> Value {
+        let Finished {
+            number,
+            mut handle,
+            outcome,
+        } = self;
+        BUSY.with(|busy| busy.borrow_mut().retain(|&n| n != number));
+        let value = match outcome {
+            Ok(result) => {
+                let rows = result.rows.len() as i64;
+                handle.result = Some(result);
+                Value::Int(rows)
+            }
+            Err(message) => {
+                handle.result = None;
+                Value::str(message)
+            }
+        };
+        put_handle(number, handle);
+        value
+    }
 }

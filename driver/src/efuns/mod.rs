@@ -3,6 +3,7 @@
 //! value or an error; grouped by kind in the files of this module.
 
 pub mod arrays;
+pub mod async_io;
 pub mod commands;
 pub mod compress;
 pub mod core;
@@ -10,6 +11,7 @@ pub mod crypto;
 pub mod db;
 pub mod develop;
 pub mod ed;
+pub mod external;
 pub mod files;
 pub mod graphql;
 pub mod grpc;
@@ -73,6 +75,8 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     misc::register(&mut m);
     develop::register(&mut m);
     mqtt::register(&mut m);
+    async_io::register(&mut m);
+    external::register(&mut m);
     m
 }
 
