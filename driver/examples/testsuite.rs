@@ -50,30 +50,30 @@ fn main() -> Result<()> {
         print!("{stdout}");
         eprint!("{}", String::from_utf8_lossy(&output.stderr));
     }
+    // Every test file runs; the recap after `[==========]` lists each file
+    // that failed. Other output can share a line with the per-file
+    // progress lines, so those are not counted.
+    let mut tests = Vec::new();
+    list_tests(&suite.join("single/tests"), "/single/tests", &mut tests)?;
+    let recap_at = stdout.find("[==========]").unwrap_or(stdout.len());
+    let mut failed: Vec<String> = stdout[recap_at..]
+        .lines()
+        .filter_map(|l| l.strip_prefix("[  FAILED  ] "))
+        .filter(|rest| rest.starts_with('/'))
+        .map(|rest| rest.split(" (").next().unwrap_or(rest).to_string())
+        .collect();
+    failed.sort();
+    failed.dedup();
     let mut per_dir: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    let mut failed = Vec::new();
-    for line in stdout.lines() {
-        let (ok, rest) = if let Some(rest) = line.strip_prefix("[       OK ] ") {
-            (true, rest)
-        } else if let Some(rest) = line.strip_prefix("[  FAILED  ] ") {
-            // The recap repeats failed files without a time: count each once.
-            if !rest.ends_with(" ms)") {
-                continue;
-            }
-            (false, rest)
-        } else {
-            continue;
-        };
-        let path = rest.split(" (").next().unwrap_or(rest);
+    for path in &tests {
         let dir = Path::new(path)
             .parent()
             .map_or(String::new(), |p| p.display().to_string());
         let entry = per_dir.entry(dir).or_default();
-        if ok {
-            entry.0 += 1;
-        } else {
+        if failed.binary_search(path).is_ok() {
             entry.1 += 1;
-            failed.push(path.to_string());
+        } else {
+            entry.0 += 1;
         }
     }
     let finished = stdout.contains("[==========]");
@@ -95,10 +95,25 @@ fn main() -> Result<()> {
             output.status.code()
         );
     }
-    failed.sort();
     println!("\nfailing files:");
     for f in &failed {
         println!("  {f}");
+    }
+    Ok(())
+}
+
+/// Every `.lpc` file under `dir`, as the mudlib path under `prefix`.
+fn list_tests(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = format!("{prefix}/{name}");
+        if entry.file_type()?.is_dir() {
+            list_tests(&entry.path(), &path, out)?;
+        } else if name.ends_with(".lpc") {
+            out.push(path);
+        }
     }
     Ok(())
 }
