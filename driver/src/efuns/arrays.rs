@@ -261,9 +261,19 @@ fn member_array(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     };
     match arg(vm, base, argc, 1) {
         Value::Array(a) => {
+            let predicate = flags & 4 != 0 && matches!(needle, Value::Function(_));
+            if !predicate {
+                // Nothing runs during the search: look in place, no copy.
+                let items = a.borrow();
+                let size = items.len();
+                let found = (start..size)
+                    .map(|i| if flags & 2 != 0 { size - i - 1 } else { i })
+                    .find(|&at| same(vm, &needle, &items[at], flags & 1 != 0));
+                return Ok(Value::Int(found.map_or(-1, |at| at as i64)));
+            }
+            // A predicate may change the array: search a snapshot.
             let items = a.borrow().clone();
             let size = items.len();
-            let predicate = flags & 4 != 0 && matches!(needle, Value::Function(_));
             for i in start..size {
                 let at = if flags & 2 != 0 { size - i - 1 } else { i };
                 let item = &items[at];
