@@ -714,12 +714,30 @@ impl Vm {
                         };
                         let at = self.stack.len() - argc;
                         self.save_pc(pc);
-                        match f(self, at, argc) {
-                            Ok(v) => {
+                        // A panic in an efun is a driver bug: it ends this
+                        // evaluation as an LPC error and the driver goes on.
+                        let outcome =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                f(self, at, argc)
+                            }));
+                        match outcome {
+                            Ok(Ok(v)) => {
                                 self.stack.truncate(at);
                                 self.stack.push(v);
                             }
-                            Err(e) => raise!(e),
+                            Ok(Err(e)) => raise!(e),
+                            Err(panic) => {
+                                let n =
+                                    program.efuns.get(efun as usize).map_or("?", |n| n.as_str());
+                                let what = panic
+                                    .downcast_ref::<&str>()
+                                    .map(|s| s.to_string())
+                                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                                    .unwrap_or_default();
+                                raise!(error(format!(
+                                    "Internal error in efun {n}(): {what} (please report)"
+                                )))
+                            }
                         }
                         // The efun may have destructed us or run other code.
                         if self.frames.len() <= stop {
