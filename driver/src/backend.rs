@@ -229,8 +229,15 @@ pub fn top_level<T>(
     }
 }
 
+/// How long one pass over the due call_outs may run before network input
+/// gets its turn; the rest run on the next pass, at once.
+const CALL_OUT_SLICE: Duration = Duration::from_millis(50);
+
 fn run_call_outs(vm: &mut Vm, now: Instant) -> Result<(), Unwind> {
-    while let Some(call) = vm.backend.timers.pop_due(now) {
+    let stop = Instant::now() + CALL_OUT_SLICE;
+    while Instant::now() < stop
+        && let Some(call) = vm.backend.timers.pop_due(now)
+    {
         if !vm.objects.alive(call.owner) {
             continue;
         }
