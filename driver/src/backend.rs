@@ -89,6 +89,12 @@ impl Backend {
         self.interactive_catch_tell = on("interactive catch tell", 0);
         self.net.offers.gmcp = on("enable gmcp", 0);
         self.net.offers.mssp = on("enable mssp", 1);
+        if let Some(n) = ms("connections per address") {
+            self.net.guards.per_address = n as usize;
+        }
+        if let Some(s) = ms("login timeout") {
+            self.net.guards.login_timeout = (s > 0).then(|| Duration::from_secs(s as u64));
+        }
     }
 
     /// Whether anything can still happen: a port, a connection, a lookup,
