@@ -1,5 +1,6 @@
-// Code that tries to take the driver down; each must end in an error
-// within the configured limits.
+// Code that tries to take the driver down. Each attack ends within the
+// configured limits: in an error, or, for the floods the limits allow, by
+// finishing (each says so in the debug log).
 int calls;
 
 void loop() {
