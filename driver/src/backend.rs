@@ -90,6 +90,12 @@ impl Backend {
         self.interactive_catch_tell = on("interactive catch tell", 0);
         self.net.offers.gmcp = on("enable gmcp", 0);
         self.net.offers.mssp = on("enable mssp", 1);
+        if let Some(n) = ms("connections per address") {
+            self.net.guards.per_address = n as usize;
+        }
+        if let Some(s) = ms("login timeout") {
+            self.net.guards.login_timeout = (s > 0).then(|| Duration::from_secs(s as u64));
+        }
     }
 
     /// Whether anything can still happen: a port, a connection, a lookup,
@@ -230,8 +236,15 @@ pub fn top_level<T>(
     }
 }
 
+/// How long one pass over the due call_outs may run before network input
+/// gets its turn; the rest run on the next pass, at once.
+const CALL_OUT_SLICE: Duration = Duration::from_millis(50);
+
 fn run_call_outs(vm: &mut Vm, now: Instant) -> Result<(), Unwind> {
-    while let Some(call) = vm.backend.timers.pop_due(now) {
+    let stop = Instant::now() + CALL_OUT_SLICE;
+    while Instant::now() < stop
+        && let Some(call) = vm.backend.timers.pop_due(now)
+    {
         if !vm.objects.alive(call.owner) {
             continue;
         }

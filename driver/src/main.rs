@@ -1,24 +1,10 @@
 //! `driver [CONFIG] [-fFLAG]...`: runs a FluffOS mudlib. One thread owns
 //! the VM and every object; network tasks run on the async runtime and talk
 //! to it through messages. Without a config, the bundled mudlib is served.
-// The binary reads the config, the mudlib and writes logs.
+// The binary reads the config and enters the mudlib's directory.
 #![allow(clippy::disallowed_methods)]
-// `Value` hashes arrays, mappings and functions by identity, never by their
-// contents, so their interior mutability cannot change a key's hash.
-#![allow(clippy::mutable_key_type)]
 
-mod asyncwork;
-mod backend;
-mod boot;
-mod compile;
-mod ed;
-mod efuns;
-mod jail;
-mod net;
-mod runtime;
-mod vm;
-mod web;
-
+use driver::boot;
 use std::process::ExitCode;
 
 /// Stack of the VM thread.

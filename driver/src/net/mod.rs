@@ -7,12 +7,12 @@ pub mod telnet;
 pub mod tls;
 pub mod ws;
 
-use std::net::SocketAddr;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc;
-use std::time::Instant;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use lpcc::config::ConfigFile;
 use rustc_hash::FxHashMap;
@@ -29,6 +29,26 @@ pub type ConnId = u64;
 /// Bytes queued for one connection beyond which new output is dropped, so
 /// a client that stops reading costs bounded memory and blocks nobody.
 pub const OUTPUT_LIMIT: usize = 1 << 20;
+
+/// Limits on what clients may hold without using it, from the config.
+#[derive(Clone, Copy, Debug)]
+pub struct Guards {
+    /// Connections one address may have open at once; 0 for no limit.
+    pub per_address: usize,
+    /// How long a connection may stay before its first line of input (or,
+    /// on a websocket or TLS port, before its handshake ends); `None`
+    /// waits forever.
+    pub login_timeout: Option<Duration>,
+}
+
+impl Default for Guards {
+    fn default() -> Guards {
+        Guards {
+            per_address: 100,
+            login_timeout: Some(Duration::from_secs(300)),
+        }
+    }
+}
 
 /// What network tasks tell the VM thread.
 pub enum Event {
@@ -295,6 +315,7 @@ pub struct Net {
     pub once_interactive: rustc_hash::FxHashSet<ObjRef>,
     /// The user whose input is being handled (`this_interactive`).
     pub current_interactive: Option<ObjRef>,
+    pub guards: Guards,
 }
 
 impl Default for Net {
@@ -315,6 +336,7 @@ impl Default for Net {
             last_resolve: 0,
             once_interactive: Default::default(),
             current_interactive: None,
+            guards: Guards::default(),
         }
     }
 }
@@ -357,6 +379,7 @@ impl Net {
     pub fn start(&mut self, ports: &[Port], ip: &str, http_dir: Option<PathBuf>) -> Vec<String> {
         let mut problems = Vec::new();
         let ids = Arc::new(AtomicU64::new(0));
+        let peers = Arc::new(Mutex::new(FxHashMap::default()));
         for port in ports {
             if port.kind == PortKind::Mud {
                 problems.push(format!(
@@ -386,6 +409,8 @@ impl Net {
                         http_dir: http_dir.clone(),
                         events: self.events_tx.clone(),
                         ids: ids.clone(),
+                        guards: self.guards,
+                        peers: peers.clone(),
                     });
                     runtime::spawn(accept_loop(listener, setup));
                 }
@@ -404,6 +429,66 @@ struct PortSetup {
     http_dir: Option<PathBuf>,
     events: mpsc::Sender<Event>,
     ids: Arc<AtomicU64>,
+    guards: Guards,
+    /// Open connections per address, over every port.
+    peers: Arc<Mutex<FxHashMap<IpAddr, usize>>>,
+}
+
+/// One address's claim on a connection; released when dropped.
+struct PeerSlot {
+    peers: Arc<Mutex<FxHashMap<IpAddr, usize>>>,
+    ip: IpAddr,
+}
+
+impl PeerSlot {
+    /// A slot for `ip`, unless it has `limit` connections already.
+    fn take(setup: &PortSetup, ip: IpAddr) -> Option<PeerSlot> {
+        let mut peers = setup.peers.lock().unwrap_or_else(|e| e.into_inner());
+        let count = peers.entry(ip).or_insert(0);
+        if setup.guards.per_address > 0 && *count >= setup.guards.per_address {
+            return None;
+        }
+        *count += 1;
+        Some(PeerSlot {
+            peers: setup.peers.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for PeerSlot {
+    fn drop(&mut self) {
+        let mut peers = self.peers.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = peers.get_mut(&self.ip) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                peers.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// `task`'s output, or `None` once `deadline` has passed.
+async fn before<T>(deadline: Option<Instant>, task: impl Future<Output = T>) -> Option<T> {
+    let Some(deadline) = deadline else {
+        return Some(task.await);
+    };
+    let expire = async {
+        runtime::sleep(deadline.saturating_duration_since(Instant::now())).await;
+        None
+    };
+    futures_lite::future::or(async { Some(task.await) }, expire).await
+}
+
+/// Turns away a connection over its address's limit.
+async fn refuse(mut stream: TcpStream) {
+    let notice = b"Too many connections from your address.\r\n";
+    let _ = before(
+        Some(Instant::now() + Duration::from_secs(5)),
+        stream.write_all(notice),
+    )
+    .await;
+    let _ = stream.shutdown(std::net::Shutdown::Both);
 }
 
 async fn accept_loop(listener: TcpListener, setup: Arc<PortSetup>) {
@@ -417,25 +502,31 @@ async fn accept_loop(listener: TcpListener, setup: Arc<PortSetup>) {
                 continue;
             }
         };
+        let Some(slot) = PeerSlot::take(&setup, peer.ip()) else {
+            runtime::spawn(refuse(stream));
+            continue;
+        };
         let _ = stream.set_nodelay(true);
-        runtime::spawn(open(stream, peer, setup.clone()));
+        runtime::spawn(open(stream, peer, setup.clone(), slot));
     }
 }
 
 /// The TLS handshake when the port has one, then the port's protocol.
-async fn open(stream: TcpStream, peer: SocketAddr, setup: Arc<PortSetup>) {
+async fn open(stream: TcpStream, peer: SocketAddr, setup: Arc<PortSetup>, slot: PeerSlot) {
     // Closing a stream only flushes it: the socket itself must be shut
     // down so the client sees the end, and the reader task stops.
     let closer = stream.clone();
+    let deadline = setup.guards.login_timeout.map(|t| Instant::now() + t);
     match &setup.tls {
         Some(acceptor) => {
-            if let Ok(tls) = acceptor.accept(stream).await {
-                serve(tls, peer, setup).await;
+            if let Some(Ok(tls)) = before(deadline, acceptor.accept(stream)).await {
+                serve(tls, peer, setup, deadline).await;
             }
         }
-        None => serve(stream, peer, setup).await,
+        None => serve(stream, peer, setup, deadline).await,
     }
     let _ = closer.shutdown(std::net::Shutdown::Both);
+    drop(slot);
 }
 
 /// Tells the VM about a new connection; its command channel and counter.
@@ -461,12 +552,15 @@ fn register(
     Some((conn, commands, queued))
 }
 
-async fn serve<S>(mut stream: S, peer: SocketAddr, setup: Arc<PortSetup>)
+async fn serve<S>(mut stream: S, peer: SocketAddr, setup: Arc<PortSetup>, deadline: Option<Instant>)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     if setup.kind == PortKind::Websocket {
-        match ws::read_request(&mut stream).await {
+        match before(deadline, ws::read_request(&mut stream))
+            .await
+            .flatten()
+        {
             Some(ws::Request::Upgrade { key, subprotocol }) => {
                 if let Ok((socket, kind)) = ws::accept(stream, &key, subprotocol).await {
                     serve_websocket(socket, kind, peer, &setup).await;
@@ -489,7 +583,7 @@ where
         return;
     };
     let (reader, writer) = futures_lite::io::split(stream);
-    runtime::spawn(read_loop(reader, conn, setup.events.clone()));
+    runtime::spawn(read_loop(reader, conn, setup.events.clone(), deadline));
     write_loop(writer, commands, queued).await;
 }
 
@@ -570,13 +664,26 @@ pub async fn socket_stream(
     let _ = closer.shutdown(std::net::Shutdown::Both);
 }
 
-async fn read_loop<R: AsyncRead + Unpin>(mut stream: R, conn: ConnId, events: mpsc::Sender<Event>) {
+/// Moves a connection's bytes to the VM; until the first end of line
+/// arrives, only until `deadline`.
+async fn read_loop<R: AsyncRead + Unpin>(
+    mut stream: R,
+    conn: ConnId,
+    events: mpsc::Sender<Event>,
+    mut deadline: Option<Instant>,
+) {
     let mut buf = vec![0u8; 4096];
     loop {
-        match stream.read(&mut buf).await {
+        let Some(read) = before(deadline, stream.read(&mut buf)).await else {
+            break;
+        };
+        match read {
             Ok(0) | Err(_) => break,
             Ok(n) => {
                 let bytes = buf.get(..n).unwrap_or_default().to_vec();
+                if bytes.iter().any(|&b| b == b'\n' || b == b'\r') {
+                    deadline = None;
+                }
                 if events.send(Event::Data { conn, bytes }).is_err() {
                     return;
                 }

@@ -44,6 +44,11 @@ impl LStr {
         }
     }
 
+    /// Whether the string has no characters.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
     /// The code point grapheme `i` stands for as a character: its first,
     /// when the cluster is at most four bytes; `Err` for a wider cluster
     /// (an emoji sequence), which no single character can replace.

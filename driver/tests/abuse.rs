@@ -1,0 +1,552 @@
+//! Abuse of the driver, from LPC code and from the network: each attack
+//! must end within the configured limits while the driver keeps serving
+//! other users. Every wait is bounded, every client is on loopback, and
+//! the round trips and memory seen are printed (`--nocapture`).
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long any one expected answer may take.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The evaluation limit of `tests/abuse/config.test`.
+const EVAL_LIMIT: Duration = Duration::from_millis(500);
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// A driver running the abuse mudlib; killed when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Driver {
+    /// Starts the driver with `extra` config lines added.
+    fn start(extra: &str) -> Driver {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/abuse");
+        let dir = tempfile::tempdir().expect("temporary directory");
+        for entry in std::fs::read_dir(&source).expect("abuse mudlib exists") {
+            let entry = entry.expect("directory entry");
+            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+        }
+        let port = free_port();
+        let config = std::fs::read_to_string(dir.path().join("config.test"))
+            .expect("config")
+            .replace("PORT", &port.to_string())
+            + extra;
+        std::fs::write(dir.path().join("config.test"), config).expect("write config");
+        let child = Command::new(env!("CARGO_BIN_EXE_driver"))
+            .arg("config.test")
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("driver starts");
+        Driver { child, port, dir }
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.path().join("debug.log")
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// Waits until the debug log, past its first `from` bytes, holds
+    /// `needle`.
+    fn expect_log(&self, from: usize, needle: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let log = self.log();
+            let new = log.get(from..).unwrap_or("");
+            if new.contains(needle) {
+                return new.to_string();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {needle:?} in the debug log; it has {new:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// The driver's resident memory in KiB.
+    fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    fn socket(&self) -> TcpStream {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match TcpStream::connect(("127.0.0.1", self.port)) {
+                Ok(stream) => {
+                    stream
+                        .set_read_timeout(Some(Duration::from_millis(50)))
+                        .expect("read timeout");
+                    return stream;
+                }
+                Err(e) if Instant::now() > deadline => panic!("cannot connect: {e}"),
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+
+    /// A user that got its welcome.
+    fn user(&self) -> Client {
+        let mut client = Client {
+            stream: self.socket(),
+            raw: Vec::new(),
+        };
+        client.expect("Welcome.");
+        client
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Client {
+    stream: TcpStream,
+    /// Bytes received and not yet consumed by an expectation.
+    raw: Vec<u8>,
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+impl Client {
+    fn line(&mut self, text: &str) {
+        self.stream
+            .write_all(format!("{text}\r\n").as_bytes())
+            .expect("send");
+    }
+
+    /// Reads until `needle` arrives, within `patience`; consumes the bytes
+    /// up to its end.
+    fn expect_within(&mut self, needle: &str, patience: Duration) {
+        let deadline = Instant::now() + patience;
+        let mut buf = [0u8; 8192];
+        loop {
+            if let Some(at) = find(&self.raw, needle.as_bytes()) {
+                self.raw.drain(..at + needle.len());
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {needle:?}; got {:?}",
+                String::from_utf8_lossy(&self.raw)
+            );
+            match self.stream.read(&mut buf) {
+                Ok(0) => panic!(
+                    "connection closed waiting for {needle:?}; got {:?}",
+                    String::from_utf8_lossy(&self.raw)
+                ),
+                Ok(n) => self.raw.extend_from_slice(&buf[..n]),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(e) => panic!("read error waiting for {needle:?}: {e}"),
+            }
+        }
+    }
+
+    fn expect(&mut self, needle: &str) {
+        self.expect_within(needle, PATIENCE);
+    }
+
+    /// The time an `echo` takes to come back.
+    fn round_trip(&mut self, tag: &str) -> Duration {
+        let start = Instant::now();
+        self.line(&format!("echo {tag}"));
+        self.expect(&format!("ECHO: {tag}"));
+        start.elapsed()
+    }
+
+    /// Whether the server has closed the connection, waiting up to `patience`.
+    fn closed_within(&mut self, patience: Duration) -> bool {
+        let deadline = Instant::now() + patience;
+        let mut buf = [0u8; 8192];
+        while Instant::now() < deadline {
+            match self.stream.read(&mut buf) {
+                Ok(0) => return true,
+                Ok(n) => self.raw.extend_from_slice(&buf[..n]),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => return true,
+            }
+        }
+        false
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// One LPC attack: the function of `/abuse` it runs and what the debug
+/// log must then show.
+struct Attack {
+    function: &'static str,
+    expected: &'static str,
+    /// What the debug log shows once the attack is under way, when it
+    /// starts later than its command.
+    started: Option<&'static str>,
+}
+
+const ATTACKS: &[Attack] = &[
+    Attack {
+        function: "loop",
+        expected: "Too long evaluation. Execution aborted.",
+        started: None,
+    },
+    Attack {
+        function: "deep",
+        expected: "Too deep recursion.",
+        started: None,
+    },
+    Attack {
+        function: "string_doubling",
+        expected: "Maximum string size exceeded",
+        started: None,
+    },
+    Attack {
+        function: "array_doubling",
+        expected: "Maximum array size exceeded",
+        started: None,
+    },
+    Attack {
+        function: "mapping_growth",
+        expected: "Mapping too large",
+        started: None,
+    },
+    Attack {
+        function: "buffer_doubling",
+        expected: "Maximum buffer size exceeded",
+        started: None,
+    },
+    Attack {
+        function: "huge_array",
+        expected: "Illegal array size",
+        started: None,
+    },
+    Attack {
+        function: "huge_buffer",
+        expected: "allocate_buffer(): bad size",
+        started: None,
+    },
+    Attack {
+        function: "huge_repeat",
+        expected: "REPEATED 200000",
+        started: None,
+    },
+    Attack {
+        function: "clone_flood",
+        expected: "CLONED 10000",
+        started: None,
+    },
+    Attack {
+        function: "call_out_flood",
+        expected: "CALL_OUTS DONE 100000",
+        started: None,
+    },
+    Attack {
+        function: "runaway_heart_beat",
+        expected: "Too long evaluation. Execution aborted.",
+        started: Some("HEART_BEAT STARTS"),
+    },
+];
+
+#[test]
+fn lpc_abuse_ends_in_errors_and_the_driver_keeps_serving() {
+    let mut driver = Driver::start("");
+    let mut watcher = driver.user();
+    let mut abuser = driver.user();
+    let rss_start = driver.rss_kib();
+    for (n, attack) in ATTACKS.iter().enumerate() {
+        let before = watcher.round_trip(&format!("before-{n}"));
+        let from = driver.log().len();
+        let started = Instant::now();
+        abuser.line(&format!("abuse {}", attack.function));
+        abuser.expect(&format!("ABUSING {}", attack.function));
+        if let Some(marker) = attack.started {
+            driver.expect_log(from, marker);
+        }
+        // The watcher speaks while the attack runs.
+        let during = watcher.round_trip(&format!("during-{n}"));
+        let log = driver.expect_log(from, attack.expected);
+        let ended = started.elapsed();
+        let after = watcher.round_trip(&format!("after-{n}"));
+        println!(
+            "{:20} ended in {:7.1} ms; echo before {:6.1} ms, during {:7.1} ms, after {:6.1} ms; RSS {} KiB",
+            attack.function,
+            ms(ended),
+            ms(before),
+            ms(during),
+            ms(after),
+            driver.rss_kib()
+        );
+        assert!(driver.alive(), "the driver died of {}", attack.function);
+        // An attack holds the VM thread for one evaluation at most, plus
+        // slack for a loaded machine.
+        assert!(
+            during < EVAL_LIMIT * 2 + Duration::from_secs(2),
+            "{}: echo took {during:?} during the attack; log: {log}",
+            attack.function
+        );
+        // The abuser is still served too.
+        abuser.round_trip(&format!("abuser-{n}"));
+    }
+    println!(
+        "RSS at start {rss_start} KiB, at end {} KiB",
+        driver.rss_kib()
+    );
+}
+
+/// The middle of five echo round trips.
+fn median_round_trip(client: &mut Client, tag: &str) -> Duration {
+    let mut times: Vec<Duration> = (0..5)
+        .map(|i| client.round_trip(&format!("{tag}-{i}")))
+        .collect();
+    times.sort();
+    times[2]
+}
+
+/// Bytes that look like telnet negotiation gone wrong, the same every
+/// run; never the MCCP option, which would compress the answers.
+fn garbage(len: usize) -> Vec<u8> {
+    const PICKS: &[u8] = &[
+        255, 250, 240, 251, 252, 253, 254, 24, 31, 39, 42, 70, 201, 0, 1, 2,
+    ];
+    let mut state: u32 = 0x2545_f491;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            if state.is_multiple_of(3) {
+                (state >> 8) as u8 & 0x7f | 0x20
+            } else {
+                PICKS[(state >> 16) as usize % PICKS.len()]
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn network_abuse_leaves_other_users_served() {
+    let login_timeout = Duration::from_secs(3);
+    let per_address = 40;
+    let mut driver = Driver::start(&format!(
+        "login timeout : {}\nconnections per address : {per_address}\n",
+        login_timeout.as_secs()
+    ));
+    let mut watcher = driver.user();
+    let rss_before = driver.rss_kib();
+    let quiet = median_round_trip(&mut watcher, "quiet");
+    println!("quiet: echo {:.2} ms, RSS {rss_before} KiB", ms(quiet));
+
+    // A client that asks for output and never reads it.
+    let mut sink = driver.user();
+    sink.stream
+        .set_write_timeout(Some(Duration::from_millis(200)))
+        .expect("write timeout");
+    let filler = format!("echo {}\r\n", "x".repeat(2000));
+    // First at a steady pace, past the output limit: about 1 MB a second.
+    let paced_end = Instant::now() + Duration::from_secs(2);
+    let mut paced_worst = Duration::ZERO;
+    let mut paced_sent = 0usize;
+    while Instant::now() < paced_end {
+        for _ in 0..5 {
+            if sink.stream.write_all(filler.as_bytes()).is_ok() {
+                paced_sent += filler.len();
+            }
+        }
+        paced_worst = paced_worst.max(watcher.round_trip("paced"));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    println!(
+        "non-reading client asking {paced_sent} bytes of output at ~1 MB/s: worst echo {:.2} ms, RSS {} KiB",
+        ms(paced_worst),
+        driver.rss_kib()
+    );
+    assert!(
+        paced_worst < Duration::from_secs(1),
+        "echo took {paced_worst:?}"
+    );
+    // Then as fast as the socket takes commands.
+    let flood_end = Instant::now() + Duration::from_secs(3);
+    let mut sent = 0usize;
+    let mut worst = Duration::ZERO;
+    while Instant::now() < flood_end {
+        for _ in 0..50 {
+            if sink.stream.write_all(filler.as_bytes()).is_ok() {
+                sent += filler.len();
+            }
+        }
+        worst = worst.max(watcher.round_trip("non-reader"));
+    }
+    let rss_during = driver.rss_kib();
+    println!(
+        "non-reading client flooding {sent} bytes of commands: worst echo {:.2} ms, RSS {rss_during} KiB",
+        ms(worst)
+    );
+    assert!(worst < Duration::from_secs(2), "echo took {worst:?}");
+    drop(sink);
+
+    // Negotiation garbage, then a clean end of line and a command.
+    let mut noisy = driver.user();
+    noisy
+        .stream
+        .write_all(&garbage(64 * 1024))
+        .expect("send garbage");
+    noisy
+        .stream
+        .write_all(&[255, 240, b'\r', b'\n'])
+        .expect("send end");
+    let survived = noisy.round_trip("after-garbage");
+    let garbage_echo = watcher.round_trip("garbage");
+    println!(
+        "garbage negotiation: the client still answers in {:.2} ms; others {:.2} ms",
+        ms(survived),
+        ms(garbage_echo)
+    );
+
+    // One line of a megabyte: cut to the cap, and the connection goes on.
+    let mut long = driver.user();
+    long.stream
+        .write_all(&vec![b'y'; 1 << 20])
+        .expect("send a long line");
+    long.stream.write_all(b"\r\n").expect("end the line");
+    long.expect("What?");
+    let long_echo = long.round_trip("after-long-line");
+    println!(
+        "1 MiB line: the client still answers in {:.2} ms; RSS {} KiB",
+        ms(long_echo),
+        driver.rss_kib()
+    );
+    drop(long);
+    drop(noisy);
+
+    // Connection churn.
+    let started = Instant::now();
+    let port = driver.port;
+    let churners: Vec<_> = (0..2)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut made = 0;
+                for _ in 0..1000 {
+                    if let Ok(s) = TcpStream::connect(("127.0.0.1", port)) {
+                        made += 1;
+                        let _ = s.shutdown(Shutdown::Both);
+                    }
+                }
+                made
+            })
+        })
+        .collect();
+    let mut churn_worst = Duration::ZERO;
+    while churners.iter().any(|t| !t.is_finished()) {
+        churn_worst = churn_worst.max(watcher.round_trip("churn"));
+    }
+    let made: usize = churners
+        .into_iter()
+        .map(|t| t.join().expect("churn thread"))
+        .sum();
+    let churn_time = started.elapsed();
+    std::thread::sleep(Duration::from_millis(500));
+    let after_churn = median_round_trip(&mut watcher, "after-churn");
+    println!(
+        "churn: {made} connections opened and closed in {:.0} ms; worst echo during {:.2} ms, after {:.2} ms; RSS {} KiB",
+        ms(churn_time),
+        ms(churn_worst),
+        ms(after_churn),
+        driver.rss_kib()
+    );
+    assert_eq!(made, 2000);
+    assert!(
+        churn_worst < Duration::from_secs(2),
+        "echo took {churn_worst:?}"
+    );
+
+    // Half-open connections: connected, silent, closed by the login timeout.
+    let mut silent: Vec<Client> = (0..20)
+        .map(|_| Client {
+            stream: driver.socket(),
+            raw: Vec::new(),
+        })
+        .collect();
+    let opened = Instant::now();
+    let silent_echo = watcher.round_trip("half-open");
+    for client in &mut silent {
+        assert!(
+            client.closed_within(login_timeout * 3),
+            "a silent connection stayed open past the login timeout"
+        );
+    }
+    println!(
+        "20 silent connections closed after {:.0} ms (login timeout {} s); echo meanwhile {:.2} ms",
+        ms(opened.elapsed()),
+        login_timeout.as_secs(),
+        ms(silent_echo)
+    );
+    // The watcher has sent lines: the login timeout does not apply to it.
+    watcher.round_trip("still-here");
+
+    // The per-address limit: the watcher holds one slot already.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut crowd: Vec<Client> = (0..per_address + 5)
+        .map(|_| Client {
+            stream: driver.socket(),
+            raw: Vec::new(),
+        })
+        .collect();
+    let mut refused = 0;
+    for client in &mut crowd {
+        if client.closed_within(Duration::from_millis(100))
+            && find(&client.raw, b"Too many connections").is_some()
+        {
+            refused += 1;
+        }
+    }
+    println!("{} connections at once: {refused} refused", crowd.len());
+    assert!(
+        (5..=6).contains(&refused),
+        "expected 6 connections over the limit, {refused} were refused"
+    );
+    drop(crowd);
+    let rss_after = driver.rss_kib();
+    let final_echo = median_round_trip(&mut watcher, "final");
+    println!(
+        "after: echo {:.2} ms, RSS {rss_after} KiB (before {rss_before}, during {rss_during})",
+        ms(final_echo)
+    );
+    assert!(driver.alive());
+}

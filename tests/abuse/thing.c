@@ -1,0 +1,2 @@
+// Clones of this are made in bulk.
+int n;
