@@ -1368,7 +1368,10 @@ fn scan_float(s: &str) -> Option<(f64, usize)> {
     if digits == 0 {
         let word = &s[int_start..];
         for special in ["infinity", "inf", "nan"] {
-            if word.len() >= special.len() && word[..special.len()].eq_ignore_ascii_case(special) {
+            // Compared as bytes: the text may have a multi-byte character
+            // where the word would end.
+            let head = word.as_bytes().get(..special.len());
+            if head.is_some_and(|h| h.eq_ignore_ascii_case(special.as_bytes())) {
                 let end = int_start + special.len();
                 let v: f64 = s[start..end].to_ascii_lowercase().parse().ok()?;
                 return Some((v, end));
