@@ -279,13 +279,13 @@ where
     let mut tags = Vec::new();
     let mut last = 0;
     for (i, start, end) in matches {
-        pieces.push(Value::str(&text[last..start]));
+        pieces.push(Value::str(text.get(last..start).unwrap_or("")));
         tags.push(default.clone());
-        pieces.push(Value::str(&text[start..end]));
+        pieces.push(Value::str(text.get(start..end).unwrap_or("")));
         tags.push(labels.get(i).cloned().unwrap_or_default());
         last = end;
     }
-    pieces.push(Value::str(&text[last.min(text.len())..]));
+    pieces.push(Value::str(text.get(last..).unwrap_or("")));
     tags.push(default.clone());
     Value::array(vec![Value::array(pieces), Value::array(tags)])
 }
