@@ -222,15 +222,23 @@ async fn connect(port: u16) -> Result<Client> {
 }
 
 /// Connects `n` clients, `batch` at a time, so the listen backlog is not
-/// flooded. Returns the clients held and the number of failures.
+/// flooded. Returns the clients held and the number of failures, and prints
+/// how long a connect took up to the greeting.
 async fn connect_many(port: u16, n: usize, batch: usize) -> (Vec<Client>, usize) {
+    let mut times = Vec::with_capacity(n);
+    let timed = |port| async move {
+        let t = Instant::now();
+        let c = connect(port).await;
+        (c, t.elapsed().as_micros() as u64)
+    };
     let mut held = Vec::with_capacity(n);
     let mut failed = 0;
     let mut first_error = None;
     let mut left = n;
     while left > 0 {
         let k = left.min(batch);
-        for r in join_all((0..k).map(|_| connect(port))).await {
+        for (r, us) in join_all((0..k).map(|_| timed(port))).await {
+            times.push(us);
             match r {
                 Ok(c) => held.push(c),
                 Err(e) => {
@@ -244,6 +252,13 @@ async fn connect_many(port: u16, n: usize, batch: usize) -> (Vec<Client>, usize)
     if let Some(e) = first_error {
         println!("first connect error: {e:#}");
     }
+    times.sort_unstable();
+    println!(
+        "  connect to greeting ({batch} at a time): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        percentile(&times, 1.0)
+    );
     (held, failed)
 }
 
