@@ -1,21 +1,63 @@
-// Master of the benchmark mudlib: flag("json:PATH") runs /json_bench.c
-// against the LPC JSON library at mudlib path PATH, prints its report and
-// stops the driver.
+// Master of the benchmark mudlib. flag("json:PATH") runs /json_bench.c
+// against the LPC JSON library at mudlib path PATH; flag("db:sqlite") and
+// flag("db:postgres/HOST/DATABASE/USER/PASSWORD") run /db_bench.c. Each
+// prints its report and stops the driver. flag("http:PORT") starts the
+// server of /http_bench.c and leaves the driver running for a client;
+// flag("grpc:PORT") runs /grpc_bench.c, which stops the driver itself.
 mixed *epilog(int load_empty) { return ({ }); }
+
+// The PostgreSQL password that valid_database hands to db_connect.
+string db_password;
 
 void log_error(string file, string message) {
   debug_message("COMPILE-ERROR " + message);
 }
 
+mixed valid_database(object caller, string action, mixed *info) {
+  if (action == "connect" && db_password) return db_password;
+  return 1;
+}
+
+void usage() {
+  debug_message("usage: -fjson:/path/of/the/lpc/json/library | -fdb:sqlite | "
+                "-fdb:postgres/HOST:PORT/DATABASE/USER/PASSWORD | -fhttp:PORT | -fgrpc:PORT");
+  shutdown(2);
+}
+
 void flag(string arg) {
   string err;
+  string *parts;
 
-  if (arg[0..4] != "json:") {
-    debug_message("usage: -fjson:/path/of/the/lpc/json/library");
-    shutdown(2);
+  if (arg[0..4] == "json:") {
+    err = catch(load_object("/json_bench")->run(arg[5..]));
+  } else if (arg == "db:sqlite") {
+    err = catch(load_object("/db_bench")->run_sqlite());
+  } else if (arg[0..11] == "db:postgres/") {
+    parts = explode(arg[12..], "/");
+    if (sizeof(parts) != 4) {
+      usage();
+      return;
+    }
+    db_password = parts[3];
+    err = catch(load_object("/db_bench")->run_postgres(parts[0], parts[1], parts[2]));
+  } else if (arg[0..4] == "http:") {
+    // The server keeps the driver running until the client stops it.
+    if (!load_object("/http_bench")->start(to_int(arg[5..]))) {
+      debug_message("http_serve failed on port " + arg[5..]);
+      shutdown(1);
+    }
+    return;
+  } else if (arg[0..4] == "grpc:") {
+    // The benchmark stops the driver when its time is up.
+    if (!load_object("/grpc_bench")->start(to_int(arg[5..]))) {
+      debug_message("grpc_serve failed on port " + arg[5..]);
+      shutdown(1);
+    }
+    return;
+  } else {
+    usage();
     return;
   }
-  err = catch(load_object("/json_bench")->run(arg[5..]));
   if (err) {
     debug_message("benchmark failed: " + err);
     shutdown(1);
