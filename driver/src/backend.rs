@@ -31,6 +31,9 @@ pub struct Backend {
     pub interactive_catch_tell: bool,
     /// Async operations (HTTP requests, websocket connections, servers).
     pub work: crate::asyncwork::AsyncWork,
+    /// The config's "mud ip": the address every listening socket binds
+    /// unless told otherwise (all addresses when the config leaves it out).
+    pub bind_ip: String,
 }
 
 impl Default for Backend {
@@ -45,6 +48,7 @@ impl Default for Backend {
             player_in_call_out: true,
             interactive_catch_tell: false,
             work: Default::default(),
+            bind_ip: "0.0.0.0".into(),
         }
     }
 }
@@ -62,6 +66,10 @@ impl Backend {
 
     /// Reads the timing keys of the config file.
     pub fn configure(&mut self, file: &ConfigFile) {
+        self.bind_ip = match file.get("mud ip") {
+            Some(ip) if !ip.trim().is_empty() => ip.trim().to_string(),
+            _ => "0.0.0.0".to_string(),
+        };
         let ms = |key: &str| file.get_int(key).ok().flatten().filter(|&v| v >= 0);
         if let Some(v) = ms("gametick msec").filter(|&v| v > 0) {
             self.timers.gametick = Duration::from_millis(v as u64);

@@ -138,7 +138,8 @@ fn graphql_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
             )));
         }
     }
-    let Some(listener) = super::http::bind(vm, EFUN, port, "0.0.0.0")? else {
+    let host = vm.backend.bind_ip.clone();
+    let Some(listener) = super::http::bind(vm, EFUN, port, &host)? else {
         return Ok(Value::Int(0));
     };
     let (listening, stop) = runtime::channel();

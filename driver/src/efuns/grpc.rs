@@ -141,7 +141,7 @@ fn grpc_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     if !super::http::permitted(vm, port)? {
         return Ok(Value::Int(0));
     }
-    let listener = std::net::TcpListener::bind(("0.0.0.0", port))
+    let listener = std::net::TcpListener::bind((vm.backend.bind_ip.as_str(), port))
         .and_then(|l| l.set_nonblocking(true).map(|()| l));
     let listener = match listener {
         Ok(listener) => listener,

@@ -315,7 +315,9 @@ fn http_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         static_dir,
         tls,
     };
-    let host = options.string("host")?.unwrap_or_else(|| "0.0.0.0".into());
+    let host = options
+        .string("host")?
+        .unwrap_or_else(|| vm.backend.bind_ip.clone());
     let Some(listener) = bind(vm, EFUN, port, &host)? else {
         return Ok(Value::Int(0));
     };
