@@ -4,21 +4,19 @@
 //! the round trips and memory seen are printed (`--nocapture`).
 
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
+use common::free_port;
 
 /// How long any one expected answer may take.
 const PATIENCE: Duration = Duration::from_secs(20);
 
 /// The evaluation limit of `tests/abuse/config.test`.
 const EVAL_LIMIT: Duration = Duration::from_millis(500);
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").port()
-}
 
 /// A driver running the abuse mudlib; killed when dropped.
 struct Driver {

@@ -5,29 +5,18 @@
 //! the mudlib copy as `/db/connection.h`, and stops the server when done.
 //! Missing server programs fail the test, naming the package to install.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
+use common::{copy_dir, free_port};
 
 const USER: &str = "lpc";
 const PASSWORD: &str = "lpc-test-secret";
 const DATABASE: &str = "mudtest";
 /// How long a server may take to start.
 const STARTUP: Duration = Duration::from_secs(90);
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("test directory exists") {
-        let entry = entry.expect("directory entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            std::fs::create_dir_all(&target).expect("create directory");
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy test file");
-        }
-    }
-}
 
 /// Where the LPC test finds its server.
 struct Connection {
@@ -68,11 +57,6 @@ fn run_db_test(name: &str, connection: &Connection) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").port()
 }
 
 fn text(output: &Output) -> String {

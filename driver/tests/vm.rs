@@ -4,18 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("test directory exists") {
-        let entry = entry.expect("directory entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            std::fs::create_dir_all(&target).expect("create directory");
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy test file");
-        }
-    }
-}
+mod common;
+use common::copy_dir;
 
 /// The driver's output (stdout and stderr) for `-fNAME` on the test mudlib.
 fn run_driver(name: &str) -> String {

@@ -982,10 +982,7 @@ impl Vm {
                             self.set_local(local, new);
                             continue;
                         }
-                        if let Value::Mapping(m) = &c
-                            && m.borrow().len() >= self.limits.mapping_size
-                            && !m.borrow().contains_key(&i.clone().key())
-                        {
+                        if self.store_overflows_mapping(&c, &i) {
                             raise!(error("Mapping too large"));
                         }
                         check!(ops::index_store(&c, i, v, false));
@@ -994,10 +991,7 @@ impl Vm {
                         let v = pop!();
                         let i = pop!();
                         let c = pop!();
-                        if let Value::Mapping(m) = &c
-                            && m.borrow().len() >= self.limits.mapping_size
-                            && !m.borrow().contains_key(&i.clone().key())
-                        {
+                        if self.store_overflows_mapping(&c, &i) {
                             raise!(error("Mapping too large"));
                         }
                         check!(ops::index_store(&c, i, v, false));
@@ -1404,6 +1398,18 @@ impl Vm {
     fn save_pc(&mut self, pc: usize) {
         if let Some(f) = self.frames.last_mut() {
             f.pc = pc as u32;
+        }
+    }
+
+    /// Whether storing at key `i` of `c` would add a key to a mapping
+    /// already at the size limit.
+    fn store_overflows_mapping(&self, c: &Value, i: &Value) -> bool {
+        match c {
+            Value::Mapping(m) => {
+                let m = m.borrow();
+                m.len() >= self.limits.mapping_size && !m.contains_key(&i.clone().key())
+            }
+            _ => false,
         }
     }
 

@@ -1,0 +1,27 @@
+//! Helpers the driver's integration tests share: a copy of a test mudlib
+//! in a temporary directory, and a free loopback port to serve it on.
+// Each test binary uses only some of these.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::Path;
+
+/// Copies the folder `from` into `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("test directory exists") {
+        let entry = entry.expect("directory entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("create directory");
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy test file");
+        }
+    }
+}
+
+/// A loopback port nothing listens on right now.
+pub fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
