@@ -67,7 +67,7 @@ fn main() -> ExitCode {
         }
     };
     match outcome {
-        Ok(Ok(code)) => ExitCode::from(code.clamp(0, 255) as u8),
+        Ok(Ok(code)) => ExitCode::from((code & 0xff) as u8),
         Ok(Err(e)) => {
             eprintln!("driver: {e:#}");
             ExitCode::from(1)

@@ -21,6 +21,10 @@ use crate::vm::{Efun, Unwind, Vm, error};
 pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("this_player", this_player);
     m.insert("set_this_player", set_this_player);
+    // Aliases the specs declare; the argument's default differs per name.
+    m.insert("this_interactive", this_interactive);
+    m.insert("this_user", this_player);
+    m.insert("set_this_user", set_this_player);
     m.insert("write", write);
     m.insert("tell_object", tell_object_efun);
     m.insert("say", say);
@@ -880,14 +884,24 @@ fn in_input(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 /// `this_player()`, or with a non-zero argument `this_interactive()`.
 fn this_player(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let interactive = int_arg(vm, base, argc, 0, "this_player")? != 0;
+    Ok(current_player(vm, interactive))
+}
+
+/// The command giver, or with `interactive` the user whose input is running.
+fn current_player(vm: &Vm, interactive: bool) -> Value {
     let who = if interactive {
         vm.backend.net.current_interactive
     } else {
         vm.command_giver
     };
-    Ok(who
-        .filter(|&r| vm.objects.alive(r))
-        .map_or(Value::Int(0), Value::Object))
+    who.filter(|&r| vm.objects.alive(r))
+        .map_or(Value::Int(0), Value::Object)
+}
+
+/// `this_interactive()`: `this_player(1)` unless told otherwise.
+fn this_interactive(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let interactive = argc == 0 || int_arg(vm, base, argc, 0, "this_interactive")? != 0;
+    Ok(current_player(vm, interactive))
 }
 
 fn set_this_player(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {

@@ -404,7 +404,19 @@ impl Vm {
                 Ok(true)
             }
             FnKind::Efun(efun) => {
-                let value = efun(self, at, argc)?;
+                // The efun runs as its owner: `bind((: enable_commands :), ob)`
+                // makes `ob` the one that enables commands.
+                let depth = self.frames.len();
+                self.caller_context.push((depth, fp.owner));
+                let value = efun(self, at, argc);
+                if let Some(i) = self
+                    .caller_context
+                    .iter()
+                    .rposition(|&(d, o)| d == depth && o == fp.owner)
+                {
+                    self.caller_context.remove(i);
+                }
+                let value = value?;
                 self.stack.truncate(at);
                 self.stack.push(value);
                 Ok(false)
@@ -809,6 +821,20 @@ impl Vm {
 
     /// Runs the variable initializers and `create(args)` of a new object.
     fn initialize(
+        &mut self,
+        r: ObjRef,
+        linked: &Rc<Linked>,
+        args: Vec<Value>,
+    ) -> Result<(), Unwind> {
+        // `this_player()` is the same after a load or clone as before it,
+        // even when `create()` calls `enable_commands()`.
+        let giver = self.command_giver;
+        let result = self.run_initializers(r, linked, args);
+        self.command_giver = giver;
+        result
+    }
+
+    fn run_initializers(
         &mut self,
         r: ObjRef,
         linked: &Rc<Linked>,
