@@ -189,6 +189,7 @@ pub fn run(vm: &mut Vm) -> Result<(), Unwind> {
 fn tick(vm: &mut Vm) -> Result<(), Unwind> {
     let now = Instant::now();
     vm.backend.timers.now = now;
+    crate::metrics::sample(vm);
     run_call_outs(vm, now)?;
     if !vm.backend.timers.heart_beats.is_empty() && vm.backend.timers.next_heart_beat <= now {
         let interval = vm.backend.timers.heartbeat_interval;
@@ -223,6 +224,7 @@ pub fn top_level<T>(
     player: Option<ObjRef>,
     f: impl FnOnce(&mut Vm) -> Result<T, Unwind>,
 ) -> Result<Option<T>, Unwind> {
+    let _timer = crate::metrics::time_top_level();
     let saved = vm.command_giver;
     vm.command_giver = player.filter(|&p| vm.objects.alive(p));
     let outer = vm.deadline;
@@ -256,6 +258,7 @@ fn run_call_outs(vm: &mut Vm, now: Instant) -> Result<(), Unwind> {
         if !vm.objects.alive(call.owner) {
             continue;
         }
+        crate::metrics::CALL_OUTS.bump();
         vm.backend.timers.running_depth = call.depth;
         let owner = call.owner;
         let result = top_level(vm, call.player, |vm| match &call.target {
@@ -291,6 +294,7 @@ fn run_heart_beats(vm: &mut Vm) -> Result<(), Unwind> {
         entry.left = entry.interval;
         let object = beat.object;
         let player = crate::efuns::commands::is_living(vm, object).then_some(object);
+        crate::metrics::HEART_BEATS.bump();
         let ok = top_level(vm, player, |vm| {
             vm.apply(object, "heart_beat", Vec::new(), true).map(|_| ())
         })?;
@@ -375,6 +379,7 @@ fn handle(vm: &mut Vm, event: Event) -> Result<(), Unwind> {
             out,
             queued,
         } => {
+            crate::metrics::connected(kind);
             let link = crate::efuns::interactive::Link {
                 port,
                 kind,
@@ -386,7 +391,10 @@ fn handle(vm: &mut Vm, event: Event) -> Result<(), Unwind> {
             crate::efuns::interactive::accept(vm, conn, link)
         }
         Event::Socket(event) => crate::efuns::sockets::handle(vm, event),
-        Event::Data { conn, bytes } => crate::efuns::interactive::received(vm, conn, &bytes),
+        Event::Data { conn, bytes } => {
+            crate::metrics::BYTES_IN.add(bytes.len() as u64);
+            crate::efuns::interactive::received(vm, conn, &bytes)
+        }
         Event::Closed { conn } => crate::efuns::interactive::disconnected(vm, conn),
         Event::Resolved {
             key,

@@ -35,6 +35,7 @@ pub fn run(options: &Options) -> Result<i32> {
     let mut vm = Vm::new(compiler, limits(&file));
     vm.backend.configure(&file);
     crate::efuns::external::configure(&file);
+    crate::metrics::configure(&file);
     vm.mudlib_error_handler = file.get_int("mudlib error handler").ok().flatten() != Some(0);
     crate::efuns::misc::load_config(&mut vm, &file);
     let log_dir = file.get("log directory").unwrap_or("/log");

@@ -13,6 +13,7 @@ pub mod compile;
 pub mod ed;
 pub mod efuns;
 pub mod jail;
+pub mod metrics;
 pub mod net;
 pub mod runtime;
 pub mod vm;

@@ -98,6 +98,8 @@ fn external_processes() {
             "EXT refused -7",
             "EXT unknown error",
             "EXT status of nothing 0",
+            "EXT owner started running 1",
+            "EXT owner gone running 0 signal 9",
         ],
     );
 }

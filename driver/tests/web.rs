@@ -393,6 +393,101 @@ fn https_peer() -> (u16, String) {
     (port, pem)
 }
 
+/// The numbers of a Prometheus page by sample name (labels included).
+fn metrics(http: &mut Http) -> std::collections::HashMap<String, f64> {
+    let page = http.get("/metrics");
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(
+        page.header("content-type")
+            .is_some_and(|t| t.starts_with("text/plain; version=0.0.4")),
+        "{page:?}"
+    );
+    page.body
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (name, value) = l.rsplit_once(' ')?;
+            Some((name.to_string(), value.parse().ok()?))
+        })
+        .collect()
+}
+
+#[test]
+fn metrics_page_counts_what_the_driver_does() {
+    let port = free_port();
+    let telnet = free_port();
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/web/config.test"),
+    )
+    .expect("config");
+    let config = format!("{base}metrics path : /metrics\nexternal_port_1 : telnet {telnet}\n");
+    let mut driver = Driver::start(
+        &[format!("serve={port}")],
+        &[("config.test", config.as_bytes())],
+    );
+    driver.expect_log(&["serve 1"]);
+    let mut http = Http::connect(port);
+    let before = metrics(&mut http);
+    let value = |m: &std::collections::HashMap<String, f64>, name: &str| {
+        *m.get(name).unwrap_or_else(|| panic!("no {name} in {m:?}"))
+    };
+    assert!(value(&before, "lpc_resident_memory_bytes") > 0.0);
+    assert!(
+        value(&before, "lpc_objects_loaded_total") >= 2.0,
+        "{before:?}"
+    );
+    // Two scrapes in a row: a scrape is not a request the page counts.
+    let again = metrics(&mut http);
+    assert_eq!(
+        value(&again, "lpc_http_requests_total"),
+        value(&before, "lpc_http_requests_total")
+    );
+    for _ in 0..3 {
+        assert_eq!(http.get("/hello").status, 200);
+    }
+    assert_eq!(http.get("/clone").body, "cloned");
+    let mut user = TcpStream::connect(("127.0.0.1", telnet)).expect("telnet port");
+    user.set_read_timeout(Some(PATIENCE)).expect("timeout");
+    let mut reader = BufReader::new(user.try_clone().expect("clone"));
+    // Lines as bytes: telnet negotiation comes before the greeting.
+    let mut wait_for = |text: &str| {
+        let mut line = Vec::new();
+        while !String::from_utf8_lossy(&line).contains(text) {
+            line.clear();
+            assert!(reader.read_until(b'\n', &mut line).expect("line") > 0);
+        }
+    };
+    wait_for("welcome");
+    user.write_all(b"look\r\n").expect("send");
+    wait_for("echo look");
+    // The gauges are sampled by the VM: each request wakes it.
+    let deadline = Instant::now() + PATIENCE;
+    let after = loop {
+        let after = metrics(&mut http);
+        if value(&after, "lpc_connections_open{kind=\"telnet\"}") == 1.0 {
+            break after;
+        }
+        assert!(Instant::now() < deadline, "{after:?}");
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(http.get("/hello").status, 200);
+    };
+    let grew = |name: &str| value(&after, name) - value(&before, name);
+    assert!(grew("lpc_http_requests_total") >= 4.0, "{after:?}");
+    // One for /clone, one for the telnet user master connect() made.
+    assert_eq!(grew("lpc_clones_total"), 2.0, "{after:?}");
+    assert_eq!(grew("lpc_connections_total{kind=\"telnet\"}"), 1.0);
+    assert_eq!(grew("lpc_commands_total"), 1.0);
+    assert!(grew("lpc_bytes_in_total") >= 6.0, "{after:?}");
+    assert!(grew("lpc_bytes_out_total") >= 18.0, "{after:?}");
+    // Each LPC handler call is a top-level call, and lands in a bucket.
+    assert!(grew("lpc_top_level_call_seconds_count") >= 5.0, "{after:?}");
+    assert_eq!(
+        value(&after, "lpc_top_level_call_seconds_bucket{le=\"+Inf\"}"),
+        value(&after, "lpc_top_level_call_seconds_count")
+    );
+    assert!(value(&after, "lpc_objects") >= 3.0, "{after:?}");
+}
+
 #[test]
 fn http_request_reaches_servers() {
     let port = http_peer();
@@ -645,255 +740,163 @@ fn a_destructed_owner_closes_its_server_and_the_driver_ends() {
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
 }
 
-/// What the test MQTT broker saw.
-#[derive(Default)]
-struct BrokerLog {
-    connects: Vec<Vec<u8>>,
-    published: Vec<(String, Vec<u8>, u8)>,
-    disconnects: usize,
+/// A Mosquitto broker of its own on a loopback port, with one user
+/// (`mud`, password `secret`) and no anonymous access; killed when dropped.
+struct Mosquitto {
+    child: Child,
+    dir: tempfile::TempDir,
+    port: u16,
 }
 
-fn read_varint(stream: &mut impl Read) -> Option<usize> {
-    let mut value = 0usize;
-    for shift in 0..4 {
-        let mut byte = [0u8; 1];
-        stream.read_exact(&mut byte).ok()?;
-        value |= usize::from(byte[0] & 0x7f) << (7 * shift);
-        if byte[0] & 0x80 == 0 {
-            return Some(value);
-        }
+impl Mosquitto {
+    fn start() -> Mosquitto {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let passwords = dir.path().join("passwd");
+        let made = Command::new("mosquitto_passwd")
+            .args(["-b", "-c"])
+            .arg(&passwords)
+            .args(["mud", "secret"])
+            .status()
+            .expect("mosquitto_passwd runs (apt-get install mosquitto)");
+        assert!(made.success());
+        let port = free_port();
+        let config = format!(
+            "listener {port} 127.0.0.1\n\
+             allow_anonymous false\n\
+             password_file {passwords}\n\
+             persistence false\n\
+             user root\n",
+            passwords = passwords.display(),
+        );
+        std::fs::write(dir.path().join("mosquitto.conf"), config).expect("write config");
+        let child = Mosquitto::spawn(dir.path());
+        Mosquitto { child, dir, port }
     }
-    None
-}
 
-fn varint(mut n: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let mut byte = (n % 128) as u8;
-        n /= 128;
-        if n > 0 {
-            byte |= 0x80;
+    fn spawn(dir: &Path) -> Child {
+        let child = Command::new("mosquitto")
+            .arg("-c")
+            .arg(dir.join("mosquitto.conf"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mosquitto runs (apt-get install mosquitto)");
+        let port = config_port(dir);
+        let deadline = Instant::now() + PATIENCE;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "mosquitto did not listen");
+            std::thread::sleep(Duration::from_millis(20));
         }
-        out.push(byte);
-        if n == 0 {
-            return out;
-        }
+        child
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the broker again on the same port.
+    fn restart(&mut self) {
+        self.stop();
+        self.child = Mosquitto::spawn(self.dir.path());
     }
 }
 
-fn packet(header: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![header];
-    out.extend(varint(body.len()));
-    out.extend_from_slice(body);
-    out
-}
-
-/// A length-prefixed string at `at`; gives it and where the rest starts.
-fn mqtt_string(body: &[u8], at: usize) -> (String, usize) {
-    let len = usize::from(body[at]) << 8 | usize::from(body[at + 1]);
-    let text = String::from_utf8_lossy(&body[at + 2..at + 2 + len]).into_owned();
-    (text, at + 2 + len)
-}
-
-/// A varint inside a packet body; gives it and where the rest starts.
-fn body_varint(body: &[u8], at: usize) -> (usize, usize) {
-    let mut slice = &body[at..];
-    let before = slice.len();
-    let value = read_varint(&mut slice).expect("varint");
-    (value, at + before - slice.len())
-}
-
-fn topic_matches(filter: &str, topic: &str) -> bool {
-    let mut levels = topic.split('/');
-    for part in filter.split('/') {
-        match (part, levels.next()) {
-            ("#", _) => return true,
-            ("+", Some(_)) => {}
-            (p, Some(level)) if p == level => {}
-            _ => return false,
-        }
+impl Drop for Mosquitto {
+    fn drop(&mut self) {
+        self.stop();
     }
-    levels.next().is_none()
 }
 
-type Subscribers = Vec<(String, u64, Arc<std::sync::Mutex<TcpStream>>)>;
-
-/// A small MQTT 5 broker: CONNECT, SUBSCRIBE, UNSUBSCRIBE, PUBLISH (QoS 0
-/// to 2, delivered at QoS 0), PINGREQ and DISCONNECT. It drops the
-/// connection of whoever publishes to "test/drop".
-fn mqtt_broker() -> (u16, Arc<std::sync::Mutex<BrokerLog>>) {
-    use std::sync::Mutex;
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("address").port();
-    let log = Arc::new(Mutex::new(BrokerLog::default()));
-    let subscribers: Arc<Mutex<Subscribers>> = Arc::default();
-    let seen = log.clone();
-    std::thread::spawn(move || {
-        for (conn, stream) in listener.incoming().flatten().enumerate() {
-            let conn = conn as u64;
-            let log = seen.clone();
-            let subscribers = subscribers.clone();
-            std::thread::spawn(move || {
-                let _ = stream.set_read_timeout(Some(PATIENCE));
-                let writer = Arc::new(Mutex::new(stream.try_clone().expect("clone")));
-                let send = |bytes: Vec<u8>| {
-                    let _ = writer.lock().expect("writer").write_all(&bytes);
-                };
-                let mut reader = stream;
-                loop {
-                    let mut header = [0u8; 1];
-                    if reader.read_exact(&mut header).is_err() {
-                        break;
-                    }
-                    let Some(len) = read_varint(&mut reader) else {
-                        break;
-                    };
-                    let mut body = vec![0u8; len];
-                    if reader.read_exact(&mut body).is_err() {
-                        break;
-                    }
-                    match header[0] >> 4 {
-                        1 => {
-                            log.lock().expect("log").connects.push(body);
-                            send(packet(0x20, &[0, 0, 0]));
-                        }
-                        3 => {
-                            let qos = (header[0] >> 1) & 3;
-                            let (topic, mut at) = mqtt_string(&body, 0);
-                            let id = if qos > 0 {
-                                at += 2;
-                                Some([body[at - 2], body[at - 1]])
-                            } else {
-                                None
-                            };
-                            let (props, after) = body_varint(&body, at);
-                            let payload = body[after + props..].to_vec();
-                            log.lock().expect("log").published.push((
-                                topic.clone(),
-                                payload.clone(),
-                                qos,
-                            ));
-                            match (qos, id) {
-                                (1, Some(id)) => send(packet(0x40, &id)),
-                                (2, Some(id)) => send(packet(0x50, &id)),
-                                _ => {}
-                            }
-                            if topic == "test/drop" {
-                                let _ = reader.shutdown(std::net::Shutdown::Both);
-                                break;
-                            }
-                            let mut out = Vec::new();
-                            out.extend((topic.len() as u16).to_be_bytes());
-                            out.extend(topic.as_bytes());
-                            out.push(0);
-                            out.extend(&payload);
-                            let forward = packet(0x30, &out);
-                            let targets: Vec<Arc<Mutex<TcpStream>>> = subscribers
-                                .lock()
-                                .expect("subscribers")
-                                .iter()
-                                .filter(|(filter, _, _)| topic_matches(filter, &topic))
-                                .map(|(_, _, w)| w.clone())
-                                .collect();
-                            for target in targets {
-                                let _ = target.lock().expect("target").write_all(&forward);
-                            }
-                        }
-                        6 => send(packet(0x70, &body[..2])),
-                        8 | 10 => {
-                            let subscribe = header[0] >> 4 == 8;
-                            let (props, mut at) = body_varint(&body, 2);
-                            at += props;
-                            let mut codes = Vec::new();
-                            while at < body.len() {
-                                let (filter, next) = mqtt_string(&body, at);
-                                at = next;
-                                let mut subs = subscribers.lock().expect("subscribers");
-                                if subscribe {
-                                    codes.push(body[at] & 3);
-                                    at += 1;
-                                    subs.push((filter, conn, writer.clone()));
-                                } else {
-                                    codes.push(0);
-                                    subs.retain(|(f, c, _)| !(*f == filter && *c == conn));
-                                }
-                            }
-                            let mut out = body[..2].to_vec();
-                            out.push(0);
-                            out.extend(codes);
-                            send(packet(if subscribe { 0x90 } else { 0xb0 }, &out));
-                        }
-                        12 => send(vec![0xd0, 0]),
-                        14 => {
-                            log.lock().expect("log").disconnects += 1;
-                            break;
-                        }
-                        _ => {}
-                    }
-                }
-                subscribers
-                    .lock()
-                    .expect("subscribers")
-                    .retain(|(_, c, _)| *c != conn);
-            });
-        }
-    });
-    (port, log)
+/// The port of the `listener` line of a broker's config.
+fn config_port(dir: &Path) -> u16 {
+    let config = std::fs::read_to_string(dir.join("mosquitto.conf")).expect("config");
+    config
+        .lines()
+        .find_map(|l| l.strip_prefix("listener "))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|port| port.parse().ok())
+        .expect("listener port")
 }
 
-#[test]
-fn mqtt_client_subscribes_publishes_and_reconnects() {
-    let (port, broker) = mqtt_broker();
-    let mut driver = Driver::start(&[format!("mqtt={port}")], &[]);
+/// One client subscribes, publishes a retained message and sees it, a
+/// second one publishes at each QoS and vanishes so its will arrives, a
+/// third is refused for its password.
+fn mqtt_round_trip(protocol: &str) {
+    let broker = Mosquitto::start();
+    let mut driver = Driver::start(&[format!("mqtt={}:{protocol}", broker.port)], &[]);
     let log = driver.expect_log(&[
-        "mqtt message mud/room/chat hello",
-        "mqtt event disconnected",
-        "mqtt event reconnecting",
-        "mqtt message mud/room/chat again",
+        "mqtt event connected",
+        "mqtt got mud/motd welcome",
+        "mqtt got mud/ready 1",
+        "mqtt got mud/room/chat q0",
+        "mqtt got mud/room/chat q1",
+        "mqtt got mud/room/chat q2",
+        "mqtt got mud/status gone",
         "mqtt event closed",
         "mqtt closed because disconnected",
         "mqtt publish after close 0",
     ]);
-    assert_eq!(log.matches("mqtt event connected").count(), 2, "{log}");
-    assert!(!log.contains("unheard"), "{log}");
     assert!(
-        log.contains("mqtt bad qos *mqtt_connect(): unknown option 'nonsense'"),
+        log.contains("mqtt bad option *mqtt_connect(): unknown option 'nonsense'"),
         "{log}"
     );
-    // The broker may still be reading what came before the disconnect.
-    let deadline = Instant::now() + PATIENCE;
-    while broker.lock().expect("broker log").disconnects == 0 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let broker = broker.lock().expect("broker log");
-    assert_eq!(broker.connects.len(), 2);
-    let connect = String::from_utf8_lossy(&broker.connects[0]).into_owned();
     assert!(
-        connect.contains("MQTT") && connect.contains("lpc-test"),
-        "{connect:?}"
+        log.contains("mqtt bad protocol *mqtt_connect(): protocol must be \"3.1.1\" or \"5\""),
+        "{log}"
     );
-    assert!(
-        connect.contains("mud/status") && connect.contains("gone"),
-        "{connect:?}"
-    );
-    let topics: Vec<(&str, u8)> = broker
-        .published
-        .iter()
-        .map(|(t, _, q)| (t.as_str(), *q))
+    let refusal = log
+        .lines()
+        .find(|l| l.starts_with("mqtt bad password "))
+        .unwrap_or_default();
+    assert!(refusal.contains("refused"), "{log}");
+    // Each message once, in the order sent.
+    let chat: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("mud/room/chat"))
         .collect();
     assert_eq!(
-        topics,
-        vec![
-            ("mud/room/chat", 1),
-            ("test/drop", 0),
-            ("mud/room/chat", 1),
-            ("mud/room/chat", 0),
-            ("test/last", 2),
+        chat,
+        [
+            "mqtt got mud/room/chat q0",
+            "mqtt got mud/room/chat q1",
+            "mqtt got mud/room/chat q2"
         ],
-        "{}",
-        driver.output()
+        "{log}"
     );
-    assert_eq!(broker.disconnects, 1);
+    assert!(!log.contains("mqtt event disconnected"), "{log}");
+}
+
+#[test]
+fn mqtt_5_against_mosquitto() {
+    mqtt_round_trip("5");
+}
+
+#[test]
+fn mqtt_3_1_1_against_mosquitto() {
+    mqtt_round_trip("3.1.1");
+}
+
+/// The broker goes away: the client reports the loss and each pause before
+/// it tries again, growing, and carries on once the broker is back.
+#[test]
+fn mqtt_reconnects_with_backoff() {
+    let mut broker = Mosquitto::start();
+    let mut driver = Driver::start(&[format!("mqtt_reconnect={}:3.1.1", broker.port)], &[]);
+    driver.expect_log(&["mqtt got mud/ready 1"]);
+    broker.stop();
+    driver.expect_log(&[
+        "mqtt event disconnected",
+        "mqtt event reconnecting 500",
+        "mqtt event reconnecting 1000",
+    ]);
+    broker.restart();
+    let log = driver.expect_log(&[
+        "mqtt got mud/ready 2",
+        "mqtt got mud/back again",
+        "mqtt closed because disconnected",
+    ]);
+    assert_eq!(log.matches("mqtt event connected").count(), 2, "{log}");
 }
 
 #[test]
@@ -908,6 +911,11 @@ fn grpc_serves_and_calls_with_proto_files_loaded_at_run_time() {
         "replay message count=2,text=again,who=b",
         "replay status 0 ",
         "fail status 2 cannot send",
+        "collect message code=3,echo=a+b+c",
+        "collect none message code=0,echo=",
+        "chatter message count=0,text=Y,who=echo",
+        "chatter message count=0,text=X,who=echo",
+        "chatter status 0 ",
         "grpc bad method *grpc_call(): service chat.Chat has no method Nope",
     ]);
     let line = |prefix: &str| {
@@ -918,6 +926,14 @@ fn grpc_serves_and_calls_with_proto_files_loaded_at_run_time() {
     };
     assert!(line("grpc bad proto ").contains("nosuch.proto"), "{log}");
     assert!(line("grpc bad field ").contains("nope"), "{log}");
+    assert!(
+        line("grpc array to unary ").contains("Bad argument 3 to grpc_call()"),
+        "{log}"
+    );
+    // The answers of a stream arrive in the order the handler gave them.
+    let y = log.find("chatter message count=0,text=Y");
+    let x = log.find("chatter message count=0,text=X");
+    assert!(y < x, "{log}");
     let deadline = Instant::now() + PATIENCE;
     while !driver.log().contains("nobody status") && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));

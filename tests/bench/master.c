@@ -3,7 +3,9 @@
 // flag("db:postgres/HOST/DATABASE/USER/PASSWORD") run /db_bench.c. Each
 // prints its report and stops the driver. flag("http:PORT") starts the
 // server of /http_bench.c and leaves the driver running for a client;
-// flag("grpc:PORT") runs /grpc_bench.c, which stops the driver itself.
+// flag("grpc:PORT") runs /grpc_bench.c and flag("mqtt:PORT:PROTOCOL")
+// runs /mqtt_bench.c against a broker on PORT; both stop the driver
+// themselves.
 mixed *epilog(int load_empty) { return ({ }); }
 
 // The PostgreSQL password that valid_database hands to db_connect.
@@ -20,7 +22,8 @@ mixed valid_database(object caller, string action, mixed *info) {
 
 void usage() {
   debug_message("usage: -fjson:/path/of/the/lpc/json/library | -fdb:sqlite | "
-                "-fdb:postgres/HOST:PORT/DATABASE/USER/PASSWORD | -fhttp:PORT | -fgrpc:PORT");
+                "-fdb:postgres/HOST:PORT/DATABASE/USER/PASSWORD | -fhttp:PORT | -fgrpc:PORT | "
+                "-fmqtt:PORT:PROTOCOL");
   shutdown(2);
 }
 
@@ -51,6 +54,14 @@ void flag(string arg) {
     // The benchmark stops the driver when its time is up.
     if (!load_object("/grpc_bench")->start(to_int(arg[5..]))) {
       debug_message("grpc_serve failed on port " + arg[5..]);
+      shutdown(1);
+    }
+    return;
+  } else if (arg[0..4] == "mqtt:") {
+    parts = explode(arg[5..], ":");
+    // The benchmark stops the driver when its time is up.
+    if (sizeof(parts) != 2 || !load_object("/mqtt_bench")->start(to_int(parts[0]), parts[1])) {
+      debug_message("mqtt_connect failed: " + arg);
       shutdown(1);
     }
     return;

@@ -9,6 +9,7 @@ void step_sh();
 void step_term();
 void step_flood();
 void step_refused();
+void step_owner();
 
 void start() {
   data = "";
@@ -78,5 +79,19 @@ void step_refused() {
   say("refused " + external_start(2, ({ "refused" }), 0, 0, 0));
   say("unknown " + (catch(external_start(9, ({ }), 0, 0, 0)) ? "error" : "none"));
   say("status of nothing " + external_status(123456));
-  shutdown(0);
+  step_owner();
+}
+
+// A process dies with the object that started it, long before its wall
+// time (two seconds in the test's config) would end it.
+void step_owner() {
+  object owner = clone_object("/ext_owner");
+  int f = owner->start_sleeper();
+  say("owner started running " + external_status(f)["running"]);
+  destruct(owner);
+  call_out(function(int f) {
+    mapping st = external_status(f);
+    say("owner gone running " + st["running"] + " signal " + st["signal"]);
+    shutdown(0);
+  }, 1, f);
 }

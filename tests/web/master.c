@@ -8,6 +8,10 @@ void log_error(string file, string message) {
   debug_message("COMPILE-ERROR " + message);
 }
 
+object connect(int port) {
+  return clone_object("/user");
+}
+
 int valid_http(int port, object caller) {
   return port != refused;
 }

@@ -33,6 +33,10 @@ mixed handle(mapping req) {
   if (path == "/never") {
     return 0;
   }
+  if (path == "/clone") {
+    destruct(clone_object("/mqspeaker"));
+    return ([ "status": 200, "body": "cloned" ]);
+  }
   if (path == "/bad") {
     return ([ "status": "teapot" ]);
   }
@@ -170,42 +174,90 @@ void temporary(string port) {
   clone_object("/server")->start(to_int(port));
 }
 
+// The MQTT tests run against a Mosquitto broker the test starts; the
+// flag is PORT:PROTOCOL. Credentials are the broker's only user.
+int mq_port;
+string mq_protocol;
+int watcher;
 int connects;
+object speaker;
+int reconnect_test;
 
-void mq_event(string event, mixed detail, int handle) {
-  log("mqtt event " + event);
+mapping mq_options(string id) {
+  return ([ "client_id": id, "protocol": mq_protocol, "keep_alive": 30,
+            "username": "mud", "password": "secret" ]);
+}
+
+void mq_watch_event(string event, mixed detail, int handle) {
+  log("mqtt event " + event + (event == "reconnecting" ? " " + detail : ""));
   if (event == "connected") {
     connects++;
-    mqtt_subscribe(handle, "mud/+/chat", 1);
-    mqtt_publish(handle, "mud/room/chat", connects == 1 ? "hello" : "again", 1, 0);
+    if (connects == 1) {
+      // Published before the subscription, so only its being retained
+      // brings it to this client.
+      mqtt_publish(handle, "mud/motd", "welcome", 1, 1);
+    }
+    mqtt_subscribe(handle, "mud/#", 2);
+    // The broker keeps a client's packets in order: this comes back once
+    // the subscription is in place.
+    mqtt_publish(handle, "mud/ready", "" + connects, 0, 0);
   }
   if (event == "closed") {
     log("mqtt closed because " + detail);
-    log("mqtt publish after close " + mqtt_publish(handle, "mud/room/chat", "late", 0, 0));
+    log("mqtt publish after close " + mqtt_publish(handle, "mud/x", "late", 0, 0));
   }
 }
 
-void mq_message(string topic, mixed payload, int handle) {
-  log("mqtt message " + topic + " " + payload);
-  if (payload == "hello") {
-    // The test broker drops the connection on this topic.
-    mqtt_publish(handle, "test/drop", "x", 0, 0);
+void mq_bad_event(string event, mixed detail, int handle) {
+  if (event == "disconnected") {
+    log("mqtt bad password " + detail);
   }
-  if (payload == "again") {
-    mqtt_unsubscribe(handle, "mud/+/chat");
-    mqtt_publish(handle, "mud/room/chat", "unheard", 0, 0);
-    mqtt_publish(handle, "test/last", "x", 2, 0);
+  if (event == "closed") {
+    mqtt_disconnect(watcher);
+  }
+}
+
+void mq_watch_message(string topic, mixed payload, int handle) {
+  log("mqtt got " + topic + " " + payload);
+  if (topic == "mud/ready" && payload == "1" && !reconnect_test) {
+    speaker = clone_object("/mqspeaker");
+    speaker->start(mq_port, mq_options("speaker") + ([
+      "will": ([ "topic": "mud/status", "payload": "gone", "qos": 1 ]) ]));
+  }
+  if (topic == "mud/ready" && payload == "2") {
+    mqtt_publish(handle, "mud/back", "again", 1, 0);
+  }
+  if (topic == "mud/back") {
     mqtt_disconnect(handle);
   }
+  if (topic == "mud/room/chat" && payload == "q2") {
+    // The speaker goes without a DISCONNECT: the broker sends its will.
+    destruct(speaker);
+  }
+  if (topic == "mud/status") {
+    mqtt_connect("127.0.0.1", mq_port,
+                 mq_options("intruder") + ([ "password": "wrong", "reconnect": 0 ]),
+                 (: mq_watch_message :), (: mq_bad_event :));
+  }
 }
 
-void mqtt(string port) {
-  mqtt_connect("127.0.0.1", to_int(port),
-               ([ "client_id": "lpc-test", "keep_alive": 30,
-                  "will": ([ "topic": "mud/status", "payload": "gone" ]) ]),
-               (: mq_message :), (: mq_event :));
-  log("mqtt bad qos " + catch(mqtt_connect("127.0.0.1", 1, ([ "nonsense": 1 ]),
-                                           (: mq_message :), (: mq_event :))));
+// The test stops the broker once the first round trip is done, and starts
+// it again after two failed attempts.
+void mqtt_reconnect(string arg) {
+  reconnect_test = 1;
+  call_other(this_object(), "mqtt", arg);
+}
+
+void mqtt(string arg) {
+  string *parts = explode(arg, ":");
+  mq_port = to_int(parts[0]);
+  mq_protocol = parts[1];
+  watcher = mqtt_connect("127.0.0.1", mq_port, mq_options("watcher"),
+                         (: mq_watch_message :), (: mq_watch_event :));
+  log("mqtt bad option " + catch(mqtt_connect("127.0.0.1", 1, ([ "nonsense": 1 ]),
+                                              (: mq_watch_message :), (: mq_watch_event :))));
+  log("mqtt bad protocol " + catch(mqtt_connect("127.0.0.1", 1, ([ "protocol": "4" ]),
+                                                (: mq_watch_message :), (: mq_watch_event :))));
 }
 
 void grpc_got(string name, mixed a, mixed b) {
@@ -225,6 +277,13 @@ void grpc(string port) {
             (: grpc_got, "send" :));
   grpc_call(target, "chat.Chat/Replay", ([ "text": "again" ]), (: grpc_got, "replay" :));
   grpc_call(target, "chat.Chat/Fail", ([ ]), (: grpc_got, "fail" :));
+  grpc_call(target, "chat.Chat/Collect", ({ ([ "text": "a" ]), ([ "text": "b" ]), ([ "text": "c" ]) }),
+            (: grpc_got, "collect" :));
+  grpc_call(target, "chat.Chat/Collect", ({ }), (: grpc_got, "collect none" :));
+  grpc_call(target, "chat.Chat/Chatter", ({ ([ "text": "x" ]), ([ "text": "y" ]) }),
+            (: grpc_got, "chatter" :));
+  log("grpc array to unary " + catch(grpc_call(target, "chat.Chat/Send", ({ ([ ]) }),
+                                               (: grpc_got, "x" :))));
   grpc_call("http://127.0.0.1:1", "chat.Chat/Send", ([ ]), (: grpc_got, "nobody" :),
             ([ "deadline": 5 ]));
   log("grpc bad method " + catch(grpc_call(target, "chat.Chat/Nope", ([ ]), (: grpc_got, "x" :))));

@@ -509,7 +509,16 @@ fn decimal_text(text: &str) -> Result<Cell, String> {
     }
 }
 
-fn sqlite_row(row: &SqliteRow) -> Result<Vec<Cell>, String> {
+/// The cells of `row`: NULL becomes [`Cell::Null`], and every other value
+/// is read by `cell` from its column index and the type name the database
+/// gives the value.
+fn decode_row<R: Row>(
+    row: &R,
+    cell: fn(&R, usize, &str) -> Result<Cell, String>,
+) -> Result<Vec<Cell>, String>
+where
+    usize: sqlx::ColumnIndex<R>,
+{
     (0..row.len())
         .map(|i| {
             let kind = {
@@ -519,82 +528,76 @@ fn sqlite_row(row: &SqliteRow) -> Result<Vec<Cell>, String> {
                 }
                 raw.type_info().name().to_string()
             };
-            // A value's own storage class decides, whatever the column says.
-            Ok(match kind.as_str() {
-                "INTEGER" => Cell::Int(decode::<_, i64>(row, i)?),
-                "REAL" => Cell::Float(decode::<_, f64>(row, i)?),
-                "BLOB" => Cell::Blob(decode::<_, Vec<u8>>(row, i)?),
-                _ => Cell::Text(decode::<_, String>(row, i)?),
-            })
+            cell(row, i, &kind)
         })
         .collect()
+}
+
+fn sqlite_row(row: &SqliteRow) -> Result<Vec<Cell>, String> {
+    // A value's own storage class decides, whatever the column says.
+    decode_row(row, |row, i, kind| {
+        Ok(match kind {
+            "INTEGER" => Cell::Int(decode::<_, i64>(row, i)?),
+            "REAL" => Cell::Float(decode::<_, f64>(row, i)?),
+            "BLOB" => Cell::Blob(decode::<_, Vec<u8>>(row, i)?),
+            _ => Cell::Text(decode::<_, String>(row, i)?),
+        })
+    })
 }
 
 fn postgres_row(row: &PgRow) -> Result<Vec<Cell>, String> {
-    (0..row.len())
-        .map(|i| {
-            let kind = {
-                let raw = row.try_get_raw(i).map_err(|e| sql_message(&e))?;
-                if raw.is_null() {
-                    return Ok(Cell::Null);
-                }
-                raw.type_info().name().to_string()
-            };
-            Ok(match kind.as_str() {
-                "INT2" => Cell::Int(decode::<_, i16>(row, i)?.into()),
-                "INT4" => Cell::Int(decode::<_, i32>(row, i)?.into()),
-                "INT8" => Cell::Int(decode::<_, i64>(row, i)?),
-                "OID" => number_text(&decode::<_, String>(row, i)?)?,
-                "FLOAT4" => Cell::Float(decode::<_, f32>(row, i)?.into()),
-                "FLOAT8" => Cell::Float(decode::<_, f64>(row, i)?),
-                "NUMERIC" => decimal_text(&decode::<_, String>(row, i)?)?,
-                "BOOL" => Cell::Int(decode::<_, bool>(row, i)?.into()),
-                "BYTEA" => Cell::Blob(decode::<_, Vec<u8>>(row, i)?),
-                // Dates, times, JSON and the rest come as the server writes them.
-                _ => Cell::Text(decode::<_, String>(row, i)?),
-            })
+    decode_row(row, |row, i, kind| {
+        Ok(match kind {
+            "INT2" => Cell::Int(decode::<_, i16>(row, i)?.into()),
+            "INT4" => Cell::Int(decode::<_, i32>(row, i)?.into()),
+            "INT8" => Cell::Int(decode::<_, i64>(row, i)?),
+            "OID" => number_text(&decode::<_, String>(row, i)?)?,
+            "FLOAT4" => Cell::Float(decode::<_, f32>(row, i)?.into()),
+            "FLOAT8" => Cell::Float(decode::<_, f64>(row, i)?),
+            "NUMERIC" => decimal_text(&decode::<_, String>(row, i)?)?,
+            "BOOL" => Cell::Int(decode::<_, bool>(row, i)?.into()),
+            "BYTEA" => Cell::Blob(decode::<_, Vec<u8>>(row, i)?),
+            // Dates, times, JSON and the rest come as the server writes them.
+            _ => Cell::Text(decode::<_, String>(row, i)?),
         })
-        .collect()
+    })
 }
 
 fn mysql_row(row: &MySqlRow) -> Result<Vec<Cell>, String> {
-    (0..row.len())
-        .map(|i| {
-            let kind = {
-                let raw = row.try_get_raw(i).map_err(|e| sql_message(&e))?;
-                if raw.is_null() {
-                    return Ok(Cell::Null);
-                }
-                raw.type_info().name().to_string()
-            };
-            // Text-protocol results: every value arrives as its text.
-            let bytes: &[u8] = decode(row, i)?;
-            let text = || String::from_utf8_lossy(bytes);
-            Ok(match kind.as_str() {
-                "BOOLEAN" | "TINYINT" | "SMALLINT" | "MEDIUMINT" | "INT" | "BIGINT" | "YEAR"
-                | "TINYINT UNSIGNED" | "SMALLINT UNSIGNED" | "MEDIUMINT UNSIGNED"
-                | "INT UNSIGNED" | "BIGINT UNSIGNED" => number_text(&text())?,
-                "FLOAT" | "DOUBLE" => Cell::Float(
-                    text()
-                        .trim()
-                        .parse()
-                        .map_err(|_| format!("cannot read the number {:?}", text()))?,
-                ),
-                "DECIMAL" => decimal_text(&text())?,
-                "BINARY" | "VARBINARY" | "TINYBLOB" | "BLOB" | "MEDIUMBLOB" | "LONGBLOB"
-                | "BIT" | "GEOMETRY" => Cell::Blob(bytes.to_vec()),
-                _ => Cell::Text(text().into_owned()),
-            })
+    decode_row(row, |row, i, kind| {
+        // Text-protocol results: every value arrives as its text.
+        let bytes: &[u8] = decode(row, i)?;
+        let text = || String::from_utf8_lossy(bytes);
+        Ok(match kind {
+            "BOOLEAN" | "TINYINT" | "SMALLINT" | "MEDIUMINT" | "INT" | "BIGINT" | "YEAR"
+            | "TINYINT UNSIGNED" | "SMALLINT UNSIGNED" | "MEDIUMINT UNSIGNED" | "INT UNSIGNED"
+            | "BIGINT UNSIGNED" => number_text(&text())?,
+            "FLOAT" | "DOUBLE" => Cell::Float(
+                text()
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("cannot read the number {:?}", text()))?,
+            ),
+            "DECIMAL" => decimal_text(&text())?,
+            "BINARY" | "VARBINARY" | "TINYBLOB" | "BLOB" | "MEDIUMBLOB" | "LONGBLOB" | "BIT"
+            | "GEOMETRY" => Cell::Blob(bytes.to_vec()),
+            _ => Cell::Text(text().into_owned()),
         })
-        .collect()
+    })
+}
+
+/// Runs `sql` on whichever database `connection` reaches.
+async fn run_on(connection: &mut Connection, sql: &str) -> Result<ResultSet, String> {
+    crate::metrics::DB_QUERIES.bump();
+    match connection {
+        Connection::Sqlite(c) => run_sql(&mut *c, sql, sqlite_row).await,
+        Connection::Postgres(c) => run_sql(&mut *c, sql, postgres_row).await,
+        Connection::MySql(c) => run_sql(&mut *c, sql, mysql_row).await,
+    }
 }
 
 fn execute(connection: &mut Connection, sql: &str) -> Result<ResultSet, String> {
-    match connection {
-        Connection::Sqlite(c) => block_on(run_sql(&mut *c, sql, sqlite_row)),
-        Connection::Postgres(c) => block_on(run_sql(&mut *c, sql, postgres_row)),
-        Connection::MySql(c) => block_on(run_sql(&mut *c, sql, mysql_row)),
-    }
+    block_on(run_on(connection, sql))
 }
 
 /// A connection by number for `action`, or the FluffOS error for a bad handle.
@@ -772,11 +775,7 @@ impl Background {
     /// Runs the statement; off the VM thread.
     pub async fn run(mut self) -> Finished {
         let sql = self.sql.as_str();
-        let outcome = match &mut self.handle.connection {
-            Connection::Sqlite(c) => run_sql(&mut *c, sql, sqlite_row).await,
-            Connection::Postgres(c) => run_sql(&mut *c, sql, postgres_row).await,
-            Connection::MySql(c) => run_sql(&mut *c, sql, mysql_row).await,
-        };
+        let outcome = run_on(&mut self.handle.connection, sql).await;
         Finished {
             number: self.number,
             handle: self.handle,

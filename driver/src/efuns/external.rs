@@ -194,6 +194,32 @@ struct Watched {
     reaped: bool,
 }
 
+/// The `asyncwork` state of a process: dropped when its owner is
+/// destructed (or once the process has ended), it kills the process's
+/// group, so no program outlives the object that started it.
+struct OwnerGuard(Rc<RefCell<Option<Killable>>>);
+
+/// A started process: its pid (and group id) and its child.
+type Killable = (u32, Arc<Mutex<Watched>>);
+
+impl Drop for OwnerGuard {
+    fn drop(&mut self) {
+        let Some((pid, child)) = self.0.borrow_mut().take() else {
+            return;
+        };
+        let Some(group) = Pid::from_raw(pid as i32) else {
+            return;
+        };
+        // Under the lock the waiter cannot reap it meanwhile, so the
+        // group is still ours.
+        if let Ok(watched) = child.lock()
+            && !watched.reaped
+        {
+            let _ = rustix::process::kill_process_group(group, Signal::KILL);
+        }
+    }
+}
+
 /// What the threads and the VM thread count together.
 #[derive(Default)]
 struct Flow {
@@ -274,7 +300,9 @@ fn external_start(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind
         )));
     };
     let has_reader = callbacks.first().is_some_and(Value::truthy);
-    let Some(id) = asyncwork::begin(vm, callbacks, None) else {
+    let killer = Rc::new(RefCell::new(None));
+    let guard: Box<dyn std::any::Any> = Box::new(OwnerGuard(killer.clone()));
+    let Some(id) = asyncwork::begin(vm, callbacks, Some(guard)) else {
         return Err(error("external_start() needs a current object"));
     };
     let launch = Launch {
@@ -285,6 +313,7 @@ fn external_start(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind
     };
     match spawn(launch, id, asyncwork::notifier(vm)) {
         Ok((pid, child, input, flow)) => {
+            *killer.borrow_mut() = Some((pid, child.clone()));
             let proc = Proc {
                 pid,
                 child,

@@ -56,11 +56,17 @@ fn grpc_call(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let target = str_arg(vm, base, argc, 0, EFUN)?.text.clone();
     let name = str_arg(vm, base, argc, 1, EFUN)?.text.clone();
     let method = grpc::method(&name).map_err(|e| error(format!("{EFUN}(): {e}")))?;
-    let request = match arg(vm, base, argc, 2) {
-        v @ Value::Mapping(_) => message_of(vm, &v, method.input())
-            .map_err(|e| error(format!("{EFUN}(): bad request: {e}")))?,
-        other => return Err(bad_arg(EFUN, 2, &other)),
+    // A client-streaming method takes its whole stream as an array.
+    let requests = match (arg(vm, base, argc, 2), method.is_client_streaming()) {
+        (v @ Value::Mapping(_), _) => vec![v],
+        (Value::Array(items), true) => items.borrow().clone(),
+        (other, _) => return Err(bad_arg(EFUN, 2, &other)),
     };
+    let requests = requests
+        .iter()
+        .map(|v| message_of(vm, v, method.input()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| error(format!("{EFUN}(): bad request: {e}")))?;
     let callback = asyncwork::callback_arg(arg(vm, base, argc, 3), EFUN, 3)?;
     let options = Options::read(arg(vm, base, argc, 4), EFUN, 4, &["deadline", "metadata"])?;
     let deadline = options.seconds("deadline", Duration::from_secs(30))?;
@@ -69,6 +75,7 @@ fn grpc_call(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let Some(id) = asyncwork::begin(vm, vec![callback], None) else {
         return Ok(Value::Int(0));
     };
+    crate::metrics::GRPC_CALLS.bump();
     let notifier = asyncwork::notifier(vm);
     let replies = notifier.clone();
     let on_reply = move |reply: Reply| {
@@ -91,7 +98,7 @@ fn grpc_call(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         });
     };
     let started = grpc::spawn(async move {
-        grpc::call(target, method, request, metadata, deadline, on_reply).await;
+        grpc::call(target, method, requests, metadata, deadline, on_reply).await;
         notifier.end(id);
     });
     if let Err(e) = started {
@@ -124,12 +131,6 @@ fn grpc_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     if let Some(object) = vm.objects.get(handler) {
         let public = &object.linked.public;
         for method in service.methods() {
-            if method.is_client_streaming() {
-                return Err(error(format!(
-                    "{EFUN}(): {} is client-streaming, which is not supported",
-                    method.full_name()
-                )));
-            }
             if !public.contains_key(method.name()) {
                 return Err(error(format!(
                     "{EFUN}(): the handler has no public function {}()",
@@ -159,10 +160,10 @@ fn grpc_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         return Ok(Value::Int(0));
     };
     let notifier = asyncwork::notifier(vm);
-    let handle: grpc::Handle = Arc::new(move |method, message| {
+    let handle: grpc::Handle = Arc::new(move |method, messages| {
         let (answer, answered) = tokio::sync::oneshot::channel();
         let sent = notifier.run(move |vm| {
-            let result = handle_on_vm(vm, server, &method, &message)?;
+            let result = handle_on_vm(vm, server, &method, &messages)?;
             let _ = answer.send(result);
             Ok(())
         });
@@ -182,13 +183,15 @@ fn grpc_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     Ok(Value::Int(server))
 }
 
-/// Runs a method's function in the handler object: a mapping answers a
-/// unary method, an array of mappings a server-streaming one.
+/// Runs a method's function in the handler object, which gets the request
+/// mapping, or for a client-streaming method the array of every request in
+/// the stream; a mapping answers, or for a server-streaming method an
+/// array of mappings.
 fn handle_on_vm(
     vm: &mut Vm,
     server: Id,
     method: &MethodDescriptor,
-    message: &DynamicMessage,
+    messages: &[DynamicMessage],
 ) -> Result<Result<Vec<DynamicMessage>, tonic::Status>, Unwind> {
     let Some(served) = vm.backend.work.state::<Served>(server) else {
         return Ok(Err(tonic::Status::unavailable("the service is closed")));
@@ -197,10 +200,16 @@ fn handle_on_vm(
     if !vm.objects.alive(handler) {
         return Ok(Err(tonic::Status::unavailable("the handler is gone")));
     }
-    let request = match value_of(message) {
-        Ok(request) => request,
+    let requests = match messages.iter().map(value_of).collect::<Result<Vec<_>, _>>() {
+        Ok(requests) => requests,
         Err(e) => return Ok(Err(tonic::Status::invalid_argument(e))),
     };
+    let request = match (method.is_client_streaming(), requests.first()) {
+        (true, _) => Value::array(requests),
+        (false, Some(request)) => request.clone(),
+        (false, None) => return Ok(Err(tonic::Status::invalid_argument("no request"))),
+    };
+    crate::metrics::GRPC_CALLS.bump();
     let outcome = top_level(vm, None, |vm| {
         Ok(vm.apply(handler, method.name(), vec![request], false))
     })?;

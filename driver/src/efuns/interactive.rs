@@ -397,6 +397,7 @@ fn run_input(vm: &mut Vm, user: ObjRef, p: PendingInput, text: String) -> Result
 
 /// The `process_input` apply may replace the line or take it whole.
 fn process_input(vm: &mut Vm, user: ObjRef, text: &str) -> Result<(), Unwind> {
+    crate::metrics::COMMANDS.bump();
     let replaced = vm.apply(user, "process_input", vec![Value::str(text)], true)?;
     if !vm.objects.alive(user) {
         return Ok(());

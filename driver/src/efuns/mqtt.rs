@@ -1,11 +1,9 @@
-//! The mqtt efuns: an MQTT 5 client per `mqtt_connect`, an `asyncwork`
+//! The mqtt efuns: an MQTT 3.1.1 or 5 client per `mqtt_connect`, an `asyncwork`
 //! operation whose callbacks hear messages and connection events; its
 //! tasks live in `web::mqtt`.
 
 use std::time::Duration;
 
-use mqrstt::ConnectOptions;
-use mqrstt::packets::{LastWill, QoS};
 use rustc_hash::FxHashMap;
 
 use super::http::{Options, body_of, bytes_value};
@@ -14,7 +12,7 @@ use crate::asyncwork;
 use crate::runtime::{self, Sender};
 use crate::vm::value::Value;
 use crate::vm::{Efun, Unwind, Vm, error};
-use crate::web::mqtt::{self, News, Request};
+use crate::web::mqtt::{self, News, Qos, Request, Version, Will};
 
 pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("mqtt_connect", mqtt_connect);
@@ -31,17 +29,17 @@ struct Client(Sender<Request>);
 const ON_MESSAGE: usize = 0;
 const ON_EVENT: usize = 1;
 
-fn qos_of(n: i64, efun: &str) -> Result<QoS, Unwind> {
+fn qos_of(n: i64, efun: &str) -> Result<Qos, Unwind> {
     match n {
-        0 => Ok(QoS::AtMostOnce),
-        1 => Ok(QoS::AtLeastOnce),
-        2 => Ok(QoS::ExactlyOnce),
+        0 => Ok(Qos::AtMostOnce),
+        1 => Ok(Qos::AtLeastOnce),
+        2 => Ok(Qos::ExactlyOnce),
         _ => Err(error(format!("{efun}(): qos must be 0, 1 or 2, not {n}"))),
     }
 }
 
 /// The last will from its mapping: topic, payload, qos, retain.
-fn last_will(v: &Value) -> Result<LastWill, Unwind> {
+fn last_will(v: &Value) -> Result<Will, Unwind> {
     const EFUN: &str = "mqtt_connect";
     let Value::Mapping(m) = v else {
         return Err(error(format!("{EFUN}(): option 'will' must be a mapping")));
@@ -54,7 +52,12 @@ fn last_will(v: &Value) -> Result<LastWill, Unwind> {
     let payload = body_of(&field("payload"), EFUN, "the will's payload")?;
     let qos = qos_of(field("qos").as_int().unwrap_or(0), EFUN)?;
     let retain = field("retain").truthy();
-    Ok(LastWill::new(qos, retain, topic.text.as_str(), payload))
+    Ok(Will {
+        topic: topic.text.to_string(),
+        payload,
+        qos,
+        retain,
+    })
 }
 
 /// `mqtt_connect(host, port, options, on_message, on_event)`.
@@ -83,6 +86,7 @@ fn mqtt_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
             "ca",
             "reconnect",
             "timeout",
+            "protocol",
         ],
     )?;
     let on_message = asyncwork::callback_arg(arg(vm, base, argc, 3), EFUN, 3)?;
@@ -91,18 +95,20 @@ fn mqtt_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
         Some(id) => id,
         None => format!("lpc-{}-{}", std::process::id(), vm.backend.work.count()),
     };
-    let mut connect = ConnectOptions::new(client_id);
-    if let Some(username) = options.string("username")? {
-        connect.set_username(username);
-    }
-    if let Some(password) = options.string("password")? {
-        connect.set_password(password);
-    }
-    connect.set_keep_alive_interval(options.seconds("keep_alive", Duration::from_secs(60))?);
-    connect.set_clean_start(options.int("clean_session", 1)? != 0);
-    if let Some(will) = options.value("will") {
-        connect.set_last_will(last_will(will)?);
-    }
+    let version = match options.string("protocol")?.as_deref() {
+        None | Some("5") | Some("5.0") => Version::V5_0,
+        Some("3.1.1") => Version::V3_1_1,
+        Some(other) => {
+            return Err(error(format!(
+                "{EFUN}(): protocol must be \"3.1.1\" or \"5\", not \"{other}\""
+            )));
+        }
+    };
+    let keep_alive = options.seconds("keep_alive", Duration::from_secs(60))?;
+    let will = match options.value("will") {
+        Some(will) => Some(last_will(will)?),
+        None => None,
+    };
     let extra_roots = options.certificates(vm, "ca")?;
     let tls = if options.int("tls", 0)? != 0 {
         Some(crate::web::tls_client(&extra_roots).map_err(|e| error(format!("{EFUN}(): {e}")))?)
@@ -113,7 +119,13 @@ fn mqtt_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
         host,
         port,
         tls,
-        options: connect,
+        version,
+        client_id,
+        username: options.string("username")?,
+        password: options.string("password")?.map(String::into_bytes),
+        keep_alive: u16::try_from(keep_alive.as_secs()).unwrap_or(u16::MAX),
+        clean: options.int("clean_session", 1)? != 0,
+        will,
         reconnect: options.int("reconnect", 1)? != 0,
         connect_timeout: options.seconds("timeout", Duration::from_secs(10))?,
     };
@@ -129,6 +141,7 @@ fn mqtt_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
             to_vm.run(move |vm| {
                 let (which, args) = match news {
                     News::Message { topic, payload } => {
+                        crate::metrics::MQTT_RECEIVED.bump();
                         (ON_MESSAGE, vec![Value::str(topic), bytes_value(payload)])
                     }
                     News::Connected => (ON_EVENT, vec![Value::str("connected"), Value::Int(0)]),
@@ -205,6 +218,7 @@ fn mqtt_publish(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     let payload = body_of(&arg(vm, base, argc, 2), EFUN, "the payload")?;
     let qos = qos_of(int_arg(vm, base, argc, 3, EFUN)?, EFUN)?;
     let retain = int_arg(vm, base, argc, 4, EFUN)? != 0;
+    crate::metrics::MQTT_SENT.bump();
     Ok(queue(
         vm,
         handle,

@@ -615,6 +615,7 @@ async fn serve_websocket<S>(
             Command::Write(bytes) => {
                 let len = bytes.len();
                 let sent = sink.send(ws::frame(kind, bytes)).await;
+                crate::metrics::BYTES_OUT.add(len as u64);
                 queued.fetch_sub(len, Ordering::Relaxed);
                 if sent.is_err() {
                     break;
@@ -708,6 +709,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
                     None => bytes,
                 };
                 let written = stream.write_all(&data).await;
+                crate::metrics::BYTES_OUT.add(data.len() as u64);
                 queued.fetch_sub(len, Ordering::Relaxed);
                 if written.is_err() {
                     break;

@@ -712,6 +712,7 @@ impl Vm {
         }
         match self.linked_program(name)? {
             Some(linked) => {
+                crate::metrics::OBJECTS_LOADED.bump();
                 let r = self.insert_object(Rc::from(name), linked.clone());
                 // The master may refuse a loaded object before it runs.
                 if let Some(master) = self.master.filter(|&m| self.objects.alive(m)) {

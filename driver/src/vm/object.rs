@@ -238,6 +238,7 @@ impl ObjectTable {
 
     /// The next clone number.
     pub fn next_clone(&mut self) -> u64 {
+        crate::metrics::CLONES.bump();
         self.clones += 1;
         self.clones
     }

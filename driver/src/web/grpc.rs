@@ -16,7 +16,9 @@ use futures_util::Stream;
 use prost::Message;
 use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor, MethodDescriptor};
 use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
-use tonic::server::{ServerStreamingService, UnaryService};
+use tonic::server::{
+    ClientStreamingService, ServerStreamingService, StreamingService, UnaryService,
+};
 use tonic::{Request, Response, Status};
 
 /// Every service and message of the .proto files loaded so far.
@@ -167,19 +169,20 @@ pub enum Reply {
     Status(tonic::Code, String),
 }
 
-/// Calls `method` at `target` with `request`; `on_reply` hears each
-/// response and, for a stream, the final status; errors end as a status.
+/// Calls `method` at `target` with `requests` (one message, or the whole
+/// stream of a client-streaming method); `on_reply` hears each response
+/// and, for a stream, the final status; errors end as a status.
 pub async fn call(
     target: String,
     method: MethodDescriptor,
-    request: DynamicMessage,
+    requests: Vec<DynamicMessage>,
     metadata: Vec<(String, String)>,
     deadline: Duration,
     on_reply: impl Fn(Reply) + Send + 'static,
 ) {
     let outcome = tokio::time::timeout(
         deadline,
-        exchange(target, method, request, metadata, &on_reply),
+        exchange(target, method, requests, metadata, &on_reply),
     )
     .await
     .unwrap_or_else(|_| Err(Status::deadline_exceeded("the deadline passed")));
@@ -191,7 +194,7 @@ pub async fn call(
 async fn exchange(
     target: String,
     method: MethodDescriptor,
-    message: DynamicMessage,
+    mut messages: Vec<DynamicMessage>,
     metadata: Vec<(String, String)>,
     on_reply: &(impl Fn(Reply) + Send),
 ) -> Result<(), Status> {
@@ -210,7 +213,45 @@ async fn exchange(
     let path = path
         .parse::<hyper::http::uri::PathAndQuery>()
         .map_err(|e| Status::invalid_argument(e.to_string()))?;
-    let mut request = Request::new(message);
+    let codec = DynamicCodec::new(method.output());
+    let mut responses = match (method.is_client_streaming(), method.is_server_streaming()) {
+        (false, streaming) => {
+            let message = messages
+                .pop()
+                .filter(|_| messages.is_empty())
+                .ok_or_else(|| Status::invalid_argument("the method takes one request"))?;
+            let request = with_metadata(Request::new(message), metadata)?;
+            if !streaming {
+                let response = client.unary(request, path, codec).await?;
+                on_reply(Reply::Message(response.into_inner()));
+                return Ok(());
+            }
+            client.server_streaming(request, path, codec).await?
+        }
+        (true, streaming) => {
+            let stream = futures_util::stream::iter(messages);
+            let request = with_metadata(Request::new(stream), metadata)?;
+            if !streaming {
+                let response = client.client_streaming(request, path, codec).await?;
+                on_reply(Reply::Message(response.into_inner()));
+                return Ok(());
+            }
+            client.streaming(request, path, codec).await?
+        }
+    }
+    .into_inner();
+    while let Some(message) = responses.message().await? {
+        on_reply(Reply::Message(message));
+    }
+    on_reply(Reply::Status(tonic::Code::Ok, String::new()));
+    Ok(())
+}
+
+/// `request` with `metadata` added.
+fn with_metadata<T>(
+    mut request: Request<T>,
+    metadata: Vec<(String, String)>,
+) -> Result<Request<T>, Status> {
     for (key, value) in metadata {
         let key = tonic::metadata::MetadataKey::from_bytes(key.as_bytes())
             .map_err(|_| Status::invalid_argument(format!("bad metadata key '{key}'")))?;
@@ -219,34 +260,16 @@ async fn exchange(
             .map_err(|_| Status::invalid_argument(format!("bad metadata value '{value}'")))?;
         request.metadata_mut().insert(key, value);
     }
-    let codec = DynamicCodec::new(method.output());
-    if method.is_client_streaming() {
-        return Err(Status::unimplemented(
-            "client-streaming methods are not supported",
-        ));
-    }
-    if !method.is_server_streaming() {
-        let response = client.unary(request, path, codec).await?;
-        on_reply(Reply::Message(response.into_inner()));
-        return Ok(());
-    }
-    let mut stream = client
-        .server_streaming(request, path, codec)
-        .await?
-        .into_inner();
-    while let Some(message) = stream.message().await? {
-        on_reply(Reply::Message(message));
-    }
-    on_reply(Reply::Status(tonic::Code::Ok, String::new()));
-    Ok(())
+    Ok(request)
 }
 
-/// Asks the VM thread to run a method's handler: gives the responses (one
-/// for a unary method) or a status.
+/// Asks the VM thread to run a method's handler with its requests (one
+/// unless the method is client-streaming): gives the responses (one unless
+/// it is server-streaming) or a status.
 pub type Handle = Arc<
     dyn Fn(
             MethodDescriptor,
-            DynamicMessage,
+            Vec<DynamicMessage>,
         ) -> Pin<Box<dyn Future<Output = Result<Vec<DynamicMessage>, Status>> + Send>>
         + Send
         + Sync,
@@ -265,17 +288,8 @@ impl UnaryService<DynamicMessage> for Handler {
     type Future = Pin<Box<dyn Future<Output = Result<Response<DynamicMessage>, Status>> + Send>>;
 
     fn call(&mut self, request: Request<DynamicMessage>) -> Self::Future {
-        let answer = (self.handle)(self.method.clone(), request.into_inner());
-        Box::pin(async move {
-            let mut messages = answer.await?;
-            if messages.len() != 1 {
-                return Err(Status::internal("the handler must answer one message"));
-            }
-            let message = messages
-                .pop()
-                .ok_or_else(|| Status::internal("no answer"))?;
-            Ok(Response::new(message))
-        })
+        let answer = (self.handle)(self.method.clone(), vec![request.into_inner()]);
+        Box::pin(async move { one(answer.await?) })
     }
 }
 
@@ -285,13 +299,71 @@ impl ServerStreamingService<DynamicMessage> for Handler {
     type Future = Pin<Box<dyn Future<Output = Result<Response<Responses>, Status>> + Send>>;
 
     fn call(&mut self, request: Request<DynamicMessage>) -> Self::Future {
-        let answer = (self.handle)(self.method.clone(), request.into_inner());
+        let answer = (self.handle)(self.method.clone(), vec![request.into_inner()]);
+        Box::pin(async move { Ok(streamed(answer.await?)) })
+    }
+}
+
+/// The single answer of a method that is not server-streaming.
+fn one(mut messages: Vec<DynamicMessage>) -> Result<Response<DynamicMessage>, Status> {
+    let message = messages
+        .pop()
+        .filter(|_| messages.is_empty())
+        .ok_or_else(|| Status::internal("the handler must answer one message"))?;
+    Ok(Response::new(message))
+}
+
+fn streamed(messages: Vec<DynamicMessage>) -> Response<Responses> {
+    let stream: Responses = Box::pin(futures_util::stream::iter(
+        messages.into_iter().map(Ok::<_, Status>),
+    ));
+    Response::new(stream)
+}
+
+/// The most messages a client may stream to a served method.
+const MAX_STREAMED: usize = 10_000;
+
+/// Every message of a client's stream, which the handler gets at once.
+async fn gather(
+    mut stream: tonic::Streaming<DynamicMessage>,
+) -> Result<Vec<DynamicMessage>, Status> {
+    let mut messages = Vec::new();
+    while let Some(message) = stream.message().await? {
+        if messages.len() == MAX_STREAMED {
+            return Err(Status::resource_exhausted(format!(
+                "more than {MAX_STREAMED} messages in one stream"
+            )));
+        }
+        messages.push(message);
+    }
+    Ok(messages)
+}
+
+impl ClientStreamingService<DynamicMessage> for Handler {
+    type Response = DynamicMessage;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<DynamicMessage>, Status>> + Send>>;
+
+    fn call(&mut self, request: Request<tonic::Streaming<DynamicMessage>>) -> Self::Future {
+        let Handler { method, handle } = self.clone();
         Box::pin(async move {
-            let messages = answer.await?;
-            let stream: Responses = Box::pin(futures_util::stream::iter(
-                messages.into_iter().map(Ok::<_, Status>),
-            ));
-            Ok(Response::new(stream))
+            let requests = gather(request.into_inner()).await?;
+            one(handle(method, requests).await?)
+        })
+    }
+}
+
+/// Bidirectional streaming, a half at a time: the handler gets the
+/// client's whole stream, then its answers stream back.
+impl StreamingService<DynamicMessage> for Handler {
+    type Response = DynamicMessage;
+    type ResponseStream = Responses;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Responses>, Status>> + Send>>;
+
+    fn call(&mut self, request: Request<tonic::Streaming<DynamicMessage>>) -> Self::Future {
+        let Handler { method, handle } = self.clone();
+        Box::pin(async move {
+            let requests = gather(request.into_inner()).await?;
+            Ok(streamed(handle(method, requests).await?))
         })
     }
 }
@@ -346,18 +418,16 @@ async fn dispatch(
     let Some(method) = service.methods().find(|m| m.name() == name) else {
         return Ok(Status::unimplemented(format!("no method {path}")).into_http());
     };
-    if method.is_client_streaming() {
-        return Ok(Status::unimplemented("client-streaming methods are not supported").into_http());
-    }
     let handler = Handler {
         method: method.clone(),
         handle,
     };
     let mut grpc = tonic::server::Grpc::new(DynamicCodec::new(method.input()));
-    let response = if method.is_server_streaming() {
-        grpc.server_streaming(handler, request).await
-    } else {
-        grpc.unary(handler, request).await
+    let response = match (method.is_client_streaming(), method.is_server_streaming()) {
+        (false, false) => grpc.unary(handler, request).await,
+        (false, true) => grpc.server_streaming(handler, request).await,
+        (true, false) => grpc.client_streaming(handler, request).await,
+        (true, true) => grpc.streaming(handler, request).await,
     };
     Ok(response)
 }

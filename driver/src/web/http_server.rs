@@ -155,6 +155,15 @@ async fn answer(
     let method = request.method().as_str().to_string();
     let path = request.uri().path().to_string();
     let query = request.uri().query().unwrap_or("").to_string();
+    if crate::metrics::is_page(&method, &path) {
+        let mut page = plain(200, &crate::metrics::render());
+        page.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        );
+        return Ok(page);
+    }
+    crate::metrics::HTTP_REQUESTS.bump();
     if let Some(dir) = &config.static_dir
         && (method == "GET" || method == "HEAD")
         && let Some(file) = static_file(dir, &path).await
