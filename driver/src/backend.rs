@@ -14,7 +14,7 @@ use crate::efuns::timers::{Target, Timers};
 use crate::net::{Event, Net};
 use crate::vm::object::ObjRef;
 use crate::vm::value::Value;
-use crate::vm::{Unwind, Vm};
+use crate::vm::{Origin, Unwind, Vm};
 
 /// Everything the backend schedules, kept on the VM.
 pub struct Backend {
@@ -262,7 +262,9 @@ fn run_call_outs(vm: &mut Vm, now: Instant) -> Result<(), Unwind> {
         vm.backend.timers.running_depth = call.depth;
         let owner = call.owner;
         let result = top_level(vm, call.player, |vm| match &call.target {
-            Target::Name(name) => vm.apply(owner, name, call.args.clone(), true).map(|_| ()),
+            Target::Name(name) => vm
+                .apply_from(Origin::Internal, owner, name, call.args.clone(), true)
+                .map(|_| ()),
             Target::Function(f) => vm.call_value(f, &call.args).map(|_| ()),
         });
         vm.backend.timers.running_depth = 0;

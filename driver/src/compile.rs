@@ -21,6 +21,10 @@ use rustc_hash::FxHashSet;
 /// Reads mudlib paths from the mudlib directory; nothing outside it.
 pub struct MudlibProvider {
     pub root: PathBuf,
+    /// The other spelling (`.c` for `.lpc` and back) of each loaded
+    /// object's source, to that source: naming a loaded object by either
+    /// spelling finds it, in an `inherit` too.
+    pub loaded_spellings: rustc_hash::FxHashMap<String, String>,
 }
 
 impl MudlibProvider {
@@ -28,10 +32,9 @@ impl MudlibProvider {
         let path = normalize_path(path);
         self.root.join(path.trim_start_matches('/'))
     }
-}
 
-impl SourceProvider for MudlibProvider {
-    fn read(&self, path: &str) -> Result<Arc<str>, SourceError> {
+    /// The file `path` itself, without looking at other spellings.
+    fn read_file(&self, path: &str) -> Result<Arc<str>, SourceError> {
         match std::fs::read_to_string(self.host_path(path)) {
             // A NUL byte is never part of LPC source; refusing it here
             // covers the main file and every include alike.
@@ -41,6 +44,18 @@ impl SourceProvider for MudlibProvider {
             Ok(text) => Ok(Arc::from(text)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(SourceError::NotFound),
             Err(e) => Err(SourceError::Unreadable(e.to_string())),
+        }
+    }
+}
+
+impl SourceProvider for MudlibProvider {
+    fn read(&self, path: &str) -> Result<Arc<str>, SourceError> {
+        match self.read_file(path) {
+            Err(SourceError::NotFound) => match self.loaded_spellings.get(path) {
+                Some(source) => self.read_file(source),
+                None => Err(SourceError::NotFound),
+            },
+            other => other,
         }
     }
 }
@@ -97,6 +112,7 @@ impl Compiler {
         Ok(Compiler {
             provider: MudlibProvider {
                 root: root.to_path_buf(),
+                loaded_spellings: Default::default(),
             },
             check,
             efuns,
@@ -113,6 +129,7 @@ impl Compiler {
         Compiler {
             provider: MudlibProvider {
                 root: self.provider.root.clone(),
+                loaded_spellings: self.provider.loaded_spellings.clone(),
             },
             check: self.check.clone(),
             efuns: self.efuns.clone(),
@@ -121,6 +138,13 @@ impl Compiler {
             semantic: self.semantic,
             compiled_lines: Default::default(),
         }
+    }
+
+    /// Drops what was compiled from `path`, so it is compiled anew however
+    /// recently its source changed.
+    pub fn forget(&mut self, path: &str) {
+        self.programs.remove(path);
+        self.check.inherit_cache.clear();
     }
 
     /// A program compiled before, by resolved path.
@@ -200,11 +224,19 @@ impl Compiler {
             {
                 return self.load_binary(path, &bytes, hooks);
             }
-            match self.provider.read(path) {
+            match self.provider.read_file(path) {
                 Ok(text) => return self.compile_text(path, text, hooks),
                 Err(SourceError::NotFound) => continue,
                 Err(e) => return Err(failure(path, 0, &e.to_string())),
             }
+        }
+        // A name spelled with the extension its loaded object's source
+        // lacks still names that object's source.
+        if let [path] = candidates.as_slice()
+            && let Some(source) = self.provider.loaded_spellings.get(path).cloned()
+            && let Ok(text) = self.provider.read_file(&source)
+        {
+            return self.compile_text(path, text, hooks);
         }
         let path = candidates.last().cloned().unwrap_or_default();
         let mut missing = failure(&path, 0, "file not found");

@@ -9,3 +9,8 @@ void create(int start) {
 int bump() { return ++count; }
 object query_creator() { return creator; }
 protected int hidden() { return 1; }
+// Counts the driver's calls of virtual_start(), made once the object
+// stands in as a virtual object.
+int started;
+void virtual_start() { started++; }
+int query_started() { return started; }

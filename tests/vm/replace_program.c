@@ -6,6 +6,9 @@ string run() {
   string failures = "";
   object ob = load_object("/replace_child");
 
+  // Nothing was replaced yet.
+  CHECK(query_replaced_program(ob) == 0);
+  CHECK(query_replaced_program() == 0);
   // Only an inherited program can be kept; an extension must match.
   CHECK(ob->replace("/std/extra"));
   CHECK(ob->replace("/std/base.lpc"));
@@ -15,5 +18,6 @@ string run() {
   ob->set_level(9);
   // Nothing changes before this call is over.
   CHECK(ob->child_only() == 3);
+  CHECK(query_replaced_program(ob) == 0);
   return failures;
 }

@@ -9,6 +9,9 @@ string run() {
   CHECK(objectp(ob));
   CHECK(file_name(ob) == "/replace_child");
   CHECK(ob->child_only() == 0);
+  // The file of the program it keeps.
+  CHECK(query_replaced_program(ob) == "/std/base.c");
+  CHECK(query_replaced_program() == 0);
   CHECK(ob->query_level() == 9);
   CHECK(ob->name() == "base");
   ob->hit();

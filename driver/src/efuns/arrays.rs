@@ -11,8 +11,8 @@ use rustc_hash::FxHashMap;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::{arg, bad_arg, int_arg, str_arg};
-use crate::vm::value::{ClassObj, Value};
-use crate::vm::{Efun, Unwind, Vm, error, ops};
+use crate::vm::value::{ClassObj, FnKind, FnPtr, Value};
+use crate::vm::{Efun, Origin, Unwind, Vm, error, ops};
 
 pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("allocate", allocate);
@@ -379,7 +379,7 @@ fn call_named(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let name = str_arg(vm, base, argc, 1, "call_other")?;
     let args = (2..argc).map(|i| arg(vm, base, argc, i)).collect();
     Ok(vm
-        .apply(obj, &name.text, args, false)?
+        .apply_from(Origin::Efun, obj, &name.text, args, false)?
         .unwrap_or(Value::Undefined))
 }
 
@@ -725,21 +725,97 @@ fn deep_copy(v: &Value, depth: usize) -> Result<Value, Unwind> {
 }
 
 /// A slot of a container that holds a reference: where a loop may close.
+#[derive(Clone)]
 enum Slot {
     Item(Rc<crate::vm::value::Array>, usize),
     Field(Rc<ClassObj>, usize),
     MapKey(Rc<crate::vm::value::Mapping>, Value),
     MapValue(Rc<crate::vm::value::Mapping>, Value),
-    /// A function's bound argument or captured value: functions cannot be
-    /// changed, so a loop closed here is found but not cut.
-    Bound,
+    /// Bound argument or captured value `index` of the function held in
+    /// `holder` (`None`: the value walked from). Function values cannot
+    /// change, so writing here puts a changed copy of the function in
+    /// its holder.
+    Bound {
+        holder: Option<Box<Slot>>,
+        index: usize,
+    },
 }
 
-/// One open container of the walk: its outgoing edges, the next to follow.
+impl Slot {
+    /// What the slot holds now; `None` for a mapping key or a slot gone.
+    fn current(&self) -> Option<Value> {
+        match self {
+            Slot::Item(a, i) => a.borrow().get(*i).cloned(),
+            Slot::Field(c, i) => c.fields.borrow().get(*i).cloned(),
+            Slot::MapValue(m, k) => m.borrow().get(k).cloned(),
+            Slot::MapKey(..) => None,
+            Slot::Bound { holder, index } => {
+                let Value::Function(f) = holder.as_ref()?.current()? else {
+                    return None;
+                };
+                f.bound.iter().chain(&f.captures).nth(*index).cloned()
+            }
+        }
+    }
+
+    /// Puts `value` in the slot; false when it cannot hold one.
+    fn store(&self, value: Value) -> bool {
+        let old = match self {
+            Slot::Item(a, i) => a
+                .borrow_mut()
+                .get_mut(*i)
+                .map(|x| std::mem::replace(x, value)),
+            Slot::Field(c, i) => c
+                .fields
+                .borrow_mut()
+                .get_mut(*i)
+                .map(|x| std::mem::replace(x, value)),
+            Slot::MapValue(m, k) => m
+                .borrow_mut()
+                .get_mut(k)
+                .map(|x| std::mem::replace(x, value)),
+            Slot::MapKey(..) => None,
+            Slot::Bound { holder, index } => {
+                let Some(holder) = holder else { return false };
+                let Some(Value::Function(f)) = holder.current() else {
+                    return false;
+                };
+                let mut bound = f.bound.clone();
+                let mut captures = f.captures.clone();
+                let at = match bound.get_mut(*index) {
+                    Some(x) => Some(x),
+                    None => captures.get_mut(index - f.bound.len()),
+                };
+                let Some(at) = at else { return false };
+                *at = value;
+                let changed = FnPtr {
+                    owner: f.owner,
+                    kind: match &f.kind {
+                        FnKind::Local(r) => FnKind::Local(*r),
+                        FnKind::Efun(e) => FnKind::Efun(*e),
+                        FnKind::Simul(n) => FnKind::Simul(n.clone()),
+                    },
+                    bound,
+                    captures,
+                    owner_version: f.owner_version,
+                };
+                return holder.store(Value::Function(Rc::new(changed)));
+            }
+        };
+        // Dropped after the borrow ends: freeing it may reach this container.
+        let stored = old.is_some();
+        drop(old);
+        stored
+    }
+}
+
+/// One open container of the walk: its outgoing edges, the next to follow,
+/// and the slot it was reached through.
 struct Frame {
     id: usize,
     edges: Vec<(String, Value, Slot)>,
     next: usize,
+    incoming: Option<Slot>,
 }
 
 /// The label of a mapping key in a loop path.
@@ -817,7 +893,13 @@ fn edges(vm: &Vm, v: &Value, labels: bool) -> Vec<(String, Value, Slot)> {
             .iter()
             .chain(f.captures.iter())
             .enumerate()
-            .map(|(i, x)| (label(format!("(args)[{i}]")), x.clone(), Slot::Bound))
+            .map(|(i, x)| {
+                let slot = Slot::Bound {
+                    holder: None,
+                    index: i,
+                };
+                (label(format!("(args)[{i}]")), x.clone(), slot)
+            })
             .collect(),
         _ => Vec::new(),
     }
@@ -848,6 +930,7 @@ fn find_back_edges(vm: &Vm, root: &Value, labels: bool, first_only: bool) -> Vec
         id: root_id,
         edges: edges(vm, root, labels),
         next: 0,
+        incoming: None,
     }];
     let mut path: Vec<String> = Vec::new();
     while let Some(top) = stack.last_mut() {
@@ -861,6 +944,11 @@ fn find_back_edges(vm: &Vm, root: &Value, labels: bool, first_only: bool) -> Vec
         let at = top.next;
         top.next += 1;
         let Some(id) = walk_id(&target) else { continue };
+        // A function's slots are reached through the slot holding it.
+        let mut slot = top.edges[at].2.clone();
+        if let Slot::Bound { holder, .. } = &mut slot {
+            *holder = top.incoming.clone().map(Box::new);
+        }
         match color.get(&id) {
             None => {
                 color.insert(id, OPEN);
@@ -870,11 +958,11 @@ fn find_back_edges(vm: &Vm, root: &Value, labels: bool, first_only: bool) -> Vec
                     id,
                     edges: e,
                     next: 0,
+                    incoming: Some(slot),
                 });
             }
             Some(&OPEN) => {
                 let full = format!("{}{label}", path.concat());
-                let slot = std::mem::replace(&mut top.edges[at].2, Slot::Bound);
                 found.push((full, slot));
                 if first_only {
                     return found;
@@ -903,7 +991,9 @@ fn find_cycles(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 }
 
 /// `break_cycles(x)`: zeroes each slot that closes a reference loop (a
-/// mapping entry whose key closes one is removed); the number cut.
+/// mapping entry whose key closes one is removed; a function's bound
+/// value is zeroed in a copy of the function put where it was held); the
+/// number cut.
 fn break_cycles(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let found = find_back_edges(vm, &arg(vm, base, argc, 0), false, false);
     let mut cut = 0;
@@ -911,30 +1001,14 @@ fn break_cycles(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     // Values first, then keys: removing a key never frees a slot still to
     // be cleared, as every target is still held by the walk's path.
     for (_, slot) in found {
-        let old = match slot {
-            Slot::Item(a, i) => a
-                .borrow_mut()
-                .get_mut(i)
-                .map(|x| std::mem::replace(x, Value::Int(0))),
-            Slot::Field(c, i) => c
-                .fields
-                .borrow_mut()
-                .get_mut(i)
-                .map(|x| std::mem::replace(x, Value::Int(0))),
-            Slot::MapValue(m, k) => m
-                .borrow_mut()
-                .get_mut(&k)
-                .map(|x| std::mem::replace(x, Value::Int(0))),
-            Slot::MapKey(m, k) => {
-                keys.push((m, k));
-                continue;
+        match slot {
+            Slot::MapKey(m, k) => keys.push((m, k)),
+            other => {
+                if other.store(Value::Int(0)) {
+                    cut += 1;
+                }
             }
-            Slot::Bound => None,
-        };
-        if old.is_some() {
-            cut += 1;
         }
-        drop(old);
     }
     for (m, k) in keys {
         let removed = m.borrow_mut().remove_entry(&k);

@@ -43,6 +43,11 @@ pub struct Commands {
 }
 
 impl Commands {
+    /// Drops every verb `player` was given (`disable_commands`).
+    pub fn clear(&mut self, player: ObjRef) {
+        self.sentences.remove(&player);
+    }
+
     pub fn forget(&mut self, object: ObjRef) {
         self.sentences.remove(&object);
         self.fail.remove(&object);

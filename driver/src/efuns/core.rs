@@ -80,30 +80,20 @@ fn call_other(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         other => return Err(bad_arg("call_other", 1, &other)),
     };
     args.extend((2..argc).map(|i| arg(vm, base, argc, i)));
-    let call = |vm: &mut Vm, r| -> Result<Value, Unwind> {
-        Ok(vm
-            .apply(r, &name, args.clone(), false)?
-            .unwrap_or(Value::Int(0)))
-    };
-    match target {
-        Value::Object(r) if vm.objects.alive(r) => call(vm, r),
-        Value::Str(s) => {
-            let r = vm.find_or_load(&s.text)?;
-            call(vm, r)
-        }
+    // A destructed object makes no more calls out.
+    if vm.this_object().is_some_and(|r| !vm.objects.alive(r)) {
+        return Ok(Value::Undefined);
+    }
+    let r = match target {
+        Value::Object(r) if vm.objects.alive(r) => r,
+        Value::Str(s) => vm.find_or_load(&s.text)?,
         Value::Array(list) => {
             let list = list.borrow().clone();
-            let mut out = Vec::new();
-            for v in list {
-                match v {
-                    Value::Object(r) if vm.objects.alive(r) => out.push(call(vm, r)?),
-                    _ => out.push(Value::Int(0)),
-                }
-            }
-            Ok(Value::array(out))
+            return vm.call_other_each(&list, &name, &args);
         }
-        other => Err(bad_arg("call_other", 0, &other)),
-    }
+        other => return Err(bad_arg("call_other", 0, &other)),
+    };
+    Ok(vm.apply(r, &name, args, false)?.unwrap_or(Value::Undefined))
 }
 
 fn debug_message(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {

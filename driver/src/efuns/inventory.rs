@@ -456,17 +456,21 @@ fn living(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     Ok(Value::Int(alive as i64))
 }
 
-/// `enable_commands()`: the current object becomes living and the
-/// command giver, and meets its environment and its contents through
-/// `init()` as if it had just moved (the default of FluffOS's "enable
-/// commands call init" setting; the argument asks for the same).
+/// `enable_commands(meet)`: the current object becomes living and the
+/// command giver. With `meet` (or the "enable_commands call init"
+/// setting) it also meets its environment and its contents through
+/// `init()`, as if it had just moved.
 fn enable_commands(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    int_arg(vm, base, argc, 0, "enable_commands")?;
+    let meet = int_arg(vm, base, argc, 0, "enable_commands")? != 0
+        || vm.misc.config.int(super::misc::ENABLE_COMMANDS_CALL_INIT) != 0;
     let Some(me) = vm.this_object().filter(|&r| vm.objects.alive(r)) else {
         return Ok(Value::Int(0));
     };
     vm.objext.ext_mut(me).living = true;
     vm.command_giver = Some(me);
+    if !meet {
+        return Ok(Value::Int(0));
+    }
     if let Some(env) = env_of(vm, me) {
         setup_new_commands(vm, env, me)?;
         vm.command_giver = Some(me);
@@ -483,6 +487,8 @@ fn disable_commands(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
         return Ok(Value::Int(0));
     };
     vm.objext.ext_mut(me).living = false;
+    // The verbs it was given go with its ability to use them.
+    vm.backend.commands.clear(me);
     if vm.command_giver == Some(me) {
         vm.command_giver = None;
     }

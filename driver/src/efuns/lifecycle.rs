@@ -1,12 +1,14 @@
 //! Efuns about the life of objects: the changes an object goes through once
 //! it exists (shadows, program replacement, reloading, destruct notice).
 
+use std::rc::Rc;
+
 use rustc_hash::FxHashMap;
 
 use lpcc::bytecode::flags;
 
 use super::{arg, bad_arg, int_arg, str_arg};
-use crate::vm::object::ObjRef;
+use crate::vm::object::{Linked, ObjRef};
 use crate::vm::value::Value;
 use crate::vm::{Efun, Unwind, Vm, error};
 
@@ -16,18 +18,16 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("query_shadowing", query_shadowing);
     m.insert("remove_shadow", remove_shadow);
     m.insert("replace_program", replace_program);
+    m.insert("query_replaced_program", query_replaced_program);
     m.insert("reload_object", reload_object);
+    m.insert("recompile_object", recompile_object);
     m.insert("set_notify_destruct", set_notify_destruct);
     m.insert("query_notify_destruct", query_notify_destruct);
 }
 
 /// `query_notify_destruct(ob)`: 1 when `ob` hears of its destruct.
 fn query_notify_destruct(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let r = match arg(vm, base, argc, 0) {
-        Value::Object(r) => Some(r),
-        Value::Undefined if argc == 0 => vm.this_object(),
-        other => return Err(bad_arg("query_notify_destruct", 0, &other)),
-    };
+    let r = object_or_this(vm, base, argc, "query_notify_destruct")?;
     let on = r
         .and_then(|r| vm.objects.get(r))
         .is_some_and(|o| o.notify_destruct);
@@ -81,11 +81,188 @@ fn replace_program(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwin
     Ok(Value::Int(0))
 }
 
+/// `query_replaced_program(ob)`: the file of the program
+/// `replace_program` gave `ob` (the running object by default), or 0.
+fn query_replaced_program(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let r = object_or_this(vm, base, argc, "query_replaced_program")?;
+    let path = r
+        .and_then(|r| vm.objext.ext(r))
+        .and_then(|e| e.replaced_program.clone());
+    Ok(path.map_or(Value::Int(0), |p| Value::str(p.to_string())))
+}
+
 /// `reload_object(ob)`: `ob` as if just loaded, without compiling anew.
 fn reload_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let r = object_arg(vm, base, argc, 0, "reload_object")?;
     vm.reload_object(r)?;
     Ok(Value::Int(0))
+}
+
+/// `recompile_object(ob)`: compiles the source of the blueprint `ob`
+/// anew and gives the new program to `ob` and every clone sharing its
+/// program, in place. Each keeps the values of the variables whose names
+/// the new program still declares; the others start from their
+/// initializers. The number of objects updated.
+fn recompile_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let r = object_arg(vm, base, argc, 0, "recompile_object")?;
+    if vm.recompiling {
+        return Err(error(
+            "recompile_object: already updating; nested recompile_object is not allowed.",
+        ));
+    }
+    vm.recompiling = true;
+    let result = recompile(vm, r);
+    vm.recompiling = false;
+    result.map(Value::Int)
+}
+
+fn recompile(vm: &mut Vm, target: ObjRef) -> Result<i64, Unwind> {
+    let Some(object) = vm.objects.get(target) else {
+        return Err(error("recompile_object: the object has been destructed"));
+    };
+    let name = object.name.clone();
+    if name.contains('#') {
+        return Err(error(
+            "recompile_object: pass the master copy, not a clone.",
+        ));
+    }
+    let old = object.linked.clone();
+    // Frames running the old program hold code positions and variable
+    // slots of its layout.
+    let executing = vm.frames.iter().any(|f| {
+        Rc::ptr_eq(&f.linked, &old)
+            || vm
+                .objects
+                .get(f.obj)
+                .is_some_and(|o| Rc::ptr_eq(&o.linked, &old))
+    });
+    if executing {
+        return Err(error(format!(
+            "recompile_object: '{name}' is currently executing."
+        )));
+    }
+    let targets: Vec<ObjRef> = super::objects::all_objects(vm)
+        .into_iter()
+        .filter(|&r| {
+            vm.objects
+                .get(r)
+                .is_some_and(|o| Rc::ptr_eq(&o.linked, &old))
+        })
+        .collect();
+    if let Some(pending) = targets
+        .iter()
+        .find(|&&t| vm.pending_replace.iter().any(|&(r, _)| r == t))
+    {
+        let pending = vm.object_name(*pending).unwrap_or_default();
+        return Err(error(format!(
+            "recompile_object: '{pending}' has a pending replace_program()."
+        )));
+    }
+    let Some(path) = old.parts.first().map(|p| p.program.path.clone()) else {
+        return Err(error("recompile_object: the object has no program"));
+    };
+    vm.compiler.forget(&path);
+    let program = match vm.compile(&path) {
+        Ok(p) => p,
+        Err(failure) if failure.not_found => {
+            return Err(error(format!(
+                "recompile_object: could not read the file '{path}'."
+            )));
+        }
+        Err(failure) => {
+            vm.report_compile_error(&failure);
+            return Err(error(format!(
+                "recompile_object: error compiling '{path}'."
+            )));
+        }
+    };
+    let linked = Rc::new(vm.link(program)?);
+    // New clones and loads take the new program too.
+    vm.linked
+        .insert(crate::vm::object_name(&path), linked.clone());
+    if Some(target) == vm.simul_efun {
+        vm.compiler.simul_efuns = Some(linked.public.keys().map(|k| k.to_string()).collect());
+    }
+    let transfer = variable_transfer(&old, &linked);
+    let mut count = 0;
+    for t in targets {
+        // An earlier target's initializers may have destructed it, or
+        // asked it to replace its old program.
+        vm.pending_replace.retain(|&(r, _)| r != t);
+        let Some(object) = vm.objects.get_mut(t) else {
+            continue;
+        };
+        object.linked = linked.clone();
+        object.program_version = object.program_version.wrapping_add(1);
+        let old_vars =
+            std::mem::replace(&mut object.vars, vec![Value::Undefined; linked.var_count()]);
+        match vm.initialize_variables(t, &linked) {
+            Ok(()) => {}
+            // The object keeps the new program with what its initializers
+            // set before the error; the old values are dropped.
+            Err(Unwind::Error(info)) => {
+                vm.call_error_handler(&info, true);
+                continue;
+            }
+            Err(Unwind::Throw(_)) => continue,
+            Err(e) => return Err(e),
+        }
+        let Some(object) = vm.objects.get_mut(t) else {
+            continue;
+        };
+        for &(new, old) in &transfer {
+            if let (Some(slot), Some(value)) = (object.vars.get_mut(new), old_vars.get(old)) {
+                *slot = value.clone();
+            }
+        }
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// Pairs of (new slot, old slot) for the variables both programs declare:
+/// by declaring program and name, else by name alone.
+fn variable_transfer(old: &Linked, new: &Linked) -> Vec<(usize, usize)> {
+    let old_slots = variable_slots(old);
+    let new_slots = variable_slots(new);
+    let mut pairs = Vec::new();
+    for (i, (path, name)) in new_slots.iter().enumerate() {
+        if name.is_empty() {
+            continue;
+        }
+        let same = old_slots
+            .iter()
+            .position(|(p, n)| p == path && n == name)
+            .or_else(|| old_slots.iter().position(|(_, n)| n == name));
+        if let Some(j) = same {
+            pairs.push((i, j));
+        }
+    }
+    pairs
+}
+
+/// Each variable slot of a linked program: the declaring program's path
+/// and the variable's name.
+fn variable_slots(linked: &Linked) -> Vec<(String, String)> {
+    let mut slots = vec![(String::new(), String::new()); linked.var_count()];
+    for part in &linked.parts {
+        for (i, g) in part.program.globals.iter().enumerate() {
+            if let Some(slot) = slots.get_mut(part.var_base as usize + i) {
+                *slot = (part.program.path.clone(), g.name.to_string());
+            }
+        }
+    }
+    slots
+}
+
+/// The optional object argument of a query: the running object when left
+/// out.
+fn object_or_this(vm: &Vm, base: usize, argc: usize, efun: &str) -> Result<Option<ObjRef>, Unwind> {
+    match arg(vm, base, argc, 0) {
+        Value::Object(r) => Ok(Some(r)),
+        Value::Undefined if argc == 0 => Ok(vm.this_object()),
+        other => Err(bad_arg(efun, 0, &other)),
+    }
 }
 
 fn object_value(r: Option<ObjRef>) -> Value {

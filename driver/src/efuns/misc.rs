@@ -209,6 +209,9 @@ const MAX_BUFFER_SIZE: i64 = 12;
 const MAX_MAPPING_SIZE: i64 = 13;
 const MAX_STRING_LENGTH: i64 = 14;
 const REVERSE_DEFER: i64 = 45;
+/// "enable_commands call init": `enable_commands()` meets the object's
+/// surroundings through `init()` even without an argument asking it to.
+pub const ENABLE_COMMANDS_CALL_INIT: i64 = 53;
 const OS_ENV_READABLE: i64 = 17;
 const OS_ENV_WRITABLE: i64 = 18;
 
@@ -245,7 +248,8 @@ impl RuntimeConfig {
         config
     }
 
-    fn int(&self, index: i64) -> i64 {
+    /// The integer setting `index` (as `get_config` numbers them).
+    pub fn int(&self, index: i64) -> i64 {
         self.ints.get(&index).copied().unwrap_or_else(|| {
             INT_SETTINGS
                 .iter()
@@ -504,6 +508,7 @@ fn bind(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             Value::Int(program),
         ],
         captures: Vec::new(),
+        owner_version: 0,
     })))
 }
 

@@ -52,6 +52,8 @@ pub struct ObjectExt {
     pub next_clean_up: Option<std::time::Instant>,
     /// It defines `clean_up()` and the driver should ask it.
     pub will_clean_up: bool,
+    /// The path of the inherited program `replace_program` left it with.
+    pub replaced_program: Option<Rc<str>>,
 }
 
 /// The counters `domain_stats` and `author_stats` report. Commands,
@@ -144,6 +146,7 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("functions", functions);
     m.insert("variables", variables);
     m.insert("call_stack", call_stack);
+    m.insert("origin", origin);
     m.insert("dump_prog", dump_prog);
     m.insert("debug_info", debug_info);
     m.insert("program_info", program_info);
@@ -498,15 +501,16 @@ fn load_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 
 /// Finds or loads an object (a virtual one through master
 /// `compile_object` when no file has the name); 0 when there is none.
-fn load(vm: &mut Vm, name: &str) -> Result<Value, Unwind> {
-    let name = crate::vm::object_name(name);
-    if let Some(r) = vm.objects.find(&name) {
+fn load(vm: &mut Vm, path: &str) -> Result<Value, Unwind> {
+    if let Some(r) = vm.objects.find(&crate::vm::object_name(path)) {
         return Ok(Value::Object(r));
     }
     if current_lacks_euid(vm) {
         return Err(error("Can't load objects when no effective user."));
     }
-    Ok(vm.try_load(&name)?.map_or(Value::Int(0), Value::Object))
+    // The spelling asked for picks the source file.
+    let path = lpcc::source::normalize_path(path);
+    Ok(vm.try_load(&path)?.map_or(Value::Int(0), Value::Object))
 }
 
 fn find_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -748,17 +752,12 @@ fn function_exists(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwin
 }
 
 /// `functions(ob, flag)`: the names of the functions `ob` defines and
-/// inherits (flag bit 2: its own program's only). Flag bit 1 asks for
-/// argument counts and types, which compiled programs do not record.
+/// inherits (flag bit 2: its own program's only). With flag bit 1 each is
+/// `({ name, argument count, return type, argument types... })`.
 fn functions(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     use lpcc::bytecode::flags;
     let linked = program_of(vm, base, argc, 0, "functions")?;
     let flag = int_arg(vm, base, argc, 1, "functions")?;
-    if flag & 1 != 0 {
-        return Err(error(
-            "functions(): the types of functions are not recorded in compiled programs",
-        ));
-    }
     let parts = if flag & 2 != 0 { 1 } else { linked.parts.len() };
     let mut seen = rustc_hash::FxHashSet::default();
     let mut out = Vec::new();
@@ -767,9 +766,16 @@ fn functions(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             if f.flags & flags::HIDDEN != 0 || f.name.starts_with('#') {
                 continue;
             }
-            if seen.insert(f.name.clone()) {
-                out.push(Value::str(f.name.as_str()));
+            if !seen.insert(f.name.clone()) {
+                continue;
             }
+            if flag & 1 == 0 {
+                out.push(Value::str(f.name.as_str()));
+                continue;
+            }
+            let mut entry = vec![Value::str(f.name.as_str()), Value::Int(i64::from(f.params))];
+            entry.extend(f.types.iter().map(|t| Value::str(t.as_str())));
+            out.push(Value::array(entry));
         }
     }
     Ok(Value::array(out))
@@ -802,19 +808,27 @@ fn variables(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     Ok(Value::array(slots.into_iter().map(|(_, v)| v).collect()))
 }
 
+/// `origin()`: how the running function was called ("local",
+/// "call_other", "efun", ...; "function pointer" inside an efun called
+/// through one).
+fn origin(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let depth = vm.frames.len();
+    let origin = match vm.frames.last() {
+        _ if vm.efun_pointer_at == Some(depth) => crate::vm::Origin::FunctionPointer,
+        Some(frame) => frame.origin,
+        None => crate::vm::Origin::Driver,
+    };
+    Ok(Value::str(origin.name()))
+}
+
 /// `call_stack(n)`: per active call, innermost first: 0 the program, 1 the
-/// object, 2 the function, 4 "file:line". Option 3 (how each call was
-/// made) is not tracked by this driver.
+/// object, 2 the function, 3 how it was called (as `origin()` names it),
+/// 4 "file:line".
 fn call_stack(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let what = int_arg(vm, base, argc, 0, "call_stack")?;
     if !(0..=4).contains(&what) {
         return Err(error(
-            "First argument of call_stack() must be 0, 1, 2, 3 or 4",
-        ));
-    }
-    if what == 3 {
-        return Err(error(
-            "call_stack(3): call origins are not tracked by this driver",
+            "First argument of call_stack() must be 0, 1, 2, 3, or 4.",
         ));
     }
     let mut out = Vec::new();
@@ -831,6 +845,7 @@ fn call_stack(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
                 }
             }
             2 => Value::str(function.map_or("", |f| f.name.as_str())),
+            3 => Value::str(frame.origin.name()),
             _ => {
                 let at = function.and_then(|f| f.line_at(frame.pc.saturating_sub(1) as usize));
                 let file = at

@@ -650,6 +650,7 @@ impl Vm {
                                 obj,
                                 var_base: callee_part.var_base,
                                 argc: argc as u8,
+                                origin: super::Origin::Local,
                             });
                             self.ticks -= 1;
                             continue 'frames;
@@ -695,6 +696,7 @@ impl Vm {
                             raise!(error(format!("Undefined simul_efun {n}")));
                         };
                         self.save_pc(pc);
+                        self.next_origin = super::Origin::Simul;
                         if let Err(e) = self.enter(target, fnref, argc, simul, &[]) {
                             raise!(e);
                         }
@@ -751,6 +753,12 @@ impl Vm {
                             argc as usize
                         };
                         let at = self.stack.len() - argc - 1;
+                        if !self.objects.alive(obj) {
+                            // A destructed object makes no more calls out.
+                            self.stack.truncate(at);
+                            self.stack.push(Value::Undefined);
+                            continue;
+                        }
                         let target = match std::mem::take(&mut self.stack[at]) {
                             Value::Object(r) if self.objects.alive(r) => r,
                             Value::Str(s) => {
@@ -771,20 +779,10 @@ impl Vm {
                                     .unwrap_or_default();
                                 let targets = list.borrow().clone();
                                 self.save_pc(pc);
-                                let mut results = Vec::with_capacity(targets.len());
-                                for target in targets {
-                                    let r = match target {
-                                        Value::Object(r) if self.objects.alive(r) => {
-                                            match self.apply(r, &n, args.clone(), false) {
-                                                Ok(v) => v.unwrap_or(Value::Int(0)),
-                                                Err(e) => raise!(e),
-                                            }
-                                        }
-                                        _ => Value::Int(0),
-                                    };
-                                    results.push(r);
+                                match self.call_other_each(&targets, &n, &args) {
+                                    Ok(v) => self.stack.push(v),
+                                    Err(e) => raise!(e),
                                 }
-                                self.stack.push(Value::array(results));
                                 continue;
                             }
                             Value::Object(_) | Value::Undefined | Value::Int(0) => {
@@ -803,11 +801,12 @@ impl Vm {
                             let Some((target, callee, fnref)) = self.resolve_shadowed(target, n)
                             else {
                                 self.stack.truncate(at);
-                                self.stack.push(Value::Int(0));
+                                self.stack.push(Value::Undefined);
                                 continue;
                             };
                             self.stack.remove(at);
                             self.save_pc(pc);
+                            self.next_origin = super::Origin::CallOther;
                             if let Err(e) = self.enter(callee, fnref, argc, target, &[]) {
                                 raise!(e);
                             }
@@ -819,13 +818,14 @@ impl Vm {
                             None => callee.public.get(n).copied(),
                         };
                         let Some(fnref) = found else {
-                            // A missing function gives 0.
+                            // A missing function gives undefined.
                             self.stack.truncate(at);
-                            self.stack.push(Value::Int(0));
+                            self.stack.push(Value::Undefined);
                             continue;
                         };
                         self.stack.remove(at);
                         self.save_pc(pc);
+                        self.next_origin = super::Origin::CallOther;
                         if let Err(e) = self.enter(callee, fnref, argc, target, &[]) {
                             raise!(e);
                         }
@@ -1133,6 +1133,7 @@ impl Vm {
                             kind: FnKind::Local(fnref),
                             bound: Vec::new(),
                             captures: captured,
+                            owner_version: self.program_version(obj),
                         })));
                     }
                     Instr::MakeFunctionPtr { name, bound } => {
@@ -1148,6 +1149,7 @@ impl Vm {
                             kind: FnKind::Local(fnref),
                             bound,
                             captures: Vec::new(),
+                            owner_version: self.program_version(obj),
                         })));
                     }
                     Instr::MakeEfunPtr { efun, bound } => {
@@ -1163,6 +1165,7 @@ impl Vm {
                             kind: FnKind::Efun(f),
                             bound,
                             captures: Vec::new(),
+                            owner_version: 0,
                         })));
                     }
                     Instr::MakeSimulPtr { name, bound } => {
@@ -1180,6 +1183,7 @@ impl Vm {
                             kind: FnKind::Simul(n),
                             bound,
                             captures: Vec::new(),
+                            owner_version: 0,
                         })));
                     }
 

@@ -75,6 +75,42 @@ pub fn error(message: impl Into<String>) -> Unwind {
     }))
 }
 
+/// How a frame was entered, as `origin()` and `call_stack(3)` name it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// The driver itself: `create()`, heart beats, master applies.
+    Driver,
+    /// A call of a function of the same object.
+    #[default]
+    Local,
+    CallOther,
+    /// A simul_efun called as an efun.
+    Simul,
+    /// A `call_out` firing.
+    Internal,
+    /// An efun calling a function it was given by name (`filter`, `sort_array`).
+    Efun,
+    /// An efun called through a function pointer (`(: origin :)`).
+    FunctionPointer,
+    /// A closure (`(: $1 + 1 :)`).
+    Functional,
+}
+
+impl Origin {
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Driver => "driver",
+            Origin::Local => "local",
+            Origin::CallOther => "call_other",
+            Origin::Simul => "simul",
+            Origin::Internal => "internal",
+            Origin::Efun => "efun",
+            Origin::FunctionPointer => "function pointer",
+            Origin::Functional => "functional",
+        }
+    }
+}
+
 /// One active function call.
 #[derive(Clone, Debug)]
 pub struct Frame {
@@ -86,6 +122,7 @@ pub struct Frame {
     pub obj: ObjRef,
     pub var_base: u32,
     pub argc: u8,
+    pub origin: Origin,
 }
 
 /// A `catch` in progress.
@@ -140,6 +177,14 @@ pub struct Vm {
     pub ed: crate::ed::Sessions,
     /// State of the miscellaneous efuns: deferred calls, traces, the runtime config.
     pub misc: crate::efuns::misc::MiscState,
+    /// The origin the next frame entered records; `enter` resets it to
+    /// `Local`, so whoever sets it must enter a frame next.
+    pub next_origin: Origin,
+    /// The frame depth at which an efun runs through a function pointer,
+    /// where `origin()` answers "function pointer".
+    pub efun_pointer_at: Option<usize>,
+    /// `recompile_object` is running, which may not nest.
+    pub recompiling: bool,
 }
 
 /// How many jumps and calls run between two checks of the clock.
@@ -173,6 +218,9 @@ impl Vm {
             caller_context: Vec::new(),
             ed: Default::default(),
             misc: Default::default(),
+            next_origin: Origin::Local,
+            efun_pointer_at: None,
+            recompiling: false,
         }
     }
 
@@ -206,9 +254,27 @@ impl Vm {
     }
 
     /// Calls `name` in `obj`; `None` when there is no such function.
-    /// `internal` also finds protected functions (driver applies).
+    /// `internal` also finds protected functions (driver applies, whose
+    /// origin is "driver"; other calls are "call_other").
     pub fn apply(
         &mut self,
+        obj: ObjRef,
+        name: &str,
+        args: Vec<Value>,
+        internal: bool,
+    ) -> Result<Option<Value>, Unwind> {
+        let origin = if internal {
+            Origin::Driver
+        } else {
+            Origin::CallOther
+        };
+        self.apply_from(origin, obj, name, args, internal)
+    }
+
+    /// [`Vm::apply`] with the origin the called function sees.
+    pub fn apply_from(
+        &mut self,
+        origin: Origin,
         obj: ObjRef,
         name: &str,
         args: Vec<Value>,
@@ -222,6 +288,7 @@ impl Vm {
         {
             let argc = args.len();
             self.stack.extend(args);
+            self.next_origin = origin;
             return self
                 .call_function(linked, fnref, argc, target, &[])
                 .map(Some);
@@ -235,6 +302,7 @@ impl Vm {
         let Some(fnref) = found else { return Ok(None) };
         let argc = args.len();
         self.stack.extend(args);
+        self.next_origin = origin;
         self.call_function(linked, fnref, argc, obj, &[]).map(Some)
     }
 
@@ -285,6 +353,7 @@ impl Vm {
         obj: ObjRef,
         captures: &[Value],
     ) -> Result<(), Unwind> {
+        let origin = std::mem::take(&mut self.next_origin);
         if self.frames.len() >= self.limits.call_depth {
             return Err(error("Too deep recursion."));
         }
@@ -317,6 +386,7 @@ impl Vm {
             obj,
             var_base,
             argc: argc.min(255) as u8,
+            origin,
         });
         if self.misc.tracing {
             crate::efuns::misc::trace_enter(self);
@@ -399,7 +469,23 @@ impl Vm {
                 let Some(object) = self.objects.get(fp.owner) else {
                     return Err(error("Function pointer's object has been destructed"));
                 };
+                if object.program_version != fp.owner_version {
+                    return Err(error(format!(
+                        "Stale function pointer: owner {} was recompiled since it was created.",
+                        object.name
+                    )));
+                }
                 let linked = object.linked.clone();
+                // A closure is "functional"; a pointer to a named function
+                // is a local call.
+                let closure = linked
+                    .function(*fnref)
+                    .is_some_and(|f| f.flags & lpcc::bytecode::flags::HIDDEN != 0);
+                self.next_origin = if closure {
+                    Origin::Functional
+                } else {
+                    Origin::Local
+                };
                 self.enter(linked, *fnref, argc, fp.owner, &fp.captures)?;
                 Ok(true)
             }
@@ -408,7 +494,9 @@ impl Vm {
                 // makes `ob` the one that enables commands.
                 let depth = self.frames.len();
                 self.caller_context.push((depth, fp.owner));
+                let outer = self.efun_pointer_at.replace(depth);
                 let value = efun(self, at, argc);
+                self.efun_pointer_at = outer;
                 if let Some(i) = self
                     .caller_context
                     .iter()
@@ -432,6 +520,7 @@ impl Vm {
                 let Some(&fnref) = linked.public.get(name.as_str()) else {
                     return Err(error(format!("Undefined simul_efun {name}")));
                 };
+                self.next_origin = Origin::Simul;
                 self.enter(linked, fnref, argc, simul, &[])?;
                 Ok(true)
             }
@@ -452,13 +541,10 @@ impl Vm {
             let program = kept.program.clone();
             let start = kept.var_base as usize;
             let count = program.var_count as usize;
-            let efuns = &self.efuns;
-            let compiler = &self.compiler;
-            let Ok(linked) = object::link(program, &|path| compiler.program(path), &|n| {
-                efuns.get(n).copied()
-            }) else {
+            let Ok(linked) = self.link(program.clone()) else {
                 continue;
             };
+            self.objext.ext_mut(r).replaced_program = Some(Rc::from(program.path.as_str()));
             if let Some(object) = self.objects.get_mut(r) {
                 let mut vars: Vec<Value> = object.vars.drain(..).skip(start).take(count).collect();
                 vars.resize(count, Value::Undefined);
@@ -614,6 +700,31 @@ impl Vm {
         e
     }
 
+    /// `call_other` on an array: calls `name` in each object, or object
+    /// named by a string (loaded when needed); the results in order, 0 for
+    /// an element that is no object or lacks the function.
+    pub fn call_other_each(
+        &mut self,
+        targets: &[Value],
+        name: &str,
+        args: &[Value],
+    ) -> Result<Value, Unwind> {
+        let mut results = Vec::with_capacity(targets.len());
+        for target in targets {
+            let r = match target {
+                Value::Object(r) => Some(*r),
+                Value::Str(s) => Some(self.find_or_load(&s.text)?),
+                _ => None,
+            };
+            let result = match r.filter(|&r| self.objects.alive(r)) {
+                Some(r) => self.apply(r, name, args.to_vec(), false)?,
+                None => None,
+            };
+            results.push(result.unwrap_or(Value::Int(0)));
+        }
+        Ok(Value::array(results))
+    }
+
     /// The object named `name`, loading it if needed.
     pub fn find_or_load(&mut self, name: &str) -> Result<ObjRef, Unwind> {
         let name = object_name(name);
@@ -623,22 +734,19 @@ impl Vm {
         self.load_object(&name)
     }
 
-    /// The linked program of `name`: a loaded object's own, else the
-    /// compiled file, relinked when its source changed. `None` when no
-    /// such file exists.
-    fn linked_program(&mut self, name: &str) -> Result<Option<Rc<Linked>>, Unwind> {
+    /// The linked program of the object `path` names: a loaded object's
+    /// own, else the compiled file, relinked when its source changed.
+    /// `path` may spell out the extension, which then must match the
+    /// file. `None` when no such file exists.
+    fn linked_program(&mut self, path: &str) -> Result<Option<Rc<Linked>>, Unwind> {
+        let name = object_name(path);
+        let name = name.as_str();
         if let Some(r) = self.objects.find(name)
             && let Some(object) = self.objects.get(r)
         {
             return Ok(Some(object.linked.clone()));
         }
-        // The compiler steps aside while it compiles, so the master can be
-        // asked its compile-time applies.
-        let stand_in = self.compiler.stand_in();
-        let mut compiler = std::mem::replace(&mut self.compiler, stand_in);
-        let compiled = compiler.compile_with(name, &mut MasterHooks { vm: self });
-        self.compiler = compiler;
-        let program = match compiled {
+        let program = match self.compile(path) {
             Ok(p) => p,
             Err(failure) if failure.not_found => return Ok(None),
             Err(failure) => {
@@ -653,18 +761,37 @@ impl Vm {
         {
             return Ok(Some(l.clone()));
         }
-        let efuns = &self.efuns;
-        let compiler = &self.compiler;
-        let linked = object::link(program, &|path| compiler.program(path), &|n| {
-            efuns.get(n).copied()
-        })
-        .map_err(error)?;
-        let linked = Rc::new(linked);
+        let linked = Rc::new(self.link(program)?);
         self.linked.insert(name.to_string(), linked.clone());
         Ok(Some(linked))
     }
 
-    fn report_compile_error(&mut self, failure: &crate::compile::CompileFailure) {
+    /// Compiles the file `name` (`/std/room`, `/std/room.c`), asking the
+    /// master its compile-time applies.
+    pub fn compile(
+        &mut self,
+        name: &str,
+    ) -> Result<Arc<lpcc::bytecode::Program>, crate::compile::CompileFailure> {
+        // The compiler steps aside while it compiles, so the master can be
+        // asked its compile-time applies.
+        let stand_in = self.compiler.stand_in();
+        let mut compiler = std::mem::replace(&mut self.compiler, stand_in);
+        let compiled = compiler.compile_with(name, &mut MasterHooks { vm: self });
+        self.compiler = compiler;
+        compiled
+    }
+
+    /// Links a compiled program against its compiled inherits and the efuns.
+    pub fn link(&self, program: Arc<lpcc::bytecode::Program>) -> Result<Linked, Unwind> {
+        let efuns = &self.efuns;
+        let compiler = &self.compiler;
+        object::link(program, &|path| compiler.program(path), &|n| {
+            efuns.get(n).copied()
+        })
+        .map_err(error)
+    }
+
+    pub fn report_compile_error(&mut self, failure: &crate::compile::CompileFailure) {
         let master = self.master;
         for (file, message) in &failure.messages {
             let handled = match master {
@@ -704,13 +831,17 @@ impl Vm {
         Ok(Some(r))
     }
 
-    /// Loads `name`; when no such file exists, asks the master's
-    /// `compile_object` for a virtual object. `None` when neither gives one.
-    pub fn try_load(&mut self, name: &str) -> Result<Option<ObjRef>, Unwind> {
+    /// Loads the object `path` names: an extension in it must match the
+    /// file's, else `.lpc` is tried before `.c`. When no such file exists,
+    /// asks the master's `compile_object` for a virtual object. `None`
+    /// when neither gives one.
+    pub fn try_load(&mut self, path: &str) -> Result<Option<ObjRef>, Unwind> {
+        let name = object_name(path);
+        let name = name.as_str();
         if let Some(r) = self.objects.find(name) {
             return Ok(Some(r));
         }
-        match self.linked_program(name)? {
+        match self.linked_program(path)? {
             Some(linked) => {
                 crate::metrics::OBJECTS_LOADED.bump();
                 let r = self.insert_object(Rc::from(name), linked.clone());
@@ -731,11 +862,29 @@ impl Vm {
                         )));
                     }
                 }
+                self.note_spelling(&linked);
                 self.initialize(r, &linked, Vec::new())?;
                 Ok(Some(r))
             }
             None => self.load_virtual(name, None),
         }
+    }
+
+    /// Lets the other spelling (`.c`, `.lpc`) of a loaded object's source
+    /// name that source while the object exists.
+    fn note_spelling(&mut self, linked: &Linked) {
+        let Some(path) = linked.parts.first().map(|p| &p.program.path) else {
+            return;
+        };
+        let other = match (path.strip_suffix(".lpc"), path.strip_suffix(".c")) {
+            (Some(stem), _) => format!("{stem}.c"),
+            (None, Some(stem)) => format!("{stem}.lpc"),
+            (None, None) => return,
+        };
+        self.compiler
+            .provider
+            .loaded_spellings
+            .insert(other, path.clone());
     }
 
     /// A virtual object from master `compile_object(name, clone, args)`,
@@ -773,6 +922,9 @@ impl Vm {
             Rc::from(name)
         };
         self.objects.rename(r, new_name);
+        self.objext.ext_mut(r).virtual_object = true;
+        // The object learns it now stands for `name`.
+        self.apply(r, "virtual_start", Vec::new(), true)?;
         Ok(Some(r))
     }
 
@@ -785,11 +937,25 @@ impl Vm {
             Some(l) => Some(l.clone()),
             None => self.linked_program(&name)?,
         };
-        let Some(linked) = linked else {
-            return match self.load_virtual(&name, Some(args))? {
-                Some(r) => Ok(r),
-                None => Err(error(format!("Failed to load file: {name}"))),
-            };
+        // Clones of a virtual object come from the master's
+        // `compile_object` too, once the blueprint itself exists.
+        let blueprint = match &linked {
+            Some(_) => self.objects.find(&name),
+            None => match self.try_load(&name)? {
+                Some(b) => Some(b),
+                None => return Err(error(format!("Failed to load file: {name}"))),
+            },
+        };
+        let is_virtual =
+            blueprint.is_some_and(|b| self.objext.ext(b).is_some_and(|e| e.virtual_object));
+        let linked = match linked {
+            Some(linked) if !is_virtual => linked,
+            _ => {
+                return match self.load_virtual(&name, Some(args))? {
+                    Some(r) => Ok(r),
+                    None => Err(error(format!("Failed to load file: {name}"))),
+                };
+            }
         };
         let number = self.objects.next_clone();
         let clone_name: Rc<str> = Rc::from(format!("{name}#{number}"));
@@ -817,6 +983,7 @@ impl Vm {
             shadowed: None,
             shadowing: None,
             notify_destruct: false,
+            program_version: 0,
         })
     }
 
@@ -842,6 +1009,18 @@ impl Vm {
         args: Vec<Value>,
     ) -> Result<(), Unwind> {
         crate::efuns::objects::on_create(self, r)?;
+        self.initialize_variables(r, linked)?;
+        if let Some(fnref) = linked.resolve(0, "create") {
+            let argc = args.len();
+            self.stack.extend(args);
+            self.next_origin = Origin::Driver;
+            self.call_function(linked.clone(), fnref, argc, r, &[])?;
+        }
+        Ok(())
+    }
+
+    /// Runs the global variable initializers of `r`, whose program is `linked`.
+    pub fn initialize_variables(&mut self, r: ObjRef, linked: &Rc<Linked>) -> Result<(), Unwind> {
         // Initializers run deepest inherit first, as their variables come first in FluffOS.
         for (i, part) in linked.parts.iter().enumerate().rev() {
             if let Some(init) = part.program.init {
@@ -849,13 +1028,9 @@ impl Vm {
                     part: i as u16,
                     func: init,
                 };
+                self.next_origin = Origin::Driver;
                 self.call_function(linked.clone(), fnref, 0, r, &[])?;
             }
-        }
-        if let Some(fnref) = linked.resolve(0, "create") {
-            let argc = args.len();
-            self.stack.extend(args);
-            self.call_function(linked.clone(), fnref, argc, r, &[])?;
         }
         Ok(())
     }
@@ -934,6 +1109,14 @@ impl Vm {
                 o.shadowing = shadowing;
             }
         }
+        if let Some(name) = self.objects.get(r).map(|o| o.name.clone())
+            && !name.contains('#')
+        {
+            self.compiler
+                .provider
+                .loaded_spellings
+                .retain(|_, source| object_name(source) != *name);
+        }
         crate::ed::on_destruct(self, r);
         crate::efuns::objects::on_destruct(self, r);
         let removed = self.objects.remove(r);
@@ -974,7 +1157,13 @@ impl Vm {
             kind,
             bound,
             captures,
+            owner_version: self.program_version(owner),
         }))
+    }
+
+    /// How many times `r` was given a new program by `recompile_object`.
+    pub fn program_version(&self, r: ObjRef) -> u32 {
+        self.objects.get(r).map_or(0, |o| o.program_version)
     }
 
     pub fn object_name(&self, r: ObjRef) -> Option<Rc<str>> {

@@ -194,6 +194,9 @@ pub struct Object {
     /// `on_destruct()` is called before the object goes
     /// (`set_notify_destruct`).
     pub notify_destruct: bool,
+    /// How many times `recompile_object` gave it a new program: function
+    /// values made before then refer to the old program's layout.
+    pub program_version: u32,
 }
 
 #[derive(Debug, Default)]

@@ -179,6 +179,9 @@ pub struct FnPtr {
     pub bound: Vec<Value>,
     /// `$(...)` values, stored in the closure's last locals.
     pub captures: Vec<Value>,
+    /// The owner's `program_version` when the value was made: a local
+    /// function of an older program may not run.
+    pub owner_version: u32,
 }
 
 #[derive(Clone, Debug, Default)]

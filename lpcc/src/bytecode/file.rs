@@ -12,7 +12,7 @@ use super::{
 /// The first bytes of every bytecode file.
 pub const MAGIC: &[u8; 4] = b"LPCB";
 /// Bumped whenever the encoding or the instruction set changes.
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ReadError {
@@ -113,6 +113,7 @@ pub fn write(program: &Program) -> Vec<u8> {
             w.u16(e.file);
             w.u32(e.line);
         }
+        w.strs(&f.types);
     }
     w.0
 }
@@ -220,6 +221,7 @@ pub fn read(bytes: &[u8]) -> Result<Program, ReadError> {
                 line: r.u32()?,
             });
         }
+        f.types = r.strs()?;
         p.functions.push(f);
     }
     Ok(p)

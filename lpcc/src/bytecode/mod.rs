@@ -74,6 +74,9 @@ pub struct Function {
     pub code: Vec<Instr>,
     /// Sorted by pc: from `pc` on, code comes from `line` of `files[file]`.
     pub lines: Vec<LineEntry>,
+    /// The declared return type, then each parameter's, as the driver
+    /// names types (`int`, `string *`); empty for closures.
+    pub types: Vec<SmolStr>,
 }
 
 impl Function {

@@ -358,6 +358,10 @@ impl Cx<'_, '_> {
         let mut b = FnBuilder::new(function.name.text.clone(), function.modifiers.0);
         b.rest = function.varargs;
         b.returns = declared(&function.return_type);
+        b.types = std::iter::once(&function.return_type)
+            .chain(function.params.iter().map(|p| &p.ty))
+            .map(type_name)
+            .collect();
         for param in &function.params {
             let name = param
                 .name
@@ -427,6 +431,7 @@ impl Cx<'_, '_> {
             locals: b.max_locals as u16,
             code: b.code,
             lines: b.lines,
+            types: b.types,
         });
         index as u16
     }
@@ -617,6 +622,8 @@ struct FnBuilder {
     declared: Vec<Declared>,
     /// The declared return type, which `return` converts to.
     returns: Declared,
+    /// The declared return and parameter types, named for the driver.
+    types: Vec<SmolStr>,
     scopes: Vec<usize>,
     next_slot: usize,
     max_locals: usize,
@@ -663,6 +670,7 @@ impl FnBuilder {
             locals: Vec::new(),
             declared: Vec::new(),
             returns: Declared::Other,
+            types: Vec::new(),
             scopes: Vec::new(),
             next_slot: 0,
             max_locals: 0,

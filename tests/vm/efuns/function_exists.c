@@ -1,6 +1,8 @@
 // function_exists(), functions() and variables().
 #include "/check.h"
 
+mixed *signature_of(int a, string *b, mixed rest...) { return 0; }
+
 string run() {
   string failures = "";
   object top = load_object("/efuns/obj/inh2");
@@ -22,7 +24,14 @@ string run() {
   CHECK(implode(sort_array(functions(top), 1), ",")
         == "base_fun,guarded,mid_fun,secret,top_fun");
   CHECK(implode(sort_array(functions(top, 2), 1), ",") == "base_fun,secret,top_fun");
-  CHECK(catch(functions(top, 1)) != 0);
+  // Flag 1: name, argument count, return type and argument types.
+  CHECK(sprintf("%O", sort_array(functions(top, 3), (: strcmp($1[0], $2[0]) :)))
+        == sprintf("%O", ({ ({ "base_fun", 0, "int" }), ({ "secret", 0, "int" }),
+                            ({ "top_fun", 0, "int" }) })));
+  CHECK(sprintf("%O", sort_array(functions(this_object(), 1), (: strcmp($1[0], $2[0]) :)))
+        == sprintf("%O", ({ ({ "run", 0, "string" }),
+                            ({ "signature_of", 3, "mixed *", "int", "string *", "mixed" }) })));
+  CHECK(sizeof(functions(top, 1)) == 5);
 
   // Variables: the object's own first, then each inherit's.
   CHECK(implode(variables(top), ",") == "top_var,other_var,mid_var,base_var");
