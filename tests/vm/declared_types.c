@@ -5,6 +5,8 @@ float seeded = 2;
 int counter;
 
 int truncated() { return 2.5 * 3; }
+int from_float(float x) { return x; }
+int from_seeded = seeded;
 float promoted() { return 4; }
 float zero() { return 0; }
 mixed untouched() { return 1.5; }
@@ -49,5 +51,25 @@ string run() {
   CHECK(floatp(zero()));
   CHECK(floatp(untouched()));
   CHECK(sqrt(16) == 4.0 && sqrt(2.25) == 1.5);
+  // A float held in a float variable is truncated too, as a literal is.
+  f = 6.7;
+  i = f;
+  CHECK(intp(i) && i == 6);
+  i = -f;
+  CHECK(intp(i) && i == -6);
+  int k = f;
+  CHECK(intp(k) && k == 6);
+  i = 1;
+  i += f;
+  CHECK(intp(i) && i == 7);
+  total = 9.9;
+  counter = total;
+  CHECK(intp(counter) && counter == 9);
+  CHECK(intp(from_float(3.9)) && from_float(3.9) == 3);
+  CHECK(intp(from_seeded) && from_seeded == 2);
+  // A mixed variable holding a float keeps it: only declared floats are known.
+  m = 2.5;
+  i = m;
+  CHECK(floatp(i));
   return failures;
 }

@@ -1,6 +1,7 @@
 //! The compress package: `compress` / `uncompress` turn bytes into zlib
 //! streams and back, `compress_file` / `uncompress_file` gzip and gunzip
-//! files. Inflating stops at the buffer size limit, so a small "zip bomb"
+//! files, `compressedp` tells whether a player's connection has MCCP
+//! switched on. Inflating stops at the buffer size limit, so a small "zip bomb"
 //! cannot make the driver allocate without bound.
 
 use std::cell::RefCell;
@@ -9,7 +10,7 @@ use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
-use super::arg;
+use super::{arg, bad_arg};
 use crate::jail::{self, Access};
 use crate::vm::value::Value;
 use crate::vm::{Efun, Unwind, Vm, error};
@@ -19,6 +20,23 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("uncompress", uncompress);
     m.insert("compress_file", compress_file);
     m.insert("uncompress_file", uncompress_file);
+    m.insert("compressedp", compressedp);
+}
+
+/// `compressedp(ob)`: 1 when `ob` is interactive and its client accepted
+/// MCCP, so everything sent to it now goes through zlib.
+fn compressedp(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let who = match arg(vm, base, argc, 0) {
+        Value::Object(r) => r,
+        other => return Err(bad_arg("compressedp", 0, &other)),
+    };
+    let on = vm
+        .backend
+        .net
+        .of(who)
+        .and_then(|c| c.telnet.as_ref())
+        .is_some_and(|t| t.compressing);
+    Ok(Value::Int(on.into()))
 }
 
 const GZ: &str = ".gz";

@@ -1255,18 +1255,6 @@ fn format_float(f: f64) -> String {
 // sscanf
 // ---------------------------------------------------------------------------
 
-/// Parses `input` by `format` (`%d`, `%x`, `%f`, `%c`, `%s`, `%(regexp)`, each
-/// with `*` to match without storing, and `%%`); returns how many
-/// conversions matched and each target's value (the current one where
-/// nothing was stored). A bad format stops the parse.
-pub fn sscanf(input: &str, format: &str, current: Vec<Value>) -> (usize, Vec<Value>) {
-    let fallback = current.clone();
-    match sscanf_checked(input, format, current) {
-        Ok(result) => result,
-        Err(_) => (0, fallback),
-    }
-}
-
 /// The parse position and results of a running `sscanf`.
 struct Scan<'a> {
     input: &'a str,
@@ -1427,8 +1415,12 @@ fn regex_spec(fmt: &str) -> Result<(&str, &str), String> {
     ))
 }
 
-/// [`sscanf`] with its format errors.
-pub fn sscanf_checked(
+/// Parses `input` by `format` (`%d`, `%x`, `%f`, `%c`, `%s`, `%(regexp)`,
+/// each with `*` to match without storing, and `%%`); returns how many
+/// conversions matched and each target's value (the current one where
+/// nothing was stored). A malformed format is an error, which the caller
+/// raises in LPC so that `catch` sees it.
+pub fn sscanf(
     input: &str,
     format: &str,
     targets: Vec<Value>,

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use lpcc::bytecode::{BinOp, Instr};
 
-use super::object::FnRef;
+use super::object::{FnRef, ObjRef};
 use super::ops;
 use super::value::{FnKind, FnPtr, Value};
 use super::{Handler, Unwind, Vm, error};
@@ -289,6 +289,7 @@ impl Vm {
                         // Taking the value out leaves the only reference in
                         // hand, so `s += t` can append in place.
                         let lhs = self.take_local(base + slot as usize);
+                        let (lhs, rhs) = self.concat_operands(op, lhs, rhs);
                         let v = check!(ops::binary(op, lhs, rhs));
                         check!(self.check_size(&v));
                         self.set_local(base + slot as usize, v.clone());
@@ -315,6 +316,7 @@ impl Vm {
                         let rhs = pop!();
                         let op = BinOp::from_code(op).unwrap_or(BinOp::Add);
                         let lhs = self.take_local(local);
+                        let (lhs, rhs) = self.concat_operands(op, lhs, rhs);
                         let v = check!(ops::binary(op, lhs, rhs));
                         check!(self.check_size(&v));
                         self.set_local(local, v);
@@ -352,6 +354,7 @@ impl Vm {
                         } else {
                             let b = pop!();
                             let a = pop!();
+                            let (a, b) = self.concat_operands(BinOp::Add, a, b);
                             let v = check!(ops::add(a, b));
                             check!(self.check_size(&v));
                             self.stack.push(v);
@@ -1351,13 +1354,35 @@ impl Vm {
                         let (Value::Str(input), Value::Str(format)) = (input, format) else {
                             raise!(error("Bad arguments to sscanf"));
                         };
-                        let (count, values) =
+                        let scanned =
                             crate::efuns::strings::sscanf(&input.text, &format.text, current);
+                        let (count, values) = match scanned {
+                            Ok(result) => result,
+                            Err(message) => raise!(error(message)),
+                        };
                         self.stack.push(Value::Int(count as i64));
                         self.stack.extend(values);
                     }
                 }
             }
+        }
+    }
+
+    /// The operands of `op` with an object beside a string replaced by its
+    /// name, so `"x" + ob` and `s += ob` join the object's file name; an
+    /// object destructed since it was stored joins as 0.
+    fn concat_operands(&self, op: BinOp, a: Value, b: Value) -> (Value, Value) {
+        if op != BinOp::Add {
+            return (a, b);
+        }
+        let text = |r: ObjRef| {
+            self.object_name(r)
+                .map_or(Value::Int(0), |n| Value::str(n.to_string()))
+        };
+        match (a, b) {
+            (a @ Value::Str(_), Value::Object(r)) => (a, text(r)),
+            (Value::Object(r), b @ Value::Str(_)) => (text(r), b),
+            other => other,
         }
     }
 

@@ -67,10 +67,16 @@ impl Cx<'_, '_> {
         self.globals.get(name).map_or(Declared::Other, |g| g.kind)
     }
 
+    /// Whether `name` is a variable declared `float`.
+    pub(super) fn float_variable(&self, b: &FnBuilder, name: &str) -> bool {
+        self.declared_variable(b, name) == Declared::Float
+    }
+
     /// Compiles `value` for a store into a variable declared `kind`.
     fn store_value(&mut self, b: &mut FnBuilder, kind: Declared, value: &ast::Expr) {
         self.expr(b, value);
-        if let Some(convert) = super::store_conversion(kind, value) {
+        let float_var = |n: &str| self.float_variable(b, n);
+        if let Some(convert) = super::store_conversion(kind, value, &float_var) {
             b.emit(convert);
         }
     }
@@ -591,7 +597,9 @@ impl Cx<'_, '_> {
                     b.emit(if keep { target.set() } else { target.store() });
                     return;
                 }
-                if kind == Declared::Int && super::may_be_float(&a.value) {
+                if kind == Declared::Int
+                    && super::may_be_float(&a.value, &|n: &str| self.float_variable(b, n))
+                {
                     // The right side is truncated before the operator, so
                     // `i *= 1.5` multiplies by 1.
                     if op.is_some() {
@@ -995,12 +1003,8 @@ impl Cx<'_, '_> {
     fn call_inner(&mut self, b: &mut FnBuilder, call: &ast::Call, span: crate::span::Span) {
         match &call.callee {
             Callee::Name(name) => {
-                if let Some(var) = self.variable(b, &name.text) {
-                    b.emit(var.get());
-                    let argc = self.call_args(b, &call.args, span);
-                    b.emit(Instr::CallValue { argc });
-                    return;
-                }
+                // A function, simul_efun or efun of the name wins over a
+                // variable holding a function value, as sema resolves it.
                 if self.functions.contains_key(&name.text) {
                     let argc = self.call_args(b, &call.args, span);
                     let name = self.name_index(&name.text);
@@ -1011,6 +1015,14 @@ impl Cx<'_, '_> {
                     let argc = self.call_args(b, &call.args, span);
                     let name = self.name_index(&name.text);
                     b.emit(Instr::CallSimul { name, argc });
+                    return;
+                }
+                if self.env.efuns.get(&name.text).is_none()
+                    && let Some(var) = self.variable(b, &name.text)
+                {
+                    b.emit(var.get());
+                    let argc = self.call_args(b, &call.args, span);
+                    b.emit(Instr::CallValue { argc });
                     return;
                 }
                 self.efun_call(b, &name.text, &call.args, name.span);

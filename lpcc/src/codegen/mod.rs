@@ -143,26 +143,36 @@ fn visible_globals(program: &Program, out: &mut Vec<(SmolStr, u16, bool)>, base:
 /// The instruction converting `value` on its way into a variable declared
 /// `kind`, if it may need one. Int stores skip it unless the value can be a
 /// float as written, so the common `int` stores stay one instruction.
-fn store_conversion(kind: Declared, value: &ast::Expr) -> Option<Instr> {
+/// `float_var` tells which names are variables declared `float`.
+fn store_conversion(
+    kind: Declared,
+    value: &ast::Expr,
+    float_var: &dyn Fn(&str) -> bool,
+) -> Option<Instr> {
     match kind {
         Declared::Float if !matches!(value.kind, ast::ExprKind::Float(_)) => {
             Some(Instr::PromoteFloat)
         }
-        Declared::Int if may_be_float(value) => Some(Instr::TruncateInt),
+        Declared::Int if may_be_float(value, float_var) => Some(Instr::TruncateInt),
         Declared::Buffer => Some(Instr::PromoteBuffer),
         _ => None,
     }
 }
 
-/// Whether `e` as written can yield a float: a float literal, a cast to
-/// float, or arithmetic over one.
-fn may_be_float(e: &ast::Expr) -> bool {
+/// Whether `e` as written can yield a float: a float literal, a variable
+/// declared `float`, a cast to float, or arithmetic over one.
+fn may_be_float(e: &ast::Expr, float_var: &dyn Fn(&str) -> bool) -> bool {
     match &e.kind {
         ast::ExprKind::Float(_) => true,
+        ast::ExprKind::Ident(name) => float_var(name),
         ast::ExprKind::Cast(cast) => declared(&cast.ty) == Declared::Float,
-        ast::ExprKind::Unary(_, inner) => may_be_float(inner),
-        ast::ExprKind::Binary(bin) => may_be_float(&bin.lhs) || may_be_float(&bin.rhs),
-        ast::ExprKind::Ternary(t) => may_be_float(&t.then) || may_be_float(&t.otherwise),
+        ast::ExprKind::Unary(_, inner) => may_be_float(inner, float_var),
+        ast::ExprKind::Binary(bin) => {
+            may_be_float(&bin.lhs, float_var) || may_be_float(&bin.rhs, float_var)
+        }
+        ast::ExprKind::Ternary(t) => {
+            may_be_float(&t.then, float_var) || may_be_float(&t.otherwise, float_var)
+        }
         _ => false,
     }
 }
@@ -333,7 +343,8 @@ impl Cx<'_, '_> {
                     has_init = true;
                     self.mark_line(&mut init, var.span);
                     self.expr(&mut init, value);
-                    if let Some(convert) = store_conversion(declared(&var.ty), value) {
+                    let float_var = |n: &str| self.float_variable(&init, n);
+                    if let Some(convert) = store_conversion(declared(&var.ty), value, &float_var) {
                         init.emit(convert);
                     }
                     init.emit(Instr::StoreGlobal { slot });

@@ -77,7 +77,8 @@ impl Cx<'_, '_> {
             StmtKind::Return(value) => match value {
                 Some(e) => {
                     self.expr(b, e);
-                    if let Some(convert) = super::store_conversion(b.returns, e) {
+                    let float_var = |n: &str| self.float_variable(b, n);
+                    if let Some(convert) = super::store_conversion(b.returns, e, &float_var) {
                         b.emit(convert);
                     }
                     b.emit(Instr::Return);
@@ -119,7 +120,8 @@ impl Cx<'_, '_> {
         let kind = super::declared(&var.ty);
         b.set_declared(slot, kind);
         if let Some(init) = &var.init
-            && let Some(convert) = super::store_conversion(kind, init)
+            && let Some(convert) =
+                super::store_conversion(kind, init, &|n: &str| self.float_variable(b, n))
         {
             b.emit(convert);
         }

@@ -1,5 +1,5 @@
 // compress, uncompress, compress_file and uncompress_file: zlib buffers,
-// gzip files, and the cap on inflated size.
+// gzip files, the cap on inflated size, and compressedp.
 #include "/check.h"
 
 #define DIR "/compress_scratch"
@@ -78,5 +78,9 @@ string run() {
   rm(DIR + "/bad.gz");
   rm(DIR + "/back.txt");
   CHECK(rmdir(DIR) == 1);
+  // Only a connection that agreed to MCCP is compressed; this object has
+  // no connection at all.
+  CHECK(compressedp(this_object()) == 0);
+  CHECK(catch(compressedp(0)) != 0);
   return failures;
 }

@@ -37,5 +37,11 @@ string run() {
   // A literal that is not found stops the parse before anything is stored.
   s = "unset";
   CHECK(sscanf("give item", "give %s to %s", s, t) == 0 && s == "unset");
+  // A malformed format is an error that catch() sees, not a quiet zero.
+  CHECK(catch(sscanf("50%", "%d%", n)) != 0);
+  CHECK(catch(sscanf("you%", "%su%", s)) != 0);
+  CHECK(catch(sscanf("abc", "%q", s)) != 0);
+  CHECK(catch(sscanf("1 2", "%d %d", n)) != 0);
+  CHECK(catch(sscanf("1", "%d", n)) == 0);
   return failures;
 }
