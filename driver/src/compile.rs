@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use lpcc::ast::{Item, Modifiers};
 use lpcc::bytecode::{Program, file, verify};
 use lpcc::check::{CheckConfig, CommandLineSettings};
 use lpcc::codegen::{self, CodegenEnv};
 use lpcc::config::DriverConfig;
 use lpcc::diagnostic::Diagnostic;
 use lpcc::parser::{ParseOptions, parse};
-use lpcc::preprocess::preprocess_text;
+use lpcc::preprocess::{IncludeAnswer, IncludeHook, Pragma, preprocess_with_hook};
 use lpcc::sema::{SemaEnv, check_program};
 use lpcc::source::{SourceError, SourceMap, SourceProvider, normalize_path};
 use rustc_hash::FxHashSet;
@@ -25,6 +26,9 @@ pub struct MudlibProvider {
     /// object's source, to that source: naming a loaded object by either
     /// spelling finds it, in an `inherit` too.
     pub loaded_spellings: rustc_hash::FxHashMap<String, String>,
+    /// Source text the master supplied for inherited programs that have no
+    /// file, by the path they compile as; read before the disk.
+    pub inline: HashMap<String, Arc<str>>,
 }
 
 impl MudlibProvider {
@@ -35,6 +39,9 @@ impl MudlibProvider {
 
     /// The file `path` itself, without looking at other spellings.
     fn read_file(&self, path: &str) -> Result<Arc<str>, SourceError> {
+        if let Some(text) = self.inline.get(path) {
+            return Ok(text.clone());
+        }
         match std::fs::read_to_string(self.host_path(path)) {
             // A NUL byte is never part of LPC source; refusing it here
             // covers the main file and every include alike.
@@ -79,6 +86,19 @@ struct Cached {
     inherits: Vec<Arc<Program>>,
 }
 
+/// What master `inherit_program` decided about one `inherit` statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InheritAnswer {
+    /// Inherit the named file as usual.
+    Default,
+    /// Inherit this file instead.
+    Path(String),
+    /// This text is the source of the inherited program.
+    Source(String),
+    /// The inherit fails with this message.
+    Refuse(String),
+}
+
 /// What the driver is asked while it compiles: the master's compile-time
 /// applies.
 pub trait CompileHooks {
@@ -87,6 +107,32 @@ pub trait CompileHooks {
     fn include_path(&mut self, file: &str) -> Option<Vec<String>>;
     /// Master `valid_override(file, name, mainfile)`.
     fn valid_override(&mut self, file: &str, name: &str, main: &str) -> bool;
+    /// Master `include_file(compiled, from, path)`, for every `#include`.
+    fn include_file(&mut self, _compiled: &str, _from: &str, _path: &str) -> IncludeAnswer {
+        IncludeAnswer::Default
+    }
+    /// Master `inherit_program(from, path, private)`, for every `inherit`.
+    fn inherit_program(&mut self, _from: &str, _path: &str, _private: bool) -> InheritAnswer {
+        InheritAnswer::Default
+    }
+    /// Whether an object is loaded under `name` (no extension).
+    fn is_loaded(&mut self, _name: &str) -> bool {
+        false
+    }
+    /// A compile warning, `/file.c line N: Warning: ...`, for the master's
+    /// `log_error`.
+    fn warning(&mut self, _file: &str, _message: &str) {}
+}
+
+/// The preprocessor's view of the hooks: only `#include` is asked.
+struct IncludeAsker<'h> {
+    hooks: &'h mut dyn CompileHooks,
+}
+
+impl IncludeHook for IncludeAsker<'_> {
+    fn include(&mut self, compiled: &str, from: &str, path: &str) -> IncludeAnswer {
+        self.hooks.include_file(compiled, from, path)
+    }
 }
 
 pub struct Compiler {
@@ -100,6 +146,8 @@ pub struct Compiler {
     pub semantic: bool,
     /// Source lines compiled recently, for `query_load_average`.
     pub compiled_lines: crate::efuns::misc::LoadAverage,
+    /// The files being compiled, outermost first, to refuse inherit cycles.
+    compiling: Vec<String>,
 }
 
 impl Compiler {
@@ -113,6 +161,7 @@ impl Compiler {
             provider: MudlibProvider {
                 root: root.to_path_buf(),
                 loaded_spellings: Default::default(),
+                inline: HashMap::new(),
             },
             check,
             efuns,
@@ -120,6 +169,7 @@ impl Compiler {
             simul_efuns: None,
             semantic: true,
             compiled_lines: Default::default(),
+            compiling: Vec::new(),
         })
     }
 
@@ -130,6 +180,7 @@ impl Compiler {
             provider: MudlibProvider {
                 root: self.provider.root.clone(),
                 loaded_spellings: self.provider.loaded_spellings.clone(),
+                inline: self.provider.inline.clone(),
             },
             check: self.check.clone(),
             efuns: self.efuns.clone(),
@@ -137,6 +188,7 @@ impl Compiler {
             simul_efuns: self.simul_efuns.clone(),
             semantic: self.semantic,
             compiled_lines: Default::default(),
+            compiling: Vec::new(),
         }
     }
 
@@ -286,15 +338,33 @@ impl Compiler {
                 }
             }
         }
-        let preprocessed = preprocess_text(&self.provider, path, text, &preprocess_config);
-        let (ast, parse_diagnostics) = parse(&preprocessed.tokens, &preprocessed.sources, &options);
+        let preprocessed = preprocess_with_hook(
+            &self.provider,
+            path,
+            text,
+            &preprocess_config,
+            Some(&mut IncludeAsker { hooks: &mut *hooks }),
+        );
+        let (mut ast, parse_diagnostics) =
+            parse(&preprocessed.tokens, &preprocessed.sources, &options);
         let sources = &preprocessed.sources;
+        if preprocessed.pragmas.enabled_at_end(Pragma::Warnings) {
+            for d in preprocessed.diagnostics.iter().chain(&parse_diagnostics) {
+                report_warning(sources, d, hooks);
+            }
+        }
         let mut errors: Vec<&Diagnostic> = preprocessed
             .diagnostics
             .iter()
             .chain(&parse_diagnostics)
             .filter(|d| d.is_error())
             .collect();
+        if errors.is_empty() {
+            self.compiling.push(path.to_string());
+            let resolved = self.resolve_inherits(path, &mut ast, sources, hooks);
+            self.compiling.pop();
+            resolved?;
+        }
         let semantic;
         if errors.is_empty() && self.semantic {
             let env = SemaEnv {
@@ -307,6 +377,11 @@ impl Compiler {
             };
             semantic = check_program(&env, path, &ast, &preprocessed);
             errors.extend(semantic.iter().filter(|d| d.is_error()));
+            if preprocessed.pragmas.enabled_at_end(Pragma::Warnings) {
+                for d in &semantic {
+                    report_warning(sources, d, hooks);
+                }
+            }
         }
         if !errors.is_empty() {
             return Err(CompileFailure {
@@ -370,6 +445,81 @@ impl Compiler {
     }
 }
 
+impl Compiler {
+    /// Asks the master about each `inherit` of `ast` (rewriting the path
+    /// it names, or supplying the source) and compiles the inherited
+    /// files, so that their own inherits are settled before this file is
+    /// checked against them.
+    fn resolve_inherits(
+        &mut self,
+        path: &str,
+        ast: &mut lpcc::ast::Program,
+        sources: &SourceMap,
+        hooks: &mut dyn CompileHooks,
+    ) -> Result<(), CompileFailure> {
+        for item in &mut ast.items {
+            let Item::Inherit(inherit) = item else {
+                continue;
+            };
+            let at = |message: &str| {
+                let (file, message) = render_at(sources, inherit.path_span, message);
+                CompileFailure {
+                    messages: vec![(file, message)],
+                    not_found: false,
+                }
+            };
+            let private = inherit.modifiers.contains(Modifiers::PRIVATE);
+            match hooks.inherit_program(path, &inherit.path, private) {
+                InheritAnswer::Default => {}
+                InheritAnswer::Path(target) => inherit.path = target.into(),
+                InheritAnswer::Source(text) => {
+                    let name = crate::vm::object_name(&inherit.path);
+                    // An empty source, or a program already loaded under the
+                    // name, leaves the inherit to the usual lookup.
+                    if !text.is_empty() && !hooks.is_loaded(&name) {
+                        let file = format!("{name}.c");
+                        self.supply_source(&file, Arc::from(text));
+                        inherit.path = file.into();
+                    }
+                }
+                InheritAnswer::Refuse(message) => return Err(at(&message)),
+            }
+            let target = crate::vm::object_name(&inherit.path);
+            if self
+                .compiling
+                .iter()
+                .any(|c| crate::vm::object_name(c) == target)
+            {
+                let message = if crate::vm::object_name(path) == target {
+                    "Illegal to inherit self.".to_string()
+                } else {
+                    format!("inherit cycle: {target} inherits itself")
+                };
+                return Err(at(&message));
+            }
+            if let Err(failure) = self.compile_with(&inherit.path, hooks) {
+                if !failure.not_found {
+                    return Err(failure);
+                }
+                let message = format!("Inherited file '{target}' does not exist!");
+                return Err(at(&message));
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes `text` the source of `file`, forgetting what was compiled
+    /// from other text under that name.
+    fn supply_source(&mut self, file: &str, text: Arc<str>) {
+        let previous = self.provider.inline.insert(file.to_string(), text.clone());
+        if previous.is_some_and(|p| p != text) {
+            self.programs.remove(file);
+        }
+        // Summaries are cached by path; this text may differ from the last.
+        self.check.inherit_cache.clear();
+    }
+}
+
 /// Whether a bytecode file may stand in for its source: it exists and the
 /// source is missing or not newer.
 fn is_current(binary: &Path, source: &Path) -> bool {
@@ -389,9 +539,21 @@ fn failure(path: &str, line: u32, message: &str) -> CompileFailure {
 }
 
 fn render(sources: &SourceMap, d: &Diagnostic) -> (String, String) {
-    let span = d.span();
+    render_at(sources, d.span(), &d.message)
+}
+
+fn render_at(sources: &SourceMap, span: lpcc::span::Span, message: &str) -> (String, String) {
     let file = sources.name(span.file).to_string();
     let (line, _) = sources.line_col(span);
-    let message = format!("{file} line {line}: {}\n", d.message);
+    let message = format!("{file} line {line}: {message}\n");
     (file, message)
+}
+
+/// Passes a warning on to the master, as the driver logs compile errors.
+fn report_warning(sources: &SourceMap, d: &Diagnostic, hooks: &mut dyn CompileHooks) {
+    if d.severity != lpcc::diagnostic::Severity::Warning {
+        return;
+    }
+    let (file, message) = render_at(sources, d.span(), &format!("Warning: {}", d.message));
+    hooks.warning(&file, &message);
 }

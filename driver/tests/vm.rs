@@ -270,6 +270,11 @@ fn compile_hooks() {
 }
 
 #[test]
+fn master_compile_applies() {
+    run_lpc_test("master_compile");
+}
+
+#[test]
 fn nesting_limit() {
     run_lpc_test("nesting_limit");
 }

@@ -146,3 +146,24 @@ int valid_hide(object ob) { return ob->query_may_hide(); }
 int valid_bind(object binder, object old_owner, object new_owner) {
   return !new_owner->query_refuse_bind();
 }
+
+// include_file() and inherit_program(): rules set by master_compile.c map
+// an include or inherit name to a new name (a string), its text (an array
+// of lines) or a refusal (0); other names stand. Every call is recorded.
+mapping include_rules = ([ ]), inherit_rules = ([ ]);
+mixed *compile_calls = ({ });
+
+void set_include_rule(string name, mixed answer) { include_rules[name] = ({ answer }); }
+void set_inherit_rule(string name, mixed answer) { inherit_rules[name] = ({ answer }); }
+void clear_compile_rules() { include_rules = ([ ]); inherit_rules = ([ ]); }
+mixed *query_compile_calls() { return compile_calls; }
+
+mixed include_file(string compiled, string from, string path) {
+  compile_calls += ({ ({ "include", compiled, from, path }) });
+  return include_rules[path] ? include_rules[path][0] : path;
+}
+
+mixed inherit_program(string from, string path, int priv) {
+  compile_calls += ({ ({ "inherit", from, path, priv }) });
+  return inherit_rules[path] ? inherit_rules[path][0] : path;
+}

@@ -754,6 +754,14 @@ impl Vm {
                 return Err(error(format!("Failed to load file: {name}")));
             }
         };
+        // Every inherited file is a loaded object too, as in FluffOS, which
+        // loads an inherited file before it compiles the heir.
+        for decl in &program.inherits {
+            let parent = object_name(&decl.path);
+            if parent != name && self.objects.find(&parent).is_none() {
+                self.try_load(&parent)?;
+            }
+        }
         if let Some(l) = self.linked.get(name)
             && l.parts
                 .first()
@@ -842,6 +850,8 @@ impl Vm {
             return Ok(Some(r));
         }
         match self.linked_program(path)? {
+            // Loading an inherited file may have loaded this one.
+            Some(_) if self.objects.find(name).is_some() => Ok(self.objects.find(name)),
             Some(linked) => {
                 crate::metrics::OBJECTS_LOADED.bump();
                 let r = self.insert_object(Rc::from(name), linked.clone());
@@ -1176,9 +1186,46 @@ struct MasterHooks<'v> {
     vm: &'v mut Vm,
 }
 
+/// What the master answered to `include_file` or `inherit_program`.
+enum MasterText {
+    /// No master, no such apply, an error in it, or 0 from a master
+    /// without an opinion: the usual lookup.
+    Default,
+    Path(String),
+    /// The lines of an array of strings, each ended by a newline.
+    Text(String),
+    /// An array holding something other than strings.
+    NotStrings,
+    Refused,
+}
+
 impl MasterHooks<'_> {
     fn master(&self) -> Option<ObjRef> {
         self.vm.master.filter(|&m| self.vm.objects.alive(m))
+    }
+
+    /// Calls a compile-time apply whose answer is a path, an array of
+    /// source lines, or anything else for a refusal.
+    fn compile_apply(&mut self, apply: &str, args: Vec<Value>) -> MasterText {
+        let Some(master) = self.master() else {
+            return MasterText::Default;
+        };
+        match self.vm.apply(master, apply, args, true) {
+            Ok(None) | Err(_) => MasterText::Default,
+            Ok(Some(Value::Str(s))) => MasterText::Path(s.text.to_string()),
+            Ok(Some(Value::Array(lines))) => {
+                let mut text = String::new();
+                for line in lines.borrow().iter() {
+                    let Value::Str(s) = line else {
+                        return MasterText::NotStrings;
+                    };
+                    text.push_str(&s.text);
+                    text.push('\n');
+                }
+                MasterText::Text(text)
+            }
+            Ok(Some(_)) => MasterText::Refused,
+        }
     }
 }
 
@@ -1200,6 +1247,65 @@ impl crate::compile::CompileHooks for MasterHooks<'_> {
             })
             .collect();
         Some(dirs)
+    }
+
+    fn include_file(
+        &mut self,
+        compiled: &str,
+        from: &str,
+        path: &str,
+    ) -> lpcc::preprocess::IncludeAnswer {
+        use lpcc::preprocess::IncludeAnswer;
+        let args = vec![Value::str(compiled), Value::str(from), Value::str(path)];
+        match self.compile_apply("include_file", args) {
+            MasterText::Default => IncludeAnswer::Default,
+            MasterText::Path(p) => IncludeAnswer::Path(p),
+            MasterText::Text(t) => IncludeAnswer::Text(t),
+            MasterText::NotStrings => IncludeAnswer::Refuse(format!(
+                "master::include_file: content for '{path}' must be an array of strings"
+            )),
+            MasterText::Refused => IncludeAnswer::Refuse(format!(
+                "#include of '{path}' denied by master::include_file"
+            )),
+        }
+    }
+
+    fn inherit_program(
+        &mut self,
+        from: &str,
+        path: &str,
+        private: bool,
+    ) -> crate::compile::InheritAnswer {
+        use crate::compile::InheritAnswer;
+        let args = vec![
+            Value::str(from),
+            Value::str(path),
+            Value::Int(i64::from(private)),
+        ];
+        match self.compile_apply("inherit_program", args) {
+            MasterText::Default => InheritAnswer::Default,
+            MasterText::Path(p) => InheritAnswer::Path(p),
+            MasterText::Text(t) => InheritAnswer::Source(t),
+            MasterText::NotStrings => InheritAnswer::Refuse(format!(
+                "master::inherit_program: source for '{path}' must be an array of strings"
+            )),
+            MasterText::Refused => InheritAnswer::Refuse(format!(
+                "Inheritance of '{path}' denied by master::inherit_program"
+            )),
+        }
+    }
+
+    fn is_loaded(&mut self, name: &str) -> bool {
+        self.vm.objects.find(&object_name(name)).is_some()
+    }
+
+    fn warning(&mut self, file: &str, message: &str) {
+        if let Some(master) = self.master() {
+            let args = vec![Value::str(file), Value::str(message)];
+            // A master without `log_error`, or one that fails in it, only
+            // loses the warning.
+            let _ = self.vm.apply(master, "log_error", args, true);
+        }
     }
 
     fn valid_override(&mut self, file: &str, name: &str, main: &str) -> bool {

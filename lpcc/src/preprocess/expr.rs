@@ -10,33 +10,101 @@ pub(crate) enum Item {
     Op(TokenKind),
 }
 
-/// Parenthesis and unary nesting beyond this is rejected rather than
-/// risking the stack.
-const MAX_DEPTH: u32 = 1000;
-
-struct Eval<'a> {
-    items: &'a [Item],
-    pos: usize,
-    error: Option<&'static str>,
-    depth: u32,
+/// An operator waiting on the stack for its right operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pending {
+    Unary(TokenKind),
+    Binary(TokenKind, u8),
+    Paren,
+    /// `?` seen; the condition is on the value stack.
+    Question,
+    /// `:` seen; the condition and the first branch are on the value stack.
+    Colon,
 }
 
 /// The value of a condition, or the first problem found in it.
+///
+/// An operator-precedence parse over explicit stacks: conditions built by
+/// macros may nest hundreds of thousands of levels, which recursion could
+/// not survive. Both operands of `&&`, `||` and `?:` are evaluated, as the
+/// driver does. A missing operand counts as 0 and a token that cannot
+/// start one is skipped as 0.
 pub(crate) fn evaluate(items: &[Item]) -> Result<i64, &'static str> {
     let mut eval = Eval {
-        items,
-        pos: 0,
+        values: Vec::new(),
+        ops: Vec::new(),
         error: None,
-        depth: 0,
     };
-    let value = eval.conditional();
+    let mut pos = 0;
+    // Whether an operand is expected next (else an operator).
+    let mut operand = true;
+    loop {
+        if operand {
+            let Some(&item) = items.get(pos) else {
+                eval.values.push(0);
+                break;
+            };
+            pos += 1;
+            match item {
+                Item::Num(n) => {
+                    eval.values.push(n);
+                    operand = false;
+                }
+                Item::Op(TokenKind::LParen) => eval.ops.push(Pending::Paren),
+                Item::Op(
+                    kind
+                    @ (TokenKind::Bang | TokenKind::Tilde | TokenKind::Minus | TokenKind::Plus),
+                ) => {
+                    eval.ops.push(Pending::Unary(kind));
+                }
+                Item::Op(_) => {
+                    eval.values.push(0);
+                    operand = false;
+                }
+            }
+            continue;
+        }
+        let Some(Item::Op(kind)) = items.get(pos).copied() else {
+            break;
+        };
+        if let Some(prec) = binary_precedence(kind) {
+            eval.reduce_while(|op| match op {
+                Pending::Unary(_) => true,
+                Pending::Binary(_, p) => p >= prec,
+                _ => false,
+            });
+            eval.ops.push(Pending::Binary(kind, prec));
+        } else if kind == TokenKind::Question {
+            eval.reduce_while(|op| matches!(op, Pending::Unary(_) | Pending::Binary(..)));
+            eval.ops.push(Pending::Question);
+        } else if kind == TokenKind::Colon {
+            eval.reduce_while(|op| !matches!(op, Pending::Question | Pending::Paren));
+            if eval.ops.last() != Some(&Pending::Question) {
+                break;
+            }
+            eval.ops.pop();
+            eval.ops.push(Pending::Colon);
+        } else if kind == TokenKind::RParen {
+            eval.reduce_while(|op| op != Pending::Paren);
+            if eval.ops.pop() != Some(Pending::Paren) {
+                break;
+            }
+            pos += 1;
+            continue;
+        } else {
+            break;
+        }
+        pos += 1;
+        operand = true;
+    }
+    eval.reduce_while(|_| true);
     if let Some(error) = eval.error {
         return Err(error);
     }
-    if eval.pos < items.len() {
+    if pos < items.len() {
         return Err("condition too complex in #if");
     }
-    Ok(value)
+    Ok(eval.values.pop().unwrap_or(0))
 }
 
 fn binary_precedence(kind: TokenKind) -> Option<u8> {
@@ -56,69 +124,64 @@ fn binary_precedence(kind: TokenKind) -> Option<u8> {
     })
 }
 
-impl Eval<'_> {
-    fn peek_op(&self) -> Option<TokenKind> {
-        match self.items.get(self.pos) {
-            Some(Item::Op(kind)) => Some(*kind),
-            _ => None,
-        }
-    }
+struct Eval {
+    values: Vec<i64>,
+    ops: Vec<Pending>,
+    error: Option<&'static str>,
+}
 
+impl Eval {
     fn fail(&mut self, message: &'static str) {
         if self.error.is_none() {
             self.error = Some(message);
         }
     }
 
-    fn enter(&mut self) -> bool {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            self.fail("expression nested too deeply in #if");
-            return false;
-        }
-        true
+    fn pop(&mut self) -> i64 {
+        self.values.pop().unwrap_or(0)
     }
 
-    /// `cond ? a : b`, right-associative.
-    fn conditional(&mut self) -> i64 {
-        if !self.enter() {
-            self.pos = self.items.len();
-            return 0;
-        }
-        let cond = self.binary(0);
-        let value = if self.peek_op() == Some(TokenKind::Question) {
-            self.pos += 1;
-            let yes = self.conditional();
-            if self.peek_op() == Some(TokenKind::Colon) {
-                self.pos += 1;
-            } else {
-                self.fail("'?' without ':' in #if");
-            }
-            let no = self.conditional();
-            if cond != 0 { yes } else { no }
-        } else {
-            cond
-        };
-        self.depth -= 1;
-        value
-    }
-
-    /// Precedence climbing over the binary operators; both operands of
-    /// `&&` and `||` are evaluated, as the driver does.
-    fn binary(&mut self, min: u8) -> i64 {
-        let mut lhs = self.atom();
-        while let Some(kind) = self.peek_op() {
-            let Some(prec) = binary_precedence(kind) else {
+    /// Applies pending operators from the top while `take` accepts them.
+    fn reduce_while(&mut self, take: impl Fn(Pending) -> bool) {
+        while let Some(&op) = self.ops.last() {
+            if !take(op) {
                 break;
+            }
+            self.ops.pop();
+            let value = match op {
+                Pending::Unary(kind) => {
+                    let operand = self.pop();
+                    match kind {
+                        TokenKind::Bang => (operand == 0) as i64,
+                        TokenKind::Tilde => !operand,
+                        TokenKind::Minus => operand.wrapping_neg(),
+                        _ => operand,
+                    }
+                }
+                Pending::Binary(kind, _) => {
+                    let rhs = self.pop();
+                    let lhs = self.pop();
+                    self.combine(kind, lhs, rhs)
+                }
+                Pending::Paren => {
+                    self.fail("bracket not paired in #if");
+                    self.pop()
+                }
+                Pending::Question => {
+                    self.fail("'?' without ':' in #if");
+                    let yes = self.pop();
+                    let cond = self.pop();
+                    if cond != 0 { yes } else { 0 }
+                }
+                Pending::Colon => {
+                    let no = self.pop();
+                    let yes = self.pop();
+                    let cond = self.pop();
+                    if cond != 0 { yes } else { no }
+                }
             };
-            if prec < min {
-                break;
-            }
-            self.pos += 1;
-            let rhs = self.binary(prec + 1);
-            lhs = self.combine(kind, lhs, rhs);
+            self.values.push(value);
         }
-        lhs
     }
 
     fn combine(&mut self, kind: TokenKind, lhs: i64, rhs: i64) -> i64 {
@@ -151,47 +214,6 @@ impl Eval<'_> {
             }
             Percent => lhs.wrapping_rem(rhs),
             _ => lhs,
-        }
-    }
-
-    /// A number, a parenthesized condition or a unary operator applied to
-    /// an atom. A missing atom counts as 0 and anything else is skipped as
-    /// 0, as the driver does.
-    fn atom(&mut self) -> i64 {
-        let Some(&item) = self.items.get(self.pos) else {
-            return 0;
-        };
-        self.pos += 1;
-        let kind = match item {
-            Item::Num(n) => return n,
-            Item::Op(kind) => kind,
-        };
-        use TokenKind::*;
-        match kind {
-            LParen => {
-                let value = self.conditional();
-                if self.peek_op() == Some(RParen) {
-                    self.pos += 1;
-                } else {
-                    self.fail("bracket not paired in #if");
-                }
-                value
-            }
-            Bang | Tilde | Minus | Plus => {
-                if !self.enter() {
-                    self.pos = self.items.len();
-                    return 0;
-                }
-                let operand = self.atom();
-                self.depth -= 1;
-                match kind {
-                    Bang => (operand == 0) as i64,
-                    Tilde => !operand,
-                    Minus => operand.wrapping_neg(),
-                    _ => operand,
-                }
-            }
-            _ => 0,
         }
     }
 }
@@ -238,9 +260,18 @@ mod tests {
         assert_eq!(eval("(1"), Err("bracket not paired in #if"));
         assert_eq!(eval("1 ? 2"), Err("'?' without ':' in #if"));
         assert_eq!(eval("1 2"), Err("condition too complex in #if"));
-        let deep = format!("{}1{}", "(".repeat(5000), ")".repeat(5000));
-        assert_eq!(eval(&deep), Err("expression nested too deeply in #if"));
-        let nots = format!("{}1", "!".repeat(5000));
-        assert_eq!(eval(&nots), Err("expression nested too deeply in #if"));
+        assert_eq!(eval("1 ) 2"), Err("condition too complex in #if"));
+    }
+
+    #[test]
+    fn deep_nesting_needs_no_stack() {
+        let deep = format!("{}7{}", "(".repeat(300_000), ")".repeat(300_000));
+        assert_eq!(eval(&deep), Ok(7));
+        let nots = format!("{}5", "!".repeat(300_001));
+        assert_eq!(eval(&nots), Ok(0));
+        let ternaries = format!("{}9", "0 ? 1 : ".repeat(300_000));
+        assert_eq!(eval(&ternaries), Ok(9));
+        assert_eq!(eval("1 ? 0 ? 2 : 3 : 4"), Ok(3));
+        assert_eq!(eval("-2 * 3 + !0"), Ok(-5));
     }
 }

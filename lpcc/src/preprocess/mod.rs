@@ -71,6 +71,30 @@ pub mod codes {
     pub const DIRECTIVE_IN_ARGUMENTS: &str = "E0221";
     /// The file to compile cannot be read.
     pub const MAIN_FILE: &str = "E0222";
+    /// The host refused an `#include` (the driver's master did).
+    pub const INCLUDE_REFUSED: &str = "E0223";
+}
+
+/// What the host decides about one `#include`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IncludeAnswer {
+    /// Resolve the spelling as usual.
+    Default,
+    /// Read this path instead, resolved like a quoted include (from the
+    /// mudlib root when absolute, else beside the including file).
+    Path(String),
+    /// This text is the included file.
+    Text(String),
+    /// The include fails with this message.
+    Refuse(String),
+}
+
+/// Decisions the host makes while a file is preprocessed: the driver asks
+/// its master object here. Tools without a master pass no hook.
+pub trait IncludeHook {
+    /// `compiled` is the main file's path, `from` the path of the file
+    /// holding the directive, `path` the name as the directive spells it.
+    fn include(&mut self, compiled: &str, from: &str, path: &str) -> IncludeAnswer;
 }
 
 /// What the preprocessor needs to know about the driver and its configuration.
@@ -269,12 +293,24 @@ pub fn preprocess_text(
     text: Arc<str>,
     config: &PreprocessConfig,
 ) -> Preprocessed {
+    preprocess_with_hook(provider, path, text, config, None)
+}
+
+/// [`preprocess_text`], with `hook` deciding each `#include` first.
+pub fn preprocess_with_hook<'a>(
+    provider: &'a dyn SourceProvider,
+    path: &str,
+    text: Arc<str>,
+    config: &'a PreprocessConfig,
+    hook: Option<&'a mut dyn IncludeHook>,
+) -> Preprocessed {
     let path = normalize_path(path);
     let mut sources = SourceMap::new();
     let main_file = sources.add(path.clone(), text.clone());
     let scratch_id = sources.add("<scratch>", Arc::from(""));
     let mut pp = Pp {
         provider,
+        hook,
         config,
         sources,
         out: Vec::with_capacity(text.len() / 4 + 16),
@@ -329,6 +365,9 @@ const MAX_EXPANSION_WORK: usize = 4 << 20;
 /// Nesting of macro invocations inside macro arguments beyond which
 /// arguments are no longer expanded (each level costs stack).
 const MAX_ARGUMENT_DEPTH: u32 = 128;
+/// Macro expansions in progress inside one another (each expanding into
+/// the next) beyond which expansion stops, as the driver caps them.
+const MAX_EXPANSION_NESTING: usize = 65535;
 
 const NO_PARAM: u16 = u16::MAX;
 
@@ -448,6 +487,7 @@ enum Via {
 
 struct Pp<'p> {
     provider: &'p dyn SourceProvider,
+    hook: Option<&'p mut dyn IncludeHook>,
     config: &'p PreprocessConfig,
     sources: SourceMap,
     out: Vec<Token>,
@@ -844,16 +884,59 @@ impl<'p> Pp<'p> {
             None => (spec, true),
         };
         let here = Span::new(main, 0, 0);
-        match self.resolve_include(name, quoted) {
+        let name = name.to_string();
+        self.include_named(&name, quoted, here, Some(spec));
+    }
+
+    /// Includes the file `name` names for the directive at `span`, asking
+    /// the host first. `global` is the configured spelling when this is
+    /// the global include file.
+    fn include_named(&mut self, name: &str, quoted: bool, span: Span, global: Option<&str>) {
+        let mut name = name.to_string();
+        let mut quoted = quoted;
+        if let Some(hook) = self.hook.as_deref_mut() {
+            let compiled = self.stack.first().map_or("/", |f| f.path.as_str());
+            let from = self.stack.last().map_or("/", |f| f.path.as_str());
+            match hook.include(compiled, from, &name) {
+                IncludeAnswer::Default => {}
+                IncludeAnswer::Path(path) => {
+                    if path != name {
+                        name = path;
+                        quoted = true;
+                    }
+                }
+                IncludeAnswer::Text(mut text) => {
+                    if !text.ends_with('\n') {
+                        text.push('\n');
+                    }
+                    let file = self.sources.add(name, Arc::from(text));
+                    self.includes.push((file, span));
+                    self.include_file(file);
+                    return;
+                }
+                IncludeAnswer::Refuse(message) => {
+                    self.error(codes::INCLUDE_REFUSED, span, message);
+                    return;
+                }
+            }
+        }
+        match self.resolve_include(&name, quoted) {
             Some(file) => {
-                self.includes.push((file, here));
+                self.includes.push((file, span));
                 self.include_file(file);
             }
-            None => self.error(
-                codes::GLOBAL_INCLUDE,
-                here,
-                format!("cannot read the global include file {spec}"),
-            ),
+            None => match global {
+                Some(spec) => self.error(
+                    codes::GLOBAL_INCLUDE,
+                    span,
+                    format!("cannot read the global include file {spec}"),
+                ),
+                None => self.error(
+                    codes::INCLUDE_NOT_FOUND,
+                    span,
+                    format!("cannot #include {name}"),
+                ),
+            },
         }
     }
 
@@ -1257,17 +1340,7 @@ impl<'p> Pp<'p> {
             return;
         }
         let name = name.to_string();
-        match self.resolve_include(&name, quoted) {
-            Some(file) => {
-                self.includes.push((file, tok.span));
-                self.include_file(file);
-            }
-            None => self.error(
-                codes::INCLUDE_NOT_FOUND,
-                tok.span,
-                format!("cannot #include {name}"),
-            ),
-        }
+        self.include_named(&name, quoted, tok.span, None);
     }
 
     /// The text of tokens, a space wherever they were apart.
@@ -1596,6 +1669,15 @@ impl<'p> Pp<'p> {
 
     fn push_expansion(&mut self, ctx: &mut Vec<Context>, toks: Vec<PTok>, id: u32, site: Span) {
         self.charge(toks.len() + 1, site);
+        if ctx.len() >= MAX_EXPANSION_NESTING && !self.work_exhausted {
+            // Stop expanding: the rest of the file keeps its macro names.
+            self.work_exhausted = true;
+            self.error(
+                codes::EXPANSION_TOO_LARGE,
+                site,
+                "macro expansion nested too deep",
+            );
+        }
         self.macros[id as usize].disabled += 1;
         ctx.push(Context {
             toks,

@@ -663,3 +663,110 @@ fn preprocess_text_uses_the_given_text() {
     assert_eq!(pp.sources.name(pp.main_file), "/w/x.c");
     assert_eq!(pp.includes.len(), 1);
 }
+
+/// A host that answers every `#include` from a fixed table and records
+/// what it was asked.
+struct TableHook {
+    answers: Vec<(&'static str, IncludeAnswer)>,
+    asked: Vec<String>,
+}
+
+impl IncludeHook for TableHook {
+    fn include(&mut self, compiled: &str, from: &str, path: &str) -> IncludeAnswer {
+        self.asked.push(format!("{compiled} {from} {path}"));
+        self.answers
+            .iter()
+            .find(|(name, _)| *name == path)
+            .map_or(IncludeAnswer::Default, |(_, answer)| answer.clone())
+    }
+}
+
+#[test]
+fn include_hook_redirects_supplies_and_refuses() {
+    let provider = MemoryProvider::new()
+        .with("/include/real.h", "from_real")
+        .with("/d/outer.h", "#include \"ghost.h\"\nouter_done")
+        .with("/d/kept.h", "kept")
+        .with("/d/no.h", "never_read");
+    let mut hook = TableHook {
+        answers: vec![
+            ("ghost.h", IncludeAnswer::Path("/include/real.h".into())),
+            ("made.h", IncludeAnswer::Text("#define MADE 5\nMADE".into())),
+            ("no.h", IncludeAnswer::Refuse("no.h is not allowed".into())),
+        ],
+        asked: Vec::new(),
+    };
+    let src =
+        "#include \"outer.h\"\n#include \"made.h\"\n#include \"kept.h\"\n#include \"no.h\"\nend";
+    let pp = preprocess_with_hook(
+        &provider,
+        "/d/main.c",
+        Arc::from(src),
+        &config(),
+        Some(&mut hook),
+    );
+    insta::assert_snapshot!(render(&pp), @"
+    from_real outer_done 5 kept end
+    error[E0223] /d/main.c:4: no.h is not allowed
+    ");
+    assert_eq!(
+        hook.asked,
+        [
+            "/d/main.c /d/main.c outer.h",
+            "/d/main.c /d/outer.h ghost.h",
+            "/d/main.c /d/main.c made.h",
+            "/d/main.c /d/main.c kept.h",
+            "/d/main.c /d/main.c no.h",
+        ]
+    );
+}
+
+#[test]
+fn include_hook_sees_the_global_include() {
+    let provider = MemoryProvider::new().with("/include/globals.h", "global_text");
+    let mut refuse = TableHook {
+        answers: vec![("globals.h", IncludeAnswer::Refuse("refused".into()))],
+        asked: Vec::new(),
+    };
+    let config = PreprocessConfig {
+        global_include: Some("<globals.h>".into()),
+        ..config()
+    };
+    let pp = preprocess_with_hook(
+        &provider,
+        "/main.c",
+        Arc::from("body"),
+        &config,
+        Some(&mut refuse),
+    );
+    insta::assert_snapshot!(render(&pp), @"
+    body
+    error[E0223] /main.c:1: refused
+    ");
+}
+
+/// `#define M0 M1`, `#define M1 M2`, ... down to `#define M<depth> 7`,
+/// then `value M0`.
+fn macro_chain(depth: usize) -> String {
+    let mut src = String::new();
+    for i in 0..depth {
+        src.push_str(&format!("#define M{i} M{}\n", i + 1));
+    }
+    src.push_str(&format!("#define M{depth} 7\nvalue M0\n"));
+    src
+}
+
+#[test]
+fn long_macro_chains_expand_up_to_the_cap() {
+    let pp = run_with(&[("/main.c", &macro_chain(65_000))], &config());
+    assert!(pp.diagnostics.is_empty(), "{:?}", pp.diagnostics);
+    assert_eq!(render(&pp), "value 7");
+    let pp = run_with(&[("/main.c", &macro_chain(65_600))], &config());
+    assert!(
+        pp.diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.message == "macro expansion nested too deep"),
+        "{:?}",
+        pp.diagnostics
+    );
+}

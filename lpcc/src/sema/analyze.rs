@@ -13,7 +13,7 @@ use crate::lexer::Token;
 use crate::preprocess::{Pragma, Pragmas};
 use crate::sema::codes::*;
 use crate::sema::summary::{ClassSig, FnSig, GlobalSig, ProgramSummary, inherit_name};
-use crate::sema::types::{Base, Ty, assignable, is_int_like};
+use crate::sema::types::{Base, Ty, assignable, comparable, is_int_like};
 use crate::sema::{Binding, LoadError, NameUse, SemaEnv, load_summary};
 use crate::span::Span;
 
@@ -578,6 +578,21 @@ impl Analyzer<'_, '_> {
         } else {
             Ty::VOID
         };
+        if let Some(previous) = self.summary.functions.get(&name.text)
+            && let Some(from) = &previous.inherited_from
+            && typed
+            && previous.typed
+            && !previous.hidden
+            && !comparable(&previous.ret, &ret)
+        {
+            let message = format!(
+                "function `{}` inherited from `{from}` does not match the current function in return type ({} vs {})",
+                name.text,
+                previous.ret.name(),
+                ret.name()
+            );
+            self.warn(W_RETURN_MISMATCH, name.span, message);
+        }
         let keep_previous = !defined
             && self
                 .summary

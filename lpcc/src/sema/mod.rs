@@ -47,6 +47,7 @@
 //! | W0303 | `return;` without a value in a function that returns one |
 //! | W0304 | a case label that repeats an earlier one (the driver accepts it; the first wins) |
 //! | W0305 | an unknown name in `(: name :)`; the driver rejects it unless a package it was built with has such an efun |
+//! | W0306 | a function whose return type does not match the inherited function it redefines |
 //!
 //! Warnings are given while `#pragma warnings` is on, as it is by default.
 
@@ -107,6 +108,7 @@ pub mod codes {
     pub const W_MISSING_RETURN_VALUE: &str = "W0303";
     pub const W_DUPLICATE_CASE: &str = "W0304";
     pub const W_UNKNOWN_FUNCTION: &str = "W0305";
+    pub const W_RETURN_MISMATCH: &str = "W0306";
 }
 
 /// Everything semantic analysis needs besides the program itself.

@@ -145,3 +145,19 @@ fn names_resolve_to_their_declarations() {
 "#,
     );
 }
+
+#[test]
+fn redefinitions_with_another_return_type_are_warned() {
+    let provider = MemoryProvider::new()
+        .with("/odd%sname.c", "int probe() { return 1; }\nint same() { return 2; }\n")
+        .with(
+            "/heir.c",
+            "inherit \"/odd%sname\";\nstring probe() { return \"x\"; }\nfloat same() { return 2.0; }\n",
+        );
+    check(
+        &provider,
+        &config(),
+        "/heir.c",
+        "2 W0306 function `probe` inherited from `/odd%sname.c` does not match the current function in return type (int vs string)",
+    );
+}
