@@ -108,6 +108,11 @@ fn bytecode_files_load_after_verification() {
 }
 
 #[test]
+fn destructed_objects_in_containers() {
+    run_lpc_test("destructed_in_containers");
+}
+
+#[test]
 fn references() {
     run_lpc_test("references");
 }

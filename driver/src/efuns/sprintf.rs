@@ -279,6 +279,13 @@ impl Printer {
             let mut len = item.len();
             if width > table.size {
                 (len, width) = fit_width(item, table.size);
+                // A column narrower than the item's first character still
+                // shows that character whole rather than nothing.
+                if len == 0
+                    && let Some(first) = item.graphemes(true).next()
+                {
+                    (len, width) = (first.len(), text_width(first));
+                }
             }
             let trailing = table.pad.is_some() || i + 1 < columns || more_after;
             let pad = table.pad.clone();

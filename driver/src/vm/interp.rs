@@ -956,6 +956,7 @@ impl Vm {
                             && let Some(v) = usize::try_from(*i)
                                 .ok()
                                 .and_then(|i| a.borrow().get(i).cloned())
+                                .filter(|v| !matches!(v, Value::Object(_)))
                         {
                             if let Some(top) = self.stack.last_mut() {
                                 *top = v;
@@ -964,7 +965,10 @@ impl Vm {
                         }
                         let i = pop!();
                         let c = self.local_value(local);
-                        let v = check!(ops::index(&c, &i, false));
+                        let v = match check!(ops::index(&c, &i, false)) {
+                            Value::Object(r) if !self.objects.alive(r) => Value::Int(0),
+                            v => v,
+                        };
                         self.stack.push(v);
                     }
                     Instr::StoreLocalIndex { slot } => {
