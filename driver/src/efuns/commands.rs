@@ -43,9 +43,11 @@ pub struct Commands {
 }
 
 impl Commands {
-    /// Drops every verb `player` was given (`disable_commands`).
-    pub fn clear(&mut self, player: ObjRef) {
-        self.sentences.remove(&player);
+    /// Drops the verbs `owners` gave `player` (`disable_commands`).
+    pub fn drop_from(&mut self, player: ObjRef, owners: &[ObjRef]) {
+        if let Some(list) = self.sentences.get_mut(&player) {
+            list.retain(|s| !owners.contains(&s.owner));
+        }
     }
 
     pub fn forget(&mut self, object: ObjRef) {

@@ -487,8 +487,15 @@ fn disable_commands(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
         return Ok(Value::Int(0));
     };
     vm.objext.ext_mut(me).living = false;
-    // The verbs it was given go with its ability to use them.
-    vm.backend.commands.clear(me);
+    // The verbs of what is around it go with its ability to use them: its
+    // environment's and their fellows' (itself among them) and its
+    // contents'. Without an environment its own verbs stay.
+    let mut owners = inventory(vm, me);
+    if let Some(env) = env_of(vm, me) {
+        owners.push(env);
+        owners.extend(inventory(vm, env));
+    }
+    vm.backend.commands.drop_from(me, &owners);
     if vm.command_giver == Some(me) {
         vm.command_giver = None;
     }

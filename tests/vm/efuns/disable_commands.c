@@ -47,6 +47,8 @@ string run() {
 
   set_config(RC_ENABLE_COMMANDS_CALL_INIT, saved);
   destruct(giver);
+  actor->off();
+  CHECK(actor->keep_own_verb() == 1);
   destruct(actor);
   if (tp) evaluate(bind((: enable_commands :), tp));
   return failures;
