@@ -18,6 +18,12 @@ string run() {
   CHECK(catch(s[-1] = 'x') == "*Index out of bounds in string index lvalue.\n");
   CHECK(catch(s[5..5] = "") && catch(s[<0..<1] = ""));
   CHECK(!catch(s[4..4] = "O") && s == "hellO");
+  // A range assignment's value is what was assigned, as for any store.
+  string part = (s[0..1] = "\xc3\xa9");
+  CHECK(part == "\xc3\xa9" && s == "\xc3\xa9llO" && strlen(s) == 4);
+  mixed *list = ({ 1, 2, 3 });
+  mixed piece = (list[1..2] = ({ 9 }));
+  CHECK(sizeof(piece) == 1 && piece[0] == 9 && sizeof(list) == 2);
   // CR LF is one cluster: it counts, indexes and matches as one.
   CHECK(strlen("\r\nab") == 3 && strlen("\n\rab") == 4);
   CHECK(at("\r\n", 0) == '\r' && at("\r\n", 1) == 0);

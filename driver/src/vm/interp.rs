@@ -1054,8 +1054,9 @@ impl Vm {
                         let hi = pop!();
                         let lo = pop!();
                         let c = pop!();
-                        let r = check!(ops::range_replace(&c, &lo, &hi, v, flags));
+                        let r = check!(ops::range_replace(&c, &lo, &hi, v.clone(), flags));
                         check!(self.check_size(&r));
+                        self.stack.push(v);
                         self.stack.push(r);
                     }
                     Instr::GetMember { name } | Instr::GetMemberOptional { name } => {

@@ -297,8 +297,9 @@ opcodes! {
     GetMemberOptional(name: u16) = 118,
     /// `[v1..vn] -> [class]` a new instance of class `class`, its `count` members in order.
     MakeClass(class: u16, count: u16) = 105,
-    /// `[c lo hi v] -> [c']` `c` with the range replaced by `v` (a new value,
-    /// stored back by the code that follows); `flags` as for `Range`.
+    /// `[c lo hi v] -> [v c']` `c` with the range replaced by `v` (a new
+    /// value, stored back by the code that follows, which leaves `v` as the
+    /// assignment's value); `flags` as for `Range`.
     RangeReplace(flags: u8) = 110,
     /// `[c i v] -> [v c']` stores `c[i] = v` (`c[<i]` when `from_end` is 1),
     /// leaving the container to store back: a new string when `c` is one.

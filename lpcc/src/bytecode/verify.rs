@@ -99,7 +99,7 @@ fn effect(instr: Instr) -> Effect {
         | SetMember { .. } => simple(2, 1),
         IndexStore | IndexFromEndStore | Range { .. } => simple(3, 1),
         IndexStoreDiscard => simple(3, 0),
-        RangeReplace { .. } => simple(4, 1),
+        RangeReplace { .. } => simple(4, 2),
         IndexReplace { .. } => simple(3, 2),
         GetLocalIndex { .. } => simple(1, 1),
         StoreLocalIndex { .. } => simple(2, 0),

@@ -751,7 +751,12 @@ impl Cx<'_, '_> {
                 let flags = self.range_bounds(b, range);
                 self.expr(b, &a.value);
                 b.emit(Instr::RangeReplace { flags });
-                b.emit(if keep { target.set() } else { target.store() });
+                // The assigned value, not the whole new string, is the
+                // expression's value.
+                b.emit(target.store());
+                if !keep {
+                    b.emit(Instr::Pop);
+                }
             }
             _ => self.error(
                 E_UNSUPPORTED,
