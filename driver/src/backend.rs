@@ -98,6 +98,7 @@ impl Backend {
         self.interactive_catch_tell = on("interactive catch tell", 0);
         self.net.offers.gmcp = on("enable gmcp", 0);
         self.net.offers.mssp = on("enable mssp", 1);
+        self.net.configure(file);
         if let Some(n) = ms("connections per address") {
             self.net.guards.per_address = n as usize;
         }

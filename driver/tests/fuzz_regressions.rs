@@ -6,6 +6,7 @@ use std::path::Path;
 
 use driver::compile::Compiler;
 use driver::efuns::save::format::{Reader, encode};
+use driver::net::mud::decode_reads;
 use driver::net::telnet::{Input, MAX_LINE, Offers, Telnet};
 use driver::vm::value::Value;
 use driver::vm::{Limits, Vm};
@@ -58,6 +59,25 @@ fn telnet() {
             if let Input::Line(line) = input {
                 assert!(line.len() <= MAX_LINE);
             }
+        }
+    }
+}
+
+#[test]
+fn mud() {
+    for (_, data) in inputs("mud") {
+        let [limit, step, rest @ ..] = data.as_slice() else {
+            continue;
+        };
+        let limit = usize::from(*limit) * 4 + 1;
+        let whole = decode_reads(limit, [rest]);
+        assert_eq!(
+            whole,
+            decode_reads(limit, rest.chunks(usize::from(*step % 17) + 1))
+        );
+        let packets = whole.0;
+        for packet in &packets {
+            assert!(packet.len() <= limit && !packet.contains(&0));
         }
     }
 }

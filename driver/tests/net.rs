@@ -22,6 +22,12 @@ const NAWS: u8 = 31;
 const TTYPE: u8 = 24;
 const GMCP: u8 = 201;
 const MSSP: u8 = 70;
+const MSDP: u8 = 69;
+const MSP: u8 = 90;
+const MXP: u8 = 91;
+const ZMP: u8 = 93;
+const DONT: u8 = 254;
+const NOP: u8 = 241;
 
 /// How long any one expected answer may take.
 const PATIENCE: Duration = Duration::from_secs(10);
@@ -33,6 +39,7 @@ struct Driver {
     ascii_port: u16,
     ws_port: u16,
     tls_port: u16,
+    mud_port: u16,
     /// The DER of the TLS port's self-signed certificate.
     cert: Vec<u8>,
     _dir: tempfile::TempDir,
@@ -40,6 +47,11 @@ struct Driver {
 
 impl Driver {
     fn start(flags: &[&str]) -> Driver {
+        Driver::start_with(flags, "")
+    }
+
+    /// A driver whose config has `extra` lines at its end.
+    fn start_with(flags: &[&str], extra: &str) -> Driver {
         let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/net");
         let dir = tempfile::tempdir().expect("temporary directory");
         copy_dir(&source, dir.path());
@@ -52,13 +64,15 @@ impl Driver {
         )
         .expect("write key");
         let cert = certified.cert.der().to_vec();
-        let [port, ascii_port, ws_port, tls_port] = [(); 4].map(|()| free_port());
+        let [port, ascii_port, ws_port, tls_port, mud_port] = [(); 5].map(|()| free_port());
         let config = std::fs::read_to_string(dir.path().join("config.test"))
             .expect("config")
             .replace("PORT2", &ascii_port.to_string())
             .replace("PORT3", &ws_port.to_string())
             .replace("PORT4", &tls_port.to_string())
-            .replace("PORT", &port.to_string());
+            .replace("PORT5", &mud_port.to_string())
+            .replace("PORT", &port.to_string())
+            + extra;
         std::fs::write(dir.path().join("config.test"), config).expect("write config");
         let child = Command::new(env!("CARGO_BIN_EXE_driver"))
             .arg("config.test")
@@ -74,6 +88,7 @@ impl Driver {
             ascii_port,
             ws_port,
             tls_port,
+            mud_port,
             cert,
             _dir: dir,
         }
@@ -662,4 +677,163 @@ fn exec_moves_the_connection_and_snoop_copies_output() {
     // The new body takes every line through process_input().
     c.line("anything at all");
     c.expect("BODY HEARD anything at all");
+}
+
+#[test]
+fn mud_client_protocols_are_negotiated_both_ways() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect();
+    // Enabled in the config: MXP is asked for, the others offered.
+    for offer in [
+        [IAC, DO, MXP],
+        [IAC, WILL, MSDP],
+        [IAC, WILL, ZMP],
+        [IAC, WILL, MSP],
+    ] {
+        c.expect_bytes(&offer);
+    }
+    c.login("pat");
+    c.line("protocols");
+    c.expect("PROTOCOLS mxp=0 msdp=0 zmp=0 msp=0 charmode=0");
+    c.send(&[IAC, WILL, MXP, IAC, DO, MSDP, IAC, DO, ZMP, IAC, DO, MSP]);
+    c.line("protocols");
+    c.expect("PROTOCOLS mxp=1 msdp=1 zmp=1 msp=1 charmode=0");
+    c.line("send msdp");
+    c.expect_bytes(&[IAC, SB, MSDP, 1, b'H', b'P', 2, b'4', b'2', IAC, SE]);
+    c.line("send msdp float");
+    c.expect_bytes(&[&[IAC, SB, MSDP, 1][..], b"RATE\x021.500000", &[IAC, SE]].concat());
+    c.line("send zmp");
+    c.expect_bytes(&[&[IAC, SB, ZMP][..], b"zmp.ping\0a\0b\0", &[IAC, SE]].concat());
+    c.line("send oob");
+    c.expect_bytes(&[&[IAC, SB, MSP][..], b"!!SOUND(cow.wav)", &[IAC, SE]].concat());
+    c.line("send nop");
+    c.expect_bytes(&[IAC, NOP]);
+    c.line("send mxp");
+    c.expect_bytes(&[IAC, SB, MXP, IAC, SE]);
+    // From the client: MSDP and ZMP reach their applies, an MXP line `mxp_tag`.
+    c.send(&[&[IAC, SB, MSDP, 1][..], b"REPORT\x02HP", &[IAC, SE]].concat());
+    c.expect("MSDP[<v>REPORT<=>HP]");
+    c.send(&[&[IAC, SB, ZMP][..], b"zmp.ident\0mud\0x\0", &[IAC, SE]].concat());
+    c.expect("ZMP zmp.ident(mud,x)");
+    c.line("\x1b[1z<VERSION MXP=1.0>");
+    c.expect("MXPTAG [1z<VERSION MXP=1.0>");
+    // Refusing MSP is confirmed, and switches it off.
+    c.send(&[IAC, DONT, MSP]);
+    c.expect_bytes(&[IAC, WONT, MSP]);
+    c.line("protocols");
+    c.expect("PROTOCOLS mxp=1 msdp=1 zmp=1 msp=0");
+    let output = driver.output();
+    for applied in ["MXP ON pat", "MSDP ON", "MSP ON"] {
+        assert!(output.contains(applied), "{applied} missing from {output}");
+    }
+}
+
+#[test]
+fn ports_and_traffic_are_reported() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect();
+    c.login("ona");
+    c.line("ports");
+    c.expect(&format!(
+        "PORTS 1:telnet:{}:0 2:ascii:{}:0 3:websocket:{}:0 4:telnet:{}:1 5:mud:{}:0",
+        driver.port, driver.ascii_port, driver.ws_port, driver.tls_port, driver.mud_port
+    ));
+    c.line("stats");
+    c.expect("STATS");
+    let stats = c.expect("\r\n");
+    let numbers: Vec<u64> = stats
+        .split(|ch: char| !ch.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    // in, out and in on this port: every one counted something.
+    assert_eq!(numbers.len(), 3, "{stats}");
+    assert!(numbers.iter().all(|&n| n > 0), "{stats}");
+    // Only this connection read anything, so its port saw all the input.
+    assert_eq!(numbers[0], numbers[2], "{stats}");
+}
+
+/// A MUD mode packet: the value's save text, NUL-terminated, after its
+/// big-endian length.
+fn mud_packet(text: &str) -> Vec<u8> {
+    let mut out = ((text.len() + 1) as u32).to_be_bytes().to_vec();
+    out.extend(text.as_bytes());
+    out.push(0);
+    out
+}
+
+#[test]
+fn mud_ports_take_whole_values() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect_to(driver.mud_port);
+    c.expect("MUD READY");
+    let mut two = mud_packet("({1,\"a b\",([\"k\":2,]),})");
+    two.extend(mud_packet("3.500000"));
+    c.send(&two);
+    let got = c.expect("3.5");
+    assert!(got.contains("GOT ({"), "{got}");
+    assert!(got.contains("\"a b\""), "{got}");
+    // A packet split over writes is put together again.
+    let packet = mud_packet("\"split\"");
+    c.send(&packet[..3]);
+    std::thread::sleep(Duration::from_millis(50));
+    c.send(&packet[3..]);
+    c.expect("GOT \"split\"");
+    // A length of zero can never be right: the connection ends.
+    c.send(&[0, 0, 0, 0]);
+    c.expect_closed();
+    std::thread::sleep(Duration::from_millis(300));
+    let output = driver.output();
+    assert!(output.contains("MUD NETDEAD"), "{output}");
+}
+
+#[test]
+fn maximum_users_turns_the_rest_away() {
+    let driver = Driver::start_with(&[], "maximum users : 2\n");
+    let mut a = driver.connect();
+    a.expect("What is your name?");
+    let mut b = driver.connect();
+    b.expect("What is your name?");
+    let mut c = driver.connect();
+    let refused = c.expect_closed();
+    assert!(refused.contains("full"), "{refused}");
+    drop(a);
+    // Once the driver has seen the close, there is room again.
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let mut d = driver.connect();
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 256];
+        let welcome = loop {
+            match d.stream.read(&mut buf) {
+                Ok(0) => break false,
+                Ok(n) => {
+                    seen.extend_from_slice(&buf[..n]);
+                    if text_of(&seen).contains("What is your name?") {
+                        break true;
+                    }
+                }
+                Err(_) if Instant::now() > deadline => break false,
+                Err(_) => {}
+            }
+        };
+        if welcome {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no room after a user left");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    b.line("bea");
+    b.expect("Hello bea.");
+}
+
+#[test]
+fn tls_sockets_serve_and_check_certificates() {
+    let output = run_until_shutdown("tls_sockets");
+    assert!(output.contains("PASS tls_sockets"), "{output}");
+}
+
+#[test]
+fn mud_sockets_carry_values() {
+    let output = run_until_shutdown("mud_sockets");
+    assert!(output.contains("PASS mud_sockets"), "{output}");
 }

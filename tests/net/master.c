@@ -1,7 +1,14 @@
 // Master of the network test mudlib: each connection gets a clone of
-// /user; flag("timers") starts the timer test, which ends the driver.
+// /user (of /mud_user on the MUD port); flag("timers") starts the timer
+// test, which ends the driver.
 object connect(int port) {
-  object user = clone_object("/user");
+  object user;
+  foreach (mixed *p in sys_network_ports()) {
+    if (p[2] == port && p[1] == "mud") {
+      return clone_object("/mud_user");
+    }
+  }
+  user = clone_object("/user");
   user->set_port(port);
   return user;
 }
@@ -17,7 +24,7 @@ mapping get_mud_stats() {
 }
 
 void flag(string name) {
-  if (name == "timers" || name == "sockets") {
+  if (member_array(name, ({ "timers", "sockets", "tls_sockets", "mud_sockets" })) >= 0) {
     load_object("/" + name)->start();
   }
 }

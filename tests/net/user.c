@@ -119,6 +119,50 @@ int do_snoop(string arg) {
 
 string query_name() { return name; }
 
+// The client protocols beyond GMCP.
+int do_protocols(string arg) {
+  write(sprintf("PROTOCOLS mxp=%d msdp=%d zmp=%d msp=%d charmode=%d\n",
+    has_mxp(this_object()), has_msdp(this_object()), has_zmp(this_object()),
+    has_msp(this_object()), query_charmode(this_object())));
+  return 1;
+}
+
+int do_send(string arg) {
+  switch (arg) {
+  case "msdp": send_msdp_variable("HP", 42); break;
+  case "msdp float": send_msdp_variable("RATE", 1.5); break;
+  case "zmp": send_zmp("zmp.ping", ({ "a", 7, "b" })); break;
+  case "oob": telnet_msp_oob("!!SOUND(cow.wav)"); break;
+  case "nop": telnet_nop(); break;
+  case "ga": telnet_ga(); break;
+  case "mxp": act_mxp(); break;
+  }
+  write("SENT " + arg + "\n");
+  return 1;
+}
+
+int do_ports(string arg) {
+  write("PORTS " + implode(map(sys_network_ports(), (: sprintf("%d:%s:%d:%d", $1[0], $1[1], $1[2], $1[3]) :)), " ") + "\n");
+  return 1;
+}
+
+int do_stats(string arg) {
+  mapping m = network_stats();
+  write(sprintf("STATS in=%d out=%d port_in=%d\n", m["incoming volume total"],
+    m["outgoing volume total"], m["incoming volume port " + port]));
+  return 1;
+}
+
+void mxp_enable() { debug_message("MXP ON " + name); }
+void msp_enable() { debug_message("MSP ON"); }
+void msdp_enable() { debug_message("MSDP ON"); }
+void msdp(string data) { write("MSDP[" + replace_string(replace_string(data, "\x01", "<v>"), "\x02", "<=>") + "]\n"); }
+void zmp_command(string command, string *args) { write("ZMP " + command + "(" + implode(args, ",") + ")\n"); }
+int mxp_tag(string tag) {
+  write("MXPTAG " + tag[1..] + "\n");
+  return 1;
+}
+
 void got_name(string s) {
   name = s;
   write("Hello " + name + ".\n");
@@ -137,6 +181,10 @@ void got_name(string s) {
   add_action("do_resolve", "resolve");
   add_action("do_body", "body");
   add_action("do_snoop", "snoop");
+  add_action("do_protocols", "protocols");
+  add_action("do_send", "send");
+  add_action("do_ports", "ports");
+  add_action("do_stats", "stats");
   add_action((: write("LAMBDA " + $1 + "\n"), 1 :), "lambda");
 }
 

@@ -52,11 +52,42 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     // This driver has no line editor, so nobody is ever editing a file.
     m.insert("resolve", resolve);
     m.insert("send_gmcp", send_gmcp);
-    m.insert("has_gmcp", has_gmcp);
-    // This driver negotiates none of these protocols with any client.
-    m.insert("has_mxp", |_, _, _| Ok(Value::Int(0)));
-    m.insert("has_zmp", |_, _, _| Ok(Value::Int(0)));
-    m.insert("has_msp", |_, _, _| Ok(Value::Int(0)));
+    m.insert("has_gmcp", |vm, base, argc| {
+        agreed(vm, base, argc, |t| t.gmcp)
+    });
+    m.insert("has_mxp", |vm, base, argc| {
+        agreed(vm, base, argc, |t| t.mxp)
+    });
+    m.insert("has_zmp", |vm, base, argc| {
+        agreed(vm, base, argc, |t| t.zmp)
+    });
+    m.insert("has_msp", |vm, base, argc| {
+        agreed(vm, base, argc, |t| t.msp)
+    });
+    m.insert("has_msdp", |vm, base, argc| {
+        agreed(vm, base, argc, |t| t.msdp)
+    });
+    m.insert("send_msdp_variable", send_msdp_variable);
+    m.insert("send_zmp", send_zmp);
+    m.insert("act_mxp", act_mxp);
+    m.insert("telnet_nop", |vm, _, _| {
+        to_own_client(vm, "telnet_nop", |_| Some(telnet::nop().to_vec()))
+    });
+    m.insert("telnet_ga", |vm, _, _| {
+        to_own_client(vm, "telnet_ga", |_| Some(telnet::go_ahead().to_vec()))
+    });
+    m.insert("telnet_msp_oob", telnet_msp_oob);
+    m.insert("request_term_type", |vm, _, _| {
+        to_own_client(vm, "request_term_type", |_| {
+            Some(telnet::subnegotiation(telnet::TTYPE, &[1]))
+        })
+    });
+    m.insert("start_request_term_type", start_request_term_type);
+    m.insert("request_term_size", request_term_size);
+    m.insert("query_charmode", query_charmode);
+    m.insert("remove_charmode", remove_charmode);
+    m.insert("network_stats", network_stats);
+    m.insert("sys_network_ports", sys_network_ports);
     // Output goes to the network task as soon as it is written.
     m.insert("flush_messages", |_, _, _| Ok(Value::Int(0)));
     m.insert("query_host_name", query_host_name);
@@ -96,8 +127,16 @@ pub fn accept(vm: &mut Vm, id: ConnId, link: Link) -> Result<(), Unwind> {
     let mut offers = vm.backend.net.offers;
     // Websocket frames carry no MCCP stream.
     offers.mccp &= !websocket;
-    let telnet = (kind == PortKind::Telnet).then(|| Telnet::new(offers));
+    let protocols = vm.backend.net.protocols;
+    let telnet = (kind == PortKind::Telnet).then(|| Telnet::with_protocols(offers, protocols));
     let mut conn = Conn::new(port, kind, peer, out, queued, telnet);
+    conn.traffic = vm.backend.net.traffic.clone();
+    let max = vm.backend.net.max_users;
+    if max > 0 && vm.backend.net.conns.len() >= max {
+        conn.send_text("The game is full; please try again later.\n");
+        conn.close();
+        return Ok(());
+    }
     if let Some(t) = &conn.telnet {
         conn.send_raw(t.greeting());
     }
@@ -148,6 +187,11 @@ pub fn received(vm: &mut Vm, id: ConnId, bytes: &[u8]) -> Result<(), Unwind> {
         return Ok(());
     };
     conn.last_input = Instant::now();
+    conn.traffic
+        .player(conn.port, crate::net::stats::Direction::In, bytes.len());
+    if conn.mud.is_some() {
+        return received_mud(vm, id, bytes);
+    }
     if conn.telnet.is_none() {
         return received_plain(vm, id, bytes);
     }
@@ -198,6 +242,42 @@ fn received_plain(vm: &mut Vm, id: ConnId, bytes: &[u8]) -> Result<(), Unwind> {
     }
     for line in lines {
         dispatch(vm, id, Input::Line(line))?;
+    }
+    Ok(())
+}
+
+/// Input of MUD ports: each packet's value goes to `process_input`; a
+/// packet of impossible length ends the connection.
+fn received_mud(vm: &mut Vm, id: ConnId, bytes: &[u8]) -> Result<(), Unwind> {
+    let Some(conn) = vm.backend.net.conns.get_mut(&id) else {
+        return Ok(());
+    };
+    let user = conn.object;
+    let Some(decoder) = &mut conn.mud else {
+        return Ok(());
+    };
+    let mut packets = Vec::new();
+    let fed = decoder.feed(bytes, &mut packets);
+    for packet in packets {
+        let Some(user) = user.filter(|&u| vm.objects.alive(u)) else {
+            break;
+        };
+        let value = super::sockets::mud_value(vm, &packet);
+        top_level(vm, Some(user), |vm| {
+            vm.apply(user, "process_input", vec![value], true)
+        })?;
+    }
+    if fed.is_err() {
+        match user {
+            Some(user) => {
+                drop_user(vm, user, false)?;
+            }
+            None => {
+                if let Some(mut conn) = vm.backend.net.conns.remove(&id) {
+                    conn.close();
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -263,6 +343,18 @@ fn dispatch(vm: &mut Vm, id: ConnId, input: Input) -> Result<(), Unwind> {
             }
             Ok(())
         }
+        Input::MxpEnabled => call(vm, "mxp_enable", Vec::new()),
+        Input::MsdpEnabled => call(vm, "msdp_enable", Vec::new()),
+        Input::MspEnabled => call(vm, "msp_enable", Vec::new()),
+        Input::Msdp(data) => {
+            let text = conn.decode(&data);
+            call(vm, "msdp", vec![Value::str(text)])
+        }
+        Input::Zmp(command, args) => {
+            let command = Value::str(conn.decode(&command));
+            let args = args.iter().map(|a| Value::str(conn.decode(a))).collect();
+            call(vm, "zmp_command", vec![command, Value::array(args)])
+        }
         Input::Suboption(option, data) => {
             let mut raw = vec![option];
             raw.extend(data);
@@ -319,12 +411,24 @@ fn line(vm: &mut Vm, id: ConnId, user: ObjRef, text: String) -> Result<(), Unwin
             .is_some_and(|p| !p.no_escape && !p.char_mode);
     let pending = if escape { None } else { conn.input.take() };
     let hidden = pending.as_ref().is_some_and(|p| p.no_echo);
+    let mxp = conn.telnet.as_ref().is_some_and(|t| t.mxp);
     if let Some(snooper) = conn.snooped_by
         && !hidden
     {
         let _ = tell_object(vm, snooper, &format!("%{text}\n"));
     }
     vm.backend.net.current_interactive = Some(user);
+    if mxp && pending.is_none() && is_mxp_tag(&text) {
+        // The client reports an MXP element; `mxp_tag` may take it whole.
+        let taken = top_level(vm, Some(user), |vm| {
+            vm.apply(user, "mxp_tag", vec![Value::str(text.clone())], true)
+        });
+        let taken = taken.inspect_err(|_| vm.backend.net.current_interactive = None)?;
+        if matches!(taken, Some(Some(Value::Int(n))) if n != 0) {
+            vm.backend.net.current_interactive = None;
+            return prompt(vm, user);
+        }
+    }
     // A user in the line editor types to it; `!` escapes to a command.
     let editing = pending.is_none() && vm.ed.is_interactive(user);
     let result = match pending {
@@ -354,6 +458,12 @@ fn line(vm: &mut Vm, id: ConnId, user: ObjRef, text: String) -> Result<(), Unwin
     vm.backend.net.current_interactive = None;
     result?;
     prompt(vm, user)
+}
+
+/// An MXP line from the client: ESC (or the space it may have become),
+/// `[`, one character, `z`.
+fn is_mxp_tag(text: &str) -> bool {
+    matches!(text.as_bytes(), [b'\x1b' | b' ', b'[', _, b'z', ..])
 }
 
 /// A character for a pending `get_char`.
@@ -770,7 +880,13 @@ fn send_gmcp(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     Ok(Value::Int(0))
 }
 
-fn has_gmcp(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+/// `has_gmcp(ob)` and its kin: whether `ob`'s client agreed to a protocol.
+fn agreed(
+    vm: &mut Vm,
+    base: usize,
+    argc: usize,
+    which: fn(&Telnet) -> bool,
+) -> Result<Value, Unwind> {
     let who = match arg(vm, base, argc, 0) {
         Value::Object(r) => Some(r),
         _ => vm.this_object(),
@@ -778,8 +894,187 @@ fn has_gmcp(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let on = who
         .and_then(|o| vm.backend.net.of(o))
         .and_then(|c| c.telnet.as_ref())
-        .is_some_and(|t| t.gmcp);
+        .is_some_and(which);
     Ok(Value::Int(on as i64))
+}
+
+/// Sends what `bytes` makes of the telnet state of the running object's
+/// own connection. Called by an object without a connection, it only
+/// warns; a connection that is not telnet gets nothing.
+fn to_own_client(
+    vm: &mut Vm,
+    efun: &str,
+    bytes: impl FnOnce(&Telnet) -> Option<Vec<u8>>,
+) -> Result<Value, Unwind> {
+    to_client(vm, vm.this_object(), efun, bytes)
+}
+
+fn to_client(
+    vm: &mut Vm,
+    who: Option<ObjRef>,
+    efun: &str,
+    bytes: impl FnOnce(&Telnet) -> Option<Vec<u8>>,
+) -> Result<Value, Unwind> {
+    let Some(conn) = who.and_then(|o| vm.backend.net.of(o)) else {
+        vm.debug_message(&format!(
+            "Warning: {efun}() is for an object with a connection (a user object)."
+        ));
+        return Ok(Value::Int(0));
+    };
+    if let Some(data) = conn.telnet.as_ref().and_then(bytes) {
+        conn.send_raw(data);
+    }
+    Ok(Value::Int(0))
+}
+
+fn telnet_msp_oob(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let text = str_arg(vm, base, argc, 0, "telnet_msp_oob")?;
+    to_own_client(vm, "telnet_msp_oob", |t| {
+        t.msp
+            .then(|| telnet::subnegotiation(telnet::MSP, text.text.as_bytes()))
+    })
+}
+
+fn act_mxp(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    to_own_client(vm, "act_mxp", |t| t.mxp.then(telnet::start_mxp))
+}
+
+/// `send_msdp_variable(name, value)`: a string, number or buffer.
+fn send_msdp_variable(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let name = str_arg(vm, base, argc, 0, "send_msdp_variable")?;
+    let value = match arg(vm, base, argc, 1) {
+        Value::Str(s) => s.text.as_bytes().to_vec(),
+        Value::Int(n) => n.to_string().into_bytes(),
+        Value::Float(f) => format!("{f:.6}").into_bytes(),
+        Value::Buffer(b) => b.borrow().clone(),
+        other => return Err(bad_arg("send_msdp_variable", 1, &other)),
+    };
+    to_own_client(vm, "send_msdp_variable", |t| {
+        t.msdp
+            .then(|| telnet::msdp_variable(name.text.as_bytes(), &value))
+    })
+}
+
+/// `send_zmp(command, args)` to `this_player()`; arguments that are not
+/// strings are left out.
+fn send_zmp(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let command = str_arg(vm, base, argc, 0, "send_zmp")?;
+    let args: Vec<Value> = match arg(vm, base, argc, 1) {
+        Value::Array(a) => a.borrow().clone(),
+        other => return Err(bad_arg("send_zmp", 1, &other)),
+    };
+    let args: Vec<&[u8]> = args
+        .iter()
+        .filter_map(|v| match v {
+            Value::Str(s) => Some(s.text.as_bytes()),
+            _ => None,
+        })
+        .collect();
+    let player = vm.command_giver;
+    to_client(vm, player, "send_zmp", |t| {
+        t.zmp.then(|| telnet::zmp(command.text.as_bytes(), &args))
+    })
+}
+
+fn start_request_term_type(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let player = vm.command_giver;
+    to_client(vm, player, "start_request_term_type", |_| {
+        Some(vec![telnet::IAC, telnet::DO, telnet::TTYPE])
+    })
+}
+
+/// `request_term_size()` asks for window sizes; `request_term_size(0)`
+/// asks the client to stop sending them.
+fn request_term_size(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let stop = argc > 0 && int_arg(vm, base, argc, 0, "request_term_size")? == 0;
+    let verb = if stop { telnet::DONT } else { telnet::DO };
+    to_own_client(vm, "request_term_size", |_| {
+        Some(vec![telnet::IAC, verb, telnet::NAWS])
+    })
+}
+
+/// The value `query_charmode` reports for a user in character mode.
+const CHAR_MODE: i64 = 4;
+
+/// `query_charmode(ob)`: -1 without an argument, -2 for an object without
+/// a connection, else non-zero in character mode.
+fn query_charmode(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    if argc == 0 {
+        return Ok(Value::Int(-1));
+    }
+    let conn = match arg(vm, base, argc, 0) {
+        Value::Object(r) if vm.objects.alive(r) => vm.backend.net.of(r),
+        _ => None,
+    };
+    Ok(Value::Int(match conn {
+        None => -2,
+        Some(c) if char_mode(c) => CHAR_MODE,
+        Some(_) => 0,
+    }))
+}
+
+fn char_mode(conn: &Conn) -> bool {
+    conn.input.as_ref().is_some_and(|p| p.char_mode)
+        || conn.telnet.as_ref().is_some_and(|t| t.char_mode)
+}
+
+/// `remove_charmode(ob)`: back to whole lines; a pending `get_char` now
+/// gets the next line. Reports as `query_charmode` does, after the change.
+fn remove_charmode(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    if argc == 0 {
+        return Ok(Value::Int(-1));
+    }
+    let who = match arg(vm, base, argc, 0) {
+        Value::Object(r) if vm.objects.alive(r) && vm.backend.net.of(r).is_some() => r,
+        _ => return Ok(Value::Int(-2)),
+    };
+    if let Some(pending) = vm.backend.net.of_mut(who).and_then(|c| c.input.as_mut()) {
+        pending.char_mode = false;
+    }
+    set_char_mode(vm, who, false);
+    Ok(Value::Int(0))
+}
+
+/// `network_stats()`: packets and bytes in and out, in total, per port and
+/// for the sockets package.
+fn network_stats(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let net = &vm.backend.net;
+    let ports: Vec<u16> = net.ports.iter().map(|p| p.number).collect();
+    let report = net.traffic.report(&ports);
+    let out = crate::vm::ops::new_mapping(report.len());
+    if let Value::Mapping(m) = &out {
+        let mut m = m.borrow_mut();
+        for (name, count) in report {
+            m.insert(
+                Value::str(name),
+                Value::Int(i64::try_from(count).unwrap_or(i64::MAX)),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// `sys_network_ports()`: `({ index, kind, port, tls })` per configured port.
+fn sys_network_ports(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
+    let rows = vm
+        .backend
+        .net
+        .ports
+        .iter()
+        .map(|p| {
+            let kind = match p.kind {
+                PortKind::Mud => "mud",
+                other => other.name(),
+            };
+            Value::array(vec![
+                Value::Int(i64::from(p.index)),
+                Value::str(kind),
+                Value::Int(i64::from(p.number)),
+                Value::Int(p.tls.is_some() as i64),
+            ])
+        })
+        .collect();
+    Ok(Value::array(rows))
 }
 
 /// The machine's host name, "" when it cannot be read.

@@ -1,20 +1,30 @@
 //! The sockets package: LPC-owned TCP and UDP sockets driven by callbacks
-//! (STREAM, DATAGRAM and their binary forms). Binding happens at once on
-//! the VM thread; accepting, connecting and reading run as network tasks
-//! whose results come back as backend events.
+//! (MUD, STREAM, DATAGRAM, STREAM_TLS and their binary forms). Binding
+//! happens at once on the VM thread; accepting, connecting, TLS handshakes
+//! and reading run as network tasks whose results come back as backend
+//! events.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
 use rustc_hash::FxHashMap;
 
+use futures_lite::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use futures_rustls::TlsConnector;
+use futures_rustls::rustls::client::danger::{
+    HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
+};
+use futures_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use futures_rustls::rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+
 use super::{arg, bad_arg, int_arg};
 use crate::backend::top_level;
+use crate::net::stats::Direction;
 use crate::net::{Command, Event};
 use crate::runtime;
 use crate::vm::object::ObjRef;
 use crate::vm::value::Value;
-use crate::vm::{Efun, Unwind, Vm};
+use crate::vm::{Efun, Unwind, Vm, error};
 
 pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("socket_create", socket_create);
@@ -29,6 +39,8 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("socket_error", socket_error);
     m.insert("socket_address", socket_address);
     m.insert("socket_status", socket_status);
+    m.insert("socket_set_option", socket_set_option);
+    m.insert("socket_get_option", socket_get_option);
 }
 
 // Error codes of <socket_err.h>.
@@ -46,6 +58,7 @@ const EEISCONN: i64 = -14;
 const EELISTEN: i64 = -15;
 const EENOTLISTN: i64 = -16;
 const EEWOULDBLOCK: i64 = -17;
+const EEACCEPT: i64 = -19;
 const EEISLISTEN: i64 = -20;
 const EEBADADDR: i64 = -21;
 const EENOTCONN: i64 = -25;
@@ -53,6 +66,7 @@ const EETYPENOTSUPP: i64 = -26;
 const EESENDTO: i64 = -27;
 const EESOCKRLSD: i64 = -30;
 const EESOCKNOTRLSD: i64 = -31;
+const EEBADDATA: i64 = -32;
 
 /// Our own wording of each error, by its negated code.
 const ERRORS: [&str; 33] = [
@@ -96,19 +110,25 @@ const MAX_SOCKETS: usize = 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
+    Mud,
     Stream,
     Datagram,
     StreamBinary,
     DatagramBinary,
+    StreamTls,
+    StreamTlsBinary,
 }
 
 impl Mode {
     fn name(self) -> &'static str {
         match self {
+            Mode::Mud => "MUD",
             Mode::Stream => "STREAM",
             Mode::Datagram => "DATAGRAM",
             Mode::StreamBinary => "STREAM_BINARY",
             Mode::DatagramBinary => "DATAGRAM_BINARY",
+            Mode::StreamTls => "STREAM_TLS",
+            Mode::StreamTlsBinary => "STREAM_TLS_BINARY",
         }
     }
 
@@ -117,8 +137,32 @@ impl Mode {
     }
 
     fn binary(self) -> bool {
-        matches!(self, Mode::StreamBinary | Mode::DatagramBinary)
+        matches!(
+            self,
+            Mode::StreamBinary | Mode::DatagramBinary | Mode::StreamTlsBinary
+        )
     }
+
+    fn tls(self) -> bool {
+        matches!(self, Mode::StreamTls | Mode::StreamTlsBinary)
+    }
+}
+
+// Options of `socket_set_option`, from <socket.h>.
+const SO_TLS_VERIFY_PEER: i64 = 1;
+const SO_TLS_SNI_HOSTNAME: i64 = 2;
+const SO_TLS_CERT: i64 = 3;
+const SO_TLS_KEY: i64 = 4;
+
+/// What `socket_set_option` stored; each is 0 until set.
+#[derive(Clone, Debug, Default)]
+struct Options {
+    verify_peer: bool,
+    sni_hostname: Option<String>,
+    /// A listening socket's certificate chain; for a client, a certificate
+    /// to trust beside the public roots (a private CA or a test server's).
+    cert: Option<String>,
+    key: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,6 +171,8 @@ enum State {
     Bound,
     Listening,
     Connecting,
+    /// Connected, with the TLS handshake still going.
+    Handshake,
     Connected,
 }
 
@@ -153,6 +199,33 @@ pub struct Socket {
     pending: VecDeque<(runtime::TcpStream, SocketAddr)>,
     /// Being handed to this object by `socket_release`.
     releasing_to: Option<ObjRef>,
+    options: Options,
+    /// The TLS side of a listening STREAM_TLS socket with a certificate.
+    acceptor: Option<futures_rustls::TlsAcceptor>,
+}
+
+impl Socket {
+    fn new(mode: Mode, owner: ObjRef) -> Socket {
+        Socket {
+            mode,
+            state: State::Unbound,
+            owner,
+            read_cb: Value::Int(0),
+            write_cb: Value::Int(0),
+            close_cb: Value::Int(0),
+            listen_cb: Value::Int(0),
+            local: None,
+            remote: None,
+            listener: None,
+            udp: None,
+            stop: None,
+            out: None,
+            pending: VecDeque::new(),
+            releasing_to: None,
+            options: Options::default(),
+            acceptor: None,
+        }
+    }
 }
 
 /// Every open socket by descriptor.
@@ -168,9 +241,11 @@ impl Sockets {
     /// Whether some socket can still report anything: listening,
     /// receiving datagrams, connecting or connected.
     pub fn open(&self) -> bool {
-        self.table
-            .values()
-            .any(|s| s.stop.is_some() || s.out.is_some() || s.state == State::Connecting)
+        self.table.values().any(|s| {
+            s.stop.is_some()
+                || s.out.is_some()
+                || matches!(s.state, State::Connecting | State::Handshake)
+        })
     }
 
     /// Closes the sockets of a destructed object.
@@ -202,9 +277,12 @@ pub enum SocketEvent {
         stream: runtime::TcpStream,
         peer: SocketAddr,
     },
+    /// A connection (and its TLS handshake, if any) is ready for data, or
+    /// failed.
     Connected {
         fd: i64,
-        result: std::io::Result<runtime::TcpStream>,
+        local: Option<SocketAddr>,
+        ok: bool,
     },
     Data {
         fd: i64,
@@ -272,10 +350,13 @@ macro_rules! try_code {
 
 fn socket_create(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let mode = match int_arg(vm, base, argc, 0, "socket_create")? {
+        0 => Mode::Mud,
         1 => Mode::Stream,
         2 => Mode::Datagram,
         3 => Mode::StreamBinary,
         4 => Mode::DatagramBinary,
+        5 => Mode::StreamTls,
+        6 => Mode::StreamTlsBinary,
         _ => return Ok(Value::Int(EEMODENOTSUPP)),
     };
     let read_cb = callback_arg(arg(vm, base, argc, 1));
@@ -292,26 +373,10 @@ fn socket_create(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
     }
     sockets.last += 1;
     let fd = sockets.last;
-    sockets.table.insert(
-        fd,
-        Socket {
-            mode,
-            state: State::Unbound,
-            owner,
-            read_cb,
-            write_cb: Value::Int(0),
-            close_cb,
-            listen_cb: Value::Int(0),
-            local: None,
-            remote: None,
-            listener: None,
-            udp: None,
-            stop: None,
-            out: None,
-            pending: VecDeque::new(),
-            releasing_to: None,
-        },
-    );
+    let mut socket = Socket::new(mode, owner);
+    socket.read_cb = read_cb;
+    socket.close_cb = close_cb;
+    sockets.table.insert(fd, socket);
     Ok(Value::Int(fd))
 }
 
@@ -383,10 +448,25 @@ fn socket_listen(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
     }
     match s.state {
         State::Listening => return Ok(Value::Int(EEISLISTEN)),
-        State::Connected | State::Connecting => return Ok(Value::Int(EEISCONN)),
+        State::Connected | State::Connecting | State::Handshake => {
+            return Ok(Value::Int(EEISCONN));
+        }
         State::Unbound => return Ok(Value::Int(EENOADDR)),
         State::Bound => {}
     }
+    if s.mode.tls()
+        && let (Some(cert), Some(key)) = (s.options.cert.clone(), s.options.key.clone())
+    {
+        let Some(acceptor) = tls_acceptor(vm, &cert, &key)? else {
+            return Ok(Value::Int(EELISTEN));
+        };
+        if let Some(s) = vm.backend.sockets.table.get_mut(&fd) {
+            s.acceptor = Some(acceptor);
+        }
+    }
+    let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
+        return Ok(Value::Int(EEBADF));
+    };
     let Some(listener) = s.listener.take() else {
         return Ok(Value::Int(EENOADDR));
     };
@@ -422,35 +502,69 @@ fn socket_accept(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
     let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
         return Ok(Value::Int(EEBADF));
     };
+    if s.mode.tls() && s.acceptor.is_none() {
+        // A TLS listener without a certificate cannot serve anyone.
+        s.pending.pop_front();
+        return Ok(Value::Int(EEACCEPT));
+    }
     let Some((stream, peer)) = s.pending.pop_front() else {
         return Ok(Value::Int(EEWOULDBLOCK));
     };
-    let (mode, owner, close_cb, local) = (s.mode, s.owner, s.close_cb.clone(), s.local);
+    let mut socket = Socket::new(s.mode, s.owner);
+    socket.close_cb = s.close_cb.clone();
+    socket.local = s.local;
+    socket.read_cb = read_cb;
+    socket.write_cb = write_cb;
+    socket.remote = Some(peer);
+    let acceptor = s.acceptor.clone();
     let sockets = &mut vm.backend.sockets;
     sockets.last += 1;
     let new_fd = sockets.last;
     let events = vm.backend.net.events_tx.clone();
-    let out = start_stream(new_fd, stream, events);
-    vm.backend.sockets.table.insert(
-        new_fd,
-        Socket {
-            mode,
-            state: State::Connected,
-            owner,
-            read_cb,
-            write_cb,
-            close_cb,
-            listen_cb: Value::Int(0),
-            local,
-            remote: Some(peer),
-            listener: None,
-            udp: None,
-            stop: None,
-            out: Some(out),
-            pending: VecDeque::new(),
-            releasing_to: None,
-        },
-    );
+    let (out, commands) = runtime::channel();
+    let mud = socket.mode == Mode::Mud;
+    match acceptor {
+        Some(acceptor) => {
+            socket.state = State::Handshake;
+            runtime::spawn(async move {
+                let closer = stream.clone();
+                match acceptor.accept(stream).await {
+                    Ok(tls) => {
+                        let ready = SocketEvent::Connected {
+                            fd: new_fd,
+                            local: None,
+                            ok: true,
+                        };
+                        if events.send(Event::Socket(ready)).is_ok() {
+                            run_stream(new_fd, tls, closer, commands, events, mud).await;
+                        }
+                    }
+                    Err(_) => {
+                        let _ = closer.shutdown(std::net::Shutdown::Both);
+                        let failed = SocketEvent::Connected {
+                            fd: new_fd,
+                            local: None,
+                            ok: false,
+                        };
+                        let _ = events.send(Event::Socket(failed));
+                    }
+                }
+            });
+        }
+        None => {
+            socket.state = State::Connected;
+            runtime::spawn(run_stream(
+                new_fd,
+                stream.clone(),
+                stream,
+                commands,
+                events,
+                mud,
+            ));
+        }
+    }
+    socket.out = Some(out);
+    vm.backend.sockets.table.insert(new_fd, socket);
     Ok(Value::Int(new_fd))
 }
 
@@ -487,29 +601,61 @@ fn socket_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind
     }
     match s.state {
         State::Listening => return Ok(Value::Int(EEISLISTEN)),
-        State::Connected | State::Connecting => return Ok(Value::Int(EEISCONN)),
+        State::Connected | State::Connecting | State::Handshake => {
+            return Ok(Value::Int(EEISCONN));
+        }
         State::Unbound | State::Bound => {}
     }
+    let tls = if s.mode.tls() {
+        let options = s.options.clone();
+        match tls_client(vm, &options, target)? {
+            Ok(tls) => Some(tls),
+            Err(message) => {
+                vm.debug_message(&format!("socket_connect: {message}"));
+                return Ok(Value::Int(EESOCKET));
+            }
+        }
+    } else {
+        None
+    };
+    let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
+        return Ok(Value::Int(EEBADF));
+    };
     s.listener = None;
     s.read_cb = read_cb;
     s.write_cb = write_cb;
     s.remote = Some(target);
     s.state = State::Connecting;
-    runtime::spawn(async move {
-        let result = runtime::connect(target).await;
-        let _ = events.send(Event::Socket(SocketEvent::Connected { fd, result }));
-    });
+    let (out, commands) = runtime::channel();
+    s.out = Some(out);
+    let mud = s.mode == Mode::Mud;
+    runtime::spawn(connect_stream(fd, target, tls, commands, events, mud));
     Ok(Value::Int(EESUCCESS))
 }
 
 fn socket_write(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let fd = int_arg(vm, base, argc, 0, "socket_write")?;
-    let bytes = match arg(vm, base, argc, 1) {
-        Value::Str(s) => s.text.as_bytes().to_vec(),
-        Value::Buffer(b) => b.borrow().clone(),
-        _ => return Ok(Value::Int(EETYPENOTSUPP)),
-    };
     try_code!(owned(vm, fd));
+    let mode = vm.backend.sockets.table.get(&fd).map(|s| s.mode);
+    let message = arg(vm, base, argc, 1);
+    // What cannot be sent is only reported after the checks of the
+    // socket's state.
+    let bytes: Result<Vec<u8>, i64> = match (mode, &message) {
+        (Some(Mode::Mud), Value::Object(_)) => Err(EETYPENOTSUPP),
+        (Some(Mode::Mud), v) => {
+            let mut text = String::new();
+            match crate::efuns::save::format::encode(v, &mut text) {
+                Ok(()) => Ok(crate::net::mud::encode(text.as_bytes())),
+                Err(_) => Err(EEBADDATA),
+            }
+        }
+        (_, Value::Str(s)) => Ok(s.text.as_bytes().to_vec()),
+        (_, Value::Buffer(b)) => Ok(b.borrow().clone()),
+        (Some(m), Value::Array(a)) if !m.datagram() => {
+            Ok(a.borrow().iter().flat_map(word).collect())
+        }
+        _ => Err(EETYPENOTSUPP),
+    };
     if !allowed(vm, "write", fd)? {
         return Ok(Value::Int(EESECURITY));
     }
@@ -524,6 +670,7 @@ fn socket_write(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
         let Some(target) = to.as_deref().and_then(parse_address) else {
             return Ok(Value::Int(EEBADADDR));
         };
+        let bytes = try_code!(bytes);
         // An unbound datagram socket gets an address of the right family
         // for each destination.
         let fresh;
@@ -545,7 +692,10 @@ fn socket_write(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
             }
         };
         return Ok(Value::Int(match udp.send_to(&bytes, target) {
-            Ok(_) => EESUCCESS,
+            Ok(n) => {
+                vm.backend.net.traffic.socket(Direction::Out, n);
+                EESUCCESS
+            }
             Err(_) => EESENDTO,
         }));
     }
@@ -555,9 +705,32 @@ fn socket_write(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     let Some(out) = &s.out else {
         return Ok(Value::Int(EENOTCONN));
     };
+    let bytes = try_code!(bytes);
+    // Nothing to send is done at once.
+    if bytes.is_empty() {
+        return Ok(Value::Int(EESUCCESS));
+    }
+    let len = bytes.len();
     match out.try_send(Command::Write(bytes)) {
-        Ok(()) => Ok(Value::Int(EESUCCESS)),
+        Ok(()) => {
+            vm.backend.net.traffic.socket(Direction::Out, len);
+            Ok(Value::Int(EESUCCESS))
+        }
         Err(_) => Ok(Value::Int(EENOTCONN)),
+    }
+}
+
+/// An array element as a STREAM socket sends it: four bytes in the
+/// machine's order, from an int or the first four bytes of a float; 0
+/// for anything else.
+fn word(v: &Value) -> [u8; 4] {
+    match v {
+        Value::Int(n) => (*n as i32).to_ne_bytes(),
+        Value::Float(f) => {
+            let b = f.to_ne_bytes();
+            [b[0], b[1], b[2], b[3]]
+        }
+        _ => [0; 4],
     }
 }
 
@@ -676,6 +849,7 @@ fn status_of(fd: i64, s: &Socket) -> Value {
         State::Bound => "BOUND",
         State::Listening => "LISTEN",
         State::Connecting => "CONNECTING",
+        State::Handshake => "HANDSHAKE",
         State::Connected => "DATA_XFER",
     };
     Value::array(vec![
@@ -709,14 +883,304 @@ fn socket_status(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
 // ---------------------------------------------------------------------------
 // Tasks and their events.
 
-fn start_stream(
+/// Moves a connected socket's bytes: what arrives goes to the VM as
+/// socket events (whole packets in MUD mode), commands are written out.
+/// `closer` is the TCP socket underneath, shut when either side ends so
+/// the other half stops too.
+async fn run_stream<S>(
     fd: i64,
-    stream: runtime::TcpStream,
+    stream: S,
+    closer: runtime::TcpStream,
+    commands: runtime::Receiver<Command>,
     events: std::sync::mpsc::Sender<Event>,
-) -> runtime::Sender<Command> {
-    let (out, commands) = runtime::channel();
-    runtime::spawn(crate::net::socket_stream(fd, stream, commands, events));
-    out
+    mud: bool,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut reader, mut writer) = futures_lite::io::split(stream);
+    let reader_events = events.clone();
+    let reader_closer = closer.clone();
+    runtime::spawn(async move {
+        let mut decoder =
+            mud.then(|| crate::net::mud::Decoder::new(crate::net::mud::DEFAULT_LIMIT));
+        let mut buf = vec![0u8; 4096];
+        let send = |bytes: Vec<u8>| {
+            let event = SocketEvent::Data {
+                fd,
+                bytes,
+                from: None,
+            };
+            reader_events.send(Event::Socket(event)).is_ok()
+        };
+        loop {
+            let n = match reader.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let bytes = buf.get(..n).unwrap_or_default();
+            let Some(decoder) = &mut decoder else {
+                if !send(bytes.to_vec()) {
+                    return;
+                }
+                continue;
+            };
+            let mut packets = Vec::new();
+            let fed = decoder.feed(bytes, &mut packets);
+            for packet in packets {
+                if !send(packet) {
+                    return;
+                }
+            }
+            if fed.is_err() {
+                // The stream is out of step for good: end it.
+                let _ = reader_closer.shutdown(std::net::Shutdown::Both);
+                break;
+            }
+        }
+        let _ = reader_events.send(Event::Socket(SocketEvent::Closed { fd }));
+    });
+    while let Ok(command) = commands.recv().await {
+        match command {
+            Command::Write(bytes) => {
+                let sent = writer.write_all(&bytes).await;
+                if sent.is_err() || writer.flush().await.is_err() {
+                    break;
+                }
+            }
+            Command::Compress => {}
+            Command::Close => break,
+        }
+    }
+    let _ = writer.close().await;
+    let _ = closer.shutdown(std::net::Shutdown::Both);
+}
+
+/// Connects a client socket, with its TLS handshake when `tls` is given,
+/// reports the outcome and then moves its bytes.
+async fn connect_stream(
+    fd: i64,
+    target: SocketAddr,
+    tls: Option<(std::sync::Arc<ClientConfig>, ServerName<'static>)>,
+    commands: runtime::Receiver<Command>,
+    events: std::sync::mpsc::Sender<Event>,
+    mud: bool,
+) {
+    let report = |local: Option<SocketAddr>, ok: bool| {
+        events
+            .send(Event::Socket(SocketEvent::Connected { fd, local, ok }))
+            .is_ok()
+    };
+    let Ok(tcp) = runtime::connect(target).await else {
+        report(None, false);
+        return;
+    };
+    let _ = tcp.set_nodelay(true);
+    let local = tcp.local_addr().ok();
+    let closer = tcp.clone();
+    match tls {
+        None => {
+            if report(local, true) {
+                run_stream(fd, tcp, closer, commands, events, mud).await;
+            }
+        }
+        Some((config, name)) => match TlsConnector::from(config).connect(name, tcp).await {
+            Ok(stream) => {
+                if report(local, true) {
+                    run_stream(fd, stream, closer, commands, events, mud).await;
+                }
+            }
+            Err(_) => {
+                let _ = closer.shutdown(std::net::Shutdown::Both);
+                report(local, false);
+            }
+        },
+    }
+}
+
+/// The TLS server side of a listening socket, from certificate and key
+/// files named by mudlib paths (read as the running object may read).
+fn tls_acceptor(
+    vm: &mut Vm,
+    cert: &str,
+    key: &str,
+) -> Result<Option<futures_rustls::TlsAcceptor>, Unwind> {
+    let readable = |vm: &mut Vm, path: &str| {
+        crate::jail::check(vm, path, "socket_listen", crate::jail::Access::Read)
+            .map(|c| c.map(|c| c.host.to_string_lossy().into_owned()))
+    };
+    let (Some(cert), Some(key)) = (readable(vm, cert)?, readable(vm, key)?) else {
+        vm.debug_message("socket_listen: the TLS certificate or key may not be read");
+        return Ok(None);
+    };
+    match crate::net::tls::acceptor(&cert, &key) {
+        Ok(acceptor) => Ok(Some(acceptor)),
+        Err(e) => {
+            vm.debug_message(&format!("socket_listen: {e}"));
+            Ok(None)
+        }
+    }
+}
+
+/// The TLS client settings of a socket: checking the server's
+/// certificate only when SO_TLS_VERIFY_PEER is set (against the public
+/// roots and the SO_TLS_CERT file), and the name to ask for.
+#[allow(clippy::type_complexity)]
+fn tls_client(
+    vm: &mut Vm,
+    options: &Options,
+    target: SocketAddr,
+) -> Result<Result<(std::sync::Arc<ClientConfig>, ServerName<'static>), String>, Unwind> {
+    let name = match &options.sni_hostname {
+        Some(host) => match ServerName::try_from(host.clone()) {
+            Ok(name) => name,
+            Err(e) => return Ok(Err(format!("bad TLS server name {host}: {e}"))),
+        },
+        None => ServerName::IpAddress(target.ip().into()),
+    };
+    if !options.verify_peer {
+        return Ok(unverified_client().map(|config| (config, name)));
+    }
+    let mut extra = Vec::new();
+    if let Some(path) = &options.cert {
+        let checked = crate::jail::check(vm, path, "socket_connect", crate::jail::Access::Read)?;
+        let Some(checked) = checked else {
+            return Ok(Err(format!("{path} may not be read")));
+        };
+        match crate::web::read_certificates(&checked.host) {
+            Ok(certs) => extra = certs,
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(crate::web::tls_client(&extra).map(|config| (config, name)))
+}
+
+/// Client settings that take any server certificate, as a socket without
+/// SO_TLS_VERIFY_PEER does; the handshake's signatures are still checked.
+fn unverified_client() -> Result<std::sync::Arc<ClientConfig>, String> {
+    use futures_rustls::rustls::crypto::ring;
+    static CONFIG: std::sync::OnceLock<std::sync::Arc<ClientConfig>> = std::sync::OnceLock::new();
+    if let Some(config) = CONFIG.get() {
+        return Ok(config.clone());
+    }
+    let provider = std::sync::Arc::new(ring::default_provider());
+    let verifier = std::sync::Arc::new(AnyCertificate(provider.clone()));
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    Ok(CONFIG.get_or_init(|| std::sync::Arc::new(config)).clone())
+}
+
+/// A certificate check that takes any certificate but still verifies the
+/// signatures made with it.
+#[derive(Debug)]
+struct AnyCertificate(std::sync::Arc<futures_rustls::rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, futures_rustls::rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, futures_rustls::rustls::Error> {
+        futures_rustls::rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, futures_rustls::rustls::Error> {
+        futures_rustls::rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The LPC value a MUD mode packet carries, read as `restore_variable`
+/// reads; text that is no value gives undefined.
+pub fn mud_value(vm: &Vm, packet: &[u8]) -> Value {
+    let text = String::from_utf8_lossy(packet);
+    let reader = crate::efuns::save::format::Reader {
+        max_array: vm.limits.array_size,
+        max_mapping: vm.limits.mapping_size,
+        layouts: &[],
+        hint: None,
+    };
+    reader.read(&text).unwrap_or(Value::Undefined)
+}
+
+/// `socket_set_option(fd, option, value)`.
+fn socket_set_option(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let fd = int_arg(vm, base, argc, 0, "socket_set_option")?;
+    let option = int_arg(vm, base, argc, 1, "socket_set_option")?;
+    let value = arg(vm, base, argc, 2);
+    let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
+        return Err(error(format!("Bad socket descriptor: {fd}")));
+    };
+    let text = |v: &Value| match v {
+        Value::Str(t) => Ok(Some(t.text.clone())),
+        other => Err(bad_arg("socket_set_option", 2, other)),
+    };
+    match option {
+        SO_TLS_VERIFY_PEER => match value {
+            Value::Int(n @ (0 | 1)) => s.options.verify_peer = n == 1,
+            Value::Int(n) => {
+                return Err(error(format!(
+                    "Bad socket option value: {n}, only 0 or 1 is accepted."
+                )));
+            }
+            other => return Err(bad_arg("socket_set_option", 2, &other)),
+        },
+        SO_TLS_SNI_HOSTNAME => s.options.sni_hostname = text(&value)?,
+        SO_TLS_CERT => s.options.cert = text(&value)?,
+        SO_TLS_KEY => s.options.key = text(&value)?,
+        _ => return Err(error(format!("Unknown socket option: {option}"))),
+    }
+    Ok(Value::Int(0))
+}
+
+/// `socket_get_option(fd, option)`: what was set, else 0.
+fn socket_get_option(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let fd = int_arg(vm, base, argc, 0, "socket_get_option")?;
+    let option = int_arg(vm, base, argc, 1, "socket_get_option")?;
+    let Some(s) = vm.backend.sockets.table.get(&fd) else {
+        return Err(error(format!("Bad socket descriptor: {fd}")));
+    };
+    let text = |t: &Option<String>| t.as_ref().map_or(Value::Int(0), |t| Value::str(t.clone()));
+    Ok(match option {
+        SO_TLS_VERIFY_PEER => Value::Int(s.options.verify_peer as i64),
+        SO_TLS_SNI_HOSTNAME => text(&s.options.sni_hostname),
+        SO_TLS_CERT => text(&s.options.cert),
+        SO_TLS_KEY => text(&s.options.key),
+        _ => return Err(error(format!("Unknown socket option: {option}"))),
+    })
 }
 
 async fn accept_connections(
@@ -821,30 +1285,29 @@ pub fn handle(vm: &mut Vm, event: SocketEvent) -> Result<(), Unwind> {
             }
             result
         }
-        SocketEvent::Connected { fd, result } => {
-            let events = vm.backend.net.events_tx.clone();
+        SocketEvent::Connected { fd, local, ok } => {
             let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
                 return Ok(());
             };
-            match result {
-                Ok(stream) => {
-                    s.local = stream.local_addr().ok();
-                    s.out = Some(start_stream(fd, stream, events));
-                    s.state = State::Connected;
-                    call_back(vm, fd, |s| &s.write_cb, Vec::new())
-                }
-                Err(_) => {
-                    let r = call_back(vm, fd, |s| &s.close_cb, Vec::new());
-                    vm.backend.sockets.table.remove(&fd);
-                    r
-                }
+            if !ok {
+                let r = call_back(vm, fd, |s| &s.close_cb, Vec::new());
+                vm.backend.sockets.table.remove(&fd);
+                return r;
             }
+            if local.is_some() {
+                s.local = local;
+            }
+            s.state = State::Connected;
+            call_back(vm, fd, |s| &s.write_cb, Vec::new())
         }
         SocketEvent::Data { fd, bytes, from } => {
             let Some(s) = vm.backend.sockets.table.get(&fd) else {
                 return Ok(());
             };
-            let message = if s.mode.binary() {
+            vm.backend.net.traffic.socket(Direction::In, bytes.len());
+            let message = if s.mode == Mode::Mud {
+                mud_value(vm, &bytes)
+            } else if s.mode.binary() {
                 Value::Buffer(std::rc::Rc::new(std::cell::RefCell::new(bytes)))
             } else {
                 Value::str(String::from_utf8_lossy(&bytes).into_owned())

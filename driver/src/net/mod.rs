@@ -3,6 +3,8 @@
 //! from it. The VM side ([`Net`]) keeps each connection's protocol state
 //! and the user object it belongs to. Only bytes cross threads.
 
+pub mod mud;
+pub mod stats;
 pub mod telnet;
 pub mod tls;
 pub mod ws;
@@ -113,6 +115,8 @@ impl PortKind {
 /// One listening port from the config file.
 #[derive(Clone, Debug)]
 pub struct Port {
+    /// N of `external_port_N` (1 for `port number`).
+    pub index: u8,
     pub number: u16,
     pub kind: PortKind,
     /// Certificate and key files when the port speaks TLS.
@@ -128,6 +132,7 @@ pub fn ports_from_config(file: &ConfigFile) -> (Vec<Port>, Vec<String>) {
     if let Ok(Some(n)) = file.get_int("port number") {
         match u16::try_from(n) {
             Ok(number) => ports.push(Port {
+                index: 1,
                 number,
                 kind: PortKind::Telnet,
                 tls: None,
@@ -139,7 +144,7 @@ pub fn ports_from_config(file: &ConfigFile) -> (Vec<Port>, Vec<String>) {
             problems.push("external_port_1 is ignored: 'port number' already sets it".into());
         }
     }
-    for i in first..=5 {
+    for i in first..=5u8 {
         let Some(spec) = file.get(&format!("external_port_{i}")) else {
             continue;
         };
@@ -177,7 +182,12 @@ pub fn ports_from_config(file: &ConfigFile) -> (Vec<Port>, Vec<String>) {
             }
             cert.zip(key)
         });
-        ports.push(Port { number, kind, tls });
+        ports.push(Port {
+            index: i,
+            number,
+            kind,
+            tls,
+        });
     }
     (ports, problems)
 }
@@ -222,6 +232,10 @@ pub struct Conn {
     /// A line being assembled (plain ports) or the start of a multi-byte
     /// character (character mode).
     pub partial: Vec<u8>,
+    /// The packets being cut from a MUD port's input.
+    pub mud: Option<mud::Decoder>,
+    /// Where this connection's bytes are counted.
+    pub traffic: std::rc::Rc<stats::Traffic>,
 }
 
 impl Conn {
@@ -247,6 +261,8 @@ impl Conn {
             encoding: encoding_rs::UTF_8,
             closing: false,
             partial: Vec::new(),
+            mud: (kind == PortKind::Mud).then(|| mud::Decoder::new(mud::DEFAULT_LIMIT)),
+            traffic: Default::default(),
         }
     }
 
@@ -262,7 +278,9 @@ impl Conn {
         self.queued.fetch_add(len, Ordering::Relaxed);
         if self.out.try_send(Command::Write(bytes)).is_err() {
             self.queued.fetch_sub(len, Ordering::Relaxed);
+            return;
         }
+        self.traffic.player(self.port, stats::Direction::Out, len);
     }
 
     /// Sends text in the connection's encoding and protocol.
@@ -316,6 +334,15 @@ pub struct Net {
     /// The user whose input is being handled (`this_interactive`).
     pub current_interactive: Option<ObjRef>,
     pub guards: Guards,
+    /// The MUD client protocols offered on telnet connections.
+    pub protocols: telnet::Protocols,
+    /// The ports the config asks for, bound or not (`sys_network_ports`,
+    /// `network_stats`).
+    pub ports: Vec<Port>,
+    pub traffic: std::rc::Rc<stats::Traffic>,
+    /// The config's "maximum users": connections beyond it are turned
+    /// away before the master hears of them; 0 for no limit.
+    pub max_users: usize,
 }
 
 impl Default for Net {
@@ -337,11 +364,34 @@ impl Default for Net {
             once_interactive: Default::default(),
             current_interactive: None,
             guards: Guards::default(),
+            protocols: telnet::Protocols {
+                msp: true,
+                ..Default::default()
+            },
+            ports: Vec::new(),
+            traffic: Default::default(),
+            max_users: 0,
         }
     }
 }
 
 impl Net {
+    /// Reads the config keys about what connections are offered and how
+    /// many are let in.
+    pub fn configure(&mut self, file: &ConfigFile) {
+        let int = |key: &str| file.get_int(key).ok().flatten();
+        let on = |key: &str, default: bool| int(key).map_or(default, |v| v != 0);
+        self.protocols = telnet::Protocols {
+            mxp: on("enable mxp", false),
+            msdp: on("enable msdp", false),
+            zmp: on("enable zmp", false),
+            msp: on("enable msp", true),
+        };
+        self.max_users = int("maximum users").map_or(0, |n| usize::try_from(n).unwrap_or(0));
+        // Known from boot on, before the ports open.
+        self.ports = ports_from_config(file).0;
+    }
+
     /// The connection of an interactive object.
     pub fn of(&self, object: ObjRef) -> Option<&Conn> {
         self.conns.get(self.by_object.get(&object)?)
@@ -381,13 +431,6 @@ impl Net {
         let ids = Arc::new(AtomicU64::new(0));
         let peers = Arc::new(Mutex::new(FxHashMap::default()));
         for port in ports {
-            if port.kind == PortKind::Mud {
-                problems.push(format!(
-                    "port {}: MUD ports are not supported by this driver yet",
-                    port.number
-                ));
-                continue;
-            }
             let tls = match &port.tls {
                 Some((cert, key)) => match tls::acceptor(cert, key) {
                     Ok(a) => Some(a),
@@ -627,42 +670,6 @@ async fn serve_websocket<S>(
         }
     }
     let _ = sink.close(None).await;
-}
-
-/// A connected stream of the sockets package: bytes in as socket events,
-/// commands out, and the socket shut when either side ends.
-pub async fn socket_stream(
-    fd: i64,
-    stream: TcpStream,
-    commands: Receiver<Command>,
-    events: mpsc::Sender<Event>,
-) {
-    use crate::efuns::sockets::SocketEvent;
-    let closer = stream.clone();
-    let mut reader = stream.clone();
-    let reader_events = events.clone();
-    runtime::spawn(async move {
-        let mut buf = vec![0u8; 4096];
-        loop {
-            match reader.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    let bytes = buf.get(..n).unwrap_or_default().to_vec();
-                    let event = SocketEvent::Data {
-                        fd,
-                        bytes,
-                        from: None,
-                    };
-                    if reader_events.send(Event::Socket(event)).is_err() {
-                        return;
-                    }
-                }
-            }
-        }
-        let _ = reader_events.send(Event::Socket(SocketEvent::Closed { fd }));
-    });
-    write_loop(stream, commands, Arc::new(AtomicUsize::new(usize::MAX / 2))).await;
-    let _ = closer.shutdown(std::net::Shutdown::Both);
 }
 
 /// Moves a connection's bytes to the VM; until the first end of line

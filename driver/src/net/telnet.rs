@@ -19,8 +19,12 @@ pub const TTYPE: u8 = 24;
 pub const NAWS: u8 = 31;
 pub const NEW_ENVIRON: u8 = 39;
 pub const CHARSET: u8 = 42;
+pub const MSDP: u8 = 69;
 pub const MSSP: u8 = 70;
 pub const MCCP2: u8 = 86;
+pub const MSP: u8 = 90;
+pub const MXP: u8 = 91;
+pub const ZMP: u8 = 93;
 pub const GMCP: u8 = 201;
 
 /// Sub-negotiation qualifiers (RFC 1091, RFC 1572, RFC 2066).
@@ -35,6 +39,9 @@ const CHARSET_REQUEST: u8 = 1;
 const CHARSET_ACCEPTED: u8 = 2;
 const MSSP_VAR: u8 = 1;
 const MSSP_VAL: u8 = 2;
+/// MSDP marks a variable name and its value with the same two bytes.
+const MSDP_VAR: u8 = 1;
+const MSDP_VAL: u8 = 2;
 
 /// The longest line or sub-negotiation kept; the rest is dropped, so a
 /// client cannot grow the buffers without bound.
@@ -61,6 +68,16 @@ pub enum Input {
     StartCompression,
     /// The client's character set was agreed.
     Charset(Vec<u8>),
+    /// The client agreed to MXP (it answered our DO with WILL).
+    MxpEnabled,
+    /// The client agreed to MSDP.
+    MsdpEnabled,
+    /// One MSDP sub-negotiation, undecoded.
+    Msdp(Vec<u8>),
+    /// The client agreed to MSP.
+    MspEnabled,
+    /// A ZMP command and its arguments.
+    Zmp(Vec<u8>, Vec<Vec<u8>>),
     /// Any other sub-negotiation: option then data.
     Suboption(u8, Vec<u8>),
 }
@@ -84,6 +101,16 @@ pub struct Offers {
     pub mccp: bool,
 }
 
+/// The MUD client protocols beyond GMCP and MSSP that the server offers,
+/// each behind its own "enable ..." config key.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Protocols {
+    pub mxp: bool,
+    pub msdp: bool,
+    pub zmp: bool,
+    pub msp: bool,
+}
+
 /// One connection's telnet state.
 #[derive(Clone, Debug)]
 pub struct Telnet {
@@ -96,11 +123,21 @@ pub struct Telnet {
     pub echo_off: bool,
     pub gmcp: bool,
     pub compressing: bool,
+    /// Which of the offered [`Protocols`] the client has agreed to.
+    pub mxp: bool,
+    pub msdp: bool,
+    pub zmp: bool,
+    pub msp: bool,
     offers: Offers,
+    protocols: Protocols,
 }
 
 impl Telnet {
     pub fn new(offers: Offers) -> Telnet {
+        Telnet::with_protocols(offers, Protocols::default())
+    }
+
+    pub fn with_protocols(offers: Offers, protocols: Protocols) -> Telnet {
         Telnet {
             state: State::Data,
             sub: Vec::new(),
@@ -109,7 +146,12 @@ impl Telnet {
             echo_off: false,
             gmcp: false,
             compressing: false,
+            mxp: false,
+            msdp: false,
+            zmp: false,
+            msp: false,
             offers,
+            protocols,
         }
     }
 
@@ -125,6 +167,20 @@ impl Telnet {
         }
         if self.offers.mccp {
             out.extend([IAC, WILL, MCCP2]);
+        }
+        // MXP is the client's to speak, so the server asks with DO; the
+        // others are the server's and are offered with WILL.
+        if self.protocols.mxp {
+            out.extend([IAC, DO, MXP]);
+        }
+        if self.protocols.msdp {
+            out.extend([IAC, WILL, MSDP]);
+        }
+        if self.protocols.zmp {
+            out.extend([IAC, WILL, ZMP]);
+        }
+        if self.protocols.msp {
+            out.extend([IAC, WILL, MSP]);
         }
         out
     }
@@ -218,13 +274,31 @@ impl Telnet {
             (WILL, TTYPE) => reply.extend([IAC, SB, TTYPE, SEND, IAC, SE]),
             (WILL, NEW_ENVIRON) => reply.extend([IAC, SB, NEW_ENVIRON, SEND, IAC, SE]),
             (WILL, NAWS) => {}
-            (WILL, CHARSET) => {
+            (WILL, CHARSET) | (DO, CHARSET) => {
                 reply.extend([IAC, SB, CHARSET, CHARSET_REQUEST]);
                 reply.extend_from_slice(b" UTF-8");
                 reply.extend([IAC, SE]);
             }
+            (WILL, MXP) if self.protocols.mxp && !self.mxp => {
+                self.mxp = true;
+                inputs.push(Input::MxpEnabled);
+            }
+            // Agreed again to what is on already: nothing to answer.
+            (WILL, MXP) if self.protocols.mxp => {}
             (WILL, other) => reply.extend([IAC, DONT, other]),
+            (WONT, MXP) => self.mxp = false,
             (WONT, _) => {}
+            (DO, MSDP) if self.protocols.msdp && !self.msdp => {
+                self.msdp = true;
+                inputs.push(Input::MsdpEnabled);
+            }
+            (DO, MSP) if self.protocols.msp && !self.msp => {
+                self.msp = true;
+                inputs.push(Input::MspEnabled);
+            }
+            (DO, MSDP) if self.protocols.msdp => {}
+            (DO, MSP) if self.protocols.msp => {}
+            (DO, ZMP) if self.protocols.zmp => self.zmp = true,
             (DO, GMCP) if self.offers.gmcp && !self.gmcp => {
                 self.gmcp = true;
                 inputs.push(Input::GmcpEnabled);
@@ -244,6 +318,13 @@ impl Telnet {
             (DO, ECHO) => reply.extend([IAC, if self.echo_off { WILL } else { WONT }, ECHO]),
             (DO, other) => reply.extend([IAC, WONT, other]),
             (DONT, GMCP) => self.gmcp = false,
+            (DONT, MSDP) => self.msdp = false,
+            (DONT, ZMP) => self.zmp = false,
+            // Confirmed only on a change, so two sides never loop.
+            (DONT, MSP) if self.msp => {
+                self.msp = false;
+                reply.extend([IAC, WONT, MSP]);
+            }
             (DONT, _) => {}
             _ => {}
         }
@@ -272,6 +353,13 @@ impl Telnet {
                 }
             }
             GMCP => inputs.push(Input::Gmcp(rest.to_vec())),
+            MSDP if self.msdp && !rest.is_empty() => inputs.push(Input::Msdp(rest.to_vec())),
+            ZMP if self.protocols.zmp => {
+                if let Some((command, args)) = zmp_fields(rest) {
+                    self.zmp = true;
+                    inputs.push(Input::Zmp(command, args));
+                }
+            }
             CHARSET => {
                 if let Some((&CHARSET_ACCEPTED, name)) = rest.split_first() {
                     inputs.push(Input::Charset(name.to_vec()));
@@ -307,6 +395,16 @@ impl Telnet {
             vec![IAC, WONT, SGA]
         }
     }
+}
+
+/// A ZMP message: NUL-terminated strings, the command first. `None` for
+/// one without a command.
+fn zmp_fields(data: &[u8]) -> Option<(Vec<u8>, Vec<Vec<u8>>)> {
+    // The last string's NUL is the message's end, not an empty argument.
+    let data = data.strip_suffix(&[0]).unwrap_or(data);
+    let mut fields = data.split(|&b| b == 0).map(<[u8]>::to_vec);
+    let command = fields.next().filter(|c| !c.is_empty())?;
+    Some((command, fields.collect()))
 }
 
 /// The VAR / VALUE pairs of a NEW-ENVIRON IS or INFO.
@@ -395,6 +493,37 @@ pub fn mssp(table: &[(Vec<u8>, Vec<Vec<u8>>)]) -> Vec<u8> {
 /// "Go ahead": the prompt is complete, for clients that wait for it.
 pub fn go_ahead() -> [u8; 2] {
     [IAC, GA]
+}
+
+/// "No operation": nothing, but it keeps an idle connection open.
+pub fn nop() -> [u8; 2] {
+    [IAC, NOP]
+}
+
+/// One MSDP variable and its value.
+pub fn msdp_variable(name: &[u8], value: &[u8]) -> Vec<u8> {
+    let mut data = Vec::with_capacity(name.len() + value.len() + 2);
+    data.push(MSDP_VAR);
+    data.extend_from_slice(name);
+    data.push(MSDP_VAL);
+    data.extend_from_slice(value);
+    subnegotiation(MSDP, &data)
+}
+
+/// A ZMP command with its arguments, each ended by a NUL.
+pub fn zmp(command: &[u8], args: &[&[u8]]) -> Vec<u8> {
+    let mut data = Vec::new();
+    for field in std::iter::once(command).chain(args.iter().copied()) {
+        // A NUL inside a field would end it early; it cannot be sent.
+        data.extend(field.iter().filter(|&&b| b != 0));
+        data.push(0);
+    }
+    subnegotiation(ZMP, &data)
+}
+
+/// The sequence that switches the client into MXP mode.
+pub fn start_mxp() -> Vec<u8> {
+    subnegotiation(MXP, &[])
 }
 
 #[cfg(test)]
@@ -585,6 +714,102 @@ mod tests {
         assert!(inputs.is_empty());
         let (inputs, _) = feed(&mut t, b"\n");
         assert_eq!(inputs, vec![Input::Line(vec![b'x'; MAX_LINE])]);
+    }
+
+    fn all_protocols() -> Telnet {
+        Telnet::with_protocols(
+            offers(),
+            Protocols {
+                mxp: true,
+                msdp: true,
+                zmp: true,
+                msp: true,
+            },
+        )
+    }
+
+    #[test]
+    fn extra_protocols_are_offered_only_when_enabled() {
+        let greeting = all_protocols().greeting();
+        for wanted in [
+            [IAC, DO, MXP],
+            [IAC, WILL, MSDP],
+            [IAC, WILL, ZMP],
+            [IAC, WILL, MSP],
+        ] {
+            assert!(greeting.windows(3).any(|w| w == wanted), "{wanted:?}");
+        }
+        let mut t = Telnet::new(offers());
+        let (inputs, reply) = feed(&mut t, &[IAC, DO, MSDP, IAC, DO, MSP, IAC, WILL, MXP]);
+        assert!(inputs.is_empty());
+        assert_eq!(reply, vec![IAC, WONT, MSDP, IAC, WONT, MSP, IAC, DONT, MXP]);
+        assert!(!t.msdp && !t.msp && !t.mxp);
+    }
+
+    #[test]
+    fn msdp_msp_and_mxp_are_agreed_once() {
+        let mut t = all_protocols();
+        let (inputs, reply) = feed(
+            &mut t,
+            &[
+                IAC, DO, MSDP, IAC, DO, MSDP, IAC, DO, MSP, IAC, WILL, MXP, IAC, WILL, MXP,
+            ],
+        );
+        assert_eq!(
+            inputs,
+            vec![Input::MsdpEnabled, Input::MspEnabled, Input::MxpEnabled]
+        );
+        assert!(reply.is_empty());
+        assert!(t.msdp && t.msp && t.mxp);
+        let mut data = vec![IAC, SB, MSDP, MSDP_VAR];
+        data.extend(b"LIST");
+        data.push(MSDP_VAL);
+        data.extend(b"COMMANDS");
+        data.extend([IAC, SE]);
+        let (inputs, _) = feed(&mut t, &data);
+        assert_eq!(inputs, vec![Input::Msdp(b"\x01LIST\x02COMMANDS".to_vec())]);
+        let (_, reply) = feed(&mut t, &[IAC, DONT, MSP, IAC, DONT, MSP]);
+        assert_eq!(reply, vec![IAC, WONT, MSP]);
+        assert!(!t.msp);
+        let (_, reply) = feed(&mut t, &[IAC, WONT, MXP]);
+        assert!(reply.is_empty() && !t.mxp);
+    }
+
+    #[test]
+    fn zmp_commands_are_split_into_fields() {
+        let mut t = all_protocols();
+        let (_, reply) = feed(&mut t, &[IAC, DO, ZMP]);
+        assert!(reply.is_empty() && t.zmp);
+        let mut data = vec![IAC, SB, ZMP];
+        data.extend(b"zmp.ping\0a\0\0b\0");
+        data.extend([IAC, SE]);
+        let (inputs, _) = feed(&mut t, &data);
+        assert_eq!(
+            inputs,
+            vec![Input::Zmp(
+                b"zmp.ping".to_vec(),
+                vec![b"a".to_vec(), Vec::new(), b"b".to_vec()]
+            )]
+        );
+        // No command: nothing to report.
+        let (inputs, _) = feed(&mut t, &[IAC, SB, ZMP, 0, IAC, SE]);
+        assert!(inputs.is_empty());
+        assert_eq!(
+            zmp(b"zmp.ident", &[b"mud", b"1\0.0"]),
+            [&[IAC, SB, ZMP][..], b"zmp.ident\0mud\x001.0\0", &[IAC, SE]].concat()
+        );
+    }
+
+    #[test]
+    fn small_commands_and_msdp_output() {
+        assert_eq!(nop(), [IAC, NOP]);
+        assert_eq!(start_mxp(), vec![IAC, SB, MXP, IAC, SE]);
+        assert_eq!(
+            msdp_variable(b"HP", b"10"),
+            vec![
+                IAC, SB, MSDP, MSDP_VAR, b'H', b'P', MSDP_VAL, b'1', b'0', IAC, SE
+            ]
+        );
     }
 
     #[test]

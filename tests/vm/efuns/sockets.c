@@ -1,6 +1,6 @@
 // The sockets package within one evaluation: descriptors, binding,
 // listening and the errors of each misuse. Modes: 0 MUD, 1 STREAM,
-// 2 DATAGRAM. Errors: 1 success, -6 bad descriptor, -8 already bound,
+// 2 DATAGRAM, 5 STREAM_TLS. Errors: 1 success, -6 bad descriptor, -8 already bound,
 // -12 mode not supported, -13 not bound, -17 would block, -21 bad
 // address, -25 not connected.
 #include "/check.h"
@@ -14,7 +14,7 @@ string run() {
 
   fd = socket_create(1, "rcb");
   CHECK(fd > 0);
-  CHECK(socket_create(0, "rcb") == -12);
+  CHECK(socket_create(-1, "rcb") == -12);
   CHECK(socket_create(7, "rcb") == -12);
   CHECK(socket_listen(fd, "rcb") == -13);
   CHECK(socket_write(fd, "data") == -25);
@@ -38,6 +38,16 @@ string run() {
   CHECK(socket_write(udp, "x", "nowhere") == -21);
   CHECK(socket_write(udp, "x", "127.0.0.1 9") == 1);
   CHECK(socket_status(udp)[2] == "DATAGRAM");
+  CHECK(socket_close(udp) == 1);
+
+  udp = socket_create(0, "rcb");
+  CHECK(socket_status(udp)[2] == "MUD");
+  // Not connected: nothing is sent, whatever it is.
+  CHECK(socket_write(udp, ({ 1 })) == -25);
+  CHECK(socket_write(udp, this_object()) == -25);
+  CHECK(socket_close(udp) == 1);
+  udp = socket_create(6, "rcb");
+  CHECK(socket_status(udp)[2] == "STREAM_TLS_BINARY");
   CHECK(socket_close(udp) == 1);
 
   CHECK(stringp(socket_error(-6)) && strlen(socket_error(-6)) > 0);
