@@ -5,7 +5,10 @@
 //! during and after.
 //!
 //! `cargo run --release -p driver --example loadtest -- [--clients N]
-//! [--seconds S] [--rate R] [--churn C] [--churn-seconds S]`
+//! [--seconds S] [--rate R] [--churn C] [--churn-seconds S] [--batch B]`
+//!
+//! `--batch` is how many clients connect at once (256 by default); a batch
+//! as large as `--clients` is one burst of connects.
 //!
 //! Build the driver first (`cargo build --release -p driver --bins --examples`); the
 //! tool starts the binary next to itself on a tiny mudlib it writes to a
@@ -49,6 +52,7 @@ struct Options {
     rate: f64,
     churn: usize,
     churn_seconds: u64,
+    batch: usize,
 }
 
 fn options() -> Result<Options> {
@@ -58,6 +62,7 @@ fn options() -> Result<Options> {
         rate: 1.0,
         churn: 200,
         churn_seconds: 5,
+        batch: 256,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -70,8 +75,9 @@ fn options() -> Result<Options> {
             "--rate" => o.rate = value.parse()?,
             "--churn" => o.churn = value.parse()?,
             "--churn-seconds" => o.churn_seconds = value.parse()?,
+            "--batch" => o.batch = value.parse::<usize>()?.max(1),
             _ => bail!(
-                "usage: loadtest [--clients N] [--seconds S] [--rate PER_CLIENT_PER_S] [--churn CONNECTS_PER_S] [--churn-seconds S]"
+                "usage: loadtest [--clients N] [--seconds S] [--rate PER_CLIENT_PER_S] [--churn CONNECTS_PER_S] [--churn-seconds S] [--batch CONNECTS_AT_ONCE]"
             ),
         }
     }
@@ -124,7 +130,8 @@ fn write_mudlib(dir: &Path, port: u16) -> Result<()> {
         "name : LoadTest\nmud ip : 127.0.0.1\nexternal_port_1 : telnet {port}\n\
          mudlib directory : ./\nlog directory : /\ninclude directories : /\n\
          master file : /master\ndebug log file : debug.log\n\
-         maximum evaluation cost : 1000000\n"
+         maximum evaluation cost : 1000000\n\
+         connections per address : 0\n"
     );
     std::fs::write(dir.join("config.load"), config)?;
     std::fs::write(dir.join("master.c"), MASTER)?;
@@ -221,8 +228,7 @@ async fn connect(port: u16) -> Result<Client> {
     })
 }
 
-/// Connects `n` clients, `batch` at a time, so the listen backlog is not
-/// flooded. Returns the clients held and the number of failures, and prints
+/// Connects `n` clients, `batch` at a time. Returns the clients held and the number of failures, and prints
 /// how long a connect took up to the greeting.
 async fn connect_many(port: u16, n: usize, batch: usize) -> (Vec<Client>, usize) {
     let mut times = Vec::with_capacity(n);
@@ -357,7 +363,7 @@ async fn run(o: &Options, pid: u32, port: u16) -> Result<()> {
 
     // Phase 1: hold the clients.
     let t = Instant::now();
-    let (clients, failed) = connect_many(port, o.clients, 256).await;
+    let (clients, failed) = connect_many(port, o.clients, o.batch).await;
     let held = clients.len();
     let connect_time = t.elapsed();
     let rss1 = rss_kib(pid);

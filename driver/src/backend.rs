@@ -1,9 +1,13 @@
 //! The driver's main loop after boot, on the VM thread: runs due
 //! call_outs, heart beats, `reset` and `clean_up`, and handles network
-//! events, waiting on the event channel until the next timer. It returns
+//! events, waiting on the event channel until the next timer. Input is
+//! queued per connection and taken round-robin, a line at a time, so a
+//! client that floods waits its turn like everybody else. It returns
 //! when `shutdown()` is called, or when nothing could ever happen again
 //! (no port, no connection and no pending call_out).
 
+use std::collections::VecDeque;
+use std::sync::Arc;
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
@@ -11,7 +15,7 @@ use lpcc::config::ConfigFile;
 use rustc_hash::FxHashMap;
 
 use crate::efuns::timers::{Target, Timers};
-use crate::net::{Event, Net};
+use crate::net::{ConnId, Event, Inflow, Net, PortKind};
 use crate::vm::object::ObjRef;
 use crate::vm::value::Value;
 use crate::vm::{Origin, Unwind, Vm};
@@ -31,6 +35,8 @@ pub struct Backend {
     pub interactive_catch_tell: bool,
     /// Async operations (HTTP requests, websocket connections, servers).
     pub work: crate::asyncwork::AsyncWork,
+    /// Input received and not yet handled, per connection.
+    pub inputs: Inputs,
     /// The config's "mud ip": the address every listening socket binds
     /// unless told otherwise (all addresses when the config leaves it out).
     pub bind_ip: String,
@@ -48,6 +54,7 @@ impl Default for Backend {
             player_in_call_out: true,
             interactive_catch_tell: false,
             work: Default::default(),
+            inputs: Inputs::default(),
             bind_ip: "0.0.0.0".into(),
         }
     }
@@ -119,6 +126,114 @@ impl Backend {
     }
 }
 
+/// Input waiting for the VM, per connection, and the connections that
+/// have some, in the order they get their next turn.
+#[derive(Default)]
+pub struct Inputs {
+    queues: FxHashMap<ConnId, InputQueue>,
+    ready: VecDeque<ConnId>,
+}
+
+struct InputQueue {
+    /// Reads as they arrived; `offset` bytes of the first are handled.
+    reads: VecDeque<Vec<u8>>,
+    offset: usize,
+    /// Binary ports hand each read to `process_input` whole.
+    whole_reads: bool,
+    /// The connection ended; handled once its input is.
+    closed: bool,
+    /// Listed in `ready`.
+    listed: bool,
+    inflow: Arc<Inflow>,
+}
+
+/// What one turn of a connection does.
+enum Turn {
+    Input(Vec<u8>),
+    Close,
+}
+
+impl Inputs {
+    fn opened(&mut self, conn: ConnId, kind: PortKind, inflow: Arc<Inflow>) {
+        let queue = InputQueue {
+            reads: VecDeque::new(),
+            offset: 0,
+            whole_reads: kind == PortKind::Binary,
+            closed: false,
+            listed: false,
+            inflow,
+        };
+        self.queues.insert(conn, queue);
+    }
+
+    /// Queues a read; gives it back for a connection never seen open.
+    fn data(&mut self, conn: ConnId, bytes: Vec<u8>) -> Result<(), Vec<u8>> {
+        let Some(queue) = self.queues.get_mut(&conn) else {
+            return Err(bytes);
+        };
+        queue.reads.push_back(bytes);
+        if !std::mem::replace(&mut queue.listed, true) {
+            self.ready.push_back(conn);
+        }
+        Ok(())
+    }
+
+    /// Notes the end of a connection; false when it was never seen open.
+    fn closed(&mut self, conn: ConnId) -> bool {
+        let Some(queue) = self.queues.get_mut(&conn) else {
+            return false;
+        };
+        queue.closed = true;
+        if !std::mem::replace(&mut queue.listed, true) {
+            self.ready.push_back(conn);
+        }
+        true
+    }
+
+    /// The next connection's turn: a line of its input (or a read, on a
+    /// binary port), or its end once all input is handled.
+    fn next(&mut self) -> Option<(ConnId, Turn)> {
+        let conn = loop {
+            let conn = self.ready.pop_front()?;
+            if self.queues.contains_key(&conn) {
+                break conn;
+            }
+        };
+        let queue = self.queues.get_mut(&conn)?;
+        let Some(read) = queue.reads.front_mut() else {
+            self.queues.remove(&conn);
+            return Some((conn, Turn::Close));
+        };
+        let rest = read.get(queue.offset..).unwrap_or_default();
+        let end = match rest.iter().position(|&b| b == b'\n') {
+            Some(at) if !queue.whole_reads => at + 1,
+            _ => rest.len(),
+        };
+        let piece = if queue.offset == 0 && end == read.len() {
+            std::mem::take(read)
+        } else {
+            rest.get(..end).unwrap_or_default().to_vec()
+        };
+        queue.offset += end;
+        if queue.offset >= read.len() {
+            queue.reads.pop_front();
+            queue.offset = 0;
+        }
+        queue.inflow.taken(piece.len());
+        if queue.reads.is_empty() && !queue.closed {
+            queue.listed = false;
+        } else {
+            self.ready.push_back(conn);
+        }
+        Some((conn, Turn::Input(piece)))
+    }
+
+    /// Whether any input waits.
+    fn waiting(&self) -> bool {
+        !self.ready.is_empty()
+    }
+}
+
 /// When each object is next due for `reset` and `clean_up`.
 #[derive(Debug, Default)]
 pub struct Lifecycle {
@@ -151,12 +266,19 @@ impl Lifecycle {
     }
 }
 
+/// How long input may be handled before the timers get their turn; the
+/// rest is handled right after them.
+const INPUT_SLICE: Duration = Duration::from_millis(20);
+
 /// Runs until shutdown or until nothing is left to do.
 pub fn run(vm: &mut Vm) -> Result<(), Unwind> {
     loop {
         tick(vm)?;
         if !vm.backend.alive() {
             return Ok(());
+        }
+        if serve_input(vm)? {
+            continue;
         }
         let wake = next_wake(vm);
         let received = match wake {
@@ -175,13 +297,33 @@ pub fn run(vm: &mut Vm) -> Result<(), Unwind> {
             Ok(event) => {
                 vm.backend.timers.now = Instant::now();
                 handle(vm, event)?;
-                // Take whatever else arrived meanwhile before the timers.
-                while let Ok(event) = vm.backend.net.events.try_recv() {
-                    handle(vm, event)?;
-                }
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+    }
+}
+
+/// Takes every event that has arrived, then gives the connections with
+/// input their turns, one line each round, for up to [`INPUT_SLICE`].
+/// New events join between turns. True when input is left over.
+fn serve_input(vm: &mut Vm) -> Result<bool, Unwind> {
+    let stop = Instant::now() + INPUT_SLICE;
+    loop {
+        while let Ok(event) = vm.backend.net.events.try_recv() {
+            vm.backend.timers.now = Instant::now();
+            handle(vm, event)?;
+        }
+        let Some((conn, turn)) = vm.backend.inputs.next() else {
+            return Ok(false);
+        };
+        vm.backend.timers.now = Instant::now();
+        match turn {
+            Turn::Input(bytes) => crate::efuns::interactive::received(vm, conn, &bytes)?,
+            Turn::Close => crate::efuns::interactive::disconnected(vm, conn)?,
+        }
+        if Instant::now() >= stop {
+            return Ok(vm.backend.inputs.waiting());
         }
     }
 }
@@ -381,8 +523,10 @@ fn handle(vm: &mut Vm, event: Event) -> Result<(), Unwind> {
             peer,
             out,
             queued,
+            inflow,
         } => {
             crate::metrics::connected(kind);
+            vm.backend.inputs.opened(conn, kind, inflow);
             let link = crate::efuns::interactive::Link {
                 port,
                 kind,
@@ -396,9 +540,17 @@ fn handle(vm: &mut Vm, event: Event) -> Result<(), Unwind> {
         Event::Socket(event) => crate::efuns::sockets::handle(vm, event),
         Event::Data { conn, bytes } => {
             crate::metrics::BYTES_IN.add(bytes.len() as u64);
-            crate::efuns::interactive::received(vm, conn, &bytes)
+            match vm.backend.inputs.data(conn, bytes) {
+                Ok(()) => Ok(()),
+                Err(bytes) => crate::efuns::interactive::received(vm, conn, &bytes),
+            }
         }
-        Event::Closed { conn } => crate::efuns::interactive::disconnected(vm, conn),
+        Event::Closed { conn } => {
+            if vm.backend.inputs.closed(conn) {
+                return Ok(());
+            }
+            crate::efuns::interactive::disconnected(vm, conn)
+        }
         Event::Resolved {
             key,
             query,

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-pub use async_std::channel::{Receiver, Sender, unbounded as channel};
+pub use async_std::channel::{Receiver, Sender, bounded, unbounded as channel};
 pub use async_std::net::{TcpListener, TcpStream, UdpSocket};
 
 /// Runs a task on the runtime's threads, detached.
@@ -28,6 +28,27 @@ pub async fn sleep(duration: Duration) {
 /// Binds a listening socket.
 pub async fn listen(address: &str) -> std::io::Result<TcpListener> {
     TcpListener::bind(address).await
+}
+
+/// How many connections the kernel may hold for a listener before they
+/// are accepted (it caps this at its `somaxconn`). The default of the
+/// runtime's own `bind` is 128, which a burst of connects overflows.
+pub const LISTEN_BACKLOG: i32 = 4096;
+
+/// Binds a listening socket with a [`LISTEN_BACKLOG`] long queue.
+pub fn listen_backlogged(address: SocketAddr) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(
+        Domain::for_address(address),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
+    // As the standard library's bind does: a restarted driver may bind
+    // its port again while old connections linger in TIME_WAIT.
+    socket.set_reuse_address(true)?;
+    socket.bind(&address.into())?;
+    socket.listen(LISTEN_BACKLOG)?;
+    tcp_listener(socket.into())
 }
 
 /// An async listener from a socket bound on the VM thread.

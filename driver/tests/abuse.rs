@@ -28,6 +28,11 @@ struct Driver {
 impl Driver {
     /// Starts the driver with `extra` config lines added.
     fn start(extra: &str) -> Driver {
+        Driver::start_with(extra, &[])
+    }
+
+    /// Starts the driver with `extra` config lines and environment `env`.
+    fn start_with(extra: &str, env: &[(&str, &str)]) -> Driver {
         let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/abuse");
         let dir = tempfile::tempdir().expect("temporary directory");
         for entry in std::fs::read_dir(&source).expect("abuse mudlib exists") {
@@ -42,6 +47,7 @@ impl Driver {
         std::fs::write(dir.path().join("config.test"), config).expect("write config");
         let child = Command::new(env!("CARGO_BIN_EXE_driver"))
             .arg("config.test")
+            .envs(env.iter().copied())
             .current_dir(dir.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -143,14 +149,14 @@ impl Client {
     }
 
     /// Reads until `needle` arrives, within `patience`; consumes the bytes
-    /// up to its end.
-    fn expect_within(&mut self, needle: &str, patience: Duration) {
+    /// up to its end and returns them.
+    fn expect_within(&mut self, needle: &str, patience: Duration) -> String {
         let deadline = Instant::now() + patience;
         let mut buf = [0u8; 8192];
         loop {
             if let Some(at) = find(&self.raw, needle.as_bytes()) {
-                self.raw.drain(..at + needle.len());
-                return;
+                let seen: Vec<u8> = self.raw.drain(..at + needle.len()).collect();
+                return String::from_utf8_lossy(&seen).into_owned();
             }
             assert!(
                 Instant::now() < deadline,
@@ -173,8 +179,8 @@ impl Client {
         }
     }
 
-    fn expect(&mut self, needle: &str) {
-        self.expect_within(needle, PATIENCE);
+    fn expect(&mut self, needle: &str) -> String {
+        self.expect_within(needle, PATIENCE)
     }
 
     /// The time an `echo` takes to come back.
@@ -328,6 +334,35 @@ fn lpc_abuse_ends_in_errors_and_the_driver_keeps_serving() {
     );
 }
 
+#[test]
+fn a_panicking_efun_is_an_lpc_error_and_the_driver_keeps_serving() {
+    let mut driver = Driver::start_with("", &[("LPC_DRIVER_TEST_PANIC_EFUN", "upper_case")]);
+    let mut watcher = driver.user();
+    let mut victim = driver.user();
+    for round in 0..3 {
+        let from = driver.log().len();
+        victim.line("abuse efun_panic");
+        victim.expect("ABUSING efun_panic");
+        let log = driver.expect_log(from, "ERROR *Internal error in efun upper_case()");
+        assert!(
+            log.contains("CAUGHT *Internal error in efun upper_case(): injected"),
+            "round {round}: catch() sees the panic as an error string; log: {log}"
+        );
+        // The uncaught one ended the command before it could go on.
+        victim.line(&format!("echo victim-{round}"));
+        let seen = victim.expect(&format!("ECHO: victim-{round}"));
+        assert!(
+            !seen.contains("SURVIVED"),
+            "round {round}: the command went on after the panic: {seen:?}"
+        );
+        watcher.round_trip(&format!("watcher-{round}"));
+        assert!(
+            driver.alive(),
+            "round {round}: the driver died of the panic"
+        );
+    }
+}
+
 /// The middle of five echo round trips.
 fn median_round_trip(client: &mut Client, tag: &str) -> Duration {
     let mut times: Vec<Duration> = (0..5)
@@ -418,6 +453,46 @@ fn network_abuse_leaves_other_users_served() {
     );
     assert!(worst < Duration::from_secs(2), "echo took {worst:?}");
     drop(sink);
+
+    // A client that floods short commands as fast as it can write: its
+    // lines take turns with everybody else's instead of going first.
+    let flooder = driver.user();
+    let mut flood_stream = flooder.stream.try_clone().expect("clone the flooder");
+    flood_stream
+        .set_write_timeout(Some(Duration::from_millis(200)))
+        .expect("write timeout");
+    let flood_end = Instant::now() + Duration::from_secs(3);
+    let flood = std::thread::spawn(move || {
+        let burst = "echo f\r\n".repeat(8192);
+        let mut lines = 0usize;
+        while Instant::now() < flood_end {
+            if flood_stream.write_all(burst.as_bytes()).is_ok() {
+                lines += 8192;
+            }
+        }
+        lines
+    });
+    let mut flood_worst = Duration::ZERO;
+    let mut flood_echoes = Vec::new();
+    while Instant::now() < flood_end {
+        let echo = watcher.round_trip("beside-flood");
+        flood_worst = flood_worst.max(echo);
+        flood_echoes.push(echo);
+    }
+    let flooded = flood.join().expect("flood thread");
+    flood_echoes.sort();
+    let flood_median = flood_echoes[flood_echoes.len() / 2];
+    println!(
+        "client flooding {flooded} short commands: echo median {:.2} ms, worst {:.2} ms, RSS {} KiB",
+        ms(flood_median),
+        ms(flood_worst),
+        driver.rss_kib()
+    );
+    assert!(
+        flood_worst < Duration::from_millis(500),
+        "echo took {flood_worst:?} beside a flood"
+    );
+    drop(flooder);
 
     // Negotiation garbage, then a clean end of line and a command.
     let mut noisy = driver.user();

@@ -67,3 +67,11 @@ void clone_flood() {
 void runaway_heart_beat() {
   clone_object("/runaway");
 }
+
+// Runs with LPC_DRIVER_TEST_PANIC_EFUN=upper_case, which makes that efun
+// panic: caught, the panic is an ordinary LPC error; uncaught, it ends
+// this command only.
+void efun_panic() {
+  debug_message("CAUGHT " + catch(upper_case("x")));
+  upper_case("y");
+}

@@ -77,6 +77,13 @@ pub fn registry() -> FxHashMap<&'static str, Efun> {
     mqtt::register(&mut m);
     async_io::register(&mut m);
     external::register(&mut m);
+    // Test-only hook (SECURITY.md): the efun named here panics, so the
+    // tests can see a panicking efun end as an LPC error.
+    if let Ok(name) = std::env::var("LPC_DRIVER_TEST_PANIC_EFUN")
+        && let Some(efun) = m.get_mut(name.as_str())
+    {
+        *efun = |_, _, _| panic!("injected by LPC_DRIVER_TEST_PANIC_EFUN");
+    }
     m
 }
 

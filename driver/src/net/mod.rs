@@ -32,6 +32,54 @@ pub type ConnId = u64;
 /// a client that stops reading costs bounded memory and blocks nobody.
 pub const OUTPUT_LIMIT: usize = 1 << 20;
 
+/// Input bytes of one connection that may wait for the VM thread; past
+/// this its reader stops reading until the VM catches up, so a client that
+/// floods waits in its own socket buffer, not in the driver's memory.
+pub const INPUT_WINDOW: usize = 8 << 10;
+
+/// The flow of one connection's input to the VM: what its reader has
+/// handed over and the VM has not yet taken. The VM side never blocks; the
+/// reader waits for room.
+pub struct Inflow {
+    pending: AtomicUsize,
+    resume_tx: Sender<()>,
+    resume: Receiver<()>,
+}
+
+impl Inflow {
+    fn new() -> Arc<Inflow> {
+        // One token is enough: the reader looks at `pending` again after
+        // each wake-up, and a token left over only costs that look.
+        let (resume_tx, resume) = runtime::bounded(1);
+        Arc::new(Inflow {
+            pending: AtomicUsize::new(0),
+            resume_tx,
+            resume,
+        })
+    }
+
+    /// Waits until the VM has room for more input.
+    async fn room(&self) {
+        while self.pending.load(Ordering::Acquire) >= INPUT_WINDOW {
+            if self.resume.recv().await.is_err() {
+                return;
+            }
+        }
+    }
+
+    fn sent(&self, len: usize) {
+        self.pending.fetch_add(len, Ordering::AcqRel);
+    }
+
+    /// The VM took `len` bytes; wakes the reader when that made room.
+    pub fn taken(&self, len: usize) {
+        let before = self.pending.fetch_sub(len, Ordering::AcqRel);
+        if before >= INPUT_WINDOW && before.saturating_sub(len) < INPUT_WINDOW {
+            let _ = self.resume_tx.try_send(());
+        }
+    }
+}
+
 /// Limits on what clients may hold without using it, from the config.
 #[derive(Clone, Copy, Debug)]
 pub struct Guards {
@@ -63,7 +111,11 @@ pub enum Event {
         peer: SocketAddr,
         out: Sender<Command>,
         queued: Arc<AtomicUsize>,
+        /// Released by the VM as it takes the connection's input.
+        inflow: Arc<Inflow>,
     },
+    /// Input of a connection; its reader counts it in the connection's
+    /// [`Inflow`] and waits while the VM is [`INPUT_WINDOW`] behind.
     Data {
         conn: ConnId,
         bytes: Vec<u8>,
@@ -442,7 +494,14 @@ impl Net {
                 None => None,
             };
             let address = format!("{ip}:{}", port.number);
-            match runtime::block_on(runtime::listen(&address)) {
+            let bound = runtime::block_on(runtime::lookup(ip)).and_then(|found| {
+                let mut at = found.into_iter().next().ok_or_else(|| {
+                    std::io::Error::new(std::io::ErrorKind::NotFound, "no such address")
+                })?;
+                at.set_port(port.number);
+                runtime::listen_backlogged(at)
+            });
+            match bound {
                 Ok(listener) => {
                     self.bound.push(port.number);
                     let setup = Arc::new(PortSetup {
@@ -572,16 +631,26 @@ async fn open(stream: TcpStream, peer: SocketAddr, setup: Arc<PortSetup>, slot: 
     drop(slot);
 }
 
-/// Tells the VM about a new connection; its command channel and counter.
+/// A registered connection's ends: its id, the commands from the VM, the
+/// count of output bytes queued and the flow of its input.
+struct Registered {
+    conn: ConnId,
+    commands: Receiver<Command>,
+    queued: Arc<AtomicUsize>,
+    inflow: Arc<Inflow>,
+}
+
+/// Tells the VM about a new connection.
 fn register(
     setup: &PortSetup,
     peer: SocketAddr,
     kind: PortKind,
     websocket: bool,
-) -> Option<(ConnId, Receiver<Command>, Arc<AtomicUsize>)> {
+) -> Option<Registered> {
     let conn = setup.ids.fetch_add(1, Ordering::Relaxed) + 1;
     let (out, commands) = runtime::channel();
     let queued = Arc::new(AtomicUsize::new(0));
+    let inflow = Inflow::new();
     let accepted = Event::Accepted {
         port: setup.port,
         kind,
@@ -590,9 +659,15 @@ fn register(
         peer,
         out,
         queued: queued.clone(),
+        inflow: inflow.clone(),
     };
     setup.events.send(accepted).ok()?;
-    Some((conn, commands, queued))
+    Some(Registered {
+        conn,
+        commands,
+        queued,
+        inflow,
+    })
 }
 
 async fn serve<S>(mut stream: S, peer: SocketAddr, setup: Arc<PortSetup>, deadline: Option<Instant>)
@@ -622,12 +697,17 @@ where
         }
         return;
     }
-    let Some((conn, commands, queued)) = register(&setup, peer, setup.kind, false) else {
+    let Some(link) = register(&setup, peer, setup.kind, false) else {
         return;
     };
     let (reader, writer) = futures_lite::io::split(stream);
-    runtime::spawn(read_loop(reader, conn, setup.events.clone(), deadline));
-    write_loop(writer, commands, queued).await;
+    let input = Input {
+        conn: link.conn,
+        events: setup.events.clone(),
+        inflow: link.inflow,
+    };
+    runtime::spawn(read_loop(reader, input, deadline));
+    write_loop(writer, link.commands, link.queued).await;
 }
 
 async fn serve_websocket<S>(
@@ -638,20 +718,34 @@ async fn serve_websocket<S>(
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let Some((conn, commands, queued)) = register(setup, peer, kind, true) else {
+    let Some(Registered {
+        conn,
+        commands,
+        queued,
+        inflow,
+    }) = register(setup, peer, kind, true)
+    else {
         return;
     };
     let (mut sink, mut frames) = socket.split();
-    let events = setup.events.clone();
+    let input = Input {
+        conn,
+        events: setup.events.clone(),
+        inflow,
+    };
     runtime::spawn(async move {
-        while let Some(Ok(message)) = frames.next().await {
+        loop {
+            input.inflow.room().await;
+            let Some(Ok(message)) = frames.next().await else {
+                break;
+            };
             if let Some(bytes) = ws::payload(message)
-                && events.send(Event::Data { conn, bytes }).is_err()
+                && !input.send(bytes)
             {
                 return;
             }
         }
-        let _ = events.send(Event::Closed { conn });
+        input.closed();
     });
     while let Ok(command) = commands.recv().await {
         match command {
@@ -672,16 +766,36 @@ async fn serve_websocket<S>(
     let _ = sink.close(None).await;
 }
 
-/// Moves a connection's bytes to the VM; until the first end of line
-/// arrives, only until `deadline`.
-async fn read_loop<R: AsyncRead + Unpin>(
-    mut stream: R,
+/// Where a connection's reader hands its input.
+struct Input {
     conn: ConnId,
     events: mpsc::Sender<Event>,
+    inflow: Arc<Inflow>,
+}
+
+impl Input {
+    /// Hands `bytes` to the VM; false once the VM is gone.
+    fn send(&self, bytes: Vec<u8>) -> bool {
+        self.inflow.sent(bytes.len());
+        let conn = self.conn;
+        self.events.send(Event::Data { conn, bytes }).is_ok()
+    }
+
+    fn closed(&self) {
+        let _ = self.events.send(Event::Closed { conn: self.conn });
+    }
+}
+
+/// Moves a connection's bytes to the VM while it keeps up; until the first
+/// end of line arrives, only until `deadline`.
+async fn read_loop<R: AsyncRead + Unpin>(
+    mut stream: R,
+    input: Input,
     mut deadline: Option<Instant>,
 ) {
     let mut buf = vec![0u8; 4096];
     loop {
+        input.inflow.room().await;
         let Some(read) = before(deadline, stream.read(&mut buf)).await else {
             break;
         };
@@ -692,13 +806,13 @@ async fn read_loop<R: AsyncRead + Unpin>(
                 if bytes.iter().any(|&b| b == b'\n' || b == b'\r') {
                     deadline = None;
                 }
-                if events.send(Event::Data { conn, bytes }).is_err() {
+                if !input.send(bytes) {
                     return;
                 }
             }
         }
     }
-    let _ = events.send(Event::Closed { conn });
+    input.closed();
 }
 
 async fn write_loop<W: AsyncWrite + Unpin>(

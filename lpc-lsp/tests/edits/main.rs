@@ -687,6 +687,7 @@ fn answers(server: &mut Session, uri: &str, version: i64, text: &str, at: &[Spot
 
 /// Runs one case; the final answers of the edited server and of a fresh one.
 fn run(case: &Case) -> (String, Value, Value) {
+    session::note_case(format!("{case:?}"));
     let document = &corpus()[case.document];
     let uri = uri_of(&document.path);
     let mut server = Session::start(&document.workspace);

@@ -10,9 +10,39 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-/// How long any one answer may take. Generous for debug builds on a busy
-/// machine; a request that takes longer is taken to hang.
-pub const DEADLINE: Duration = Duration::from_secs(20);
+/// How long any one answer may take: `LPC_PROPTEST_DEADLINE` seconds, 20
+/// by default (generous for debug builds on a busy machine). A request
+/// that takes longer is taken to hang.
+fn deadline() -> Duration {
+    let seconds = std::env::var("LPC_PROPTEST_DEADLINE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    Duration::from_secs(seconds)
+}
+
+/// A server stuck in a request goes on using memory in its thread, where
+/// nothing can stop it: past a deadline the whole test process ends, after
+/// saying which request hung, instead of shrinking the case with more
+/// stuck servers.
+fn hung(waiting_for: &str) -> ! {
+    let case = CASE.lock().map(|c| c.clone()).unwrap_or_default();
+    eprintln!(
+        "no answer within {:?} waiting for {waiting_for}\nin the case {case}",
+        deadline()
+    );
+    std::process::exit(101)
+}
+
+/// The case being run, for the report of a hang.
+static CASE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// Notes the case about to run.
+pub fn note_case(case: String) {
+    if let Ok(mut c) = CASE.lock() {
+        *c = case;
+    }
+}
 
 /// A mudlib the documents come from, and how the editor would configure it.
 #[derive(Clone, Debug)]
@@ -112,7 +142,7 @@ impl Session {
             "changes are incremental"
         );
         session.notify("initialized", json!({}));
-        let deadline = Instant::now() + DEADLINE;
+        let deadline = Instant::now() + deadline();
         while !session.indexed {
             session.pump(deadline, "the workspace index");
         }
@@ -133,9 +163,7 @@ impl Session {
         let left = deadline.saturating_duration_since(Instant::now());
         let message = match self.messages.recv_timeout(left) {
             Ok(message) => message,
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                panic!("no answer within {DEADLINE:?} waiting for {waiting_for}")
-            }
+            Err(mpsc::RecvTimeoutError::Timeout) => hung(waiting_for),
             Err(mpsc::RecvTimeoutError::Disconnected) => {
                 panic!("the server went away waiting for {waiting_for}")
             }
@@ -182,9 +210,10 @@ impl Session {
             &mut self.socket,
             &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
         );
-        let deadline = Instant::now() + DEADLINE;
+        let deadline = Instant::now() + deadline();
+        let waiting_for = format!("{method} {params}");
         loop {
-            let Some(response) = self.pump(deadline, method) else {
+            let Some(response) = self.pump(deadline, &waiting_for) else {
                 continue;
             };
             if response["id"] != id {
@@ -209,7 +238,7 @@ impl Session {
 
     /// The diagnostics published for `version` of the document at `uri`.
     pub fn diagnostics_of(&mut self, uri: &str, version: i64) -> Value {
-        let deadline = Instant::now() + DEADLINE;
+        let deadline = Instant::now() + deadline();
         loop {
             if let Some((v, diagnostics)) = self.diagnostics.get(uri)
                 && *v == version
