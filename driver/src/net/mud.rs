@@ -167,4 +167,36 @@ mod tests {
             .expect("well formed");
         assert_eq!(out, vec![b"1".to_vec()]);
     }
+
+    #[test]
+    fn random_streams_split_anyhow_decode_alike() {
+        // A cheap stand-in for the fuzz target: pseudo-random streams made
+        // mostly of plausible headers, each read whole and in pieces.
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..2000 {
+            let mut stream = Vec::new();
+            for _ in 0..next() % 6 {
+                let len = (next() % 40) as usize;
+                if next() % 8 == 0 {
+                    stream.extend((next() as u32).to_be_bytes());
+                } else {
+                    stream.extend((len as u32).to_be_bytes());
+                }
+                stream.extend((0..len).map(|_| next() as u8));
+            }
+            let limit = (next() % 48) as usize + 1;
+            let step = (next() % 7) as usize + 1;
+            let whole = decode_reads(limit, [stream.as_slice()]);
+            assert_eq!(whole, decode_reads(limit, stream.chunks(step)));
+            for packet in &whole.0 {
+                assert!(packet.len() <= limit && !packet.contains(&0));
+            }
+        }
+    }
 }
