@@ -179,7 +179,12 @@ fn values(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 fn map_delete(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     match arg(vm, base, argc, 0) {
         Value::Mapping(m) => {
-            let removed = m.borrow_mut().remove(&arg(vm, base, argc, 1).key());
+            let removed = {
+                let mut map = m.borrow_mut();
+                let removed = map.remove(&arg(vm, base, argc, 1).key());
+                crate::vm::value::shrink_after_removal(&mut map);
+                removed
+            };
             drop(removed);
             Ok(Value::Int(0))
         }
@@ -266,6 +271,18 @@ fn member_array(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
                 // Nothing runs during the search: look in place, no copy.
                 let items = a.borrow();
                 let size = items.len();
+                // A nonzero integer matches only the same integer: a plain
+                // scan, with none of the per-element type dispatch.
+                if let Value::Int(n) = needle
+                    && n != 0
+                    && flags & 2 == 0
+                {
+                    let found = items.get(start..).and_then(|rest| {
+                        rest.iter()
+                            .position(|v| matches!(v, Value::Int(x) if *x == n))
+                    });
+                    return Ok(Value::Int(found.map_or(-1, |at| (start + at) as i64)));
+                }
                 let found = (start..size)
                     .map(|i| if flags & 2 != 0 { size - i - 1 } else { i })
                     .find(|&at| same(vm, &needle, &items[at], flags & 1 != 0));
@@ -361,9 +378,12 @@ impl Callback {
     }
 
     /// Calls with `args` then the extra arguments.
-    fn call(&self, vm: &mut Vm, mut args: Vec<Value>) -> Result<Value, Unwind> {
-        args.extend(self.extra.iter().cloned());
-        vm.call_value(&self.f, &args)
+    fn call(&self, vm: &mut Vm, args: &[Value]) -> Result<Value, Unwind> {
+        if self.extra.is_empty() {
+            return vm.call_value(&self.f, args);
+        }
+        let all: Vec<Value> = args.iter().chain(&self.extra).cloned().collect();
+        vm.call_value(&self.f, &all)
     }
 }
 
@@ -397,7 +417,7 @@ fn sort_array(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     if let Value::Function(_) | Value::Str(_) = how {
         let cb = Callback::from_args(vm, base, argc, 1, "sort_array")?;
         let sorted = merge_sort(items, &mut |x, y| {
-            let r = cb.call(vm, vec![x.clone(), y.clone()])?;
+            let r = cb.call(vm, &[x.clone(), y.clone()])?;
             Ok(matches!(r, Value::Int(n) if n > 0))
         })?;
         return Ok(Value::array(sorted));
@@ -507,13 +527,13 @@ fn entries(m: &crate::vm::value::Mapping) -> Vec<(Value, Value)> {
 fn filter(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let cb = Callback::from_args(vm, base, argc, 1, "filter")?;
     let keep =
-        |vm: &mut Vm, args: Vec<Value>| -> Result<bool, Unwind> { Ok(cb.call(vm, args)?.truthy()) };
+        |vm: &mut Vm, args: &[Value]| -> Result<bool, Unwind> { Ok(cb.call(vm, args)?.truthy()) };
     match arg(vm, base, argc, 0) {
         Value::Array(a) => {
             let items = a.borrow().clone();
             let mut out = Vec::new();
             for item in items {
-                if keep(vm, vec![item.clone()])? {
+                if keep(vm, std::slice::from_ref(&item))? {
                     out.push(item);
                 }
             }
@@ -522,7 +542,7 @@ fn filter(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         Value::Mapping(m) => {
             let out = ops::new_mapping(0);
             for (k, v) in entries(&m) {
-                if keep(vm, vec![k.clone(), v.clone()])? {
+                if keep(vm, &[k.clone(), v.clone()])? {
                     insert(vm, &out, k, v)?;
                 }
             }
@@ -532,7 +552,7 @@ fn filter(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             let mut out = String::new();
             for g in s.text.graphemes(true) {
                 let c = g.chars().next().map_or(0, |c| c as i64);
-                if keep(vm, vec![Value::Int(c)])? {
+                if keep(vm, &[Value::Int(c)])? {
                     out.push_str(g);
                 }
             }
@@ -553,7 +573,7 @@ fn map(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             let items = a.borrow().clone();
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                out.push(cb.call(vm, vec![item])?.key());
+                out.push(cb.call(vm, std::slice::from_ref(&item))?.key());
             }
             Ok(Value::array(out))
         }
@@ -561,7 +581,7 @@ fn map(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             let pairs = entries(&m);
             let out = ops::new_mapping(pairs.len());
             for (k, v) in pairs {
-                let r = cb.call(vm, vec![k.clone(), v])?.key();
+                let r = cb.call(vm, &[k.clone(), v])?.key();
                 insert(vm, &out, k, r)?;
             }
             Ok(out)
@@ -570,7 +590,7 @@ fn map(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             let mut out = String::with_capacity(s.text.len());
             for g in s.text.graphemes(true) {
                 let c = g.chars().next().map_or(0, |c| c as i64);
-                match cb.call(vm, vec![Value::Int(c)])? {
+                match cb.call(vm, &[Value::Int(c)])? {
                     Value::Int(n) if n != 0 => {
                         let ch = u32::try_from(n).ok().and_then(char::from_u32);
                         match ch {
@@ -646,7 +666,7 @@ fn unique_mapping(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind
     let mut groups: Vec<(Value, Vec<Value>)> = Vec::new();
     let mut index: FxHashMap<Value, usize> = FxHashMap::default();
     for item in items.into_iter().rev() {
-        let key = cb.call(vm, vec![item.clone()])?.key();
+        let key = cb.call(vm, std::slice::from_ref(&item))?.key();
         match index.get(&key) {
             Some(&g) => groups[g].1.push(item),
             None => {

@@ -629,33 +629,7 @@ impl Vm {
                             raise!(error(format!("Undefined function {n}")));
                         };
                         self.save_pc(pc);
-                        // The common case inline: exact arguments, room to spare.
-                        if let Some(callee) = linked.parts.get(fnref.part as usize).and_then(|p| {
-                            p.program.functions.get(fnref.func as usize).map(|f| (p, f))
-                        }) && callee.1.params as usize == argc
-                            && !callee.1.rest
-                            && self.frames.len() < self.limits.call_depth
-                            && self.stack.len() + callee.1.locals as usize + 256
-                                < self.limits.stack_size
-                            && self.ticks > 1
-                            && !self.misc.tracing
-                        {
-                            let (callee_part, f) = callee;
-                            let base = self.stack.len() - argc;
-                            for _ in argc..f.locals as usize {
-                                self.stack.push(Value::Undefined);
-                            }
-                            self.frames.push(super::Frame {
-                                linked: linked.clone(),
-                                func: fnref,
-                                pc: 0,
-                                base: base as u32,
-                                obj,
-                                var_base: callee_part.var_base,
-                                argc: argc as u8,
-                                origin: super::Origin::Local,
-                            });
-                            self.ticks -= 1;
+                        if self.enter_exact(linked, fnref, argc, obj, super::Origin::Local) {
                             continue 'frames;
                         }
                         if let Err(e) = self.enter(linked.clone(), fnref, argc, obj, &[]) {
@@ -828,6 +802,9 @@ impl Vm {
                         };
                         self.stack.remove(at);
                         self.save_pc(pc);
+                        if self.enter_exact(&callee, fnref, argc, target, super::Origin::CallOther) {
+                            continue 'frames;
+                        }
                         self.next_origin = super::Origin::CallOther;
                         if let Err(e) = self.enter(callee, fnref, argc, target, &[]) {
                             raise!(e);
@@ -960,6 +937,17 @@ impl Vm {
                         {
                             if let Some(top) = self.stack.last_mut() {
                                 *top = v;
+                            }
+                            continue;
+                        }
+                        // A mapping read by a defined key: looked up in place.
+                        if let (Some(key), Value::Mapping(m)) =
+                            (self.stack.last(), &self.stack[local])
+                            && !matches!(key, Value::Undefined)
+                        {
+                            let v = m.borrow().get(key).cloned().unwrap_or_default();
+                            if let Some(top) = self.stack.last_mut() {
+                                release(std::mem::replace(top, v));
                             }
                             continue;
                         }
@@ -1389,6 +1377,52 @@ impl Vm {
             (Value::Object(r), b @ Value::Str(_)) => (text(r), b),
             other => other,
         }
+    }
+
+    /// Pushes the frame of a call that needs nothing adjusted: exact
+    /// arguments, no rest parameter, room on both stacks, no clock check
+    /// due and no tracing. False, changing nothing, when the call needs
+    /// [`Vm::enter`].
+    #[inline(always)]
+    fn enter_exact(
+        &mut self,
+        linked: &Rc<super::object::Linked>,
+        fnref: FnRef,
+        argc: usize,
+        obj: super::object::ObjRef,
+        origin: super::Origin,
+    ) -> bool {
+        let Some(part) = linked.parts.get(fnref.part as usize) else {
+            return false;
+        };
+        let Some(f) = part.program.functions.get(fnref.func as usize) else {
+            return false;
+        };
+        if f.params as usize != argc
+            || f.rest
+            || self.frames.len() >= self.limits.call_depth
+            || self.stack.len() + f.locals as usize + 256 >= self.limits.stack_size
+            || self.ticks <= 1
+            || self.misc.tracing
+        {
+            return false;
+        }
+        let base = self.stack.len() - argc;
+        for _ in argc..f.locals as usize {
+            self.stack.push(Value::Undefined);
+        }
+        self.frames.push(super::Frame {
+            linked: linked.clone(),
+            func: fnref,
+            pc: 0,
+            base: base as u32,
+            obj,
+            var_base: part.var_base,
+            argc: argc as u8,
+            origin,
+        });
+        self.ticks -= 1;
+        true
     }
 
     /// The configured size limits, for values that just grew.

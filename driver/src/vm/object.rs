@@ -14,7 +14,12 @@ use smol_str::SmolStr;
 use super::value::Value;
 
 /// A handle to an object: stale once the object is destructed.
+///
+/// Aligned like a pointer so that every payload of a [`Value`] sits at
+/// the same offset: a handle at offset 4 made the compiler copy values
+/// in odd-sized pieces and read them back whole, stalling each push.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(align(8))]
 pub struct ObjRef {
     pub index: u32,
     pub generation: u32,

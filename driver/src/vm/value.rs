@@ -81,6 +81,18 @@ pub type Mapping = RefCell<ValueMap>;
 /// The table behind a mapping.
 pub type ValueMap = HashMap<Value, Value, BuildHasherDefault<KeyHasher>>;
 
+/// Gives memory back once a mapping has lost most of its entries: a table
+/// keeps its size when entries go, so a mapping that held a million keys
+/// and now holds a few would otherwise keep the room for the million.
+/// Shrinking only below a third of the room leaves growth and shrinking
+/// far apart, so a mapping that fills and empties does not rehash each time.
+pub fn shrink_after_removal(map: &mut ValueMap) {
+    let room = map.capacity();
+    if room > 64 && map.len() < room / 3 {
+        map.shrink_to(map.len() + map.len() / 2);
+    }
+}
+
 /// A hasher for mapping keys. An integer key keeps its own value in the
 /// low bits, which pick the bucket, so neighbouring keys land in
 /// neighbouring buckets; the top bits, which the table compares to tell
