@@ -21,6 +21,9 @@ string run() {
   CHECK(sizeof(e) == 3 && e[2] == 9);
   e[0..0] = "xy";
   CHECK(sizeof(e) == 4 && e[1] == 'y');
+  // The value of a range store into a buffer is the bytes stored.
+  mixed stored = (e[0..1] = "pq");
+  CHECK(bufferp(stored) && sizeof(stored) == 2 && stored[0] == 'p' && e[0] == 'p');
   CHECK(sizeof(e + "z") == 5);
   CHECK(catch(e = ({ 300 })) ==
         "*Illegal array item in buffer conversion: must be ints 0..255.\n");

@@ -1042,6 +1042,12 @@ impl Vm {
                         let hi = pop!();
                         let lo = pop!();
                         let c = pop!();
+                        // A buffer takes the right side as bytes, and those
+                        // bytes are the assignment's value.
+                        let v = match c {
+                            Value::Buffer(_) => check!(ops::to_buffer(v)),
+                            _ => v,
+                        };
                         let r = check!(ops::range_replace(&c, &lo, &hi, v.clone(), flags));
                         check!(self.check_size(&r));
                         self.stack.push(v);
