@@ -802,7 +802,8 @@ impl Vm {
                         };
                         self.stack.remove(at);
                         self.save_pc(pc);
-                        if self.enter_exact(&callee, fnref, argc, target, super::Origin::CallOther) {
+                        if self.enter_exact(&callee, fnref, argc, target, super::Origin::CallOther)
+                        {
                             continue 'frames;
                         }
                         self.next_origin = super::Origin::CallOther;
@@ -945,7 +946,10 @@ impl Vm {
                             (self.stack.last(), &self.stack[local])
                             && !matches!(key, Value::Undefined)
                         {
-                            let v = m.borrow().get(key).cloned().unwrap_or_default();
+                            let v = match m.borrow().get(key) {
+                                Some(Value::Object(r)) if !self.objects.alive(*r) => Value::Int(0),
+                                v => v.cloned().unwrap_or_default(),
+                            };
                             if let Some(top) = self.stack.last_mut() {
                                 release(std::mem::replace(top, v));
                             }

@@ -431,6 +431,19 @@ impl Vm {
         self.stack.extend(captures.iter().cloned());
     }
 
+    /// How a call through a function value counts for `origin()`: a closure
+    /// is "functional", a pointer to a named function a local call.
+    fn pointer_origin(linked: &Linked, fnref: FnRef) -> Origin {
+        let closure = linked
+            .function(fnref)
+            .is_some_and(|f| f.flags & lpcc::bytecode::flags::HIDDEN != 0);
+        if closure {
+            Origin::Functional
+        } else {
+            Origin::Local
+        }
+    }
+
     /// Calls a function value with arguments, as efuns like `filter` do.
     pub fn call_value(&mut self, f: &Value, args: &[Value]) -> Result<Value, Unwind> {
         // The common case, a closure with nothing bound, goes straight in:
@@ -443,8 +456,11 @@ impl Vm {
                 return Err(error("Function pointer's object has been destructed"));
             };
             let linked = object.linked.clone();
-            self.stack.extend(args.iter().cloned());
-            return self.call_function(linked, fnref, args.len(), fp.owner, &fp.captures);
+            if object.program_version == fp.owner_version {
+                self.next_origin = Self::pointer_origin(&linked, fnref);
+                self.stack.extend(args.iter().cloned());
+                return self.call_function(linked, fnref, args.len(), fp.owner, &fp.captures);
+            }
         }
         self.stack.push(f.clone());
         self.stack.extend(args.iter().cloned());
@@ -489,16 +505,7 @@ impl Vm {
                     )));
                 }
                 let linked = object.linked.clone();
-                // A closure is "functional"; a pointer to a named function
-                // is a local call.
-                let closure = linked
-                    .function(*fnref)
-                    .is_some_and(|f| f.flags & lpcc::bytecode::flags::HIDDEN != 0);
-                self.next_origin = if closure {
-                    Origin::Functional
-                } else {
-                    Origin::Local
-                };
+                self.next_origin = Self::pointer_origin(&linked, *fnref);
                 self.enter(linked, *fnref, argc, fp.owner, &fp.captures)?;
                 Ok(true)
             }
