@@ -1,7 +1,7 @@
 //! Fuzzes `sscanf` on (input, format) pairs split at the first NUL byte.
 #![no_main]
 
-use driver::efuns::strings::sscanf_checked;
+use driver::efuns::strings::sscanf;
 use driver::vm::value::Value;
 use libfuzzer_sys::fuzz_target;
 
@@ -13,5 +13,5 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let targets = vec![Value::Int(0); 4];
-    let _ = sscanf_checked(input, format, targets);
+    let _ = sscanf(input, format, targets);
 });
