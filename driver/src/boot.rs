@@ -64,14 +64,20 @@ pub fn run(options: &Options) -> Result<i32> {
     }
 }
 
+/// The call depth FluffOS mudlibs can count on.
+const MIN_CALL_DEPTH: usize = 150;
+
 fn limits(file: &ConfigFile) -> Limits {
     let mut limits = Limits::default();
     let get = |key: &str| file.get_int(key).ok().flatten().filter(|&v| v > 0);
     if let Some(us) = get("maximum evaluation cost") {
         limits.eval_time = Duration::from_micros(us as u64);
     }
+    // FluffOS always has room for 150 nested calls and reads this key
+    // only for `previous_object(n)`; code written for it may nest that deep
+    // whatever the key says, so a smaller value does not lower the limit.
     if let Some(v) = get("maximum call depth") {
-        limits.call_depth = v as usize;
+        limits.call_depth = (v as usize).max(MIN_CALL_DEPTH);
     }
     if let Some(v) = get("evaluator stack size") {
         limits.stack_size = v as usize;

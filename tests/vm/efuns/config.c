@@ -28,7 +28,7 @@ string run() {
   CHECK(get_config(RC_MUD_IP) == "");
   CHECK(get_config(200) == "");
   // Integer settings: from the file, else the defaults.
-  CHECK(get_config(RC_MAX_CALL_DEPTH) == 100);
+  CHECK(get_config(RC_MAX_CALL_DEPTH) == 200);
   CHECK(get_config(RC_MAX_ARRAY_SIZE) == 100000);
   CHECK(get_config(RC_MAX_EVAL_COST) == 1000000);
   CHECK(get_config(RC_TIME_TO_RESET) == 900);
