@@ -1393,7 +1393,7 @@ impl Vm {
     /// arguments, no rest parameter, room on both stacks, no clock check
     /// due and no tracing. False, changing nothing, when the call needs
     /// [`Vm::enter`].
-    #[inline(always)]
+    #[inline(never)]
     fn enter_exact(
         &mut self,
         linked: &Rc<super::object::Linked>,
