@@ -454,6 +454,20 @@ fn ascii_ports_take_plain_lines() {
 }
 
 #[test]
+fn find_player_and_send_nullbyte_need_a_connection() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect();
+    c.expect("What is your name?");
+    c.line("fay");
+    c.expect("Hello fay.");
+    c.expect("> ");
+    c.line("findme fay");
+    let raw = c.expect_bytes(b"NUL 1");
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.contains("PLAYER me LIVING me\r\n\0NUL 1"), "{text:?}");
+}
+
+#[test]
 fn a_client_that_never_reads_blocks_nobody() {
     let driver = Driver::start(&[]);
     let mut quiet = driver.connect();

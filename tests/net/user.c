@@ -17,6 +17,16 @@ int do_echo(string arg) {
   return 1;
 }
 
+// Takes a living name and looks itself up as a player, then sends a NUL.
+int do_findme(string arg) {
+  enable_commands();
+  set_living_name(arg);
+  write("PLAYER " + (find_player(arg) == this_object() ? "me" : "other")
+        + " LIVING " + (find_living(arg) == this_object() ? "me" : "other") + "\n");
+  write("NUL " + send_nullbyte(this_object()) + "\n");
+  return 1;
+}
+
 int do_say(string arg) {
   write("SAY[" + query_verb() + "]: " + arg + "\n");
   return 1;
@@ -167,6 +177,7 @@ void got_name(string s) {
   name = s;
   write("Hello " + name + ".\n");
   add_action("do_echo", "echo");
+  add_action("do_findme", "findme");
   add_action("do_say", "'", 2);
   add_action("do_say", "sh", 1);
   add_action("do_fail", "fail");

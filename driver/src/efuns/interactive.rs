@@ -32,6 +32,7 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("shout", shout);
     m.insert("message", message);
     m.insert("receive", receive);
+    m.insert("send_nullbyte", send_nullbyte);
     m.insert("input_to", input_to);
     m.insert("get_char", get_char);
     m.insert("users", users);
@@ -864,6 +865,23 @@ fn receive(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         other => return Err(bad_arg("receive", 0, &other)),
     }
     Ok(Value::Int(0))
+}
+
+/// `send_nullbyte(ob)`: one NUL byte to the user's client (some clients
+/// use it as a keep-alive); 1 when sent, -2 when `ob` has no connection.
+fn send_nullbyte(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let who = match arg(vm, base, argc, 0) {
+        Value::Object(r) => r,
+        other => return Err(bad_arg("send_nullbyte", 0, &other)),
+    };
+    let conn = vm.backend.net.of(who).filter(|_| vm.objects.alive(who));
+    match conn {
+        Some(conn) => {
+            conn.send_raw(vec![0]);
+            Ok(Value::Int(1))
+        }
+        None => Ok(Value::Int(-2)),
+    }
 }
 
 fn send_gmcp(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {

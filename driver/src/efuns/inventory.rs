@@ -24,6 +24,7 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("disable_commands", disable_commands);
     m.insert("set_living_name", set_living_name);
     m.insert("find_living", find_living);
+    m.insert("find_player", find_player);
     m.insert("livings", |vm, _, _| Ok(livings(vm, false)));
     m.insert("named_livings", |vm, _, _| Ok(livings(vm, true)));
 }
@@ -519,18 +520,30 @@ fn set_living_name(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwin
 /// several share the name.
 fn find_living(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let name = str_arg(vm, base, argc, 0, "find_living")?;
-    let found = vm
-        .objext
+    Ok(object_value(living_named(vm, &name.text, false)))
+}
+
+/// `find_player(name)`: as `find_living`, among objects that have had a
+/// connection.
+fn find_player(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let name = str_arg(vm, base, argc, 0, "find_player")?;
+    Ok(object_value(living_named(vm, &name.text, true)))
+}
+
+/// The living object that most recently took `name`; with `players`, only
+/// objects that were ever interactive count.
+fn living_named(vm: &Vm, name: &str, players: bool) -> Option<ObjRef> {
+    vm.objext
         .per
         .iter()
         .filter(|(r, e)| {
             e.living
-                && e.living_name.as_deref() == Some(name.text.as_str())
+                && e.living_name.as_deref() == Some(name)
                 && vm.objects.alive(**r)
+                && (!players || vm.backend.net.once_interactive.contains(*r))
         })
         .max_by_key(|(_, e)| e.named_at)
-        .map(|(r, _)| *r);
-    Ok(object_value(found))
+        .map(|(r, _)| *r)
 }
 
 fn livings(vm: &Vm, named: bool) -> Value {

@@ -23,6 +23,10 @@ string run() {
   CHECK(!find_living("walker"));
   a->call_me("walker");
   CHECK(find_living("walker") == a);
+  // Never connected, so no player of that name.
+  CHECK(!find_player("walker"));
+  CHECK(send_nullbyte(a) == -2);
+  CHECK(catch(send_nullbyte(0)));
   CHECK(member_array(a, named_livings()) >= 0);
   b->call_me("walker");
   CHECK(find_living("walker") == a);
