@@ -1334,6 +1334,7 @@ fn snoop(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     match vm.backend.net.of_mut(victim) {
         Some(conn) if conn.snooped_by.is_none() => {
             conn.snooped_by = Some(snooper);
+            vm.backend.net.snoopers.insert(snooper);
             Ok(Value::Object(victim))
         }
         _ => Ok(Value::Int(0)),

@@ -383,6 +383,9 @@ pub struct Net {
     pub last_resolve: i64,
     /// Objects that ever had a connection (`userp`).
     pub once_interactive: rustc_hash::FxHashSet<ObjRef>,
+    /// Objects that have snooped someone, so a destruct looks for snoops to
+    /// end only when it can find one (a mass logout stays linear).
+    pub snoopers: rustc_hash::FxHashSet<ObjRef>,
     /// The user whose input is being handled (`this_interactive`).
     pub current_interactive: Option<ObjRef>,
     pub guards: Guards,
@@ -414,6 +417,7 @@ impl Default for Net {
             lookups: FxHashMap::default(),
             last_resolve: 0,
             once_interactive: Default::default(),
+            snoopers: Default::default(),
             current_interactive: None,
             guards: Guards::default(),
             protocols: telnet::Protocols {
@@ -469,9 +473,11 @@ impl Net {
         if self.current_interactive == Some(object) {
             self.current_interactive = None;
         }
-        for conn in self.conns.values_mut() {
-            if conn.snooped_by == Some(object) {
-                conn.snooped_by = None;
+        if self.snoopers.remove(&object) {
+            for conn in self.conns.values_mut() {
+                if conn.snooped_by == Some(object) {
+                    conn.snooped_by = None;
+                }
             }
         }
     }
