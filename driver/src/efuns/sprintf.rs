@@ -571,6 +571,8 @@ fn parse_pad(
     mut pos: usize,
     d: &mut Directive,
 ) -> Result<usize, Unwind> {
+    let start = pos;
+    let mut escapes = 0;
     let mut text = Vec::new();
     loop {
         match bytes.get(pos) {
@@ -579,6 +581,7 @@ fn parse_pad(
                 None => return Err(p.fail("Unexpected end of format string.")),
                 Some(&n @ (b'\'' | b'\\')) => {
                     text.push(n);
+                    escapes += 1;
                     pos += 2;
                 }
                 Some(_) => {
@@ -595,10 +598,20 @@ fn parse_pad(
         }
     }
     let text = String::from_utf8_lossy(&text).into_owned();
-    let width = text_width(&text);
-    if width == 0 {
+    if text_width(&text) == 0 {
         return Err(p.fail("Null pad string specified."));
     }
+    // FluffOS measures a pad holding escapes oddly: the width of as many
+    // bytes of the written form as the pad has, less one per escape. Mudlib
+    // layouts depend on it, so a whole pad counts that many cells here too
+    // (at least one); a cut pad is measured by what it shows.
+    let raw = bytes.get(start..pos).unwrap_or_default();
+    let counted = raw.get(..raw.len() - escapes).unwrap_or_default();
+    let counted = match std::str::from_utf8(counted) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(&counted[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    let width = text_width(counted).saturating_sub(escapes).max(1);
     d.pad = Some(Pad { text, width });
     Ok(pos + 1)
 }

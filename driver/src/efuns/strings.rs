@@ -116,7 +116,7 @@ fn strsrch(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         Value::Int(0) => return Ok(Value::Int(s.len() as i64)),
         Value::Int(c) => match u32::try_from(c).ok().and_then(char::from_u32) {
             Some(c) => c.to_string(),
-            None => return Ok(Value::Int(-1)),
+            None => return Err(error("Invalid codepoint to search.")),
         },
         other => return Err(bad_arg("strsrch", 1, &other)),
     };

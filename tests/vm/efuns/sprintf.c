@@ -93,5 +93,10 @@ string run() {
   CHECK(catch(sprintf("%y", 1)) != 0);
   CHECK(catch(sprintf("%=s", "x")) != 0);
   CHECK(catch(sprintf("%@d", 1)) != 0);
+  // Pad strings repeat, cut to fit at the end.
+  CHECK(sprintf("%'ab'6s", "x") == "ababax");
+  // An escape in a pad counts as FluffOS counts it: "x'" takes one cell
+  // per copy when the field is measured.
+  CHECK(sprintf("%'x\\''6s", "ab") == "x'x'x'x'ab");
   return failures;
 }

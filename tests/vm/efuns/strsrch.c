@@ -10,6 +10,12 @@ string run() {
   CHECK(strsrch(txt, "不过"[1]) == 25);
   CHECK(strsrch(txt, "说回") == 28);
   CHECK(strsrch(txt, "luck") == 32);
+  // A code point that exists but is absent is not found; one that cannot
+  // exist is an error.
+  CHECK(strsrch(txt, 0x1F600) == -1);
+  CHECK(catch(strsrch(txt, 0x110000)));
+  CHECK(catch(strsrch(txt, 0xD800)));
+  CHECK(catch(strsrch(txt, -5, 1)));
   CHECK(strsrch(txt, 'z') == -1);
   CHECK(strsrch(txt, "") == -1);
   CHECK(strsrch(txt, 0) == strlen(txt));
