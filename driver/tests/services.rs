@@ -1,5 +1,6 @@
 //! Runs the driver on the services test mudlib (`tests/services`) for the
-//! packages that finish in later backend ticks: the async file efuns and
+//! packages that finish in later backend ticks: the async file efuns,
+//! `async_db_exec` on SQLite and
 //! helper processes of the external package. Each LPC test prints its
 //! results with debug_message and shuts the driver down when it is done.
 
@@ -65,6 +66,27 @@ fn async_file_round_trips() {
             "ASYNC nowhere 0",
         ],
     );
+}
+
+#[test]
+fn async_db_exec_runs_in_the_background() {
+    let output = run_driver("async_db", "");
+    assert_lines(
+        &output,
+        &[
+            "ASYNCDB connected 1",
+            "ASYNCDB create 0",
+            "ASYNCDB insert 0",
+            "ASYNCDB select 1 tagged",
+            "ASYNCDB row \"tib\",7",
+            "ASYNCDB bad error",
+            "ASYNCDB closed 1",
+        ],
+    );
+    // The statements run after start() returned.
+    let queued = output.find("ASYNCDB queued").expect("queued line");
+    let created = output.find("ASYNCDB create").expect("create line");
+    assert!(queued < created, "{output}");
 }
 
 #[cfg(target_os = "linux")]
