@@ -1,7 +1,6 @@
 //! Runs the driver on the services test mudlib (`tests/services`) for the
 //! packages that finish in later backend ticks: the async file efuns,
-//! `async_db_exec` on SQLite and
-//! helper processes of the external package. Each LPC test prints its
+//! `async_db_exec` on SQLite and helper processes of the external package. Each LPC test prints its
 //! results with debug_message and shuts the driver down when it is done.
 
 use std::path::Path;
