@@ -69,12 +69,13 @@ fn async_file_round_trips() {
 
 #[test]
 fn async_db_exec_runs_in_the_background() {
-    let output = run_driver("async_db", "");
+    let output = run_driver("async_db", "this_player in call_out : 1\n");
     assert_lines(
         &output,
         &[
             "ASYNCDB connected 1",
             "ASYNCDB create 0",
+            "ASYNCDB player kept 1",
             "ASYNCDB insert 0",
             "ASYNCDB select 1 tagged",
             "ASYNCDB row \"tib\",7",

@@ -16,10 +16,13 @@ void finish() {
 }
 
 void start() {
+  // With `this_player in call_out` on, callbacks keep this_player().
+  enable_commands();
   db = db_connect("", "/async_test.sqlite");
   say("connected " + (db > 0));
   async_db_exec(db, "CREATE TABLE pets (name TEXT, age INTEGER)", function(mixed res) {
     say("create " + res);
+    say("player kept " + (this_player() == this_object()));
     async_db_exec(db, "INSERT INTO pets VALUES ('rex', 4), ('tib', 7)", function(mixed res) {
       say("insert " + res);
       async_db_exec(db, "SELECT name, age FROM pets WHERE age > 5", function(mixed res, string tag) {
