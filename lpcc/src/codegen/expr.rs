@@ -1116,26 +1116,41 @@ impl Cx<'_, '_> {
         b.patch(begin, handler);
     }
 
-    fn sscanf(&mut self, b: &mut FnBuilder, s: &ast::Sscanf) {
-        self.expr(b, &s.input);
-        self.expr(b, &s.format);
-        let mut targets = Vec::new();
-        for t in &s.targets {
+    /// The variables `sscanf` and `parse_command` store into, each pushed
+    /// with its current value; `None` after reporting a target that is not
+    /// a plain variable.
+    fn out_targets(
+        &mut self,
+        b: &mut FnBuilder,
+        targets: &[ast::Expr],
+        efun: &str,
+    ) -> Option<Vec<Target>> {
+        let mut vars = Vec::new();
+        for t in targets {
             let ExprKind::Ident(name) = &t.kind else {
                 self.error(
                     E_UNSUPPORTED,
                     t.span,
-                    "`sscanf` into this kind of expression is not supported yet",
+                    format!("`{efun}` into this kind of expression is not supported yet"),
                 );
-                return;
+                return None;
             };
             let Some(var) = self.variable(b, name) else {
                 self.error(E_UNRESOLVED, t.span, format!("undefined variable `{name}`"));
-                return;
+                return None;
             };
             b.emit(var.get());
-            targets.push(var);
+            vars.push(var);
         }
+        Some(vars)
+    }
+
+    fn sscanf(&mut self, b: &mut FnBuilder, s: &ast::Sscanf) {
+        self.expr(b, &s.input);
+        self.expr(b, &s.format);
+        let Some(targets) = self.out_targets(b, &s.targets, "sscanf") else {
+            return;
+        };
         b.emit(Instr::Sscanf {
             targets: targets.len() as u8,
         });
@@ -1151,23 +1166,9 @@ impl Cx<'_, '_> {
         self.expr(b, &p.input);
         self.expr(b, &p.env);
         self.expr(b, &p.pattern);
-        let mut targets = Vec::new();
-        for t in &p.targets {
-            let ExprKind::Ident(name) = &t.kind else {
-                self.error(
-                    E_UNSUPPORTED,
-                    t.span,
-                    "`parse_command` into this kind of expression is not supported yet",
-                );
-                return;
-            };
-            let Some(var) = self.variable(b, name) else {
-                self.error(E_UNRESOLVED, t.span, format!("undefined variable `{name}`"));
-                return;
-            };
-            b.emit(var.get());
-            targets.push(var);
-        }
+        let Some(targets) = self.out_targets(b, &p.targets, "parse_command") else {
+            return;
+        };
         if targets.len() > usize::from(u8::MAX) - 3 {
             self.error(
                 super::E_LIMIT,
