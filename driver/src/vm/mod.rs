@@ -513,17 +513,12 @@ impl Vm {
                 // The efun runs as its owner: `bind((: enable_commands :), ob)`
                 // makes `ob` the one that enables commands.
                 let depth = self.frames.len();
+                let mark = self.caller_context.len();
                 self.caller_context.push((depth, fp.owner));
                 let outer = self.efun_pointer_at.replace(depth);
                 let value = efun(self, at, argc);
                 self.efun_pointer_at = outer;
-                if let Some(i) = self
-                    .caller_context
-                    .iter()
-                    .rposition(|&(d, o)| d == depth && o == fp.owner)
-                {
-                    self.caller_context.remove(i);
-                }
+                self.caller_context.truncate(mark);
                 let value = value?;
                 self.stack.truncate(at);
                 self.stack.push(value);
