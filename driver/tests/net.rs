@@ -146,25 +146,13 @@ impl Driver {
 
     /// Stops the driver and returns what it printed.
     fn output(mut self) -> String {
-        let Some(mut child) = self.child.take() else {
-            return String::new();
-        };
-        let _ = child.kill();
-        let out = child.wait_with_output().expect("driver output");
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
+        common::stop_and_collect(self.child.take())
     }
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        common::stop(&mut self.child);
     }
 }
 

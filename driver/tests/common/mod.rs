@@ -1,10 +1,12 @@
 //! Helpers the driver's integration tests share: a copy of a test mudlib
-//! in a temporary directory, and a free loopback port to serve it on.
+//! in a temporary directory, a free loopback port to serve it on, and
+//! stopping a driver process.
 // Each test binary uses only some of these.
 #![allow(dead_code)]
 
 use std::net::TcpListener;
 use std::path::Path;
+use std::process::Child;
 
 /// Copies the folder `from` into `to`, recursively.
 pub fn copy_dir(from: &Path, to: &Path) {
@@ -24,4 +26,26 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
     listener.local_addr().expect("local address").port()
+}
+
+/// Stops the driver process and returns what it printed.
+pub fn stop_and_collect(child: Option<Child>) -> String {
+    let Some(mut child) = child else {
+        return String::new();
+    };
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("driver output");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Stops the driver process, if it still runs, and reaps it.
+pub fn stop(child: &mut Option<Child>) {
+    if let Some(child) = child {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
 }
