@@ -144,8 +144,8 @@ fn sprintf() {
         let args = vec![
             Value::Int(-42),
             Value::str("text with spaces\nand a second line"),
-            Value::Float(3.25),
-            Value::array(vec![Value::Int(1), Value::str("two"), Value::Float(-0.5)]),
+            Value::float(3.25),
+            Value::array(vec![Value::Int(1), Value::str("two"), Value::float(-0.5)]),
             Value::Int(i64::MIN),
             Value::str("émoji 🎉 wide 漢字"),
             Value::Int(7),

@@ -463,7 +463,9 @@ fn builtin_order(x: &Value, y: &Value) -> Result<Ordering, String> {
             (Value::Int(_) | Value::Undefined, Value::Int(_) | Value::Undefined) => {
                 Some(x.as_int().cmp(&y.as_int()))
             }
-            (Value::Float(a), Value::Float(b)) => Some(a.partial_cmp(b).unwrap_or(Ordering::Equal)),
+            (Value::Float(a), Value::Float(b)) => {
+                Some(a.get().partial_cmp(&b.get()).unwrap_or(Ordering::Equal))
+            }
             _ => None,
         }
     }
@@ -844,7 +846,7 @@ fn key_label(vm: &Vm, key: &Value) -> String {
         Value::Int(n) => n.to_string(),
         Value::Undefined => "0".into(),
         // The shortest text that reads back as the same float, like `%g`.
-        Value::Float(f) => f.to_string(),
+        Value::Float(f) => f.get().to_string(),
         Value::Str(s) => {
             let mut end = s.text.len().min(32);
             while !s.text.is_char_boundary(end) {

@@ -101,7 +101,7 @@ impl Cell {
         match self {
             Cell::Null => Value::Undefined,
             Cell::Int(n) => Value::Int(*n),
-            Cell::Float(f) => Value::Float(*f),
+            Cell::Float(f) => Value::float(*f),
             Cell::Text(s) => Value::str(s.clone()),
             Cell::Blob(b) => Value::Buffer(Rc::new(RefCell::new(b.clone()))),
         }

@@ -37,7 +37,7 @@ pub fn to_gql(vm: &Vm, v: &Value, depth: usize) -> Result<Gql, String> {
     Ok(match v {
         Value::Undefined => Gql::Null,
         Value::Int(n) => Gql::Number(Number::from(*n)),
-        Value::Float(f) => Number::from_f64(*f).map_or(Gql::Null, Gql::Number),
+        Value::Float(f) => Number::from_f64(f.get()).map_or(Gql::Null, Gql::Number),
         Value::Str(s) => Gql::String(s.text.clone()),
         Value::Buffer(b) => Gql::Binary(b.borrow().clone().into()),
         Value::Object(o) => vm
@@ -76,7 +76,7 @@ pub fn from_gql(v: Gql) -> Value {
         Gql::Boolean(b) => Value::Int(b as i64),
         Gql::Number(n) => match n.as_i64() {
             Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().unwrap_or(0.0)),
+            None => Value::float(n.as_f64().unwrap_or(0.0)),
         },
         Gql::String(s) => Value::str(s),
         Gql::Enum(name) => Value::str(name.to_string()),

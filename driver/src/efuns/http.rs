@@ -81,7 +81,7 @@ impl Options {
         let seconds = match self.entries.get(key) {
             None => return Ok(default),
             Some(Value::Int(n)) => *n as f64,
-            Some(Value::Float(f)) => *f,
+            Some(Value::Float(f)) => f.get(),
             Some(_) => return Err(self.bad(key, "a number of seconds")),
         };
         Duration::try_from_secs_f64(seconds)

@@ -963,7 +963,7 @@ fn send_msdp_variable(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Un
     let value = match arg(vm, base, argc, 1) {
         Value::Str(s) => s.text.as_bytes().to_vec(),
         Value::Int(n) => n.to_string().into_bytes(),
-        Value::Float(f) => format!("{f:.6}").into_bytes(),
+        Value::Float(f) => format!("{:.6}", f.get()).into_bytes(),
         Value::Buffer(b) => b.borrow().clone(),
         other => return Err(bad_arg("send_msdp_variable", 1, &other)),
     };

@@ -119,9 +119,10 @@ impl Serialize for Encode<'_> {
         match self.value {
             Value::Undefined => serializer.serialize_unit(),
             Value::Int(n) => serializer.serialize_i64(*n),
-            Value::Float(f) if f.is_finite() => serializer.serialize_f64(*f),
+            Value::Float(f) if f.get().is_finite() => serializer.serialize_f64(f.get()),
             Value::Float(f) => Err(ser::Error::custom(format!(
-                "cannot encode the float {f}: JSON has no such number"
+                "cannot encode the float {}: JSON has no such number",
+                f.get()
             ))),
             Value::Str(s) => serializer.serialize_str(&s.text),
             Value::Array(items) => {
@@ -229,11 +230,11 @@ impl<'de> Visitor<'de> for Decode {
 
     fn visit_u64<E: de::Error>(self, n: u64) -> Result<Value, E> {
         // Past the largest LPC int, a number keeps its magnitude as a float.
-        Ok(i64::try_from(n).map_or(Value::Float(n as f64), Value::Int))
+        Ok(i64::try_from(n).map_or(Value::float(n as f64), Value::Int))
     }
 
     fn visit_f64<E: de::Error>(self, f: f64) -> Result<Value, E> {
-        Ok(Value::Float(f))
+        Ok(Value::float(f))
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Value, E> {

@@ -47,7 +47,7 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
 /// Argument `i` as a float; ints convert.
 fn num_arg(vm: &Vm, base: usize, argc: usize, i: usize, efun: &str) -> Result<f64, Unwind> {
     match arg(vm, base, argc, i) {
-        Value::Float(f) => Ok(f),
+        Value::Float(f) => Ok(f.get()),
         Value::Int(n) => Ok(n as f64),
         Value::Undefined => Ok(0.0),
         other => Err(bad_arg(efun, i, &other)),
@@ -61,7 +61,7 @@ fn unary(
     efun: &str,
     f: fn(f64) -> f64,
 ) -> Result<Value, Unwind> {
-    Ok(Value::Float(f(num_arg(vm, base, argc, 0, efun)?)))
+    Ok(Value::float(f(num_arg(vm, base, argc, 0, efun)?)))
 }
 
 fn asin(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -72,7 +72,7 @@ fn asin(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     if x > 1.0 {
         return Err(error("math: asin(x) with (x > 1.0)"));
     }
-    Ok(Value::Float(x.asin()))
+    Ok(Value::float(x.asin()))
 }
 
 fn acos(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -83,7 +83,7 @@ fn acos(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     if x > 1.0 {
         return Err(error("math: acos(x) with (x > 1.0)"));
     }
-    Ok(Value::Float(x.acos()))
+    Ok(Value::float(x.acos()))
 }
 
 fn sqrt(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
@@ -91,7 +91,7 @@ fn sqrt(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     if x < 0.0 {
         return Err(error("math: sqrt(x) with (x < 0.0)"));
     }
-    Ok(Value::Float(x.sqrt()))
+    Ok(Value::float(x.sqrt()))
 }
 
 fn logarithm(
@@ -105,13 +105,13 @@ fn logarithm(
     if x <= 0.0 {
         return Err(error(format!("math: {efun}(x) with (x <= 0.0)")));
     }
-    Ok(Value::Float(f(x)))
+    Ok(Value::float(f(x)))
 }
 
 fn pow(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let x = num_arg(vm, base, argc, 0, "pow")?;
     let y = num_arg(vm, base, argc, 1, "pow")?;
-    Ok(Value::Float(x.powf(y)))
+    Ok(Value::float(x.powf(y)))
 }
 
 /// `abs(n)`: an int stays an int, a float a float (never -0.0).
@@ -119,7 +119,7 @@ fn abs(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     match arg(vm, base, argc, 0) {
         Value::Int(n) => Ok(Value::Int(n.wrapping_abs())),
         Value::Undefined => Ok(Value::Int(0)),
-        Value::Float(f) => Ok(Value::Float(f.abs())),
+        Value::Float(f) => Ok(Value::float(f.get().abs())),
         other => Err(bad_arg("abs", 0, &other)),
     }
 }
@@ -130,7 +130,7 @@ fn abs(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 /// buffer as a big-endian int (0 when shorter).
 fn to_int(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     Ok(match arg(vm, base, argc, 0) {
-        Value::Float(f) => Value::Int(f as i64),
+        Value::Float(f) => Value::Int(f.get() as i64),
         Value::Int(i) => Value::Int(i),
         Value::Str(s) => leading_int(&s.text).map_or(Value::Undefined, Value::Int),
         Value::Buffer(b) => {
@@ -182,9 +182,9 @@ fn leading_int(text: &str) -> Option<i64> {
 fn to_float(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     Ok(match arg(vm, base, argc, 0) {
         Value::Float(f) => Value::Float(f),
-        Value::Int(i) => Value::Float(i as f64),
-        Value::Str(s) => Value::Float(leading_float(&s.text)),
-        Value::Undefined => Value::Float(0.0),
+        Value::Int(i) => Value::float(i as f64),
+        Value::Str(s) => Value::float(leading_float(&s.text)),
+        Value::Undefined => Value::float(0.0),
         other => return Err(bad_arg("to_float", 0, &other)),
     })
 }
@@ -284,7 +284,7 @@ fn coordinates(v: &Value) -> Option<Vec<f64>> {
         .iter()
         .map(|x| match x {
             Value::Int(n) => Some(*n as f64),
-            Value::Float(f) => Some(*f),
+            Value::Float(f) => Some(f.get()),
             _ => None,
         })
         .collect()
@@ -325,26 +325,26 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 fn norm(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    Ok(Value::Float(length(&vector_arg(
+    Ok(Value::float(length(&vector_arg(
         vm, base, argc, 0, "norm",
     )?)))
 }
 
 fn dotprod(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let (a, b) = vector_pair(vm, base, argc, "dotprod", "take the dotprod")?;
-    Ok(Value::Float(dot(&a, &b)))
+    Ok(Value::float(dot(&a, &b)))
 }
 
 fn distance(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let (a, b) = vector_pair(vm, base, argc, "distance", "take the distance")?;
     let squares: f64 = a.iter().zip(&b).map(|(x, y)| (y - x) * (y - x)).sum();
-    Ok(Value::Float(squares.sqrt()))
+    Ok(Value::float(squares.sqrt()))
 }
 
 /// The angle between two vectors in radians.
 fn angle(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let (a, b) = vector_pair(vm, base, argc, "angle", "calculate the angle between")?;
-    Ok(Value::Float(
+    Ok(Value::float(
         (dot(&a, &b) / (length(&a) * length(&b))).acos(),
     ))
 }
@@ -400,7 +400,7 @@ const RADIANS_PER_DEGREE: f64 = 0.017_453_292_52;
 
 fn id_matrix(_: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
     Ok(Value::array(
-        IDENTITY.iter().map(|&x| Value::Float(x)).collect(),
+        IDENTITY.iter().map(|&x| Value::float(x)).collect(),
     ))
 }
 
@@ -420,7 +420,7 @@ fn matrix_arg(vm: &Vm, base: usize, argc: usize, efun: &str) -> Result<(Value, M
         let Value::Float(f) = item else {
             return Err(error("matrix transform requires a 16-element float array."));
         };
-        *slot = *f;
+        *slot = f.get();
     }
     drop(items);
     Ok((v, m))
@@ -437,7 +437,7 @@ fn float_args<const N: usize>(
     let mut out = [0.0; N];
     for (k, slot) in out.iter_mut().enumerate() {
         match arg(vm, base, argc, from + k) {
-            Value::Float(f) => *slot = f,
+            Value::Float(f) => *slot = f.get(),
             other => return Err(bad_arg(efun, from + k, &other)),
         }
     }
@@ -460,7 +460,7 @@ fn store(target: Value, m: &Matrix) -> Value {
     if let Value::Array(a) = &target {
         let mut items = a.borrow_mut();
         for (item, x) in items.iter_mut().zip(m) {
-            *item = Value::Float(*x);
+            *item = Value::float(*x);
         }
     }
     target

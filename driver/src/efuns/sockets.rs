@@ -727,7 +727,7 @@ fn word(v: &Value) -> [u8; 4] {
     match v {
         Value::Int(n) => (*n as i32).to_ne_bytes(),
         Value::Float(f) => {
-            let b = f.to_ne_bytes();
+            let b = f.get().to_ne_bytes();
             [b[0], b[1], b[2], b[3]]
         }
         _ => [0; 4],

@@ -786,7 +786,7 @@ fn number_text(p: &Printer, d: &Directive, v: &Value) -> Result<String, Unwind> 
     };
     let mut text = if float_conv {
         let f = match v {
-            Value::Float(f) => *f,
+            Value::Float(f) => f.get(),
             Value::Int(n) => *n as f64,
             Value::Undefined => 0.0,
             _ => {
@@ -806,7 +806,7 @@ fn number_text(p: &Printer, d: &Directive, v: &Value) -> Result<String, Unwind> 
         let n = match v {
             Value::Int(n) => *n,
             Value::Undefined => 0,
-            Value::Float(f) if d.conv == Conv::Int => f.floor() as i64,
+            Value::Float(f) if d.conv == Conv::Int => f.get().floor() as i64,
             _ => {
                 return Err(error(format!(
                     "ERROR: (s)printf(): Incorrect argument type to %{letter}."

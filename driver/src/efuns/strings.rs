@@ -1106,7 +1106,7 @@ fn describe_into(vm: &mut Vm, v: &Value, out: &mut String, indent: usize, inline
         Value::Int(i) => {
             let _ = write!(out, "{i}");
         }
-        Value::Float(f) => out.push_str(&format_float(*f)),
+        Value::Float(f) => out.push_str(&format_float(f.get())),
         Value::Str(s) => {
             out.push('"');
             out.push_str(&s.text);
@@ -1500,7 +1500,7 @@ fn scan_all(scan: &mut Scan, format: &str) -> Result<(), String> {
                 };
                 scan.at += used;
                 if !skip {
-                    scan.store(Value::Float(f));
+                    scan.store(Value::float(f));
                 }
                 scan.matches += 1;
                 continue;
@@ -1674,7 +1674,7 @@ fn scan_string(scan: &mut Scan, fmt: &mut &str, skip: bool) -> Result<bool, Stri
                 let (v, used) = scan_float(scan.rest()).unwrap_or((0.0, 0));
                 scan.at += used;
                 if !skip2 {
-                    scan.store(Value::Float(v));
+                    scan.store(Value::float(v));
                 }
             }
             _ => scan.at += 1,

@@ -205,7 +205,9 @@ fn delay_of(v: &Value) -> Result<Duration, Unwind> {
     match v {
         Value::Int(n) => Ok(Duration::from_secs((*n).max(0) as u64)),
         Value::Undefined => Ok(Duration::ZERO),
-        Value::Float(f) if f.is_finite() => Ok(Duration::from_secs_f64(f.clamp(0.0, 1e12))),
+        Value::Float(f) if f.get().is_finite() => {
+            Ok(Duration::from_secs_f64(f.get().clamp(0.0, 1e12)))
+        }
         other => Err(bad_arg("call_out", 1, other)),
     }
 }

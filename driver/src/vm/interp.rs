@@ -162,7 +162,7 @@ impl Vm {
                     }
                     Instr::PushFloat { index } => {
                         let v = program.floats.get(index as usize).copied().unwrap_or(0.0);
-                        self.stack.push(Value::Float(v));
+                        self.stack.push(Value::float(v));
                     }
                     Instr::PushString { index } => {
                         let v = part
@@ -437,7 +437,7 @@ impl Vm {
                     Instr::CastInt => {
                         let a = pop!();
                         let v = match a {
-                            Value::Float(f) => Value::Int(f as i64),
+                            Value::Float(f) => Value::Int(f.get() as i64),
                             Value::Str(s) => Value::Int(s.text.trim().parse().unwrap_or(0)),
                             other => other,
                         };
@@ -446,9 +446,9 @@ impl Vm {
                     Instr::CastFloat => {
                         let a = pop!();
                         let v = match a {
-                            Value::Int(i) => Value::Float(i as f64),
-                            Value::Undefined => Value::Float(0.0),
-                            Value::Str(s) => Value::Float(s.text.trim().parse().unwrap_or(0.0)),
+                            Value::Int(i) => Value::float(i as f64),
+                            Value::Undefined => Value::float(0.0),
+                            Value::Str(s) => Value::float(s.text.trim().parse().unwrap_or(0.0)),
                             other => other,
                         };
                         self.stack.push(v);
@@ -457,7 +457,7 @@ impl Vm {
                         if let Some(top) = self.stack.last_mut()
                             && let Value::Int(i) = *top
                         {
-                            *top = Value::Float(i as f64);
+                            *top = Value::float(i as f64);
                         }
                     }
                     Instr::PromoteBuffer => {
@@ -469,14 +469,14 @@ impl Vm {
                         if let Some(top) = self.stack.last_mut()
                             && let Value::Float(f) = *top
                         {
-                            *top = Value::Int(f as i64);
+                            *top = Value::Int(f.get() as i64);
                         }
                     }
                     Instr::CastString => {
                         let a = pop!();
                         let v = match a {
                             Value::Int(i) => Value::str(i.to_string()),
-                            Value::Float(f) => Value::str(ops::float_text(f)),
+                            Value::Float(f) => Value::str(ops::float_text(f.get())),
                             other => other,
                         };
                         self.stack.push(v);

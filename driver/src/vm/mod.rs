@@ -1173,10 +1173,11 @@ impl Vm {
     /// A function value of kind `kind` owned by the running object.
     pub fn make_fn(&self, kind: FnKind, bound: Vec<Value>, captures: Vec<Value>) -> Value {
         // The running frame's object, whose program the function is of.
-        let owner = self.frames.last().map(|f| f.obj).unwrap_or(ObjRef {
-            index: u32::MAX,
-            generation: 0,
-        });
+        let owner = self
+            .frames
+            .last()
+            .map(|f| f.obj)
+            .unwrap_or(ObjRef::new(u32::MAX, 0));
         Value::Function(Rc::new(FnPtr {
             owner,
             kind,

@@ -15,14 +15,37 @@ use super::value::Value;
 
 /// A handle to an object: stale once the object is destructed.
 ///
-/// Aligned like a pointer so that every payload of a [`Value`] sits at
-/// the same offset: a handle at offset 4 made the compiler copy values
-/// in odd-sized pieces and read them back whole, stalling each push.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(align(8))]
-pub struct ObjRef {
-    pub index: u32,
-    pub generation: u32,
+/// One word (slot index above, generation below), so that every payload
+/// of a [`Value`] is a scalar the compiler keeps in a register: a handle of
+/// two fields made it copy values through memory and read them back whole,
+/// stalling each push.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(transparent)]
+pub struct ObjRef(u64);
+
+impl ObjRef {
+    #[inline]
+    pub fn new(index: u32, generation: u32) -> ObjRef {
+        ObjRef(((index as u64) << 32) | generation as u64)
+    }
+
+    /// The object's slot in the table.
+    #[inline]
+    pub fn index(self) -> u32 {
+        (self.0 >> 32) as u32
+    }
+
+    /// Which use of the slot the handle names.
+    #[inline]
+    pub fn generation(self) -> u32 {
+        self.0 as u32
+    }
+}
+
+impl std::fmt::Debug for ObjRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ObjRef({}#{})", self.index(), self.generation())
+    }
 }
 
 /// A function of a linked program: which part, which function in it.
@@ -221,16 +244,16 @@ pub struct ObjectTable {
 
 impl ObjectTable {
     pub fn get(&self, r: ObjRef) -> Option<&Object> {
-        let slot = self.slots.get(r.index as usize)?;
-        if slot.generation != r.generation {
+        let slot = self.slots.get(r.index() as usize)?;
+        if slot.generation != r.generation() {
             return None;
         }
         slot.object.as_ref()
     }
 
     pub fn get_mut(&mut self, r: ObjRef) -> Option<&mut Object> {
-        let slot = self.slots.get_mut(r.index as usize)?;
-        if slot.generation != r.generation {
+        let slot = self.slots.get_mut(r.index() as usize)?;
+        if slot.generation != r.generation() {
             return None;
         }
         slot.object.as_mut()
@@ -257,20 +280,14 @@ impl ObjectTable {
             Some(index) => {
                 let slot = &mut self.slots[index as usize];
                 slot.object = Some(object);
-                ObjRef {
-                    index,
-                    generation: slot.generation,
-                }
+                ObjRef::new(index, slot.generation)
             }
             None => {
                 self.slots.push(Slot {
                     generation: 0,
                     object: Some(object),
                 });
-                ObjRef {
-                    index: (self.slots.len() - 1) as u32,
-                    generation: 0,
-                }
+                ObjRef::new((self.slots.len() - 1) as u32, 0)
             }
         };
         self.names.insert(name, r);
@@ -280,13 +297,13 @@ impl ObjectTable {
     /// Removes the object; its handles go stale. Returns its variables so
     /// the caller drops them outside any borrow of the table.
     pub fn remove(&mut self, r: ObjRef) -> Option<Object> {
-        let slot = self.slots.get_mut(r.index as usize)?;
-        if slot.generation != r.generation {
+        let slot = self.slots.get_mut(r.index() as usize)?;
+        if slot.generation != r.generation() {
             return None;
         }
         let object = slot.object.take()?;
         slot.generation = slot.generation.wrapping_add(1);
-        self.free.push(r.index);
+        self.free.push(r.index());
         if self.names.get(&object.name) == Some(&r) {
             self.names.remove(&object.name);
         }
@@ -296,10 +313,9 @@ impl ObjectTable {
     /// Every live object, in slot order.
     pub fn refs(&self) -> impl Iterator<Item = ObjRef> + '_ {
         self.slots.iter().enumerate().filter_map(|(i, slot)| {
-            slot.object.as_ref().map(|_| ObjRef {
-                index: i as u32,
-                generation: slot.generation,
-            })
+            slot.object
+                .as_ref()
+                .map(|_| ObjRef::new(i as u32, slot.generation))
         })
     }
 

@@ -28,7 +28,7 @@ fn concat_text(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
         Value::Int(i) => Some(std::borrow::Cow::Owned(i.to_string())),
         Value::Undefined => Some(std::borrow::Cow::Borrowed("0")),
         // Concatenation prints six decimals, as C's `%f` does.
-        Value::Float(f) => Some(std::borrow::Cow::Owned(format!("{f:.6}"))),
+        Value::Float(f) => Some(std::borrow::Cow::Owned(format!("{:.6}", f.get()))),
         _ => None,
     }
 }
@@ -60,7 +60,7 @@ fn num(v: &Value) -> Option<f64> {
     match v {
         Value::Int(i) => Some(*i as f64),
         Value::Undefined => Some(0.0),
-        Value::Float(f) => Some(*f),
+        Value::Float(f) => Some(f.get()),
         _ => None,
     }
 }
@@ -76,7 +76,7 @@ fn arith(
         return Ok(Value::Int(int(x, y)));
     }
     match (num(&a), num(&b)) {
-        (Some(x), Some(y)) => Ok(Value::Float(float(x, y))),
+        (Some(x), Some(y)) => Ok(Value::float(float(x, y))),
         _ => Err(bad(op, &a, &b)),
     }
 }
@@ -193,7 +193,7 @@ fn div_mod(a: Value, b: Value, div: bool) -> OpResult {
     }
     match (num(&a), num(&b)) {
         (Some(_), Some(0.0)) => Err("Division by zero".into()),
-        (Some(x), Some(y)) => Ok(Value::Float(x / y)),
+        (Some(x), Some(y)) => Ok(Value::float(x / y)),
         _ => Err(bad(op, &a, &b)),
     }
 }
@@ -249,7 +249,7 @@ pub fn negate(a: Value) -> OpResult {
     match a {
         Value::Int(i) => Ok(Value::Int(i.wrapping_neg())),
         Value::Undefined => Ok(Value::Int(0)),
-        Value::Float(f) => Ok(Value::Float(-f)),
+        Value::Float(f) => Ok(Value::float(-f.get())),
         other => Err(format!(
             "Bad argument to unary minus: {}",
             other.type_name()

@@ -196,12 +196,45 @@ pub struct FnPtr {
     pub owner_version: u32,
 }
 
+/// A float payload kept as its bits. Every payload of a [`Value`] is then
+/// an integer or a pointer, so the compiler moves a value as two words in
+/// registers; a float among them made it copy values through memory in
+/// halves and read them back whole, stalling each push.
+#[derive(Clone, Copy, Default)]
+#[repr(transparent)]
+pub struct Float64(u64);
+
+impl Float64 {
+    #[inline]
+    pub fn new(f: f64) -> Float64 {
+        Float64(f.to_bits())
+    }
+
+    #[inline]
+    pub fn get(self) -> f64 {
+        f64::from_bits(self.0)
+    }
+}
+
+/// Compared as floats: `0.0 == -0.0`, and NaN equals nothing.
+impl PartialEq for Float64 {
+    fn eq(&self, other: &Float64) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl std::fmt::Debug for Float64 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub enum Value {
     #[default]
     Undefined,
     Int(i64),
-    Float(f64),
+    Float(Float64),
     Str(Rc<LStr>),
     Array(Rc<Array>),
     Mapping(Rc<Mapping>),
@@ -219,6 +252,11 @@ pub enum Value {
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
 
 impl Value {
+    #[inline]
+    pub fn float(f: f64) -> Value {
+        Value::Float(Float64::new(f))
+    }
+
     pub fn str(text: impl Into<String>) -> Value {
         Value::Str(Rc::new(LStr::new(text.into())))
     }
@@ -232,7 +270,7 @@ impl Value {
             Value::Ref(r) => r.borrow().truthy(),
             Value::Undefined => false,
             Value::Int(i) => *i != 0,
-            Value::Float(f) => *f != 0.0,
+            Value::Float(f) => f.get() != 0.0,
             _ => true,
         }
     }
@@ -286,7 +324,9 @@ fn slow_eq(a: &Value, b: &Value) -> bool {
             (Value::Int(a), Value::Int(b)) => a == b,
             (Value::Undefined | Value::Int(0), Value::Undefined | Value::Int(0)) => true,
             (Value::Float(a), Value::Float(b)) => a == b,
-            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => *a as f64 == *b,
+            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => {
+                *a as f64 == b.get()
+            }
             (Value::Str(a), Value::Str(b)) => Rc::ptr_eq(a, b) || a.text == b.text,
             (Value::Class(a), Value::Class(b)) => Rc::ptr_eq(a, b),
             // FluffOS shares one empty array, so all empty arrays are equal.
@@ -313,8 +353,9 @@ impl Hash for Value {
             Value::Int(i) => i.hash(state),
             // Floats equal to an integer must hash like it: `==` says they match.
             Value::Float(f) => {
+                let f = f.get();
                 if f.fract() == 0.0 && f.abs() < 9.0e18 {
-                    (*f as i64).hash(state)
+                    (f as i64).hash(state)
                 } else {
                     f.to_bits().hash(state)
                 }

@@ -39,7 +39,7 @@ fn encode_at(v: &Value, out: &mut String, depth: usize) -> Result<(), String> {
         Value::Int(n) => {
             let _ = write!(out, "{n}");
         }
-        Value::Float(f) => out.push_str(&c_float(*f)),
+        Value::Float(f) => out.push_str(&c_float(f.get())),
         Value::Str(s) => {
             out.push('"');
             for c in s.text.chars() {
@@ -392,7 +392,7 @@ impl<'a> Cursor<'a> {
         if float {
             let text = format!("{digits}.{fraction}e{exponent}");
             let f: f64 = text.parse().map_err(|_| Bad::Numeral)?;
-            return Ok(Value::Float(if negative { -f } else { f }));
+            return Ok(Value::float(if negative { -f } else { f }));
         }
         // Out-of-range integers wrap, as the machine arithmetic does.
         let n = digits.bytes().fold(0i64, |n, d| {
@@ -433,7 +433,7 @@ mod tests {
     #[test]
     fn values_are_written_as_the_save_format_has_them() {
         assert_eq!(text(&Value::Int(-1)), "-1");
-        assert_eq!(text(&Value::Float(1.2)), "1.200000");
+        assert_eq!(text(&Value::float(1.2)), "1.200000");
         assert_eq!(text(&Value::str("\"x\\\n")), "\"\\\"x\\\\\r\"");
         assert_eq!(text(&Value::str("a\rb")), "\"a\\\rb\"");
         assert_eq!(text(&Value::array(vec![Value::Int(0)])), "({0,})");
@@ -445,9 +445,9 @@ mod tests {
         let r = reader();
         assert_eq!(r.read("\"\r\""), Ok(Value::str("\n")));
         assert_eq!(r.read("\"\\\"\\x\r\""), Ok(Value::str("\"x\n")));
-        assert_eq!(r.read("1.2"), Ok(Value::Float(1.2)));
+        assert_eq!(r.read("1.2"), Ok(Value::float(1.2)));
         assert_eq!(r.read("-7"), Ok(Value::Int(-7)));
-        assert_eq!(r.read("1e+2"), Ok(Value::Float(100.0)));
+        assert_eq!(r.read("1e+2"), Ok(Value::float(100.0)));
         assert_eq!(r.read(""), Ok(Value::Int(0)));
         let Ok(Value::Array(a)) = r.read("({,\"a\",({1,}),})") else {
             panic!("not an array");
