@@ -481,10 +481,9 @@ impl Vm {
     /// or leaves its result in place of them (false).
     pub fn prepare_call_value(&mut self, argc: usize) -> Result<bool, Unwind> {
         let at = self.stack.len() - argc - 1;
-        let Value::Function(fp) = std::mem::take(&mut self.stack[at]) else {
+        let Value::Function(fp) = self.stack.remove(at) else {
             return Err(error("Attempt to call a value that is not a function"));
         };
-        self.stack.remove(at);
         let argc = if fp.bound.is_empty() {
             argc
         } else {
