@@ -365,6 +365,10 @@ fn evaluate(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     if !matches!(f, Value::Function(_)) {
         return Ok(f);
     }
+    if base + argc == vm.stack.len() {
+        // The function and its arguments are already laid out for the call.
+        return vm.call_stacked_value(argc - 1);
+    }
     let args: Vec<Value> = vm
         .stack
         .get(base + 1..base + argc)

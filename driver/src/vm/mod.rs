@@ -464,9 +464,16 @@ impl Vm {
         }
         self.stack.push(f.clone());
         self.stack.extend(args.iter().cloned());
+        self.call_stacked_value(args.len())
+    }
+
+    /// Calls the function value under the `argc` arguments on top of the
+    /// stack and returns its result, with the function and its arguments
+    /// taken off the stack.
+    pub fn call_stacked_value(&mut self, argc: usize) -> Result<Value, Unwind> {
         let depth = self.frames.len();
-        let height = self.stack.len() - args.len() - 1;
-        match self.prepare_call_value(args.len()) {
+        let height = self.stack.len() - argc - 1;
+        match self.prepare_call_value(argc) {
             Ok(true) => {}
             Ok(false) => return Ok(self.stack.pop().unwrap_or_default()),
             Err(e) => {
