@@ -77,6 +77,15 @@ impl Vm {
                     self.stack.pop().unwrap_or_default()
                 };
             }
+            // Drops the top value without a call for the numbers, which
+            // need no drop glue.
+            macro_rules! discard {
+                () => {
+                    if let Some(v) = self.stack.pop() {
+                        release(v);
+                    }
+                };
+            }
             macro_rules! vars {
                 () => {
                     match self.objects.vars_mut(obj) {
@@ -89,7 +98,7 @@ impl Vm {
                 ($op:expr, $slow:expr) => {{
                     if let [.., Value::Int(a), Value::Int(b)] = &mut self.stack[..] {
                         *a = $op(*a, *b);
-                        self.stack.pop();
+                        discard!();
                     } else {
                         let b = pop!();
                         let a = pop!();
@@ -102,7 +111,7 @@ impl Vm {
                 ($test:expr) => {{
                     if let [.., Value::Int(a), Value::Int(b)] = &self.stack[..] {
                         let r = $test((*a).cmp(b));
-                        self.stack.pop();
+                        discard!();
                         if let Some(top) = self.stack.last_mut() {
                             *top = Value::Int(r as i64);
                         }
@@ -122,6 +131,8 @@ impl Vm {
                         (Value::Int(x), Value::Int(y)) => x.cmp(y),
                         _ => check!(ops::compare(&a, &b)),
                     };
+                    release(a);
+                    release(b);
                     if $test(ord) {
                         if ($target as usize) < pc {
                             tick!();
@@ -173,9 +184,7 @@ impl Vm {
                         self.stack.push(v);
                     }
                     Instr::Pop => {
-                        if let Some(v) = self.stack.pop() {
-                            release(v);
-                        }
+                        discard!();
                     }
                     Instr::Dup => {
                         let v = self.stack.last().cloned().unwrap_or_default();
@@ -309,7 +318,7 @@ impl Vm {
                             };
                             if let Some(v) = v {
                                 self.stack[local] = Value::Int(v);
-                                self.stack.pop();
+                                discard!();
                                 continue;
                             }
                         }
@@ -350,7 +359,7 @@ impl Vm {
                     Instr::Add => {
                         if let [.., Value::Int(a), Value::Int(b)] = &mut self.stack[..] {
                             *a = a.wrapping_add(*b);
-                            self.stack.pop();
+                            discard!();
                         } else {
                             let b = pop!();
                             let a = pop!();
@@ -490,12 +499,18 @@ impl Vm {
                         pc = target as usize;
                     }
                     Instr::JumpIfFalse { target } => {
-                        if !pop!().truthy() {
+                        let v = pop!();
+                        let truthy = v.truthy();
+                        release(v);
+                        if !truthy {
                             pc = target as usize;
                         }
                     }
                     Instr::JumpIfTrue { target } => {
-                        if pop!().truthy() {
+                        let v = pop!();
+                        let truthy = v.truthy();
+                        release(v);
+                        if truthy {
                             if (target as usize) < pc {
                                 tick!();
                             }
@@ -506,14 +521,14 @@ impl Vm {
                         if self.stack.last().is_some_and(|v| !v.truthy()) {
                             pc = target as usize;
                         } else {
-                            self.stack.pop();
+                            discard!();
                         }
                     }
                     Instr::JumpIfTrueKeep { target } => {
                         if self.stack.last().is_some_and(Value::truthy) {
                             pc = target as usize;
                         } else {
-                            self.stack.pop();
+                            discard!();
                         }
                     }
                     Instr::JumpIfDefinedKeep { target } => {
@@ -524,7 +539,7 @@ impl Vm {
                         {
                             pc = target as usize;
                         } else {
-                            self.stack.pop();
+                            discard!();
                         }
                     }
                     Instr::JumpIfLocalLtLocal {
@@ -904,7 +919,7 @@ impl Vm {
                         {
                             let v = a.borrow().get(*i as usize).cloned();
                             if let Some(v) = v.filter(|_| *i >= 0) {
-                                self.stack.pop();
+                                discard!();
                                 if let Some(top) = self.stack.last_mut() {
                                     *top = v;
                                 }
