@@ -95,7 +95,7 @@ pub fn check(
             Value::str(efun),
         ];
         match vm.apply(master, apply, args, true)? {
-            Some(Value::Str(s)) => path = s.text.clone(),
+            Some(Value::Str(s)) => path = s.text.to_string(),
             Some(v) if !v.truthy() => return Ok(None),
             _ => {}
         }

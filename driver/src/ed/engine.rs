@@ -356,7 +356,7 @@ impl EdSession {
     /// The buffer, one string per line.
     #[cfg(test)]
     pub fn lines(&self) -> Vec<String> {
-        self.lines.iter().map(|l| l.text.clone()).collect()
+        self.lines.iter().map(|l| l.text.to_string()).collect()
     }
 
     /// Runs one line of input: a command, a line of text, or a key press
@@ -431,7 +431,7 @@ impl EdSession {
     }
 
     fn texts(&self) -> Vec<String> {
-        self.lines.iter().map(|l| l.text.clone()).collect()
+        self.lines.iter().map(|l| l.text.to_string()).collect()
     }
 
     /// After a command (or a text entry) ends: when it changed the buffer,
@@ -940,7 +940,7 @@ impl EdSession {
                     return Err(Fail::Syntax);
                 }
                 self.out.push_str("Indenting entire code...\n");
-                let texts: Vec<String> = self.lines.iter().map(|l| l.text.clone()).collect();
+                let texts: Vec<String> = self.lines.iter().map(|l| l.text.to_string()).collect();
                 match super::indent::indent(&texts, self.shiftwidth as usize) {
                     Ok(done) => {
                         for (line, text) in self.lines.iter_mut().zip(done) {
@@ -1341,7 +1341,7 @@ impl EdSession {
         let block: Vec<Line> = self.lines[from - 1..to]
             .iter()
             .map(|l| Line {
-                text: l.text.clone(),
+                text: l.text.to_string(),
                 global: false,
             })
             .collect();

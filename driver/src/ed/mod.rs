@@ -379,7 +379,7 @@ impl EdHost for VmHost<'_> {
     fn make_path_absolute(&mut self, path: &str) -> Result<Option<String>, Abort> {
         self.flush_to_user()?;
         match master_apply(self.vm, "make_path_absolute", vec![Value::str(path)]) {
-            Ok(Some(Value::Str(s))) => Ok(Some(s.text.clone())),
+            Ok(Some(Value::Str(s))) => Ok(Some(s.text.to_string())),
             Ok(_) => Ok(None),
             Err(e) => self.fail(e),
         }
@@ -396,7 +396,7 @@ impl EdHost for VmHost<'_> {
                 Value::str("ed_start"),
             ];
             match master_apply(self.vm, apply, args) {
-                Ok(Some(Value::Str(s))) => path = s.text.clone(),
+                Ok(Some(Value::Str(s))) => path = s.text.to_string(),
                 Ok(Some(v)) if !v.truthy() => return Ok(None),
                 Ok(_) => {}
                 Err(e) => return self.fail(e),
@@ -501,7 +501,7 @@ int query_writes() { return writes; }
 
     fn told(vm: &mut Vm, user: ObjRef) -> String {
         match call(vm, user, "take") {
-            Value::Str(s) => s.text.clone(),
+            Value::Str(s) => s.text.to_string(),
             other => panic!("not a string: {other:?}"),
         }
     }

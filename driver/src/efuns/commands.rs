@@ -123,12 +123,12 @@ fn add_action(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         other => return Err(bad_arg("add_action", 0, &other)),
     };
     let verbs: Vec<String> = match arg(vm, base, argc, 1) {
-        Value::Str(s) => vec![s.text.clone()],
+        Value::Str(s) => vec![s.text.to_string()],
         Value::Array(a) => a
             .borrow()
             .iter()
             .filter_map(|v| match v {
-                Value::Str(s) => Some(s.text.clone()),
+                Value::Str(s) => Some(s.text.to_string()),
                 _ => None,
             })
             .collect(),
@@ -181,7 +181,7 @@ fn remove_action(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
     };
     let Some(at) = list
         .iter()
-        .position(|s| s.owner == owner && s.verb == verb.text && same_function(s))
+        .position(|s| s.owner == owner && s.verb == verb.text.as_str() && same_function(s))
     else {
         return Ok(Value::Int(0));
     };
@@ -361,13 +361,13 @@ fn notify_no_command(vm: &mut Vm, player: ObjRef) -> Result<(), Unwind> {
         return Ok(());
     }
     let message = match vm.backend.commands.fail.remove(&player) {
-        Some(Value::Str(s)) => Some(s.text.clone()),
+        Some(Value::Str(s)) => Some(s.text.to_string()),
         Some(f @ Value::Function(_)) => {
             let saved = vm.command_giver.replace(player);
             let v = vm.call_value(&f, &[]);
             vm.command_giver = saved;
             match v? {
-                Value::Str(s) => Some(s.text.clone()),
+                Value::Str(s) => Some(s.text.to_string()),
                 _ => None,
             }
         }

@@ -89,12 +89,12 @@ fn file_pair(vm: &Vm, base: usize, argc: usize, gzip: bool) -> Option<(String, S
     let Value::Str(input) = arg(vm, base, argc, 0) else {
         return None;
     };
-    let input = input.text.clone();
+    let input = input.text.to_string();
     if argc >= 2 {
         let Value::Str(out) = arg(vm, base, argc, 1) else {
             return None;
         };
-        return Some((input, out.text.clone()));
+        return Some((input, out.text.to_string()));
     }
     let output = if gzip {
         if input.ends_with(GZ) {

@@ -69,13 +69,13 @@ fn typeof_efun(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 fn call_other(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let target = arg(vm, base, argc, 0);
     let (name, mut args) = match arg(vm, base, argc, 1) {
-        Value::Str(s) => (s.text.clone(), Vec::new()),
+        Value::Str(s) => (s.text.to_string(), Vec::new()),
         Value::Array(a) => {
             let a = a.borrow();
             let Some(Value::Str(s)) = a.first() else {
                 return Err(error("call_other(): bad function name"));
             };
-            (s.text.clone(), a[1..].to_vec())
+            (s.text.to_string(), a[1..].to_vec())
         }
         other => return Err(bad_arg("call_other", 1, &other)),
     };

@@ -44,7 +44,7 @@ fn crypt(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let key = str_arg(vm, base, argc, 0, "crypt")?;
     let key = c_bytes(&key.text);
     let setting = match arg(vm, base, argc, 1) {
-        Value::Str(s) => s.text.clone(),
+        Value::Str(s) => s.text.to_string(),
         _ => String::new(),
     };
     let bytes = setting.as_bytes();

@@ -182,7 +182,7 @@ fn check_access(vm: &mut Vm, action: &str, info: Vec<Value>) -> Result<Option<St
     let args = vec![caller, Value::str(action), Value::array(info)];
     match vm.apply(master, "valid_database", args, true)? {
         None => Ok(None),
-        Some(Value::Str(password)) => Ok(Some(password.text.clone())),
+        Some(Value::Str(password)) => Ok(Some(password.text.to_string())),
         Some(Value::Int(n)) if n != 0 => Ok(None),
         Some(_) => Err(error("Database security violation attempted")),
     }
@@ -192,7 +192,7 @@ fn db_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let host = str_arg(vm, base, argc, 0, "db_connect")?;
     let database = str_arg(vm, base, argc, 1, "db_connect")?;
     let user = match arg(vm, base, argc, 2) {
-        Value::Str(s) => s.text.clone(),
+        Value::Str(s) => s.text.to_string(),
         Value::Undefined => String::new(),
         other => return Err(bad_arg("db_connect", 2, &other)),
     };

@@ -56,7 +56,7 @@ fn live_strings(vm: &Vm) -> BTreeMap<String, usize> {
             Value::Str(s) if seen_text.insert(Rc::as_ptr(&s)) => {
                 // The count includes the copy this walk holds.
                 let refs = Rc::strong_count(&s).saturating_sub(1);
-                *strings.entry(s.text.clone()).or_default() += refs;
+                *strings.entry(s.text.to_string()).or_default() += refs;
             }
             Value::Array(a) if seen.insert(Rc::as_ptr(&a) as usize) => {
                 work.extend(a.borrow().iter().cloned());
@@ -440,7 +440,7 @@ fn cache_stats(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
 /// (for a blueprint) its program, and its environment.
 fn dumpallobj(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let path = match arg(vm, base, argc, 0) {
-        Value::Str(s) => s.text.clone(),
+        Value::Str(s) => s.text.to_string(),
         Value::Undefined => "/OBJ_DUMP".to_string(),
         other => return Err(bad_arg("dumpallobj", 0, &other)),
     };

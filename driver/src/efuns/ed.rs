@@ -30,7 +30,7 @@ fn editor(vm: &Vm) -> Result<ObjRef, Unwind> {
 /// value is the scroll size.
 fn ed_start(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let file = match arg(vm, base, argc, 0) {
-        Value::Str(s) => Some(s.text.clone()),
+        Value::Str(s) => Some(s.text.to_string()),
         Value::Undefined | Value::Int(0) => None,
         other => return Err(bad_arg("ed_start", 0, &other)),
     };
@@ -101,7 +101,7 @@ fn ed(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let args: Vec<Value> = (0..argc).map(|i| arg(vm, base, argc, i)).collect();
     let text = |i: usize| -> Result<String, Unwind> {
         match args.get(i) {
-            Some(Value::Str(s)) => Ok(s.text.clone()),
+            Some(Value::Str(s)) => Ok(s.text.to_string()),
             Some(other) => Err(bad_arg("ed", i, other)),
             None => Err(bad_arg("ed", i, &Value::Undefined)),
         }
@@ -130,7 +130,7 @@ fn ed(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     match argc {
         0 | 1 => {}
         2 => match &args[1] {
-            Value::Str(s) => exit_fn = Some(s.text.clone()),
+            Value::Str(s) => exit_fn = Some(s.text.to_string()),
             Value::Int(n) => restricted_or_scroll(*n, &mut config),
             other => return Err(bad_arg("ed", 1, other)),
         },
@@ -141,7 +141,7 @@ fn ed(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             }
             Value::Str(s) => {
                 write_fn = Some(text(1)?);
-                exit_fn = Some(s.text.clone());
+                exit_fn = Some(s.text.to_string());
             }
             other => return Err(bad_arg("ed", 2, other)),
         },

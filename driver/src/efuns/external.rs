@@ -248,7 +248,7 @@ fn external_start(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind
             let mut args = Vec::new();
             for (i, item) in items.borrow().iter().enumerate() {
                 match item {
-                    Value::Str(s) => args.push(s.text.clone()),
+                    Value::Str(s) => args.push(s.text.to_string()),
                     _ => {
                         return Err(error(format!(
                             "Bad argument list item {i} to external_start()"

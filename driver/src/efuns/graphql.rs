@@ -38,7 +38,7 @@ pub fn to_gql(vm: &Vm, v: &Value, depth: usize) -> Result<Gql, String> {
         Value::Undefined => Gql::Null,
         Value::Int(n) => Gql::Number(Number::from(*n)),
         Value::Float(f) => Number::from_f64(f.get()).map_or(Gql::Null, Gql::Number),
-        Value::Str(s) => Gql::String(s.text.clone()),
+        Value::Str(s) => Gql::String(s.text.to_string()),
         Value::Buffer(b) => Gql::Binary(b.borrow().clone().into()),
         Value::Object(o) => vm
             .object_name(*o)
@@ -54,7 +54,7 @@ pub fn to_gql(vm: &Vm, v: &Value, depth: usize) -> Result<Gql, String> {
             let mut entries = async_graphql::indexmap::IndexMap::new();
             for (key, value) in m.borrow().iter() {
                 let key = match key {
-                    Value::Str(s) => s.text.clone(),
+                    Value::Str(s) => s.text.to_string(),
                     Value::Int(n) => n.to_string(),
                     other => return Err(format!("a {} mapping key", other.type_name())),
                 };
@@ -106,11 +106,11 @@ fn graphql_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
     let Some(port) = u16::try_from(port).ok().filter(|&p| p != 0) else {
         return Err(error(format!("{EFUN}(): bad port {port}")));
     };
-    let path = str_arg(vm, base, argc, 1, EFUN)?.text.clone();
+    let path = str_arg(vm, base, argc, 1, EFUN)?.text.to_string();
     if !path.starts_with('/') {
         return Err(error(format!("{EFUN}(): the path must start with '/'")));
     }
-    let sdl = str_arg(vm, base, argc, 2, EFUN)?.text.clone();
+    let sdl = str_arg(vm, base, argc, 2, EFUN)?.text.to_string();
     let resolver = match arg(vm, base, argc, 3) {
         Value::Object(o) if vm.objects.alive(o) => o,
         other => return Err(bad_arg(EFUN, 3, &other)),
@@ -233,9 +233,9 @@ fn resolve_on_vm(
 /// answer's data and errors, or an error string.
 fn graphql_query(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     const EFUN: &str = "graphql_query";
-    let url = str_arg(vm, base, argc, 0, EFUN)?.text.clone();
+    let url = str_arg(vm, base, argc, 0, EFUN)?.text.to_string();
     http_client::parse_url(&url).map_err(|e| error(format!("{EFUN}(): {e}")))?;
-    let query = str_arg(vm, base, argc, 1, EFUN)?.text.clone();
+    let query = str_arg(vm, base, argc, 1, EFUN)?.text.to_string();
     let variables = match arg(vm, base, argc, 2) {
         Value::Undefined | Value::Int(0) => Gql::Object(Default::default()),
         v @ Value::Mapping(_) => {

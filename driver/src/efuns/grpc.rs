@@ -40,7 +40,9 @@ fn value_of(message: &DynamicMessage) -> Result<Value, String> {
 
 /// `grpc_load_proto(path)`: imports are looked up from the mudlib root.
 fn grpc_load_proto(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let path = str_arg(vm, base, argc, 0, "grpc_load_proto")?.text.clone();
+    let path = str_arg(vm, base, argc, 0, "grpc_load_proto")?
+        .text
+        .to_string();
     let relative = path.trim_start_matches('/');
     if relative.split('/').any(|part| part == "..") {
         return Err(error(format!("grpc_load_proto(): bad path '{path}'")));
@@ -53,8 +55,8 @@ fn grpc_load_proto(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwin
 /// `grpc_call(target, method, request, callback, options)`.
 fn grpc_call(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     const EFUN: &str = "grpc_call";
-    let target = str_arg(vm, base, argc, 0, EFUN)?.text.clone();
-    let name = str_arg(vm, base, argc, 1, EFUN)?.text.clone();
+    let target = str_arg(vm, base, argc, 0, EFUN)?.text.to_string();
+    let name = str_arg(vm, base, argc, 1, EFUN)?.text.to_string();
     let method = grpc::method(&name).map_err(|e| error(format!("{EFUN}(): {e}")))?;
     // A client-streaming method takes its whole stream as an array.
     let requests = match (arg(vm, base, argc, 2), method.is_client_streaming()) {
@@ -122,7 +124,7 @@ fn grpc_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let Some(port) = u16::try_from(port).ok().filter(|&p| p != 0) else {
         return Err(error(format!("{EFUN}(): bad port {port}")));
     };
-    let name = str_arg(vm, base, argc, 1, EFUN)?.text.clone();
+    let name = str_arg(vm, base, argc, 1, EFUN)?.text.to_string();
     let handler = match arg(vm, base, argc, 2) {
         Value::Object(o) if vm.objects.alive(o) => o,
         other => return Err(bad_arg(EFUN, 2, &other)),

@@ -48,7 +48,7 @@ impl Options {
                             known.join(", ")
                         )));
                     }
-                    entries.insert(key.text.clone(), value.clone());
+                    entries.insert(key.text.to_string(), value.clone());
                 }
             }
             other => return Err(bad_arg(efun, i, &other)),
@@ -93,7 +93,7 @@ impl Options {
     pub fn string(&self, key: &str) -> Result<Option<String>, Unwind> {
         match self.entries.get(key) {
             None => Ok(None),
-            Some(Value::Str(s)) => Ok(Some(s.text.clone())),
+            Some(Value::Str(s)) => Ok(Some(s.text.to_string())),
             Some(_) => Err(self.bad(key, "a string")),
         }
     }
@@ -143,7 +143,7 @@ pub fn headers_of(v: &Value, efun: &str) -> Result<Vec<(String, String)>, Unwind
         };
         for value in values {
             let text = match value {
-                Value::Str(s) => s.text.clone(),
+                Value::Str(s) => s.text.to_string(),
                 Value::Int(n) => n.to_string(),
                 _ => {
                     return Err(error(format!(
@@ -158,7 +158,7 @@ pub fn headers_of(v: &Value, efun: &str) -> Result<Vec<(String, String)>, Unwind
                     name.text
                 )));
             }
-            pairs.push((name.text.clone(), text));
+            pairs.push((name.text.to_string(), text));
         }
     }
     Ok(pairs)
@@ -473,7 +473,7 @@ fn http_request(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Err(error(format!("{EFUN}(): bad method '{method}'")));
     }
-    let url = str_arg(vm, base, argc, 1, EFUN)?.text.clone();
+    let url = str_arg(vm, base, argc, 1, EFUN)?.text.to_string();
     http_client::parse_url(&url).map_err(|e| error(format!("{EFUN}(): {e}")))?;
     let headers = headers_of(&arg(vm, base, argc, 2), EFUN)?;
     let body = body_of(&arg(vm, base, argc, 3), EFUN, "the body")?;

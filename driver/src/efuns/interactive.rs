@@ -653,7 +653,7 @@ pub fn tell_object(vm: &mut Vm, object: ObjRef, text: &str) -> Result<(), Unwind
 /// How `write` and `tell_room` show a value.
 fn printable(vm: &mut Vm, v: &Value) -> String {
     match v {
-        Value::Str(s) => s.text.clone(),
+        Value::Str(s) => s.text.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Object(r) => format!("OBJ({})", vm.object_name(*r).as_deref().unwrap_or("?")),
         other => super::strings::describe(vm, other),
@@ -1411,7 +1411,7 @@ fn query_encoding(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
 /// `(name, address or 0, key)`. Reverse lookups are not available, so
 /// an address literal is refused.
 fn resolve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let query = str_arg(vm, base, argc, 0, "resolve")?.text.clone();
+    let query = str_arg(vm, base, argc, 0, "resolve")?.text.to_string();
     let callback = match arg(vm, base, argc, 1) {
         f @ (Value::Str(_) | Value::Function(_)) => f,
         other => return Err(bad_arg("resolve", 1, &other)),

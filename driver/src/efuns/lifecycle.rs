@@ -404,7 +404,7 @@ fn replaceable(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let mut ignore: Vec<String> = vec!["create".into(), "__INIT".into()];
     match super::arg(vm, base, argc, 1) {
         Value::Array(names) => ignore.extend(names.borrow().iter().filter_map(|v| match v {
-            Value::Str(s) => Some(s.text.clone()),
+            Value::Str(s) => Some(s.text.to_string()),
             _ => None,
         })),
         Value::Undefined => {}

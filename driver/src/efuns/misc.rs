@@ -951,7 +951,7 @@ fn set_os_env(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         )));
     }
     let value = match arg(vm, base, argc, 1) {
-        Value::Str(s) => Some(s.text.clone()),
+        Value::Str(s) => Some(s.text.to_string()),
         Value::Undefined if argc < 2 => None,
         other => return Err(bad_arg("set_os_env", 1, &other)),
     };

@@ -63,7 +63,7 @@ fn last_will(v: &Value) -> Result<Will, Unwind> {
 /// `mqtt_connect(host, port, options, on_message, on_event)`.
 fn mqtt_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     const EFUN: &str = "mqtt_connect";
-    let host = str_arg(vm, base, argc, 0, EFUN)?.text.clone();
+    let host = str_arg(vm, base, argc, 0, EFUN)?.text.to_string();
     if host.is_empty() {
         return Err(error(format!("{EFUN}(): no host")));
     }
@@ -181,7 +181,7 @@ fn queue(vm: &Vm, handle: i64, request: Request) -> Value {
 }
 
 fn topic_arg(vm: &Vm, base: usize, argc: usize, efun: &str) -> Result<String, Unwind> {
-    let topic = str_arg(vm, base, argc, 1, efun)?.text.clone();
+    let topic = str_arg(vm, base, argc, 1, efun)?.text.to_string();
     if topic.is_empty() {
         return Err(error(format!("{efun}(): empty topic")));
     }

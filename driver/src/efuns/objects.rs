@@ -530,7 +530,7 @@ fn find_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 
 fn clone_object(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let name = match arg(vm, base, argc, 0) {
-        Value::Str(s) => s.text.clone(),
+        Value::Str(s) => s.text.to_string(),
         Value::Object(r) => vm.object_name(r).map(|n| n.to_string()).unwrap_or_default(),
         other => return Err(bad_arg("clone_object", 0, &other)),
     };
@@ -863,7 +863,7 @@ fn call_stack(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 fn dump_prog(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let linked = program_of(vm, base, argc, 0, "dump_prog")?;
     let file = match arg(vm, base, argc, 2) {
-        Value::Str(s) => s.text.clone(),
+        Value::Str(s) => s.text.to_string(),
         _ => "/PROG_DUMP".to_string(),
     };
     let mut text = String::new();

@@ -56,7 +56,7 @@ fn string_list(v: Option<Value>) -> Option<Vec<String>> {
         items
             .iter()
             .filter_map(|v| match v {
-                Value::Str(s) => Some(s.text.clone()),
+                Value::Str(s) => Some(s.text.to_string()),
                 _ => None,
             })
             .collect(),
@@ -140,7 +140,7 @@ impl Matcher {
         self.any_adjectives = string_list(ask_master(vm, "parse_command_adjectiv_id_list")?);
         self.prepositions = string_list(ask_master(vm, "parse_command_prepos_list")?);
         if let Some(Value::Str(s)) = ask_master(vm, "parse_command_all_word")? {
-            self.all_word = Some(s.text.clone());
+            self.all_word = Some(s.text.to_string());
         }
         Ok(())
     }
@@ -483,7 +483,7 @@ impl Matcher {
                 .borrow()
                 .iter()
                 .map(|v| match v {
-                    Value::Str(s) => Some(s.text.clone()),
+                    Value::Str(s) => Some(s.text.to_string()),
                     _ => None,
                 })
                 .collect(),

@@ -366,7 +366,7 @@ fn pcre_replace(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
                 "Bad argument 3 to pcre_replace(): replacement array must contain only strings.",
             ));
         };
-        texts.push(s.text.clone());
+        texts.push(s.text.to_string());
     }
     Ok(Value::str(replace_groups(&subject.text, &groups, &texts)))
 }
@@ -396,7 +396,7 @@ fn pcre_replace_callback(vm: &mut Vm, base: usize, argc: usize) -> Result<Value,
                     .this_object()
                     .ok_or_else(|| error("pcre_replace_callback(): no object"))?,
             };
-            (Some((name.text.clone(), ob)), 4)
+            (Some((name.text.to_string(), ob)), 4)
         }
         _ => return Err(error("Illegal third argument (0) to pcre_replace_callback")),
     };
@@ -418,9 +418,9 @@ fn pcre_replace_callback(vm: &mut Vm, base: usize, argc: usize) -> Result<Value,
             Some((name, ob)) => vm.apply(*ob, name, args, false)?.unwrap_or_default(),
         };
         replacements.push(match answer {
-            Value::Str(s) => s.text.clone(),
+            Value::Str(s) => s.text.to_string(),
             _ => match found {
-                Value::Str(s) => s.text.clone(),
+                Value::Str(s) => s.text.to_string(),
                 _ => String::new(),
             },
         });

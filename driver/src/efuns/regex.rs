@@ -321,7 +321,7 @@ pub fn assoc_arguments(
         let Value::Str(s) = p else {
             return Err(error("Non-string found in pattern array."));
         };
-        texts.push(s.text.clone());
+        texts.push(s.text.to_string());
     }
     Ok((texts, labels))
 }

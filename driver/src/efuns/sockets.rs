@@ -384,7 +384,7 @@ fn socket_bind(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let fd = int_arg(vm, base, argc, 0, "socket_bind")?;
     let port = int_arg(vm, base, argc, 1, "socket_bind")?;
     let host = match arg(vm, base, argc, 2) {
-        Value::Str(s) => s.text.clone(),
+        Value::Str(s) => s.text.to_string(),
         _ => "0.0.0.0".to_string(),
     };
     try_code!(owned(vm, fd));
@@ -580,7 +580,7 @@ fn parse_address(text: &str) -> Option<SocketAddr> {
 fn socket_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let fd = int_arg(vm, base, argc, 0, "socket_connect")?;
     let address = match arg(vm, base, argc, 1) {
-        Value::Str(s) => s.text.clone(),
+        Value::Str(s) => s.text.to_string(),
         other => return Err(bad_arg("socket_connect", 1, &other)),
     };
     let read_cb = callback_arg(arg(vm, base, argc, 2));
@@ -660,7 +660,7 @@ fn socket_write(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
         return Ok(Value::Int(EESECURITY));
     }
     let to = match arg(vm, base, argc, 2) {
-        Value::Str(s) => Some(s.text.clone()),
+        Value::Str(s) => Some(s.text.to_string()),
         _ => None,
     };
     let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
@@ -1145,7 +1145,7 @@ fn socket_set_option(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unw
         return Err(error(format!("Bad socket descriptor: {fd}")));
     };
     let text = |v: &Value| match v {
-        Value::Str(t) => Ok(Some(t.text.clone())),
+        Value::Str(t) => Ok(Some(t.text.to_string())),
         other => Err(bad_arg("socket_set_option", 2, other)),
     };
     match option {

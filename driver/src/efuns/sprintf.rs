@@ -636,7 +636,7 @@ fn emit(
         }
         Conv::Str => {
             let text = match &v {
-                Value::Str(s) => s.text.clone(),
+                Value::Str(s) => s.text.to_string(),
                 Value::Int(0) | Value::Undefined => "0".to_string(),
                 _ => return Err(p.fail("Incorrect argument to type %s.")),
             };

@@ -76,7 +76,7 @@ fn capitalize(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     // Only an ASCII lower-case letter changes.
     match s.text.as_bytes().first() {
         Some(b) if b.is_ascii_lowercase() => {
-            let mut text = s.text.clone();
+            let mut text = s.text.to_string();
             text[..1].make_ascii_uppercase();
             Ok(Value::str(text))
         }
@@ -111,7 +111,7 @@ fn cluster_starts(text: &str) -> Vec<usize> {
 fn strsrch(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let s = str_arg(vm, base, argc, 0, "strsrch")?;
     let needle = match arg(vm, base, argc, 1) {
-        Value::Str(n) => n.text.clone(),
+        Value::Str(n) => n.text.to_string(),
         // Searching for the NUL character finds the string's end.
         Value::Int(0) => return Ok(Value::Int(s.len() as i64)),
         Value::Int(c) => match u32::try_from(c).ok().and_then(char::from_u32) {
@@ -589,7 +589,7 @@ fn replace(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             if pairs.len() % 2 != 0 {
                 return Err(error("Wrong array size for replace."));
             }
-            let mut text = s.text.clone();
+            let mut text = s.text.to_string();
             for pair in pairs.chunks(2) {
                 let (Value::Str(from), Value::Str(to)) = (&pair[0], &pair[1]) else {
                     continue;
@@ -652,7 +652,7 @@ fn replace_dollars(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwin
         let Value::Str(t) = p else {
             return Err(error("replace array should only contain strings"));
         };
-        texts.push(t.text.clone());
+        texts.push(t.text.to_string());
     }
     let text = s.text.as_str();
     let mut out = String::new();
@@ -888,7 +888,7 @@ fn terminal_colour(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwin
     let reset = {
         let mut m = map.borrow_mut();
         match m.get(&Value::str("RESET")) {
-            Some(Value::Str(r)) if !r.text.is_empty() => r.text.clone(),
+            Some(Value::Str(r)) if !r.text.is_empty() => r.text.to_string(),
             _ => {
                 m.insert(Value::str("RESET"), Value::str(DEFAULT_RESET));
                 DEFAULT_RESET.to_string()
@@ -906,7 +906,7 @@ fn terminal_colour(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwin
         let replaced = match this {
             Some(ob) => {
                 match vm.apply(ob, "terminal_colour_replace", vec![Value::str(seg)], true) {
-                    Ok(Some(Value::Str(r))) => Some(r.text.clone()),
+                    Ok(Some(Value::Str(r))) => Some(r.text.to_string()),
                     _ => None,
                 }
             }
@@ -914,7 +914,7 @@ fn terminal_colour(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwin
         };
         let key = replaced.as_deref().unwrap_or(seg);
         let code = match map.borrow().get(&Value::str(key)) {
-            Some(Value::Str(v)) => Some(v.text.clone()),
+            Some(Value::Str(v)) => Some(v.text.to_string()),
             _ => None,
         };
         pieces.push(match (code, replaced) {

@@ -217,7 +217,7 @@ fn call_out(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         return Err(error("call_out() without a current object"));
     };
     let (owner, target) = match arg(vm, base, argc, 0) {
-        Value::Str(s) => (owner, Target::Name(s.text.clone())),
+        Value::Str(s) => (owner, Target::Name(s.text.to_string())),
         // A function pointer belongs to the object that made it.
         Value::Function(f) if vm.objects.alive(f.owner) => {
             (f.owner, Target::Function(Value::Function(f)))
@@ -241,7 +241,7 @@ fn call_out(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 fn selector(vm: &Vm, base: usize, argc: usize, efun: &str) -> Result<Option<Selector>, Unwind> {
     match arg(vm, base, argc, 0) {
         Value::Int(h) if argc > 0 => Ok(Some(Selector::Handle(h))),
-        Value::Str(s) => Ok(Some(Selector::Name(s.text.clone()))),
+        Value::Str(s) => Ok(Some(Selector::Name(s.text.to_string()))),
         Value::Undefined | Value::Int(_) => Ok(None),
         other => Err(bad_arg(efun, 0, &other)),
     }

@@ -31,7 +31,7 @@ const ON_CLOSE: usize = 1;
 /// `websocket_connect(url, on_message, on_close, options)`.
 fn websocket_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     const EFUN: &str = "websocket_connect";
-    let url = str_arg(vm, base, argc, 0, EFUN)?.text.clone();
+    let url = str_arg(vm, base, argc, 0, EFUN)?.text.to_string();
     websocket::parse_url(&url).map_err(|e| error(format!("{EFUN}(): {e}")))?;
     let on_message = asyncwork::callback_arg(arg(vm, base, argc, 1), EFUN, 1)?;
     let on_close = asyncwork::callback_arg(arg(vm, base, argc, 2), EFUN, 2)?;
@@ -44,12 +44,12 @@ fn websocket_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unw
     let headers = headers_of(options.value("headers").unwrap_or(&Value::Undefined), EFUN)?;
     let subprotocols = match options.value("protocols") {
         None => Vec::new(),
-        Some(Value::Str(s)) => vec![s.text.clone()],
+        Some(Value::Str(s)) => vec![s.text.to_string()],
         Some(Value::Array(items)) => {
             let mut names = Vec::new();
             for item in items.borrow().iter() {
                 match item {
-                    Value::Str(s) => names.push(s.text.clone()),
+                    Value::Str(s) => names.push(s.text.to_string()),
                     _ => return Err(error(format!("{EFUN}(): protocols must be strings"))),
                 }
             }
@@ -106,7 +106,7 @@ fn websocket_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unw
 fn websocket_send(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let id = int_arg(vm, base, argc, 0, "websocket_send")?;
     let message = match arg(vm, base, argc, 1) {
-        Value::Str(s) => Outgoing::Text(s.text.clone()),
+        Value::Str(s) => Outgoing::Text(s.text.to_string()),
         Value::Buffer(b) => Outgoing::Binary(b.borrow().clone()),
         other => return Err(bad_arg("websocket_send", 1, &other)),
     };

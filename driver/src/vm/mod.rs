@@ -1264,7 +1264,7 @@ impl crate::compile::CompileHooks for MasterHooks<'_> {
             .borrow()
             .iter()
             .filter_map(|d| match d {
-                Value::Str(s) => Some(s.text.clone()),
+                Value::Str(s) => Some(s.text.to_string()),
                 _ => None,
             })
             .collect();

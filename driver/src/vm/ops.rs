@@ -107,11 +107,10 @@ pub fn add(a: Value, b: Value) -> OpResult {
                 let _ = write!(owned.text, "{i}");
                 return Ok(Value::Str(s));
             }
-            let mut text = String::with_capacity(s.text.len() + 20);
-            text.push_str(&s.text);
-            let _ = write!(text, "{i}");
+            let mut digits = smol_str::SmolStrBuilder::new();
+            let _ = write!(digits, "{i}");
             Ok(Value::Str(Rc::new(LStr {
-                text,
+                text: super::value::Text::concat(&s.text, &digits.finish()),
                 ascii: s.ascii,
             })))
         }
@@ -125,19 +124,13 @@ pub fn add(a: Value, b: Value) -> OpResult {
                 owned.ascii = owned.ascii && super::value::simple_text(&tail);
                 return Ok(Value::Str(s));
             }
-            let mut text = String::with_capacity(s.text.len() + tail.len());
-            text.push_str(&s.text);
-            text.push_str(&tail);
-            Ok(Value::str(text))
+            Ok(Value::str(super::value::Text::concat(&s.text, &tail)))
         }
         (a, Value::Str(s)) => {
             let Some(head) = concat_text(&a) else {
                 return Err(bad("+", &a, &Value::Str(s)));
             };
-            let mut text = String::with_capacity(s.text.len() + head.len());
-            text.push_str(&head);
-            text.push_str(&s.text);
-            Ok(Value::str(text))
+            Ok(Value::str(super::value::Text::concat(&head, &s.text)))
         }
         (Value::Array(x), Value::Array(y)) => {
             let mut items = x.borrow().clone();

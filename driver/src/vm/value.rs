@@ -9,11 +9,253 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::object::ObjRef;
 
+/// The bytes of an LPC string. Short ones (most names, keys and words)
+/// sit inside the string's own allocation, so making, comparing and
+/// freeing them touches one block of memory instead of two; long ones are
+/// a `String` that a `+=` on an unshared string extends in place.
+#[derive(Clone)]
+pub enum Text {
+    Short(smol_str::SmolStr),
+    Long(String),
+}
+
+/// The longest text kept inline.
+const SHORT_TEXT: usize = 23;
+
+impl Text {
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Text::Short(s) => s.as_str(),
+            Text::Long(s) => s.as_str(),
+        }
+    }
+
+    /// Appends, moving a short text out to the heap once it outgrows
+    /// the inline room.
+    pub fn push_str(&mut self, tail: &str) {
+        match self {
+            Text::Long(s) => s.push_str(tail),
+            Text::Short(s) if s.len() + tail.len() <= SHORT_TEXT => {
+                let mut joined = smol_str::SmolStrBuilder::new();
+                joined.push_str(s);
+                joined.push_str(tail);
+                *s = joined.finish();
+            }
+            Text::Short(s) => {
+                let mut long = String::with_capacity((s.len() + tail.len()) * 2);
+                long.push_str(s);
+                long.push_str(tail);
+                *self = Text::Long(long);
+            }
+        }
+    }
+
+    /// `head` followed by `tail`, inline when it fits.
+    pub fn concat(head: &str, tail: &str) -> Text {
+        let len = head.len() + tail.len();
+        if len <= SHORT_TEXT {
+            let mut joined = smol_str::SmolStrBuilder::new();
+            joined.push_str(head);
+            joined.push_str(tail);
+            Text::Short(joined.finish())
+        } else {
+            let mut long = String::with_capacity(len);
+            long.push_str(head);
+            long.push_str(tail);
+            Text::Long(long)
+        }
+    }
+
+    pub fn into_string(self) -> String {
+        match self {
+            Text::Short(s) => s.to_string(),
+            Text::Long(s) => s,
+        }
+    }
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::Short(smol_str::SmolStr::default())
+    }
+}
+
+/// A `String` already made keeps its allocation: copying it inline and
+/// freeing it would cost more than it saves.
+impl From<String> for Text {
+    #[inline]
+    fn from(s: String) -> Text {
+        Text::Long(s)
+    }
+}
+
+impl From<&str> for Text {
+    #[inline]
+    fn from(s: &str) -> Text {
+        if s.len() <= SHORT_TEXT {
+            Text::Short(smol_str::SmolStr::new(s))
+        } else {
+            Text::Long(s.to_string())
+        }
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Text {
+        Text::from(s.as_str())
+    }
+}
+
+impl From<&mut String> for Text {
+    fn from(s: &mut String) -> Text {
+        Text::from(s.as_str())
+    }
+}
+
+impl From<std::borrow::Cow<'_, str>> for Text {
+    fn from(s: std::borrow::Cow<'_, str>) -> Text {
+        match s {
+            std::borrow::Cow::Borrowed(b) => Text::from(b),
+            std::borrow::Cow::Owned(o) => Text::from(o),
+        }
+    }
+}
+
+impl From<smol_str::SmolStr> for Text {
+    fn from(s: smol_str::SmolStr) -> Text {
+        if s.len() <= SHORT_TEXT {
+            Text::Short(s)
+        } else {
+            Text::Long(s.to_string())
+        }
+    }
+}
+
+impl From<&smol_str::SmolStr> for Text {
+    fn from(s: &smol_str::SmolStr) -> Text {
+        Text::from(s.clone())
+    }
+}
+
+impl From<Box<str>> for Text {
+    fn from(s: Box<str>) -> Text {
+        Text::from(String::from(s))
+    }
+}
+
+impl From<char> for Text {
+    fn from(c: char) -> Text {
+        Text::Short(smol_str::SmolStr::from(c))
+    }
+}
+
+impl From<&Text> for Text {
+    fn from(t: &Text) -> Text {
+        t.clone()
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    #[inline]
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<[u8]> for Text {
+    fn as_ref(&self) -> &[u8] {
+        self.as_str().as_bytes()
+    }
+}
+
+impl AsRef<std::path::Path> for Text {
+    fn as_ref(&self) -> &std::path::Path {
+        std::path::Path::new(self.as_str())
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Write for Text {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.push_str(s);
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Text) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Text {
+    fn cmp(&self, other: &Text) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl Hash for Text {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
 /// A string with its simplicity known, so lengths and indexes are O(1)
 /// when every byte is one grapheme cluster and count clusters otherwise.
 #[derive(Debug, Default)]
 pub struct LStr {
-    pub text: String,
+    pub text: Text,
     /// Every byte is a cluster of its own: ASCII without `\r` (a CR before
     /// an LF joins it in one cluster).
     pub ascii: bool,
@@ -30,7 +272,8 @@ pub fn simple_text(text: &str) -> bool {
 }
 
 impl LStr {
-    pub fn new(text: String) -> LStr {
+    pub fn new(text: impl Into<Text>) -> LStr {
+        let text = text.into();
         let ascii = simple_text(&text);
         LStr { text, ascii }
     }
@@ -257,8 +500,8 @@ impl Value {
         Value::Float(Float64::new(f))
     }
 
-    pub fn str(text: impl Into<String>) -> Value {
-        Value::Str(Rc::new(LStr::new(text.into())))
+    pub fn str(text: impl Into<Text>) -> Value {
+        Value::Str(Rc::new(LStr::new(text)))
     }
 
     pub fn array(items: Vec<Value>) -> Value {

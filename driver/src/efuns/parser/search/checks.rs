@@ -391,7 +391,7 @@ impl Parse {
             None => return Ok(0),
             Some(Value::Int(n)) if n != 0 => return Ok(1),
             Some(Value::Int(_) | Value::Undefined) => None,
-            Some(Value::Str(s)) => Some(s.text.clone()),
+            Some(Value::Str(s)) => Some(s.text.to_string()),
             Some(_) => return Ok(0),
         };
         self.trace(|| format!("Answer was: {}", text.as_deref().unwrap_or("0")));
@@ -436,7 +436,7 @@ impl Parse {
                         Ok(-1)
                     }
                     None => {
-                        self.parallel = Some(PErr::Text(s.text.clone()));
+                        self.parallel = Some(PErr::Text(s.text.to_string()));
                         Ok(1)
                     }
                 }
@@ -871,7 +871,7 @@ fn the_short(vm: &mut Vm, ob: Option<ObjRef>) -> Result<String, Unwind> {
         return Ok("the thing".to_string());
     };
     match safe_apply(vm, ob, "the_short", Vec::new())? {
-        Some(Value::Str(s)) => Ok(s.text.clone()),
+        Some(Value::Str(s)) => Ok(s.text.to_string()),
         _ => Ok("the thing".to_string()),
     }
 }
