@@ -492,6 +492,16 @@ fn grpc_serve_answers_a_tonic_client() {
         assert!(status.message().contains("boom on purpose"), "{status:?}");
         drop(lines);
 
+        let (lines, mut answers) = client.chatter().await;
+        lines.send(line("me", "odd", 0)).expect("send");
+        let status = heard(&mut answers).await.expect_err("odd fails");
+        assert_eq!(status.code(), tonic::Code::Internal);
+        assert!(
+            status.message().contains("Chatter() returned a string"),
+            "{status:?}"
+        );
+        drop(lines);
+
         client.0.ready().await.expect("ready");
         let missing = client
             .0

@@ -19,8 +19,9 @@ mapping Collect(mapping *lines) {
 
 // Both ways, as a conversation: each line is answered as it arrives
 // (counted per stream); "later" is answered by a call_out, "stop" ends the
-// stream from this side, "boom" fails it; the end of the client's lines
-// gets a last line with their count.
+// stream from this side, "boom" fails it, and so does "odd" with an answer
+// that is no message; the end of the client's lines gets a last line with
+// their count.
 mapping counts = ([ ]);
 
 void answer_later(int stream, int n) {
@@ -44,6 +45,8 @@ mixed Chatter(mapping line, int stream) {
               "count": n ]);
   case "boom":
     error("boom on purpose");
+  case "odd":
+    return "not a message";
   }
   return ([ "who": "echo", "text": upper_case(line["text"]), "count": n ]);
 }

@@ -399,6 +399,7 @@ fn open_stream(
             let _ = refused.send(Err(tonic::Status::unavailable("the service is closed")));
             return Ok(());
         };
+        crate::metrics::GRPC_CALLS.bump();
         let id = vm.backend.work.begin(asyncwork::Pending {
             owner: handler,
             player: None,
@@ -441,7 +442,6 @@ fn hear_on_vm(vm: &mut Vm, id: Id, message: Option<DynamicMessage>) -> Result<()
             return Ok(());
         }
     };
-    crate::metrics::GRPC_CALLS.bump();
     let outcome = top_level(vm, None, |vm| {
         Ok(vm.apply(handler, method.name(), vec![request, Value::Int(id)], false))
     })?;
@@ -463,7 +463,16 @@ fn hear_on_vm(vm: &mut Vm, id: Id, message: Option<DynamicMessage>) -> Result<()
     let answers = match answer {
         Value::Array(items) => items.borrow().clone(),
         m @ Value::Mapping(_) => vec![m],
-        _ => Vec::new(),
+        Value::Int(0) | Value::Undefined => Vec::new(),
+        other => {
+            let _ = outbox.send(Err(tonic::Status::internal(format!(
+                "{}() returned a {}, not a mapping, an array of them or 0",
+                method.name(),
+                other.type_name()
+            ))));
+            vm.backend.work.end(id);
+            return Ok(());
+        }
     };
     for answer in &answers {
         match message_of(vm, answer, method.output()) {
