@@ -4,6 +4,7 @@
 //! so its work runs on one dedicated thread with a tokio runtime; news
 //! reaches the VM thread the same way as every other task's.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::path::Path;
@@ -182,12 +183,19 @@ impl Requests {
     fn into_stream(self) -> RequestStream {
         match self {
             Requests::Listed(messages) => Box::pin(futures_util::stream::iter(messages)),
-            Requests::Fed(receiver) => Box::pin(futures_util::stream::unfold(
-                receiver,
-                |mut receiver| async move { Some((receiver.recv().await?, receiver)) },
-            )),
+            Requests::Fed(receiver) => received(receiver),
         }
     }
+}
+
+/// What a channel receives, as a stream that ends when every sender is gone.
+fn received<T: Send + 'static>(
+    receiver: tokio::sync::mpsc::UnboundedReceiver<T>,
+) -> Pin<Box<dyn Stream<Item = T> + Send>> {
+    Box::pin(futures_util::stream::unfold(
+        receiver,
+        |mut receiver| async move { Some((receiver.recv().await?, receiver)) },
+    ))
 }
 
 /// Calls `method` at `target` with `requests` (one message, or the
@@ -212,6 +220,35 @@ pub async fn call(
     }
 }
 
+/// How many targets keep a channel; past that the kept ones are dropped.
+const MAX_CHANNELS: usize = 64;
+
+/// The channel to `target`, made at first use and then kept: a channel
+/// carries concurrent calls over one HTTP/2 connection and reconnects by
+/// itself, so calls do not pay a handshake each.
+async fn channel_to(target: &str) -> Result<tonic::transport::Channel, Status> {
+    type Channels = Mutex<HashMap<String, tonic::transport::Channel>>;
+    static CHANNELS: OnceLock<Channels> = OnceLock::new();
+    let channels = CHANNELS.get_or_init(Channels::default);
+    let kept = channels.lock().ok().and_then(|c| c.get(target).cloned());
+    if let Some(channel) = kept {
+        return Ok(channel);
+    }
+    let endpoint = tonic::transport::Endpoint::from_shared(target.to_string())
+        .map_err(|e| Status::invalid_argument(format!("bad target '{target}': {e}")))?;
+    let channel = endpoint
+        .connect()
+        .await
+        .map_err(|e| Status::unavailable(format!("cannot connect to {target}: {e}")))?;
+    if let Ok(mut channels) = channels.lock() {
+        if channels.len() >= MAX_CHANNELS {
+            channels.clear();
+        }
+        channels.insert(target.to_string(), channel.clone());
+    }
+    Ok(channel)
+}
+
 async fn exchange(
     target: String,
     method: MethodDescriptor,
@@ -219,13 +256,7 @@ async fn exchange(
     metadata: Vec<(String, String)>,
     on_reply: &(impl Fn(Reply) + Send),
 ) -> Result<(), Status> {
-    let endpoint = tonic::transport::Endpoint::from_shared(target.clone())
-        .map_err(|e| Status::invalid_argument(format!("bad target '{target}': {e}")))?;
-    let channel = endpoint
-        .connect()
-        .await
-        .map_err(|e| Status::unavailable(format!("cannot connect to {target}: {e}")))?;
-    let mut client = tonic::client::Grpc::new(channel);
+    let mut client = tonic::client::Grpc::new(channel_to(&target).await?);
     client
         .ready()
         .await
@@ -411,10 +442,7 @@ impl StreamingService<DynamicMessage> for Handler {
             }
             ear(None);
         });
-        let answers: Responses = Box::pin(futures_util::stream::unfold(
-            answers,
-            |mut answers| async move { Some((answers.recv().await?, answers)) },
-        ));
+        let answers: Responses = received(answers);
         Box::pin(async move { Ok(Response::new(answers)) })
     }
 }
