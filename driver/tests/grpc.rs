@@ -324,7 +324,12 @@ fn grpc_call_and_grpc_stream_talk_to_a_tonic_server() {
         ],
         "{log}"
     );
-    driver.expect_log(&["slow status 4 the deadline passed"]);
+    driver.expect_log(&[
+        "slow status 4 the deadline passed",
+        "streamed collect message code=2,echo=p+q",
+        "open message count=1,text=HELLO,who=peer",
+        "open status 4 the deadline passed",
+    ]);
     // Nothing listens on port 1: the call fails as unavailable.
     let deadline = std::time::Instant::now() + PATIENCE;
     let nobody = loop {

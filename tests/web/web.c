@@ -338,6 +338,14 @@ void grpc_peer(string port) {
   grpc_call(target, "chat.Chat/Collect", ({ }), (: grpc_got, "collect none" :));
   grpc_call(target, "chat.Chat/Chatter", ({ ([ "text": "x", "count": 1 ]), ([ "text": "y", "count": 2 ]) }),
             (: grpc_got, "chatter" :));
+  // Client streaming over time: one answer once the requests end.
+  talk = grpc_stream(target, "chat.Chat/Collect", (: grpc_got, "streamed collect" :));
+  grpc_send(talk, ([ "text": "p" ]));
+  grpc_send(talk, ([ "text": "q" ]));
+  grpc_close_send(talk);
+  // A conversation left open ends at its deadline.
+  talk = grpc_stream(target, "chat.Chat/Chatter", (: grpc_got, "open" :), ([ "deadline": 0.5 ]));
+  grpc_send(talk, ([ "text": "hello", "count": 1 ]));
   talk = grpc_stream(target, "chat.Chat/Chatter", (: ping_heard :));
   log("ping sent " + grpc_send(talk, ([ "text": "ping1", "count": 1 ])));
   log("grpc stream unary " + catch(grpc_stream(target, "chat.Chat/Send", (: grpc_got, "x" :))));
