@@ -507,6 +507,13 @@ fn grpc_serve_answers_a_tonic_client() {
         );
         drop(lines);
 
+        // The handler object goes away: its streams end as unavailable.
+        let (lines, mut answers) = client.chatter().await;
+        lines.send(line("me", "vanish", 0)).expect("send");
+        let status = heard(&mut answers).await.expect_err("vanish fails");
+        assert_eq!(status.code(), tonic::Code::Unavailable);
+        drop(lines);
+
         client.0.ready().await.expect("ready");
         let missing = client
             .0

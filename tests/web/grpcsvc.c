@@ -20,8 +20,8 @@ mapping Collect(mapping *lines) {
 // Both ways, as a conversation: each line is answered as it arrives
 // (counted per stream); "later" is answered by a call_out, "stop" ends the
 // stream from this side, "boom" fails it, and so does "odd" with an answer
-// that is no message; the end of the client's lines gets a last line with
-// their count.
+// that is no message; "vanish" destructs this handler. The end of the
+// client's lines gets a last line with their count.
 mapping counts = ([ ]);
 
 void answer_later(int stream, int n) {
@@ -47,6 +47,9 @@ mixed Chatter(mapping line, int stream) {
     error("boom on purpose");
   case "odd":
     return "not a message";
+  case "vanish":
+    destruct(this_object());
+    return 0;
   }
   return ([ "who": "echo", "text": upper_case(line["text"]), "count": n ]);
 }

@@ -6,7 +6,7 @@
 //! LPC object). Messages are LPC mappings in the proto3 JSON shape; the
 //! transport is in `web::grpc`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -187,6 +187,27 @@ fn grpc_stream(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 struct Answering {
     outbox: grpc::Outbox,
     method: MethodDescriptor,
+    /// Whether the stream was ended on purpose; otherwise (the handler
+    /// object was destructed) dropping it tells the client so.
+    ended: Cell<bool>,
+}
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        if !self.ended.get() {
+            let gone = tonic::Status::unavailable("the handler is gone");
+            let _ = self.outbox.send(Err(gone));
+        }
+    }
+}
+
+/// Ends served stream `id` on purpose: with status 0 unless an error
+/// status was sent first.
+fn end_stream(vm: &mut Vm, id: Id) {
+    if let Some(answering) = vm.backend.work.state::<Answering>(id) {
+        answering.ended.set(true);
+    }
+    vm.backend.work.end(id);
 }
 
 /// `grpc_send(handle, message)`: a request of a `grpc_stream` call, or an
@@ -227,7 +248,7 @@ fn grpc_close_send(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwin
         )));
     }
     if vm.backend.work.state::<Answering>(handle).is_some() {
-        vm.backend.work.end(handle);
+        end_stream(vm, handle);
         return Ok(Value::Int(1));
     }
     Ok(Value::Int(0))
@@ -404,7 +425,11 @@ fn open_stream(
             owner: handler,
             player: None,
             callbacks: Vec::new(),
-            state: Some(Box::new(Answering { outbox, method })),
+            state: Some(Box::new(Answering {
+                outbox,
+                method,
+                ended: Cell::new(false),
+            })),
         });
         opened.store(id, Ordering::SeqCst);
         Ok(())
@@ -438,7 +463,7 @@ fn hear_on_vm(vm: &mut Vm, id: Id, message: Option<DynamicMessage>) -> Result<()
         Ok(request) => request.unwrap_or(Value::Int(0)),
         Err(e) => {
             let _ = outbox.send(Err(tonic::Status::invalid_argument(e)));
-            vm.backend.work.end(id);
+            end_stream(vm, id);
             return Ok(());
         }
     };
@@ -451,12 +476,12 @@ fn hear_on_vm(vm: &mut Vm, id: Id, message: Option<DynamicMessage>) -> Result<()
         Some(Err(Unwind::Shutdown(code))) => return Err(Unwind::Shutdown(code)),
         Some(Err(Unwind::Error(info))) => {
             let _ = outbox.send(Err(tonic::Status::unknown(info.message)));
-            vm.backend.work.end(id);
+            end_stream(vm, id);
             return Ok(());
         }
         Some(Err(_)) | None => {
             let _ = outbox.send(Err(tonic::Status::unknown("the handler failed")));
-            vm.backend.work.end(id);
+            end_stream(vm, id);
             return Ok(());
         }
     };
@@ -470,7 +495,7 @@ fn hear_on_vm(vm: &mut Vm, id: Id, message: Option<DynamicMessage>) -> Result<()
                 method.name(),
                 other.type_name()
             ))));
-            vm.backend.work.end(id);
+            end_stream(vm, id);
             return Ok(());
         }
     };
@@ -481,13 +506,13 @@ fn hear_on_vm(vm: &mut Vm, id: Id, message: Option<DynamicMessage>) -> Result<()
             }
             Err(e) => {
                 let _ = outbox.send(Err(tonic::Status::internal(format!("bad answer: {e}"))));
-                vm.backend.work.end(id);
+                end_stream(vm, id);
                 return Ok(());
             }
         }
     }
     if message.is_none() {
-        vm.backend.work.end(id);
+        end_stream(vm, id);
     }
     Ok(())
 }
