@@ -162,6 +162,10 @@ fn serve(vm: &mut Vm, file: &ConfigFile) -> Result<(), Unwind> {
     for p in vm.backend.net.start(&ports, &ip, http_dir) {
         vm.debug_message(&p);
     }
+    let notifier = crate::asyncwork::notifier(vm);
+    if let Some(line) = crate::web::metrics_port::start(file, notifier) {
+        vm.debug_message(&line);
+    }
     let host = if ip == "0.0.0.0" {
         "127.0.0.1"
     } else {

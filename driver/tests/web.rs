@@ -12,78 +12,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{copy_dir, free_port};
-
-/// How long any one expected answer may take.
-const PATIENCE: Duration = Duration::from_secs(15);
-
-/// A driver running the web test mudlib; killed when dropped.
-struct Driver {
-    child: Option<Child>,
-    dir: tempfile::TempDir,
-}
-
-impl Driver {
-    /// Starts the driver with these `NAME=ARG` flags; `files` are written
-    /// into the mudlib first.
-    fn start(flags: &[String], files: &[(&str, &[u8])]) -> Driver {
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/web");
-        let dir = tempfile::tempdir().expect("temporary directory");
-        copy_dir(&source, dir.path());
-        for (name, bytes) in files {
-            std::fs::write(dir.path().join(name), bytes).expect("write mudlib file");
-        }
-        let child = Command::new(env!("CARGO_BIN_EXE_driver"))
-            .arg("config.test")
-            .args(flags.iter().map(|f| format!("-f{f}")))
-            .current_dir(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("driver starts");
-        Driver {
-            child: Some(child),
-            dir,
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("log.txt")).unwrap_or_default()
-    }
-
-    /// Waits until the log holds every one of `lines` (as whole lines).
-    fn expect_log(&mut self, lines: &[&str]) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let log = self.log();
-            let missing: Vec<&&str> = lines
-                .iter()
-                .filter(|want| !log.lines().any(|l| l == **want))
-                .collect();
-            if missing.is_empty() {
-                return log;
-            }
-            if Instant::now() > deadline {
-                panic!(
-                    "log lacks {missing:?}; log:\n{log}\ndriver:\n{}",
-                    self.output()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Stops the driver and returns what it printed.
-    fn output(&mut self) -> String {
-        common::stop_and_collect(self.child.take())
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        common::stop(&mut self.child);
-    }
-}
+mod web_driver;
+use common::free_port;
+use web_driver::{Driver, PATIENCE, line_of};
 
 /// One HTTP/1.1 response.
 #[derive(Debug)]
@@ -400,15 +331,22 @@ fn metrics(http: &mut Http) -> std::collections::HashMap<String, f64> {
         .collect()
 }
 
-#[test]
-fn metrics_page_counts_what_the_driver_does() {
-    let port = free_port();
-    let telnet = free_port();
+/// The test mudlib's config with `extra` lines added.
+fn web_config(extra: &str) -> String {
     let base = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/web/config.test"),
     )
     .expect("config");
-    let config = format!("{base}metrics path : /metrics\nexternal_port_1 : telnet {telnet}\n");
+    base + extra
+}
+
+#[test]
+fn metrics_page_counts_what_the_driver_does() {
+    let port = free_port();
+    let telnet = free_port();
+    let config = web_config(&format!(
+        "metrics path : /metrics\nexternal_port_1 : telnet {telnet}\n"
+    ));
     let mut driver = Driver::start(
         &[format!("serve={port}")],
         &[("config.test", config.as_bytes())],
@@ -476,6 +414,46 @@ fn metrics_page_counts_what_the_driver_does() {
     assert!(value(&after, "lpc_objects") >= 3.0, "{after:?}");
 }
 
+/// `metrics port` serves the page with no LPC code; each scrape has the
+/// VM sample its gauges first, so a new connection shows at once.
+#[test]
+fn metrics_port_serves_the_page_without_lpc() {
+    let port = free_port();
+    let telnet = free_port();
+    let config = web_config(&format!(
+        "metrics port : {port}\nmetrics path : /stats\nexternal_port_1 : telnet {telnet}\n"
+    ));
+    let _driver = Driver::start(&[], &[("config.test", config.as_bytes())]);
+    let mut http = Http::connect(port);
+    let page = http.get("/stats");
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(
+        page.header("content-type")
+            .is_some_and(|t| t.starts_with("text/plain; version=0.0.4")),
+        "{page:?}"
+    );
+    assert!(page.body.contains("# TYPE lpc_objects gauge"), "{page:?}");
+    assert_eq!(http.get("/metrics").status, 404);
+    assert_eq!(http.get("/").status, 404);
+    let sample = |http: &mut Http, name: &str| -> f64 {
+        let page = http.get("/stats");
+        page.body
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {}", page.body))
+    };
+    assert!(sample(&mut http, "lpc_objects") >= 1.0);
+    let open = "lpc_connections_open{kind=\"telnet\"}";
+    assert_eq!(sample(&mut http, open), 0.0);
+    let mut user = TcpStream::connect(("127.0.0.1", telnet)).expect("telnet port");
+    user.set_read_timeout(Some(PATIENCE)).expect("timeout");
+    let mut greeting = [0u8; 64];
+    assert!(user.read(&mut greeting).expect("greeting") > 0);
+    // The sample is at most a quarter second old.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(sample(&mut http, open), 1.0);
+}
+
 #[test]
 fn http_request_reaches_servers() {
     let port = http_peer();
@@ -500,12 +478,7 @@ fn http_request_reaches_servers() {
         "tls 200 rust pong",
         "badrespond 0",
     ]);
-    let line = |prefix: &str| {
-        log.lines()
-            .find(|l| l.starts_with(prefix))
-            .unwrap_or_default()
-            .to_string()
-    };
+    let line = |prefix: &str| line_of(&log, prefix);
     assert!(line("untrusted error").contains("TLS"), "{log}");
     assert!(line("nobody error").contains("cannot connect"), "{log}");
     assert!(line("badurl ").contains("not http:// or https://"), "{log}");
@@ -747,14 +720,57 @@ impl Mosquitto {
             .status()
             .expect("mosquitto_passwd runs (apt-get install mosquitto)");
         assert!(made.success());
+        let access = format!(
+            "allow_anonymous false\npassword_file {}\n",
+            passwords.display()
+        );
+        Mosquitto::start_in(dir, &access)
+    }
+
+    /// A broker open to anonymous clients whose dynamic security plugin
+    /// refuses subscriptions to `forbidden/#` (an ACL file cannot: it only
+    /// filters what is delivered).
+    fn start_refusing() -> Mosquitto {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let rules = dir.path().join("dynamic-security.json");
+        let json = serde_json::json!({
+            "defaultACLAccess": {
+                "publishClientSend": true,
+                "publishClientReceive": true,
+                "subscribe": true,
+                "unsubscribe": true
+            },
+            "clients": [],
+            "groups": [ { "groupname": "anonymous", "roles": [ { "rolename": "guest" } ] } ],
+            "roles": [ {
+                "rolename": "guest",
+                "acls": [ {
+                    "acltype": "subscribePattern",
+                    "topic": "forbidden/#",
+                    "priority": 1,
+                    "allow": false
+                } ]
+            } ],
+            "anonymousGroup": "anonymous"
+        });
+        std::fs::write(&rules, json.to_string()).expect("write the plugin's rules");
+        let plugin = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so";
+        let access = format!(
+            "allow_anonymous true\nplugin {plugin}\nplugin_opt_config_file {}\n",
+            rules.display()
+        );
+        Mosquitto::start_in(dir, &access)
+    }
+
+    /// Writes a config with these access settings into `dir` and starts
+    /// the broker on a free port.
+    fn start_in(dir: tempfile::TempDir, access: &str) -> Mosquitto {
         let port = free_port();
         let config = format!(
             "listener {port} 127.0.0.1\n\
-             allow_anonymous false\n\
-             password_file {passwords}\n\
+             {access}\
              persistence false\n\
-             user root\n",
-            passwords = passwords.display(),
+             user root\n"
         );
         std::fs::write(dir.path().join("mosquitto.conf"), config).expect("write config");
         let child = Mosquitto::spawn(dir.path());
@@ -865,6 +881,33 @@ fn mqtt_3_1_1_against_mosquitto() {
     mqtt_round_trip("3.1.1");
 }
 
+/// Messages come with their QoS and retain flag; a subscription the
+/// broker refuses is reported with its topic filter and reason code.
+fn mqtt_flags_and_refusals(protocol: &str, refusal: u8) {
+    let broker = Mosquitto::start_refusing();
+    let mut driver = Driver::start(&[format!("mqtt_flags={}:{protocol}", broker.port)], &[]);
+    let log = driver.expect_log(&[
+        &format!("mqtt refused forbidden/# {refusal}"),
+        "mqtt flags open/kept kept qos 1 retain 1",
+        "mqtt flags open/low low qos 0 retain 0",
+        "mqtt flags open/live now qos 1 retain 0",
+        "mqtt flags closed",
+    ]);
+    assert_eq!(log.matches("mqtt refused").count(), 1, "{log}");
+}
+
+#[test]
+fn mqtt_5_reports_flags_and_refusals() {
+    // 0x87: not authorized.
+    mqtt_flags_and_refusals("5", 0x87);
+}
+
+#[test]
+fn mqtt_3_1_1_reports_flags_and_refusals() {
+    // A 3.1.1 SUBACK only says failure: 0x80.
+    mqtt_flags_and_refusals("3.1.1", 0x80);
+}
+
 /// The broker goes away: the client reports the loss and each pause before
 /// it tries again, growing, and carries on once the broker is back.
 #[test]
@@ -885,53 +928,6 @@ fn mqtt_reconnects_with_backoff() {
         "mqtt closed because disconnected",
     ]);
     assert_eq!(log.matches("mqtt event connected").count(), 2, "{log}");
-}
-
-#[test]
-fn grpc_serves_and_calls_with_proto_files_loaded_at_run_time() {
-    let port = free_port();
-    let mut driver = Driver::start(&[format!("grpc={port}")], &[]);
-    let log = driver.expect_log(&[
-        "grpc load 1",
-        "grpc serve 1",
-        "send message code=7,echo=ann:hi:3",
-        "replay message count=0,text=again,who=a",
-        "replay message count=2,text=again,who=b",
-        "replay status 0 ",
-        "fail status 2 cannot send",
-        "collect message code=3,echo=a+b+c",
-        "collect none message code=0,echo=",
-        "chatter message count=0,text=Y,who=echo",
-        "chatter message count=0,text=X,who=echo",
-        "chatter status 0 ",
-        "grpc bad method *grpc_call(): service chat.Chat has no method Nope",
-    ]);
-    let line = |prefix: &str| {
-        log.lines()
-            .find(|l| l.starts_with(prefix))
-            .unwrap_or_default()
-            .to_string()
-    };
-    assert!(line("grpc bad proto ").contains("nosuch.proto"), "{log}");
-    assert!(line("grpc bad field ").contains("nope"), "{log}");
-    assert!(
-        line("grpc array to unary ").contains("Bad argument 3 to grpc_call()"),
-        "{log}"
-    );
-    // The answers of a stream arrive in the order the handler gave them.
-    let y = log.find("chatter message count=0,text=Y");
-    let x = log.find("chatter message count=0,text=X");
-    assert!(y < x, "{log}");
-    let deadline = Instant::now() + PATIENCE;
-    while !driver.log().contains("nobody status") && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let log = driver.log();
-    let nobody = log
-        .lines()
-        .find(|l| l.starts_with("nobody status"))
-        .unwrap_or_default();
-    assert!(nobody.starts_with("nobody status 14 "), "{log}");
 }
 
 #[test]

@@ -17,11 +17,44 @@ mapping Collect(mapping *lines) {
   return ([ "code": sizeof(lines), "echo": implode(map(lines, (: $1["text"] :)), "+") ]);
 }
 
-// Both ways: the lines back in reverse order, shouted.
-mapping *Chatter(mapping *lines) {
-  mapping *out = ({ });
-  foreach (mapping line in lines) {
-    out = ({ ([ "who": "echo", "text": upper_case(line["text"]) ]) }) + out;
+// Both ways, as a conversation: each line is answered as it arrives
+// (counted per stream); "later" is answered by a call_out, "stop" ends the
+// stream from this side, "boom" fails it, and so does "odd" with an answer
+// that is no message; "vanish" destructs this handler. The end of the
+// client's lines gets a last line with their count.
+mapping counts = ([ ]);
+
+void answer_later(int stream, int n) {
+  grpc_send(stream, ([ "who": "echo", "text": "later", "count": n ]));
+}
+
+mixed Chatter(mapping line, int stream) {
+  int n;
+  if (!line) {
+    n = counts[stream];
+    map_delete(counts, stream);
+    return ({ ([ "who": "echo", "text": "bye", "count": n ]) });
   }
-  return out;
+  n = ++counts[stream];
+  switch (line["text"]) {
+  case "later":
+    call_out("answer_later", 0, stream, n);
+    return 0;
+  case "stop":
+    return ([ "who": "echo", "text": "stopped " + grpc_close_send(stream) + grpc_close_send(stream),
+              "count": n ]);
+  case "boom":
+    error("boom on purpose");
+  case "odd":
+    return "not a message";
+  case "vanish":
+    destruct(this_object());
+    return 0;
+  }
+  return ([ "who": "echo", "text": upper_case(line["text"]), "count": n ]);
+}
+
+// Never called: the test's client gives up first.
+mapping Slow(mapping line) {
+  return ([ ]);
 }

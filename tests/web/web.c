@@ -260,6 +260,37 @@ void mqtt(string arg) {
                                                 (: mq_watch_message :), (: mq_watch_event :))));
 }
 
+// Against a broker that refuses subscriptions to forbidden/#: a retained
+// message published before the subscription, and live ones at QoS 0 and 1.
+void mq_flags_event(string event, mixed detail, int handle, mixed code) {
+  if (event == "connected") {
+    mqtt_publish(handle, "open/kept", "kept", 1, 1);
+    mqtt_subscribe(handle, "forbidden/#", 1);
+    mqtt_subscribe(handle, "open/#", 2);
+    mqtt_publish(handle, "open/low", "low", 0, 0);
+    mqtt_publish(handle, "open/live", "now", 1, 0);
+  }
+  if (event == "refused") {
+    log("mqtt refused " + detail + " " + code);
+  }
+  if (event == "closed") {
+    log("mqtt flags closed");
+  }
+}
+
+void mq_flags_message(string topic, mixed payload, int handle, int qos, int retain) {
+  log("mqtt flags " + topic + " " + payload + " qos " + qos + " retain " + retain);
+  if (topic == "open/live") {
+    mqtt_disconnect(handle);
+  }
+}
+
+void mqtt_flags(string arg) {
+  string *parts = explode(arg, ":");
+  mqtt_connect("127.0.0.1", to_int(parts[0]), ([ "client_id": "flags", "protocol": parts[1] ]),
+               (: mq_flags_message :), (: mq_flags_event :));
+}
+
 void grpc_got(string name, mixed a, mixed b) {
   if (mapp(a)) {
     log(name + " message " + implode(map(sort_array(keys(a), 1), (: $1 + "=" + $(a)[$1] :)), ","));
@@ -268,24 +299,63 @@ void grpc_got(string name, mixed a, mixed b) {
   log(name + " status " + a + " " + b);
 }
 
-void grpc(string port) {
+// Serves chat.Chat from /grpcsvc for the test's tonic client.
+void grpc_server(string port) {
+  log("grpc load " + grpc_load_proto("/chat.proto"));
+  log("grpc serve " + (grpc_serve(to_int(port), "chat.Chat", load_object("/grpcsvc")) > 0));
+}
+
+// A ping-pong over a bidirectional stream: each answer sends the next
+// ping, so the exchange only moves if answers come before the requests end.
+void ping_heard(mixed a, mixed b, mixed c) {
+  if (!mapp(a)) {
+    log("pingpong status " + a + " " + b + " " + (c > 0));
+    return;
+  }
+  log("pong " + a["who"] + " " + a["count"] + " " + a["text"]);
+  if (a["who"] != "peer") {
+    return;
+  }
+  if (a["count"] < 3) {
+    log("ping sent " + grpc_send(b, ([ "text": "ping" + (a["count"] + 1), "count": a["count"] + 1 ])));
+    return;
+  }
+  log("close " + grpc_close_send(b) + " " + grpc_close_send(b) + " " + grpc_send(b, ([ ])));
+}
+
+// Calls the test's tonic server at 127.0.0.1:PORT.
+void grpc_peer(string port) {
   string target = "http://127.0.0.1:" + port;
+  int talk;
   log("grpc load " + grpc_load_proto("/chat.proto"));
   log("grpc bad proto " + catch(grpc_load_proto("/nosuch.proto")));
-  log("grpc serve " + (grpc_serve(to_int(port), "chat.Chat", load_object("/grpcsvc")) > 0));
   grpc_call(target, "chat.Chat/Send", ([ "who": "ann", "text": "hi", "count": 3 ]),
-            (: grpc_got, "send" :));
+            (: grpc_got, "send" :), ([ "metadata": ([ "x-room": "hall" ]) ]));
   grpc_call(target, "chat.Chat/Replay", ([ "text": "again" ]), (: grpc_got, "replay" :));
   grpc_call(target, "chat.Chat/Fail", ([ ]), (: grpc_got, "fail" :));
   grpc_call(target, "chat.Chat/Collect", ({ ([ "text": "a" ]), ([ "text": "b" ]), ([ "text": "c" ]) }),
             (: grpc_got, "collect" :));
   grpc_call(target, "chat.Chat/Collect", ({ }), (: grpc_got, "collect none" :));
-  grpc_call(target, "chat.Chat/Chatter", ({ ([ "text": "x" ]), ([ "text": "y" ]) }),
+  grpc_call(target, "chat.Chat/Chatter", ({ ([ "text": "x", "count": 1 ]), ([ "text": "y", "count": 2 ]) }),
             (: grpc_got, "chatter" :));
+  // Client streaming over time: one answer once the requests end.
+  talk = grpc_stream(target, "chat.Chat/Collect", (: grpc_got, "streamed collect" :));
+  grpc_send(talk, ([ "text": "p" ]));
+  grpc_send(talk, ([ "text": "q" ]));
+  grpc_close_send(talk);
+  // A conversation left open ends at its deadline.
+  talk = grpc_stream(target, "chat.Chat/Chatter", (: grpc_got, "open" :), ([ "deadline": 0.5 ]));
+  grpc_send(talk, ([ "text": "hello", "count": 1 ]));
+  talk = grpc_stream(target, "chat.Chat/Chatter", (: ping_heard :));
+  log("ping sent " + grpc_send(talk, ([ "text": "ping1", "count": 1 ])));
+  log("grpc stream unary " + catch(grpc_stream(target, "chat.Chat/Send", (: grpc_got, "x" :))));
+  log("grpc send bad field " + catch(grpc_send(talk, ([ "nope": 1 ]))));
+  log("grpc send nowhere " + grpc_send(424242, ([ ])) + " " + grpc_close_send(424242));
   log("grpc array to unary " + catch(grpc_call(target, "chat.Chat/Send", ({ ([ ]) }),
                                                (: grpc_got, "x" :))));
   grpc_call("http://127.0.0.1:1", "chat.Chat/Send", ([ ]), (: grpc_got, "nobody" :),
             ([ "deadline": 5 ]));
+  grpc_call(target, "chat.Chat/Slow", ([ ]), (: grpc_got, "slow" :), ([ "deadline": 0.5 ]));
   log("grpc bad method " + catch(grpc_call(target, "chat.Chat/Nope", ([ ]), (: grpc_got, "x" :))));
   log("grpc bad field " + catch(grpc_call(target, "chat.Chat/Send", ([ "nope": 1 ]),
                                           (: grpc_got, "x" :))));

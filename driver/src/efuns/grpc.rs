@@ -1,9 +1,14 @@
 //! The grpc efuns: `grpc_load_proto` (services and messages from .proto
-//! files), `grpc_call` (unary and server-streaming calls) and `grpc_serve`
-//! (a service whose methods are functions of an LPC object). Messages are
-//! LPC mappings in the proto3 JSON shape; the transport is in `web::grpc`.
+//! files), `grpc_call` (calls whose requests are known at once),
+//! `grpc_stream` with `grpc_send` and `grpc_close_send` (calls whose
+//! requests are sent over time, and the answers of served bidirectional
+//! streams) and `grpc_serve` (a service whose methods are functions of an
+//! LPC object). Messages are LPC mappings in the proto3 JSON shape; the
+//! transport is in `web::grpc`.
 
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use async_graphql::Value as Gql;
@@ -18,12 +23,15 @@ use crate::backend::top_level;
 use crate::vm::object::ObjRef;
 use crate::vm::value::Value;
 use crate::vm::{Efun, Unwind, Vm, error};
-use crate::web::grpc::{self, Reply};
+use crate::web::grpc::{self, Reply, Requests};
 
 pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("grpc_load_proto", grpc_load_proto);
     m.insert("grpc_call", grpc_call);
     m.insert("grpc_serve", grpc_serve);
+    m.insert("grpc_stream", grpc_stream);
+    m.insert("grpc_send", grpc_send);
+    m.insert("grpc_close_send", grpc_close_send);
 }
 
 /// An LPC value as a message of type `descriptor`.
@@ -70,13 +78,46 @@ fn grpc_call(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| error(format!("{EFUN}(): bad request: {e}")))?;
     let callback = asyncwork::callback_arg(arg(vm, base, argc, 3), EFUN, 3)?;
-    let options = Options::read(arg(vm, base, argc, 4), EFUN, 4, &["deadline", "metadata"])?;
-    let deadline = options.seconds("deadline", Duration::from_secs(30))?;
-    let metadata =
-        super::http::headers_of(options.value("metadata").unwrap_or(&Value::Undefined), EFUN)?;
+    let options = call_options(arg(vm, base, argc, 4), EFUN, 4, Duration::from_secs(30))?;
     let Some(id) = asyncwork::begin(vm, vec![callback], None) else {
         return Ok(Value::Int(0));
     };
+    let requests = Requests::Listed(requests);
+    start_call(vm, id, EFUN, target, method, requests, options)
+}
+
+/// What a call's options say besides its requests.
+struct CallOptions {
+    metadata: Vec<(String, String)>,
+    deadline: Duration,
+}
+
+/// The options mapping of a call, argument `i`: "deadline" (seconds) and
+/// "metadata" (a mapping of strings).
+fn call_options(
+    v: Value,
+    efun: &'static str,
+    i: usize,
+    deadline: Duration,
+) -> Result<CallOptions, Unwind> {
+    let options = Options::read(v, efun, i, &["deadline", "metadata"])?;
+    let deadline = options.seconds("deadline", deadline)?;
+    let metadata =
+        super::http::headers_of(options.value("metadata").unwrap_or(&Value::Undefined), efun)?;
+    Ok(CallOptions { metadata, deadline })
+}
+
+/// Starts call `id` on the gRPC thread; its callback hears each response
+/// with the id, or a status code, its message and the id.
+fn start_call(
+    vm: &mut Vm,
+    id: Id,
+    efun: &str,
+    target: String,
+    method: MethodDescriptor,
+    requests: Requests,
+    options: CallOptions,
+) -> Result<Value, Unwind> {
     crate::metrics::GRPC_CALLS.bump();
     let notifier = asyncwork::notifier(vm);
     let replies = notifier.clone();
@@ -99,15 +140,120 @@ fn grpc_call(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             Ok(())
         });
     };
+    let CallOptions { metadata, deadline } = options;
     let started = grpc::spawn(async move {
         grpc::call(target, method, requests, metadata, deadline, on_reply).await;
         notifier.end(id);
     });
     if let Err(e) = started {
         vm.backend.work.end(id);
-        return Err(error(format!("{EFUN}(): {e}")));
+        return Err(error(format!("{efun}(): {e}")));
     }
     Ok(Value::Int(id))
+}
+
+/// A call of `grpc_stream`: where `grpc_send` puts its requests, until
+/// `grpc_close_send` drops the sender.
+struct Sending {
+    sender: RefCell<Option<tokio::sync::mpsc::UnboundedSender<DynamicMessage>>>,
+    input: MessageDescriptor,
+}
+
+/// `grpc_stream(target, method, callback, options)`.
+fn grpc_stream(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    const EFUN: &str = "grpc_stream";
+    let target = str_arg(vm, base, argc, 0, EFUN)?.text.clone();
+    let name = str_arg(vm, base, argc, 1, EFUN)?.text.clone();
+    let method = grpc::method(&name).map_err(|e| error(format!("{EFUN}(): {e}")))?;
+    if !method.is_client_streaming() {
+        return Err(error(format!(
+            "{EFUN}(): {name} takes one request; call it with grpc_call()"
+        )));
+    }
+    let callback = asyncwork::callback_arg(arg(vm, base, argc, 2), EFUN, 2)?;
+    // A conversation may last: no deadline unless one is asked for.
+    let options = call_options(arg(vm, base, argc, 3), EFUN, 3, Duration::MAX)?;
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+    let state: Box<dyn std::any::Any> = Box::new(Sending {
+        sender: RefCell::new(Some(sender)),
+        input: method.input(),
+    });
+    let Some(id) = asyncwork::begin(vm, vec![callback], Some(state)) else {
+        return Ok(Value::Int(0));
+    };
+    let requests = Requests::Fed(receiver);
+    start_call(vm, id, EFUN, target, method, requests, options)
+}
+
+/// One bidirectional stream of a served method: where its answers go.
+struct Answering {
+    outbox: grpc::Outbox,
+    method: MethodDescriptor,
+    /// Whether the stream was ended on purpose; otherwise (the handler
+    /// object was destructed) dropping it tells the client so.
+    ended: Cell<bool>,
+}
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        if !self.ended.get() {
+            let gone = tonic::Status::unavailable("the handler is gone");
+            let _ = self.outbox.send(Err(gone));
+        }
+    }
+}
+
+/// Ends served stream `id` on purpose: with status 0 unless an error
+/// status was sent first.
+fn end_stream(vm: &mut Vm, id: Id) {
+    if let Some(answering) = vm.backend.work.state::<Answering>(id) {
+        answering.ended.set(true);
+    }
+    vm.backend.work.end(id);
+}
+
+/// `grpc_send(handle, message)`: a request of a `grpc_stream` call, or an
+/// answer of a served bidirectional stream.
+fn grpc_send(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    const EFUN: &str = "grpc_send";
+    let handle = int_arg(vm, base, argc, 0, EFUN)?;
+    let message = match arg(vm, base, argc, 1) {
+        m @ Value::Mapping(_) => m,
+        other => return Err(bad_arg(EFUN, 1, &other)),
+    };
+    let bad = |e: String| error(format!("{EFUN}(): bad message: {e}"));
+    if let Some(sending) = vm.backend.work.state::<Sending>(handle) {
+        let message = message_of(vm, &message, sending.input.clone()).map_err(bad)?;
+        let sent = sending
+            .sender
+            .borrow()
+            .as_ref()
+            .is_some_and(|sender| sender.send(message).is_ok());
+        return Ok(Value::Int(i64::from(sent)));
+    }
+    if let Some(answering) = vm.backend.work.state::<Answering>(handle) {
+        let message = message_of(vm, &message, answering.method.output()).map_err(bad)?;
+        return Ok(Value::Int(i64::from(
+            answering.outbox.send(Ok(message)).is_ok(),
+        )));
+    }
+    Ok(Value::Int(0))
+}
+
+/// `grpc_close_send(handle)`: ends the requests of a `grpc_stream` call
+/// (its answers still come), or a served bidirectional stream.
+fn grpc_close_send(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let handle = int_arg(vm, base, argc, 0, "grpc_close_send")?;
+    if let Some(sending) = vm.backend.work.state::<Sending>(handle) {
+        return Ok(Value::Int(i64::from(
+            sending.sender.borrow_mut().take().is_some(),
+        )));
+    }
+    if vm.backend.work.state::<Answering>(handle).is_some() {
+        end_stream(vm, handle);
+        return Ok(Value::Int(1));
+    }
+    Ok(Value::Int(0))
 }
 
 /// A `grpc_serve` service: the object implementing its methods, and the
@@ -162,9 +308,10 @@ fn grpc_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         return Ok(Value::Int(0));
     };
     let notifier = asyncwork::notifier(vm);
+    let asks = notifier.clone();
     let handle: grpc::Handle = Arc::new(move |method, messages| {
         let (answer, answered) = tokio::sync::oneshot::channel();
-        let sent = notifier.run(move |vm| {
+        let sent = asks.run(move |vm| {
             let result = handle_on_vm(vm, server, &method, &messages)?;
             let _ = answer.send(result);
             Ok(())
@@ -178,7 +325,10 @@ fn grpc_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
                 .unwrap_or_else(|_| Err(tonic::Status::unavailable("the service is closed")))
         })
     });
-    if let Err(e) = grpc::spawn(grpc::serve(listener, service, handle, stopped)) {
+    let open: grpc::Open =
+        Arc::new(move |method, outbox| open_stream(&notifier, server, method, outbox));
+    let hooks = grpc::Hooks { handle, open };
+    if let Err(e) = grpc::spawn(grpc::serve(listener, service, hooks, stopped)) {
         vm.backend.work.end(server);
         return Err(error(format!("{EFUN}(): {e}")));
     }
@@ -251,4 +401,120 @@ fn handle_on_vm(
         }
     }
     Ok(Ok(messages))
+}
+
+/// Opens a served bidirectional stream on the VM thread: it becomes an
+/// operation of the handler object, whose id the handler's function gets
+/// with each request. The notifier keeps its jobs in order, so the stream
+/// is registered before its first request is heard.
+fn open_stream(
+    notifier: &asyncwork::Notifier,
+    server: Id,
+    method: MethodDescriptor,
+    outbox: grpc::Outbox,
+) -> grpc::Ear {
+    let stream = Arc::new(AtomicI64::new(0));
+    let opened = stream.clone();
+    let refused = outbox.clone();
+    let sent = notifier.run(move |vm| {
+        let handler = vm.backend.work.state::<Served>(server).map(|s| s.handler);
+        let Some(handler) = handler.filter(|&h| vm.objects.alive(h)) else {
+            let _ = refused.send(Err(tonic::Status::unavailable("the service is closed")));
+            return Ok(());
+        };
+        crate::metrics::GRPC_CALLS.bump();
+        let id = vm.backend.work.begin(asyncwork::Pending {
+            owner: handler,
+            player: None,
+            callbacks: Vec::new(),
+            state: Some(Box::new(Answering {
+                outbox,
+                method,
+                ended: Cell::new(false),
+            })),
+        });
+        opened.store(id, Ordering::SeqCst);
+        Ok(())
+    });
+    let notifier = notifier.clone();
+    Box::new(move |message| {
+        if !sent {
+            return;
+        }
+        let stream = stream.clone();
+        notifier.run(move |vm| hear_on_vm(vm, stream.load(Ordering::SeqCst), message));
+    })
+}
+
+/// Gives a request of served stream `id` (or its end, as 0) to the
+/// handler's function with the stream's id; what it returns (a mapping, an
+/// array of them, or 0 for nothing yet) is sent. An error ends the stream
+/// with status 2; so does the end of the client's requests, with status 0,
+/// once the handler has answered it.
+fn hear_on_vm(vm: &mut Vm, id: Id, message: Option<DynamicMessage>) -> Result<(), Unwind> {
+    let Some(pending) = vm.backend.work.get(id) else {
+        return Ok(());
+    };
+    let handler = pending.owner;
+    let Some(answering) = vm.backend.work.state::<Answering>(id) else {
+        return Ok(());
+    };
+    let method = answering.method.clone();
+    let outbox = answering.outbox.clone();
+    let request = match message.as_ref().map(value_of).transpose() {
+        Ok(request) => request.unwrap_or(Value::Int(0)),
+        Err(e) => {
+            let _ = outbox.send(Err(tonic::Status::invalid_argument(e)));
+            end_stream(vm, id);
+            return Ok(());
+        }
+    };
+    let outcome = top_level(vm, None, |vm| {
+        Ok(vm.apply(handler, method.name(), vec![request, Value::Int(id)], false))
+    })?;
+    let answer = match outcome {
+        Some(Ok(Some(answer))) => answer,
+        Some(Ok(None)) => Value::Int(0),
+        Some(Err(Unwind::Shutdown(code))) => return Err(Unwind::Shutdown(code)),
+        Some(Err(Unwind::Error(info))) => {
+            let _ = outbox.send(Err(tonic::Status::unknown(info.message)));
+            end_stream(vm, id);
+            return Ok(());
+        }
+        Some(Err(_)) | None => {
+            let _ = outbox.send(Err(tonic::Status::unknown("the handler failed")));
+            end_stream(vm, id);
+            return Ok(());
+        }
+    };
+    let answers = match answer {
+        Value::Array(items) => items.borrow().clone(),
+        m @ Value::Mapping(_) => vec![m],
+        Value::Int(0) | Value::Undefined => Vec::new(),
+        other => {
+            let _ = outbox.send(Err(tonic::Status::internal(format!(
+                "{}() returned a {}, not a mapping, an array of them or 0",
+                method.name(),
+                other.type_name()
+            ))));
+            end_stream(vm, id);
+            return Ok(());
+        }
+    };
+    for answer in &answers {
+        match message_of(vm, answer, method.output()) {
+            Ok(reply) => {
+                let _ = outbox.send(Ok(reply));
+            }
+            Err(e) => {
+                let _ = outbox.send(Err(tonic::Status::internal(format!("bad answer: {e}"))));
+                end_stream(vm, id);
+                return Ok(());
+            }
+        }
+    }
+    if message.is_none() {
+        end_stream(vm, id);
+    }
+    Ok(())
 }

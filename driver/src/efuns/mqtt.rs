@@ -139,15 +139,36 @@ fn mqtt_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
         let to_vm = notifier.clone();
         let news = move |news: News| {
             to_vm.run(move |vm| {
-                let (which, args) = match news {
-                    News::Message { topic, payload } => {
+                // What comes after the handle was added later, so that
+                // callbacks written for fewer arguments still work.
+                let (which, args, after) = match news {
+                    News::Message {
+                        topic,
+                        payload,
+                        qos,
+                        retain,
+                    } => {
                         crate::metrics::MQTT_RECEIVED.bump();
-                        (ON_MESSAGE, vec![Value::str(topic), bytes_value(payload)])
+                        (
+                            ON_MESSAGE,
+                            vec![Value::str(topic), bytes_value(payload)],
+                            vec![Value::Int(qos as i64), Value::Int(i64::from(retain))],
+                        )
                     }
-                    News::Connected => (ON_EVENT, vec![Value::str("connected"), Value::Int(0)]),
+                    News::Refused { topic, code } => (
+                        ON_EVENT,
+                        vec![Value::str("refused"), Value::str(topic)],
+                        vec![Value::Int(i64::from(code))],
+                    ),
+                    News::Connected => (
+                        ON_EVENT,
+                        vec![Value::str("connected"), Value::Int(0)],
+                        Vec::new(),
+                    ),
                     News::Disconnected(reason) => (
                         ON_EVENT,
                         vec![Value::str("disconnected"), Value::str(reason)],
+                        Vec::new(),
                     ),
                     News::Reconnecting(pause) => (
                         ON_EVENT,
@@ -155,10 +176,12 @@ fn mqtt_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
                             Value::str("reconnecting"),
                             Value::Int(pause.as_millis().min(i64::MAX as u128) as i64),
                         ],
+                        Vec::new(),
                     ),
                 };
                 let mut args = args;
                 args.push(Value::Int(id));
+                args.extend(after);
                 asyncwork::call(vm, id, which, args)?;
                 Ok(())
             })

@@ -4,6 +4,7 @@
 //! so its work runs on one dedicated thread with a tokio runtime; news
 //! reaches the VM thread the same way as every other task's.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::path::Path;
@@ -169,13 +170,41 @@ pub enum Reply {
     Status(tonic::Code, String),
 }
 
-/// Calls `method` at `target` with `requests` (one message, or the whole
+/// The requests of a call: a list known when it starts, or a stream the
+/// VM feeds while the call runs (ended by dropping the sender).
+pub enum Requests {
+    Listed(Vec<DynamicMessage>),
+    Fed(tokio::sync::mpsc::UnboundedReceiver<DynamicMessage>),
+}
+
+type RequestStream = Pin<Box<dyn Stream<Item = DynamicMessage> + Send>>;
+
+impl Requests {
+    fn into_stream(self) -> RequestStream {
+        match self {
+            Requests::Listed(messages) => Box::pin(futures_util::stream::iter(messages)),
+            Requests::Fed(receiver) => received(receiver),
+        }
+    }
+}
+
+/// What a channel receives, as a stream that ends when every sender is gone.
+fn received<T: Send + 'static>(
+    receiver: tokio::sync::mpsc::UnboundedReceiver<T>,
+) -> Pin<Box<dyn Stream<Item = T> + Send>> {
+    Box::pin(futures_util::stream::unfold(
+        receiver,
+        |mut receiver| async move { Some((receiver.recv().await?, receiver)) },
+    ))
+}
+
+/// Calls `method` at `target` with `requests` (one message, or the
 /// stream of a client-streaming method); `on_reply` hears each response
 /// and, for a stream, the final status; errors end as a status.
 pub async fn call(
     target: String,
     method: MethodDescriptor,
-    requests: Vec<DynamicMessage>,
+    requests: Requests,
     metadata: Vec<(String, String)>,
     deadline: Duration,
     on_reply: impl Fn(Reply) + Send + 'static,
@@ -191,20 +220,43 @@ pub async fn call(
     }
 }
 
-async fn exchange(
-    target: String,
-    method: MethodDescriptor,
-    mut messages: Vec<DynamicMessage>,
-    metadata: Vec<(String, String)>,
-    on_reply: &(impl Fn(Reply) + Send),
-) -> Result<(), Status> {
-    let endpoint = tonic::transport::Endpoint::from_shared(target.clone())
+/// How many targets keep a channel; past that the kept ones are dropped.
+const MAX_CHANNELS: usize = 64;
+
+/// The channel to `target`, made at first use and then kept: a channel
+/// carries concurrent calls over one HTTP/2 connection and reconnects by
+/// itself, so calls do not pay a handshake each.
+async fn channel_to(target: &str) -> Result<tonic::transport::Channel, Status> {
+    type Channels = Mutex<HashMap<String, tonic::transport::Channel>>;
+    static CHANNELS: OnceLock<Channels> = OnceLock::new();
+    let channels = CHANNELS.get_or_init(Channels::default);
+    let kept = channels.lock().ok().and_then(|c| c.get(target).cloned());
+    if let Some(channel) = kept {
+        return Ok(channel);
+    }
+    let endpoint = tonic::transport::Endpoint::from_shared(target.to_string())
         .map_err(|e| Status::invalid_argument(format!("bad target '{target}': {e}")))?;
     let channel = endpoint
         .connect()
         .await
         .map_err(|e| Status::unavailable(format!("cannot connect to {target}: {e}")))?;
-    let mut client = tonic::client::Grpc::new(channel);
+    if let Ok(mut channels) = channels.lock() {
+        if channels.len() >= MAX_CHANNELS {
+            channels.clear();
+        }
+        channels.insert(target.to_string(), channel.clone());
+    }
+    Ok(channel)
+}
+
+async fn exchange(
+    target: String,
+    method: MethodDescriptor,
+    requests: Requests,
+    metadata: Vec<(String, String)>,
+    on_reply: &(impl Fn(Reply) + Send),
+) -> Result<(), Status> {
+    let mut client = tonic::client::Grpc::new(channel_to(&target).await?);
     client
         .ready()
         .await
@@ -216,6 +268,9 @@ async fn exchange(
     let codec = DynamicCodec::new(method.output());
     let mut responses = match (method.is_client_streaming(), method.is_server_streaming()) {
         (false, streaming) => {
+            let Requests::Listed(mut messages) = requests else {
+                return Err(Status::invalid_argument("the method takes one request"));
+            };
             let message = messages
                 .pop()
                 .filter(|_| messages.is_empty())
@@ -229,8 +284,7 @@ async fn exchange(
             client.server_streaming(request, path, codec).await?
         }
         (true, streaming) => {
-            let stream = futures_util::stream::iter(messages);
-            let request = with_metadata(Request::new(stream), metadata)?;
+            let request = with_metadata(Request::new(requests.into_stream()), metadata)?;
             if !streaming {
                 let response = client.client_streaming(request, path, codec).await?;
                 on_reply(Reply::Message(response.into_inner()));
@@ -275,10 +329,29 @@ pub type Handle = Arc<
         + Sync,
 >;
 
+/// The answers of a bidirectional stream, sent whenever the handler likes;
+/// dropping the last sender ends the stream with status OK.
+pub type Outbox = tokio::sync::mpsc::UnboundedSender<Result<DynamicMessage, Status>>;
+
+/// Hears one bidirectional stream: each message of the client as it
+/// arrives, then `None` when the client's side ends or breaks.
+pub type Ear = Box<dyn FnMut(Option<DynamicMessage>) + Send>;
+
+/// Opens a bidirectional stream of a method on the VM thread: gets the
+/// outbox for its answers and gives the ear for its requests.
+pub type Open = Arc<dyn Fn(MethodDescriptor, Outbox) -> Ear + Send + Sync>;
+
+/// How a served service reaches LPC.
+#[derive(Clone)]
+pub struct Hooks {
+    pub handle: Handle,
+    pub open: Open,
+}
+
 #[derive(Clone)]
 struct Handler {
     method: MethodDescriptor,
-    handle: Handle,
+    hooks: Hooks,
 }
 
 type Responses = Pin<Box<dyn Stream<Item = Result<DynamicMessage, Status>> + Send>>;
@@ -288,7 +361,7 @@ impl UnaryService<DynamicMessage> for Handler {
     type Future = Pin<Box<dyn Future<Output = Result<Response<DynamicMessage>, Status>> + Send>>;
 
     fn call(&mut self, request: Request<DynamicMessage>) -> Self::Future {
-        let answer = (self.handle)(self.method.clone(), vec![request.into_inner()]);
+        let answer = (self.hooks.handle)(self.method.clone(), vec![request.into_inner()]);
         Box::pin(async move { one(answer.await?) })
     }
 }
@@ -299,7 +372,7 @@ impl ServerStreamingService<DynamicMessage> for Handler {
     type Future = Pin<Box<dyn Future<Output = Result<Response<Responses>, Status>> + Send>>;
 
     fn call(&mut self, request: Request<DynamicMessage>) -> Self::Future {
-        let answer = (self.handle)(self.method.clone(), vec![request.into_inner()]);
+        let answer = (self.hooks.handle)(self.method.clone(), vec![request.into_inner()]);
         Box::pin(async move { Ok(streamed(answer.await?)) })
     }
 }
@@ -344,27 +417,33 @@ impl ClientStreamingService<DynamicMessage> for Handler {
     type Future = Pin<Box<dyn Future<Output = Result<Response<DynamicMessage>, Status>> + Send>>;
 
     fn call(&mut self, request: Request<tonic::Streaming<DynamicMessage>>) -> Self::Future {
-        let Handler { method, handle } = self.clone();
+        let Handler { method, hooks } = self.clone();
         Box::pin(async move {
             let requests = gather(request.into_inner()).await?;
-            one(handle(method, requests).await?)
+            one((hooks.handle)(method, requests).await?)
         })
     }
 }
 
-/// Bidirectional streaming, a half at a time: the handler gets the
-/// client's whole stream, then its answers stream back.
+/// Bidirectional streaming as a conversation: the handler hears each
+/// request as it arrives and answers through the outbox at any time.
 impl StreamingService<DynamicMessage> for Handler {
     type Response = DynamicMessage;
     type ResponseStream = Responses;
     type Future = Pin<Box<dyn Future<Output = Result<Response<Responses>, Status>> + Send>>;
 
     fn call(&mut self, request: Request<tonic::Streaming<DynamicMessage>>) -> Self::Future {
-        let Handler { method, handle } = self.clone();
-        Box::pin(async move {
-            let requests = gather(request.into_inner()).await?;
-            Ok(streamed(handle(method, requests).await?))
-        })
+        let (outbox, answers) = tokio::sync::mpsc::unbounded_channel();
+        let mut ear = (self.hooks.open)(self.method.clone(), outbox);
+        let mut incoming = request.into_inner();
+        tokio::spawn(async move {
+            while let Ok(Some(message)) = incoming.message().await {
+                ear(Some(message));
+            }
+            ear(None);
+        });
+        let answers: Responses = received(answers);
+        Box::pin(async move { Ok(Response::new(answers)) })
     }
 }
 
@@ -372,7 +451,7 @@ impl StreamingService<DynamicMessage> for Handler {
 pub async fn serve(
     listener: std::net::TcpListener,
     service: prost_reflect::ServiceDescriptor,
-    handle: Handle,
+    hooks: Hooks,
     stop: tokio::sync::oneshot::Receiver<()>,
 ) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
@@ -385,10 +464,10 @@ pub async fn serve(
                 continue;
             };
             let service = service.clone();
-            let handle = handle.clone();
+            let hooks = hooks.clone();
             tokio::spawn(async move {
                 let answer = hyper::service::service_fn(move |request| {
-                    dispatch(service.clone(), handle.clone(), request)
+                    dispatch(service.clone(), hooks.clone(), request)
                 });
                 let builder =
                     hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
@@ -406,7 +485,7 @@ pub async fn serve(
 
 async fn dispatch(
     service: prost_reflect::ServiceDescriptor,
-    handle: Handle,
+    hooks: Hooks,
     request: hyper::Request<hyper::body::Incoming>,
 ) -> Result<hyper::Response<tonic::body::Body>, Infallible> {
     let path = request.uri().path().to_string();
@@ -420,7 +499,7 @@ async fn dispatch(
     };
     let handler = Handler {
         method: method.clone(),
-        handle,
+        hooks,
     };
     let mut grpc = tonic::server::Grpc::new(DynamicCodec::new(method.input()));
     let response = match (method.is_client_streaming(), method.is_server_streaming()) {

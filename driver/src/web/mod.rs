@@ -1,6 +1,6 @@
 //! The async side of the web efuns: an HTTP server and client (hyper over
 //! the runtime's sockets), a websocket client, GraphQL endpoints, gRPC
-//! and an MQTT client.
+//! and an MQTT client; and the dedicated metrics port.
 //! Nothing here touches an LPC value; the efuns (`efuns/http.rs`,
 //! `efuns/websocket.rs`, `efuns/graphql.rs`, `efuns/grpc.rs`,
 //! `efuns/mqtt.rs`) turn what these tasks
@@ -10,6 +10,7 @@ pub mod graphql;
 pub mod grpc;
 pub mod http_client;
 pub mod http_server;
+pub mod metrics_port;
 pub mod mqtt;
 pub mod websocket;
 

@@ -18,6 +18,7 @@ use mqtt_protocol_core::mqtt::packet::{
 use mqtt_protocol_core::mqtt::result_code::ConnectReasonCode;
 use mqtt_protocol_core::mqtt::result_code::MqttError;
 use mqtt_protocol_core::mqtt::{Connection, role};
+use rustc_hash::FxHashMap;
 
 pub use mqtt_protocol_core::mqtt::Version;
 pub use mqtt_protocol_core::mqtt::packet::Qos;
@@ -73,6 +74,14 @@ pub enum News {
     Message {
         topic: String,
         payload: Vec<u8>,
+        qos: Qos,
+        retain: bool,
+    },
+    /// The broker refused a subscription to this topic filter, with its
+    /// reason code (0x80 from a 3.1.1 broker; an MQTT 5 one says more).
+    Refused {
+        topic: String,
+        code: u8,
     },
 }
 
@@ -112,6 +121,7 @@ pub async fn run(
         backlog: VecDeque::new(),
         conn,
         connected: false,
+        subscribing: FxHashMap::default(),
     };
     let mut pause = FIRST_PAUSE;
     loop {
@@ -165,6 +175,8 @@ struct Session<'a, F> {
     conn: Connection<role::Client>,
     /// Whether the broker accepted this connection.
     connected: bool,
+    /// The topic filter of each SUBSCRIBE not yet acknowledged, by packet id.
+    subscribing: FxHashMap<u16, String>,
 }
 
 /// The protocol's timers: pings to send, answers to wait for.
@@ -371,6 +383,9 @@ impl<F: Fn(News) -> bool> Session<'_, F> {
         } else {
             None
         };
+        if let (Request::Subscribe(topic, _), Some(id)) = (&request, id) {
+            self.subscribing.insert(id, topic.clone());
+        }
         let packet = match request_packet(version, request, id.unwrap_or(0)) {
             Ok(packet) => packet,
             Err(e) => {
@@ -459,17 +474,39 @@ impl<F: Fn(News) -> bool> Session<'_, F> {
                 (self.news)(News::Message {
                     topic: publish.topic_name().to_string(),
                     payload: publish.payload().as_slice().to_vec(),
+                    qos: publish.qos(),
+                    retain: publish.retain(),
                 });
             }
             GenericPacket::V5_0Publish(publish) => {
                 (self.news)(News::Message {
                     topic: publish.topic_name().to_string(),
                     payload: publish.payload().as_slice().to_vec(),
+                    qos: publish.qos(),
+                    retain: publish.retain(),
                 });
+            }
+            GenericPacket::V3_1_1Suback(suback) => {
+                let codes = suback.return_codes();
+                let refused = codes.iter().find(|c| c.is_failure()).map(|&c| c as u8);
+                self.acknowledged(suback.packet_id(), refused);
+            }
+            GenericPacket::V5_0Suback(suback) => {
+                let codes = suback.reason_codes();
+                let refused = codes.iter().find(|c| c.is_failure()).map(|&c| c as u8);
+                self.acknowledged(suback.packet_id(), refused);
             }
             _ => {}
         }
         Ok(())
+    }
+
+    /// A SUBACK: tells of the subscription's refusal, if it was refused.
+    fn acknowledged(&mut self, id: u16, refused: Option<u8>) {
+        let topic = self.subscribing.remove(&id);
+        if let (Some(topic), Some(code)) = (topic, refused) {
+            (self.news)(News::Refused { topic, code });
+        }
     }
 
     fn accepted(&mut self) {
