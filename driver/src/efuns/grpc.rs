@@ -162,7 +162,7 @@ struct Sending {
 /// `grpc_stream(target, method, callback, options)`.
 fn grpc_stream(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     const EFUN: &str = "grpc_stream";
-    let target = str_arg(vm, base, argc, 0, EFUN)?.text.clone();
+    let target = str_arg(vm, base, argc, 0, EFUN)?.text.to_string();
     let name = str_arg(vm, base, argc, 1, EFUN)?.text.clone();
     let method = grpc::method(&name).map_err(|e| error(format!("{EFUN}(): {e}")))?;
     if !method.is_client_streaming() {
