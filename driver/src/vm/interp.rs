@@ -751,38 +751,51 @@ impl Vm {
                             self.stack.push(Value::Undefined);
                             continue;
                         }
-                        let target = match std::mem::take(&mut self.stack[at]) {
-                            Value::Object(r) if self.objects.alive(r) => r,
-                            Value::Str(s) => {
-                                self.save_pc(pc);
-                                match self.find_or_load(&s.text) {
-                                    Ok(r) => r,
-                                    Err(e) => raise!(e),
+                        // The common case is read in place: taking the value
+                        // out first and removing its slot after would read
+                        // back a half-written slot.
+                        let live = match &self.stack[at] {
+                            Value::Object(r) if self.objects.alive(*r) => Some(*r),
+                            _ => None,
+                        };
+                        let target = match live {
+                            Some(r) => r,
+                            None => match std::mem::take(&mut self.stack[at]) {
+                                Value::Object(r) if self.objects.alive(r) => r,
+                                Value::Str(s) => {
+                                    self.save_pc(pc);
+                                    match self.find_or_load(&s.text) {
+                                        Ok(r) => r,
+                                        Err(e) => raise!(e),
+                                    }
                                 }
-                            }
-                            Value::Array(list) => {
-                                // Calls each object in turn; the results form an array.
-                                let args: Vec<Value> = self.stack.drain(at + 1..).collect();
-                                self.stack.truncate(at);
-                                let n = program
-                                    .names
-                                    .get(name as usize)
-                                    .cloned()
-                                    .unwrap_or_default();
-                                let targets = list.borrow().clone();
-                                self.save_pc(pc);
-                                match self.call_other_each(&targets, &n, &args) {
-                                    Ok(v) => self.stack.push(v),
-                                    Err(e) => raise!(e),
+                                Value::Array(list) => {
+                                    // Calls each object in turn; the results form an array.
+                                    let args: Vec<Value> = self.stack.drain(at + 1..).collect();
+                                    self.stack.truncate(at);
+                                    let n = program
+                                        .names
+                                        .get(name as usize)
+                                        .cloned()
+                                        .unwrap_or_default();
+                                    let targets = list.borrow().clone();
+                                    self.save_pc(pc);
+                                    match self.call_other_each(&targets, &n, &args) {
+                                        Ok(v) => self.stack.push(v),
+                                        Err(e) => raise!(e),
+                                    }
+                                    continue;
                                 }
-                                continue;
-                            }
-                            Value::Object(_) | Value::Undefined | Value::Int(0) => {
-                                raise!(error("call_other() on a destructed or zero object"))
-                            }
-                            other => {
-                                raise!(error(format!("call_other() on a {}", other.type_name())))
-                            }
+                                Value::Object(_) | Value::Undefined | Value::Int(0) => {
+                                    raise!(error("call_other() on a destructed or zero object"))
+                                }
+                                other => {
+                                    raise!(error(format!(
+                                        "call_other() on a {}",
+                                        other.type_name()
+                                    )))
+                                }
+                            },
                         };
                         let n = program.names.get(name as usize).map_or("", |n| n.as_str());
                         let Some(object) = self.objects.get(target) else {
@@ -815,7 +828,7 @@ impl Vm {
                             self.stack.push(Value::Undefined);
                             continue;
                         };
-                        self.stack.remove(at);
+                        release(self.stack.remove(at));
                         self.save_pc(pc);
                         if self.enter_exact(&callee, fnref, argc, target, super::Origin::CallOther)
                         {
