@@ -98,19 +98,7 @@ impl Driver {
     }
 
     fn socket(&self) -> TcpStream {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            match TcpStream::connect(("127.0.0.1", self.port)) {
-                Ok(stream) => {
-                    stream
-                        .set_read_timeout(Some(Duration::from_millis(50)))
-                        .expect("read timeout");
-                    return stream;
-                }
-                Err(e) if Instant::now() > deadline => panic!("cannot connect: {e}"),
-                Err(_) => std::thread::sleep(Duration::from_millis(50)),
-            }
-        }
+        connect_to(self.port)
     }
 
     /// A user that got its welcome.
@@ -622,4 +610,327 @@ fn network_abuse_leaves_other_users_served() {
         ms(final_echo)
     );
     assert!(driver.alive());
+}
+
+impl Driver {
+    /// How many descriptors the driver has open.
+    fn descriptors(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
+            .map(|entries| entries.count())
+            .unwrap_or(0)
+    }
+
+    /// Waits until the driver has at most `baseline` descriptors open;
+    /// the count it ended with.
+    fn descriptors_back_to(&self, baseline: usize, patience: Duration) -> usize {
+        let deadline = Instant::now() + patience;
+        loop {
+            let now = self.descriptors();
+            if now <= baseline || Instant::now() > deadline {
+                return now;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// A connection to `port` on loopback that reads with a short timeout.
+fn connect_to(port: u16) -> TcpStream {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match TcpStream::connect(("127.0.0.1", port)) {
+            Ok(stream) => {
+                stream
+                    .set_read_timeout(Some(Duration::from_millis(50)))
+                    .expect("read timeout");
+                return stream;
+            }
+            Err(e) if Instant::now() > deadline => panic!("cannot connect to {port}: {e}"),
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+}
+
+/// The head of a websocket upgrade without a subprotocol (the ascii
+/// protocol in text frames).
+const UPGRADE: &[u8] = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+/// A plain request head for an HTTP server.
+const HTTP_GET: &[u8] =
+    b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow\r\nAccept: */*\r\n\r\n";
+
+/// A user on a websocket port that got its welcome.
+fn websocket_user(port: u16) -> Client {
+    let mut client = Client {
+        stream: connect_to(port),
+        raw: Vec::new(),
+    };
+    client.stream.write_all(UPGRADE).expect("send upgrade");
+    client.expect("101 Switching Protocols");
+    client.expect("Welcome.");
+    client
+}
+
+/// The time an `echo` takes to come back over a websocket. The frame is
+/// masked with zeros, as a client must mask and any mask will do; the
+/// answer is found in the raw frames, whose text is not masked.
+fn websocket_round_trip(client: &mut Client, tag: &str) -> Duration {
+    let start = Instant::now();
+    let text = format!("echo {tag}\n");
+    let len = u8::try_from(text.len()).expect("a short command");
+    assert!(len < 126, "one-byte frame length");
+    let mut frame = vec![0x81, 0x80 | len, 0, 0, 0, 0];
+    frame.extend_from_slice(text.as_bytes());
+    client.stream.write_all(&frame).expect("send frame");
+    client.expect(&format!("ECHO: {tag}"));
+    start.elapsed()
+}
+
+/// The time a fresh connection to an HTTP server takes to get "pong".
+fn http_round_trip(port: u16) -> Duration {
+    let start = Instant::now();
+    let mut stream = connect_to(port);
+    stream
+        .set_read_timeout(Some(PATIENCE))
+        .expect("read timeout");
+    stream
+        .write_all(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .expect("send request");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    assert!(
+        find(&answer, b"pong").is_some(),
+        "no answer from the HTTP server: {:?}",
+        String::from_utf8_lossy(&answer)
+    );
+    start.elapsed()
+}
+
+/// What a crowd of slow clients saw: how long each connection stayed
+/// open before the server closed it (`None`: it never did).
+struct Crowd {
+    lifetimes: Vec<Option<Duration>>,
+}
+
+impl Crowd {
+    fn closed(&self) -> usize {
+        self.lifetimes.iter().flatten().count()
+    }
+
+    fn shortest(&self) -> Duration {
+        self.lifetimes
+            .iter()
+            .flatten()
+            .min()
+            .copied()
+            .unwrap_or_default()
+    }
+
+    fn longest(&self) -> Duration {
+        self.lifetimes
+            .iter()
+            .flatten()
+            .max()
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// Opens `slow` connections to `port` that send `request` one byte per
+/// `pace` and never its last byte, and `silent` ones that send nothing;
+/// watches until the server has closed them all or `give_up` has passed.
+fn slowloris(
+    port: u16,
+    request: &'static [u8],
+    slow: usize,
+    silent: usize,
+    pace: Duration,
+    give_up: Duration,
+) -> std::thread::JoinHandle<Crowd> {
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let mut crowd: Vec<(TcpStream, usize, Option<Duration>)> = (0..slow + silent)
+            .map(|i| {
+                let stream = connect_to(port);
+                stream.set_nonblocking(true).expect("non-blocking");
+                // Silent clients count as having sent everything.
+                let sent = if i < slow { 0 } else { request.len() };
+                (stream, sent, None)
+            })
+            .collect();
+        let mut buf = [0u8; 1024];
+        while started.elapsed() < give_up && crowd.iter().any(|c| c.2.is_none()) {
+            for (stream, sent, closed) in crowd.iter_mut().filter(|c| c.2.is_none()) {
+                let gone = match stream.read(&mut buf) {
+                    Ok(0) => true,
+                    Ok(_) => false,
+                    Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+                };
+                let next = request
+                    .get(*sent..*sent + 1)
+                    .filter(|_| *sent + 1 < request.len());
+                let write_failed = next.is_some_and(|byte| stream.write(byte).is_err());
+                if next.is_some() && !write_failed {
+                    *sent += 1;
+                }
+                if gone || write_failed {
+                    *closed = Some(started.elapsed());
+                }
+            }
+            std::thread::sleep(pace);
+        }
+        Crowd {
+            lifetimes: crowd.into_iter().map(|c| c.2).collect(),
+        }
+    })
+}
+
+/// Slow requests and silent connections on an HTTP server and on a
+/// websocket port: each is closed by its header or handshake timeout,
+/// normal users on telnet, websocket and HTTP keep getting answers, and
+/// the driver's descriptors come back to where they were.
+#[test]
+fn slowloris_is_timed_out_and_others_are_served() {
+    let timeout = Duration::from_secs(2);
+    let websocket_port = free_port();
+    let http_port = free_port();
+    let driver = Driver::start(&format!(
+        "login timeout : {}\nconnections per address : 0\nexternal_port_2 : websocket {websocket_port}\n",
+        timeout.as_secs()
+    ));
+    let mut watcher = driver.user();
+    watcher.line(&format!("serve {http_port}"));
+    watcher.expect("SERVING");
+    let mut web_watcher = websocket_user(websocket_port);
+    // A keep-alive HTTP client that asks once and then idles.
+    let mut idle_http = connect_to(http_port);
+    idle_http
+        .write_all(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .expect("send request");
+    let mut idle_client = Client {
+        stream: idle_http.try_clone().expect("clone"),
+        raw: Vec::new(),
+    };
+    idle_client.expect("pong");
+    let idle_since = Instant::now();
+    let quiet = (
+        median_round_trip(&mut watcher, "quiet"),
+        websocket_round_trip(&mut web_watcher, "quiet"),
+        http_round_trip(http_port),
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let baseline = driver.descriptors();
+    let rss_before = driver.rss_kib();
+    println!(
+        "quiet: telnet {:.2} ms, websocket {:.2} ms, HTTP {:.2} ms; {baseline} descriptors, RSS {rss_before} KiB",
+        ms(quiet.0),
+        ms(quiet.1),
+        ms(quiet.2)
+    );
+
+    // Websocket connections that finish the handshake and then say
+    // nothing are held to the same deadline as their handshake.
+    let mut mute: Vec<Client> = (0..20)
+        .map(|_| {
+            let mut client = Client {
+                stream: connect_to(websocket_port),
+                raw: Vec::new(),
+            };
+            client.stream.write_all(UPGRADE).expect("send upgrade");
+            client
+        })
+        .collect();
+    let mute_since = Instant::now();
+    for client in &mut mute {
+        assert!(
+            client.closed_within(timeout * 4),
+            "a websocket connection stayed open without a message"
+        );
+        assert!(find(&client.raw, b"101 Switching").is_some());
+    }
+    println!(
+        "20 websocket connections silent after their handshake closed after {:.0} ms",
+        ms(mute_since.elapsed())
+    );
+    drop(mute);
+
+    let pace = Duration::from_millis(300);
+    let give_up = Duration::from_secs(15);
+    let crowds = [
+        (
+            "HTTP",
+            slowloris(http_port, HTTP_GET, 150, 50, pace, give_up),
+        ),
+        (
+            "websocket",
+            slowloris(websocket_port, UPGRADE, 150, 50, pace, give_up),
+        ),
+    ];
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    let mut peak = baseline;
+    while crowds.iter().any(|(_, c)| !c.is_finished()) {
+        times[0].push(watcher.round_trip("telnet"));
+        times[1].push(websocket_round_trip(&mut web_watcher, "ws"));
+        times[2].push(http_round_trip(http_port));
+        peak = peak.max(driver.descriptors());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for (name, crowd) in crowds {
+        let crowd = crowd.join().expect("crowd thread");
+        println!(
+            "{name} slowloris: {} of {} connections closed after {:.0} to {:.0} ms (timeout {} s)",
+            crowd.closed(),
+            crowd.lifetimes.len(),
+            ms(crowd.shortest()),
+            ms(crowd.longest()),
+            timeout.as_secs()
+        );
+        assert_eq!(
+            crowd.closed(),
+            crowd.lifetimes.len(),
+            "{name}: slow connections outlived the timeout"
+        );
+        assert!(
+            crowd.shortest() >= timeout.mul_f32(0.9),
+            "{name}: a connection was closed before its timeout"
+        );
+    }
+    for (kind, mut samples) in ["telnet", "websocket", "HTTP"].into_iter().zip(times) {
+        samples.sort();
+        let worst = samples.last().copied().unwrap_or_default();
+        println!(
+            "{kind} round trips during the attack: {} samples, median {:.2} ms, worst {:.2} ms",
+            samples.len(),
+            ms(samples[samples.len() / 2]),
+            ms(worst)
+        );
+        assert!(
+            worst < Duration::from_secs(2),
+            "{kind}: a round trip took {worst:?}"
+        );
+    }
+    // An idle keep-alive connection waits for its next request head under
+    // the same timeout.
+    assert!(
+        idle_client.closed_within(give_up),
+        "an idle keep-alive HTTP connection stayed open"
+    );
+    println!(
+        "idle keep-alive HTTP connection found closed {:.0} ms after its answer",
+        ms(idle_since.elapsed())
+    );
+    drop(idle_client);
+    drop(idle_http);
+    let after = driver.descriptors_back_to(baseline, Duration::from_secs(10));
+    println!(
+        "descriptors: {baseline} before, {peak} at the peak, {after} after; RSS {} KiB (before {rss_before})",
+        driver.rss_kib()
+    );
+    assert!(peak > baseline + 300, "the crowd did not reach the driver");
+    assert!(
+        after <= baseline,
+        "descriptors did not come back: {after} after, {baseline} before"
+    );
+    watcher.round_trip("after");
+    websocket_round_trip(&mut web_watcher, "after");
 }

@@ -32,6 +32,10 @@ pub type ConnId = u64;
 /// a client that stops reading costs bounded memory and blocks nobody.
 pub const OUTPUT_LIMIT: usize = 1 << 20;
 
+/// How long a client of a websocket port has to take a plain HTTP answer
+/// (a file of the http directory, or a refusal).
+const ANSWER_TIME: Duration = Duration::from_secs(60);
+
 /// Input bytes of one connection that may wait for the VM thread; past
 /// this its reader stops reading until the VM catches up, so a client that
 /// floods waits in its own socket buffer, not in the driver's memory.
@@ -681,23 +685,32 @@ where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     if setup.kind == PortKind::Websocket {
+        // A plain HTTP answer must be taken within its own bound even when
+        // logins may wait forever, so a client that never reads a large
+        // file does not hold its connection.
+        let answer_by = Some(Instant::now() + ANSWER_TIME);
         match before(deadline, ws::read_request(&mut stream))
             .await
             .flatten()
         {
             Some(ws::Request::Upgrade { key, subprotocol }) => {
-                if let Ok((socket, kind)) = ws::accept(stream, &key, subprotocol).await {
-                    serve_websocket(socket, kind, peer, &setup).await;
+                let accepted = before(deadline, ws::accept(stream, &key, subprotocol)).await;
+                if let Some(Ok((socket, kind))) = accepted {
+                    serve_websocket(socket, kind, peer, &setup, deadline).await;
                 }
             }
             Some(ws::Request::File(target)) => {
-                ws::serve_file(stream, setup.http_dir.as_deref(), &target).await;
+                let dir = setup.http_dir.as_deref();
+                before(answer_by, ws::serve_file(stream, dir, &target)).await;
             }
             Some(ws::Request::Bad) => {
-                let _ = stream
-                    .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                    .await;
-                let _ = stream.close().await;
+                before(answer_by, async {
+                    let _ = stream
+                        .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                        .await;
+                    let _ = stream.close().await;
+                })
+                .await;
             }
             None => {}
         }
@@ -716,11 +729,15 @@ where
     write_loop(writer, link.commands, link.queued).await;
 }
 
+/// Until its first message, a websocket connection is held to the same
+/// `deadline` as its handshake, as a telnet connection is until its first
+/// line.
 async fn serve_websocket<S>(
     socket: async_tungstenite::WebSocketStream<S>,
     kind: PortKind,
     peer: SocketAddr,
     setup: &PortSetup,
+    mut deadline: Option<Instant>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -742,12 +759,14 @@ async fn serve_websocket<S>(
     runtime::spawn(async move {
         loop {
             input.inflow.room().await;
-            let Some(Ok(message)) = frames.next().await else {
+            let Some(Some(Ok(message))) = before(deadline, frames.next()).await else {
                 break;
             };
-            if let Some(bytes) = ws::payload(message)
-                && !input.send(bytes)
-            {
+            let Some(bytes) = ws::payload(message) else {
+                continue;
+            };
+            deadline = None;
+            if !input.send(bytes) {
                 return;
             }
         }
