@@ -555,6 +555,7 @@ fn handle(vm: &mut Vm, event: Event) -> Result<(), Unwind> {
             key,
             query,
             address,
+            ..
         } => crate::efuns::interactive::resolved(vm, key, query, address),
         Event::Done(job) => job(vm),
     }

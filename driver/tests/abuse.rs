@@ -934,3 +934,128 @@ fn slowloris_is_timed_out_and_others_are_served() {
     watcher.round_trip("after");
     websocket_round_trip(&mut web_watcher, "after");
 }
+
+impl Client {
+    /// What `/flood` has received: bytes and reads.
+    fn flood_count(&mut self) -> (u64, u64) {
+        self.line("flood count");
+        self.expect("COUNT ");
+        let text = self.expect(".");
+        let mut numbers = text
+            .trim_end_matches('.')
+            .split_whitespace()
+            .map(|n| n.parse().unwrap_or(0));
+        (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
+    }
+}
+
+/// Echo round trips of `watcher` while `flood` runs: they stay prompt,
+/// and the driver's memory flat. Prints what was seen under `what`.
+fn served_beside<T>(
+    driver: &Driver,
+    watcher: &mut Client,
+    what: &str,
+    flood: std::thread::JoinHandle<T>,
+) -> T {
+    let mut echoes = Vec::new();
+    let rss_start = driver.rss_kib();
+    let mut rss_peak = rss_start;
+    while !flood.is_finished() {
+        echoes.push(watcher.round_trip("beside-flood"));
+        rss_peak = rss_peak.max(driver.rss_kib());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    echoes.sort();
+    let worst = echoes.last().copied().unwrap_or_default();
+    println!(
+        "{what}: echo median {:.2} ms, worst {:.2} ms; RSS {rss_start} KiB before, {rss_peak} KiB at the peak",
+        ms(echoes.get(echoes.len() / 2).copied().unwrap_or_default()),
+        ms(worst)
+    );
+    assert!(
+        worst < Duration::from_secs(1),
+        "{what}: an echo took {worst:?}"
+    );
+    assert!(
+        rss_peak < rss_start + 48 * 1024,
+        "{what}: memory grew from {rss_start} KiB to {rss_peak} KiB"
+    );
+    flood.join().expect("flood thread")
+}
+
+/// A peer of the sockets package that sends faster than the VM reads: over
+/// TCP it is held back (the driver's memory stays flat and no byte is
+/// lost), over UDP the datagrams the driver cannot take are lost in the
+/// kernel; a user is answered promptly throughout.
+#[test]
+fn a_flooding_socket_peer_is_held_back_and_others_are_served() {
+    let driver = Driver::start("");
+    let mut watcher = driver.user();
+    let mut operator = driver.user();
+    let flood_time = Duration::from_secs(3);
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("address").port();
+    operator.line(&format!("flood tcp {port}"));
+    operator.expect("TCP 1");
+    let (mut peer, _) = listener.accept().expect("the LPC socket connects");
+    peer.set_write_timeout(Some(Duration::from_millis(100)))
+        .expect("write timeout");
+    let flood_end = Instant::now() + flood_time;
+    let sender = std::thread::spawn(move || {
+        let chunk = vec![b'z'; 64 << 10];
+        let mut sent = 0u64;
+        while Instant::now() < flood_end {
+            if let Ok(n) = peer.write(&chunk) {
+                sent += n as u64;
+            }
+        }
+        sent
+    });
+    let sent = served_beside(&driver, &mut watcher, "TCP peer flooding", sender);
+    // Every byte the peer got rid of reaches LPC, in time.
+    let deadline = Instant::now() + PATIENCE;
+    let (got, reads) = loop {
+        let (got, reads) = operator.flood_count();
+        if got >= sent || Instant::now() > deadline {
+            break (got, reads);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    println!(
+        "TCP peer flooding for {} s: {sent} bytes sent, {got} read by LPC in {reads} reads",
+        flood_time.as_secs()
+    );
+    assert_eq!(got, sent, "bytes were lost on the way to LPC");
+
+    let udp_port = free_port();
+    operator.line(&format!("flood udp {udp_port}"));
+    operator.expect("UDP 1");
+    let (bytes_before, reads_before) = operator.flood_count();
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    socket
+        .connect(("127.0.0.1", udp_port))
+        .expect("connect the datagram socket");
+    let flood_end = Instant::now() + flood_time;
+    let sender = std::thread::spawn(move || {
+        let datagram = [b'u'; 1024];
+        let mut sent = 0u64;
+        while Instant::now() < flood_end {
+            if socket.send(&datagram).is_ok() {
+                sent += 1;
+            }
+        }
+        sent
+    });
+    let sent = served_beside(&driver, &mut watcher, "UDP peer flooding", sender);
+    std::thread::sleep(Duration::from_millis(500));
+    let (bytes, reads) = operator.flood_count();
+    let delivered = reads - reads_before;
+    println!(
+        "UDP peer flooding for {} s: {sent} datagrams sent, {delivered} read by LPC ({} bytes)",
+        flood_time.as_secs(),
+        bytes - bytes_before
+    );
+    assert!(delivered > 0 && delivered <= sent);
+    watcher.round_trip("after");
+}

@@ -1,11 +1,23 @@
 // A user of the abuse mudlib: `echo` answers at once, `abuse NAME` runs
 // one of the abusive functions of /abuse, `serve PORT` starts an HTTP
-// server on the port whose handler answers "pong" at once.
+// server on the port whose handler answers "pong" at once, `flood tcp
+// PORT`, `flood udp PORT` and `flood count` drive the sockets of /flood.
 void logon() {
   write("Welcome.\n");
   add_action("do_echo", "echo");
   add_action("do_abuse", "abuse");
   add_action("do_serve", "serve");
+  add_action("do_flood", "flood");
+}
+
+int do_flood(string arg) {
+  string what;
+  int port;
+  if (sscanf(arg, "%s %d", what, port) != 2) {
+    what = arg;
+  }
+  write(call_other("/flood", what, port) + "\n");
+  return 1;
 }
 
 int do_serve(string arg) {

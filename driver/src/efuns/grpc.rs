@@ -97,8 +97,9 @@ fn grpc_call(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             Ok(())
         });
     };
+    let flow = notifier.flow();
     let started = grpc::spawn(async move {
-        grpc::call(target, method, requests, metadata, deadline, on_reply).await;
+        grpc::call(target, method, requests, metadata, deadline, on_reply, flow).await;
         notifier.end(id);
     });
     if let Err(e) = started {

@@ -32,6 +32,10 @@ pub type ConnId = u64;
 /// a client that stops reading costs bounded memory and blocks nobody.
 pub const OUTPUT_LIMIT: usize = 1 << 20;
 
+/// `resolve()` lookups that run at once; each takes a thread of the
+/// runtime's blocking pool while it waits for the system's resolver.
+pub const LOOKUP_WINDOW: usize = 32;
+
 /// How long a client of a websocket port has to take a plain HTTP answer
 /// (a file of the http directory, or a refusal).
 const ANSWER_TIME: Duration = Duration::from_secs(60);
@@ -41,33 +45,50 @@ const ANSWER_TIME: Duration = Duration::from_secs(60);
 /// floods waits in its own socket buffer, not in the driver's memory.
 pub const INPUT_WINDOW: usize = 8 << 10;
 
-/// The flow of one connection's input to the VM: what its reader has
-/// handed over and the VM has not yet taken. The VM side never blocks; the
-/// reader waits for room.
+/// The flow of one producer's news to the VM: what it has handed over and
+/// the VM has not yet taken, against a window. A connection's reader
+/// counts input bytes; other producers (sockets of the sockets package,
+/// async work) count what their events carry. The VM side never blocks;
+/// the producer waits for room before it reads more.
 pub struct Inflow {
     pending: AtomicUsize,
+    window: usize,
     resume_tx: Sender<()>,
     resume: Receiver<()>,
 }
 
 impl Inflow {
     fn new() -> Arc<Inflow> {
-        // One token is enough: the reader looks at `pending` again after
-        // each wake-up, and a token left over only costs that look.
+        Inflow::with_window(INPUT_WINDOW)
+    }
+
+    /// A flow that lets `window` units wait for the VM.
+    pub fn with_window(window: usize) -> Arc<Inflow> {
+        // One token is enough: a waiter looks at `pending` again after
+        // each wake-up and passes the token on when room is left, and a
+        // token left over only costs that look.
         let (resume_tx, resume) = runtime::bounded(1);
         Arc::new(Inflow {
             pending: AtomicUsize::new(0),
+            window,
             resume_tx,
             resume,
         })
     }
 
-    /// Waits until the VM has room for more input.
-    async fn room(&self) {
-        while self.pending.load(Ordering::Acquire) >= INPUT_WINDOW {
+    /// Waits until the VM has room for more.
+    pub async fn room(&self) {
+        let mut waited = false;
+        while self.pending.load(Ordering::Acquire) >= self.window {
+            waited = true;
             if self.resume.recv().await.is_err() {
                 return;
             }
+        }
+        // Several tasks of one producer may wait at once (the output and
+        // error readers of a process): the one woken wakes the next.
+        if waited {
+            let _ = self.resume_tx.try_send(());
         }
     }
 
@@ -75,12 +96,36 @@ impl Inflow {
         self.pending.fetch_add(len, Ordering::AcqRel);
     }
 
-    /// The VM took `len` bytes; wakes the reader when that made room.
+    /// The VM took `len`; wakes the producer when that made room.
     pub fn taken(&self, len: usize) {
         let before = self.pending.fetch_sub(len, Ordering::AcqRel);
-        if before >= INPUT_WINDOW && before.saturating_sub(len) < INPUT_WINDOW {
+        if before >= self.window && before.saturating_sub(len) < self.window {
             let _ = self.resume_tx.try_send(());
         }
+    }
+
+    /// Counts `len` units on their way to the VM; they are taken when the
+    /// credit is dropped, after the VM has handled the event holding it.
+    pub fn credit(self: &Arc<Inflow>, len: usize) -> Credit {
+        self.sent(len);
+        Credit {
+            flow: self.clone(),
+            len,
+        }
+    }
+}
+
+/// A producer's share of its window held by one event; dropping it (the
+/// VM is done with the event, or the event was never delivered) gives the
+/// room back.
+pub struct Credit {
+    flow: Arc<Inflow>,
+    len: usize,
+}
+
+impl Drop for Credit {
+    fn drop(&mut self) {
+        self.flow.taken(self.len);
     }
 }
 
@@ -134,6 +179,8 @@ pub enum Event {
         key: i64,
         query: String,
         address: Option<String>,
+        /// Its place in [`Net::resolving`], held until it is handled.
+        credit: Credit,
     },
     /// Async work finishing on the VM thread (see `asyncwork`).
     Done(crate::asyncwork::Job),
@@ -385,6 +432,9 @@ pub struct Net {
     /// `resolve()` lookups not answered yet.
     pub lookups: FxHashMap<i64, Lookup>,
     pub last_resolve: i64,
+    /// Lookups running or answered and not yet handled, at most
+    /// [`LOOKUP_WINDOW`]; more wait for a place before they start.
+    pub resolving: Arc<Inflow>,
     /// Objects that ever had a connection (`userp`).
     pub once_interactive: rustc_hash::FxHashSet<ObjRef>,
     /// Objects that have snooped someone, so a destruct looks for snoops to
@@ -420,6 +470,7 @@ impl Default for Net {
             },
             lookups: FxHashMap::default(),
             last_resolve: 0,
+            resolving: Inflow::with_window(LOOKUP_WINDOW),
             once_interactive: Default::default(),
             snoopers: Default::default(),
             current_interactive: None,

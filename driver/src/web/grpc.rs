@@ -21,6 +21,8 @@ use tonic::server::{
 };
 use tonic::{Request, Response, Status};
 
+use crate::net::Inflow;
+
 /// Every service and message of the .proto files loaded so far.
 fn pool() -> &'static Mutex<DescriptorPool> {
     static POOL: OnceLock<Mutex<DescriptorPool>> = OnceLock::new();
@@ -171,7 +173,9 @@ pub enum Reply {
 
 /// Calls `method` at `target` with `requests` (one message, or the whole
 /// stream of a client-streaming method); `on_reply` hears each response
-/// and, for a stream, the final status; errors end as a status.
+/// and, for a stream, the final status; errors end as a status. The next
+/// response of a stream is read only when `flow` has room, so a server
+/// that floods waits until the VM has taken what it has.
 pub async fn call(
     target: String,
     method: MethodDescriptor,
@@ -179,10 +183,11 @@ pub async fn call(
     metadata: Vec<(String, String)>,
     deadline: Duration,
     on_reply: impl Fn(Reply) + Send + 'static,
+    flow: Arc<Inflow>,
 ) {
     let outcome = tokio::time::timeout(
         deadline,
-        exchange(target, method, requests, metadata, &on_reply),
+        exchange(target, method, requests, metadata, &on_reply, &flow),
     )
     .await
     .unwrap_or_else(|_| Err(Status::deadline_exceeded("the deadline passed")));
@@ -197,6 +202,7 @@ async fn exchange(
     mut messages: Vec<DynamicMessage>,
     metadata: Vec<(String, String)>,
     on_reply: &(impl Fn(Reply) + Send),
+    flow: &Inflow,
 ) -> Result<(), Status> {
     let endpoint = tonic::transport::Endpoint::from_shared(target.clone())
         .map_err(|e| Status::invalid_argument(format!("bad target '{target}': {e}")))?;
@@ -240,7 +246,11 @@ async fn exchange(
         }
     }
     .into_inner();
-    while let Some(message) = responses.message().await? {
+    loop {
+        flow.room().await;
+        let Some(message) = responses.message().await? else {
+            break;
+        };
         on_reply(Reply::Message(message));
     }
     on_reply(Reply::Status(tonic::Code::Ok, String::new()));
