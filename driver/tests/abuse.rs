@@ -15,6 +15,16 @@ use common::free_port;
 /// How long any one expected answer may take.
 const PATIENCE: Duration = Duration::from_secs(20);
 
+/// Held by each test while it runs: the tests measure round trips and
+/// evaluation times against wall-clock limits, and a flood in one test
+/// would eat the time another measures.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Runs tests one after the other, even after one of them failed.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The evaluation limit of `tests/abuse/config.test`.
 const EVAL_LIMIT: Duration = Duration::from_millis(500);
 
@@ -278,6 +288,7 @@ const ATTACKS: &[Attack] = &[
 
 #[test]
 fn lpc_abuse_ends_in_errors_and_the_driver_keeps_serving() {
+    let _turn = one_at_a_time();
     let mut driver = Driver::start("");
     let mut watcher = driver.user();
     let mut abuser = driver.user();
@@ -324,6 +335,7 @@ fn lpc_abuse_ends_in_errors_and_the_driver_keeps_serving() {
 
 #[test]
 fn a_panicking_efun_is_an_lpc_error_and_the_driver_keeps_serving() {
+    let _turn = one_at_a_time();
     let mut driver = Driver::start_with("", &[("LPC_DRIVER_TEST_PANIC_EFUN", "upper_case")]);
     let mut watcher = driver.user();
     let mut victim = driver.user();
@@ -383,6 +395,7 @@ fn garbage(len: usize) -> Vec<u8> {
 
 #[test]
 fn network_abuse_leaves_other_users_served() {
+    let _turn = one_at_a_time();
     let login_timeout = Duration::from_secs(3);
     let per_address = 40;
     let mut driver = Driver::start(&format!(
@@ -791,6 +804,7 @@ fn slowloris(
 /// the driver's descriptors come back to where they were.
 #[test]
 fn slowloris_is_timed_out_and_others_are_served() {
+    let _turn = one_at_a_time();
     let timeout = Duration::from_secs(2);
     let websocket_port = free_port();
     let http_port = free_port();
@@ -989,6 +1003,7 @@ fn served_beside<T>(
 /// kernel; a user is answered promptly throughout.
 #[test]
 fn a_flooding_socket_peer_is_held_back_and_others_are_served() {
+    let _turn = one_at_a_time();
     let driver = Driver::start("");
     let mut watcher = driver.user();
     let mut operator = driver.user();
@@ -1058,4 +1073,63 @@ fn a_flooding_socket_peer_is_held_back_and_others_are_served() {
     );
     assert!(delivered > 0 && delivered <= sent);
     watcher.round_trip("after");
+}
+
+/// Many telnet and websocket users connect, each sends a line of 4 KiB,
+/// and all leave at once; twice. Prints the memory each connection costs
+/// and what stays after they leave, and checks that the second crowd
+/// reuses the memory of the first instead of adding to it, and that
+/// descriptors come back to the baseline.
+#[test]
+fn memory_is_reused_after_a_mass_disconnect() {
+    let _turn = one_at_a_time();
+    let websocket_port = free_port();
+    let driver = Driver::start(&format!(
+        "connections per address : 0\nexternal_port_2 : websocket {websocket_port}\n"
+    ));
+    let mut watcher = driver.user();
+    watcher.round_trip("start");
+    let crowd = 300;
+    let line = "l".repeat(4096);
+    let baseline_fds = driver.descriptors();
+    let rss_start = driver.rss_kib();
+    let mut peaks = Vec::new();
+    for round in 0..2 {
+        let rss_before = driver.rss_kib();
+        let mut telnet: Vec<Client> = (0..crowd).map(|_| driver.user()).collect();
+        let rss_telnet = driver.rss_kib();
+        for client in &mut telnet {
+            client.round_trip(&line);
+        }
+        let rss_telnet_lines = driver.rss_kib();
+        let mut websocket: Vec<Client> =
+            (0..crowd).map(|_| websocket_user(websocket_port)).collect();
+        let rss_websocket = driver.rss_kib();
+        for client in &mut websocket {
+            websocket_round_trip(client, &line[..100]);
+        }
+        let rss_peak = driver.rss_kib();
+        drop(telnet);
+        drop(websocket);
+        let fds = driver.descriptors_back_to(baseline_fds, Duration::from_secs(10));
+        // Give the VM time to see every disconnect.
+        watcher.round_trip("after-crowd");
+        std::thread::sleep(Duration::from_millis(500));
+        let rss_after = driver.rss_kib();
+        let each = |from: u64, to: u64| to.saturating_sub(from) as f64 / crowd as f64;
+        println!(
+            "round {round}: RSS {rss_before} KiB before; {crowd} telnet users {:.1} KiB each, {:.1} KiB more each after a 4 KiB line; {crowd} websocket users {:.1} KiB each, {:.1} KiB more each after a line; peak {rss_peak} KiB; {rss_after} KiB after they left ({fds} descriptors, {baseline_fds} before)",
+            each(rss_before, rss_telnet),
+            each(rss_telnet, rss_telnet_lines),
+            each(rss_telnet_lines, rss_websocket),
+            each(rss_websocket, rss_peak),
+        );
+        assert!(fds <= baseline_fds, "descriptors did not come back");
+        peaks.push(rss_peak);
+    }
+    let growth = peaks[1].saturating_sub(peaks[0]);
+    assert!(
+        growth < peaks[0].saturating_sub(rss_start) / 4 + 2048,
+        "the second crowd added {growth} KiB to the first one's peak"
+    );
 }

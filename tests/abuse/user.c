@@ -10,6 +10,11 @@ void logon() {
   add_action("do_flood", "flood");
 }
 
+// A user that leaves takes its object along, as a real mudlib's would.
+void net_dead() {
+  destruct(this_object());
+}
+
 int do_flood(string arg) {
   string what;
   int port;

@@ -680,11 +680,16 @@ async fn open(stream: TcpStream, peer: SocketAddr, setup: Arc<PortSetup>, slot: 
     // down so the client sees the end, and the reader task stops.
     let closer = stream.clone();
     let deadline = setup.guards.login_timeout.map(|t| Instant::now() + t);
-    match &setup.tls {
+    match setup.tls.clone() {
+        // The TLS state is large: boxed, so that plain connections do not
+        // each carry room for it.
         Some(acceptor) => {
-            if let Some(Ok(tls)) = before(deadline, acceptor.accept(stream)).await {
-                serve(tls, peer, setup, deadline).await;
-            }
+            Box::pin(async move {
+                if let Some(Ok(tls)) = before(deadline, acceptor.accept(stream)).await {
+                    serve(tls, peer, setup, deadline).await;
+                }
+            })
+            .await
         }
         None => serve(stream, peer, setup, deadline).await,
     }
@@ -731,40 +736,14 @@ fn register(
     })
 }
 
-async fn serve<S>(mut stream: S, peer: SocketAddr, setup: Arc<PortSetup>, deadline: Option<Instant>)
+async fn serve<S>(stream: S, peer: SocketAddr, setup: Arc<PortSetup>, deadline: Option<Instant>)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     if setup.kind == PortKind::Websocket {
-        // A plain HTTP answer must be taken within its own bound even when
-        // logins may wait forever, so a client that never reads a large
-        // file does not hold its connection.
-        let answer_by = Some(Instant::now() + ANSWER_TIME);
-        match before(deadline, ws::read_request(&mut stream))
-            .await
-            .flatten()
-        {
-            Some(ws::Request::Upgrade { key, subprotocol }) => {
-                let accepted = before(deadline, ws::accept(stream, &key, subprotocol)).await;
-                if let Some(Ok((socket, kind))) = accepted {
-                    serve_websocket(socket, kind, peer, &setup, deadline).await;
-                }
-            }
-            Some(ws::Request::File(target)) => {
-                let dir = setup.http_dir.as_deref();
-                before(answer_by, ws::serve_file(stream, dir, &target)).await;
-            }
-            Some(ws::Request::Bad) => {
-                before(answer_by, async {
-                    let _ = stream
-                        .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                        .await;
-                    let _ = stream.close().await;
-                })
-                .await;
-            }
-            None => {}
-        }
+        // Boxed for the same reason as TLS: only websocket connections
+        // carry the websocket's state.
+        Box::pin(serve_websocket_port(stream, peer, &setup, deadline)).await;
         return;
     }
     let Some(link) = register(&setup, peer, setup.kind, false) else {
@@ -778,6 +757,47 @@ where
     };
     runtime::spawn(read_loop(reader, input, deadline));
     write_loop(writer, link.commands, link.queued).await;
+}
+
+/// A websocket port's connection: one HTTP request, then the websocket
+/// or a plain answer.
+async fn serve_websocket_port<S>(
+    mut stream: S,
+    peer: SocketAddr,
+    setup: &PortSetup,
+    deadline: Option<Instant>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    // A plain HTTP answer must be taken within its own bound even when
+    // logins may wait forever, so a client that never reads a large
+    // file does not hold its connection.
+    let answer_by = Some(Instant::now() + ANSWER_TIME);
+    match before(deadline, ws::read_request(&mut stream))
+        .await
+        .flatten()
+    {
+        Some(ws::Request::Upgrade { key, subprotocol }) => {
+            let accepted = before(deadline, ws::accept(stream, &key, subprotocol)).await;
+            if let Some(Ok((socket, kind))) = accepted {
+                serve_websocket(socket, kind, peer, setup, deadline).await;
+            }
+        }
+        Some(ws::Request::File(target)) => {
+            let dir = setup.http_dir.as_deref();
+            before(answer_by, ws::serve_file(stream, dir, &target)).await;
+        }
+        Some(ws::Request::Bad) => {
+            before(answer_by, async {
+                let _ = stream
+                    .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .await;
+                let _ = stream.close().await;
+            })
+            .await;
+        }
+        None => {}
+    }
 }
 
 /// Until its first message, a websocket connection is held to the same
@@ -986,5 +1006,33 @@ mod tests {
         let mut out = Vec::with_capacity(256);
         let _ = d.decompress_vec(&wire, &mut out, flate2::FlushDecompress::Sync);
         assert_eq!(out, b"hello hello hello\r\nagain\r\n".to_vec());
+    }
+
+    /// Every connection's task is allocated at its full size: a plain
+    /// connection must not pay for the TLS and websocket states it does
+    /// not use (they once made it 24 KiB).
+    #[test]
+    fn a_plain_connection_task_is_small() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+        let at = listener.local_addr().expect("address");
+        let stream = TcpStream::from(std::net::TcpStream::connect(at).expect("connect"));
+        let (events, _events) = mpsc::channel();
+        let setup = Arc::new(PortSetup {
+            port: at.port(),
+            kind: PortKind::Telnet,
+            tls: None,
+            http_dir: None,
+            events,
+            ids: Default::default(),
+            guards: Guards::default(),
+            peers: Default::default(),
+        });
+        let slot = PeerSlot::take(&setup, at.ip()).expect("a slot");
+        let task = open(stream, at, setup, slot);
+        assert!(
+            std::mem::size_of_val(&task) < 2048,
+            "{} bytes",
+            std::mem::size_of_val(&task)
+        );
     }
 }

@@ -113,10 +113,17 @@ pub async fn accept<S: AsyncRead + AsyncWrite + Unpin>(
 /// each connection make the driver hold that much.
 pub const MAX_MESSAGE: usize = 64 << 10;
 
+/// The read buffer of each connection. The library's default of 128 KiB
+/// is allocated and filled at once, for every connection, where a game
+/// client's input fits a few KiB; a larger message is read in several
+/// pieces.
+const READ_BUFFER: usize = 4 << 10;
+
 fn limits() -> WebSocketConfig {
     WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE))
+        .read_buffer_size(READ_BUFFER)
 }
 
 /// The frame that carries output bytes for a connection of `kind`.
