@@ -147,6 +147,9 @@ struct InputQueue {
     inflow: Arc<Inflow>,
 }
 
+/// Reads a connection's queue keeps room for once it has run dry.
+const IDLE_READS: usize = 4;
+
 /// What one turn of a connection does.
 enum Turn {
     Input(Vec<u8>),
@@ -221,6 +224,9 @@ impl Inputs {
         }
         queue.inflow.taken(piece.len());
         if queue.reads.is_empty() && !queue.closed {
+            // A burst of tiny reads can leave room for thousands; a live
+            // connection should not keep it.
+            queue.reads.shrink_to(IDLE_READS);
             queue.listed = false;
         } else {
             self.ready.push_back(conn);

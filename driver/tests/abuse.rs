@@ -1088,7 +1088,9 @@ fn memory_is_reused_after_a_mass_disconnect() {
         "connections per address : 0\nexternal_port_2 : websocket {websocket_port}\n"
     ));
     let mut watcher = driver.user();
-    watcher.round_trip("start");
+    let http_port = free_port();
+    watcher.line(&format!("serve {http_port}"));
+    watcher.expect("SERVING");
     let crowd = 300;
     let line = "l".repeat(4096);
     let baseline_fds = driver.descriptors();
@@ -1108,9 +1110,26 @@ fn memory_is_reused_after_a_mass_disconnect() {
         for client in &mut websocket {
             websocket_round_trip(client, &line[..100]);
         }
+        let rss_websocket_lines = driver.rss_kib();
+        // Keep-alive HTTP clients that asked once.
+        let http: Vec<Client> = (0..crowd)
+            .map(|_| {
+                let mut client = Client {
+                    stream: connect_to(http_port),
+                    raw: Vec::new(),
+                };
+                client
+                    .stream
+                    .write_all(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .expect("send request");
+                client.expect("pong");
+                client
+            })
+            .collect();
         let rss_peak = driver.rss_kib();
         drop(telnet);
         drop(websocket);
+        drop(http);
         let fds = driver.descriptors_back_to(baseline_fds, Duration::from_secs(10));
         // Give the VM time to see every disconnect.
         watcher.round_trip("after-crowd");
@@ -1118,15 +1137,34 @@ fn memory_is_reused_after_a_mass_disconnect() {
         let rss_after = driver.rss_kib();
         let each = |from: u64, to: u64| to.saturating_sub(from) as f64 / crowd as f64;
         println!(
-            "round {round}: RSS {rss_before} KiB before; {crowd} telnet users {:.1} KiB each, {:.1} KiB more each after a 4 KiB line; {crowd} websocket users {:.1} KiB each, {:.1} KiB more each after a line; peak {rss_peak} KiB; {rss_after} KiB after they left ({fds} descriptors, {baseline_fds} before)",
+            "round {round}: RSS {rss_before} KiB before; {crowd} telnet users {:.1} KiB each, {:.1} KiB more each after a 4 KiB line; {crowd} websocket users {:.1} KiB each, {:.1} KiB more each after a line; {crowd} HTTP clients {:.1} KiB each; peak {rss_peak} KiB; {rss_after} KiB after they left ({fds} descriptors, {baseline_fds} before)",
             each(rss_before, rss_telnet),
             each(rss_telnet, rss_telnet_lines),
             each(rss_telnet_lines, rss_websocket),
-            each(rss_websocket, rss_peak),
+            each(rss_websocket, rss_websocket_lines),
+            each(rss_websocket_lines, rss_peak),
         );
         assert!(fds <= baseline_fds, "descriptors did not come back");
         peaks.push(rss_peak);
     }
+    // Users whose client accepts MCCP: each has a compressor of its own.
+    let mut compressing: Vec<Client> = (0..100).map(|_| driver.user()).collect();
+    let rss_users = driver.rss_kib();
+    for client in &mut compressing {
+        client
+            .stream
+            .write_all(&[255, 253, 86])
+            .expect("accept MCCP2");
+        client.line("echo compressed");
+    }
+    // The answers come compressed: wait for the last compressor to start.
+    watcher.round_trip("after-mccp");
+    std::thread::sleep(Duration::from_millis(300));
+    println!(
+        "100 users accepting MCCP2: {:.1} KiB more each once compressing",
+        driver.rss_kib().saturating_sub(rss_users) as f64 / 100.0
+    );
+    drop(compressing);
     let growth = peaks[1].saturating_sub(peaks[0]);
     assert!(
         growth < peaks[0].saturating_sub(rss_start) / 4 + 2048,
