@@ -1072,6 +1072,65 @@ fn a_flooding_socket_peer_is_held_back_and_others_are_served() {
         bytes - bytes_before
     );
     assert!(delivered > 0 && delivered <= sent);
+
+    // A websocket server that floods an LPC websocket client.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("address").port();
+    let (bytes_before, _) = operator.flood_count();
+    operator.line(&format!("flood ws {port}"));
+    operator.expect("WS 1");
+    let (mut server, _) = listener.accept().expect("the LPC client connects");
+    server
+        .set_read_timeout(Some(PATIENCE))
+        .expect("read timeout");
+    server
+        .set_write_timeout(Some(PATIENCE))
+        .expect("write timeout");
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        server.read_exact(&mut byte).expect("read the upgrade");
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let key = head
+        .lines()
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-key"))
+        })
+        .map(|(_, value)| value.trim().to_string())
+        .expect("a key");
+    let accept = async_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+    server
+        .write_all(format!("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n").as_bytes())
+        .expect("answer the upgrade");
+    let flood_end = Instant::now() + flood_time;
+    let sender = std::thread::spawn(move || {
+        // Binary frames of 1 KiB, unmasked as a server sends them.
+        let mut frame = vec![0x82, 126, 4, 0];
+        frame.extend([b'w'; 1024]);
+        let mut sent = 0u64;
+        while Instant::now() < flood_end && server.write_all(&frame).is_ok() {
+            sent += 1;
+        }
+        (sent, server)
+    });
+    let (sent, _server) = served_beside(&driver, &mut watcher, "websocket server flooding", sender);
+    let deadline = Instant::now() + PATIENCE;
+    let got = loop {
+        let got = operator.flood_count().0 - bytes_before;
+        if got >= sent * 1024 || Instant::now() > deadline {
+            break got;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    println!(
+        "websocket server flooding for {} s: {sent} messages of 1 KiB sent, {} read by LPC",
+        flood_time.as_secs(),
+        got / 1024
+    );
+    assert_eq!(got, sent * 1024, "messages were lost on the way to LPC");
     watcher.round_trip("after");
 }
 

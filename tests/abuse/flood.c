@@ -30,3 +30,14 @@ string udp(int port) {
 string count() {
   return "COUNT " + bytes + " " + reads + ".";
 }
+
+void ws_message(mixed message, int handle) {
+  slow_read(handle, message);
+}
+
+void ws_closed(mixed code, mixed reason, int handle) { }
+
+string ws(int port) {
+  int handle = websocket_connect("ws://127.0.0.1:" + port + "/", (: ws_message :), (: ws_closed :));
+  return "WS " + (handle > 0);
+}
