@@ -234,6 +234,12 @@ impl Inputs {
         Some((conn, Turn::Input(piece)))
     }
 
+    /// Gives back the room a crowd of connections left (see
+    /// [`crate::net::shrink_sparse`]).
+    fn compact(&mut self) {
+        crate::net::shrink_sparse(&mut self.queues);
+    }
+
     /// Whether any input waits.
     fn waiting(&self) -> bool {
         !self.ready.is_empty()
@@ -326,7 +332,11 @@ fn serve_input(vm: &mut Vm) -> Result<bool, Unwind> {
         vm.backend.timers.now = Instant::now();
         match turn {
             Turn::Input(bytes) => crate::efuns::interactive::received(vm, conn, &bytes)?,
-            Turn::Close => crate::efuns::interactive::disconnected(vm, conn)?,
+            Turn::Close => {
+                crate::efuns::interactive::disconnected(vm, conn)?;
+                vm.backend.net.compact();
+                vm.backend.inputs.compact();
+            }
         }
         if Instant::now() >= stop {
             return Ok(vm.backend.inputs.waiting());

@@ -503,6 +503,13 @@ impl Net {
         self.ports = ports_from_config(file).0;
     }
 
+    /// Gives back the room of the connection tables once a crowd has
+    /// left, so a mass disconnect does not keep it for good.
+    pub fn compact(&mut self) {
+        shrink_sparse(&mut self.conns);
+        shrink_sparse(&mut self.by_object);
+    }
+
     /// The connection of an interactive object.
     pub fn of(&self, object: ObjRef) -> Option<&Conn> {
         self.conns.get(self.by_object.get(&object)?)
@@ -581,6 +588,16 @@ impl Net {
             }
         }
         problems
+    }
+}
+
+/// Shrinks `map` when at most a quarter of its room is used, to twice
+/// what it holds; small maps are left alone. Each shrink costs a pass over
+/// what is left, and the next one needs half of that to go first.
+pub fn shrink_sparse<K: std::hash::Hash + Eq, V>(map: &mut FxHashMap<K, V>) {
+    const SMALL: usize = 64;
+    if map.capacity() > SMALL && map.len() < map.capacity() / 4 {
+        map.shrink_to(map.len() * 2);
     }
 }
 
