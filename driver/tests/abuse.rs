@@ -963,6 +963,25 @@ impl Client {
     }
 }
 
+/// The first connection to `listener`, which must come within `patience`.
+fn accept_within(listener: &std::net::TcpListener, patience: Duration) -> TcpStream {
+    listener.set_nonblocking(true).expect("non-blocking");
+    let deadline = Instant::now() + patience;
+    loop {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                stream.set_nonblocking(false).expect("blocking");
+                return stream;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                assert!(Instant::now() < deadline, "nobody connected");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("accept: {e}"),
+        }
+    }
+}
+
 /// Echo round trips of `watcher` while `flood` runs: they stay prompt,
 /// and the driver's memory flat. Prints what was seen under `what`.
 fn served_beside<T>(
@@ -1013,7 +1032,7 @@ fn a_flooding_socket_peer_is_held_back_and_others_are_served() {
     let port = listener.local_addr().expect("address").port();
     operator.line(&format!("flood tcp {port}"));
     operator.expect("TCP 1");
-    let (mut peer, _) = listener.accept().expect("the LPC socket connects");
+    let mut peer = accept_within(&listener, PATIENCE);
     peer.set_write_timeout(Some(Duration::from_millis(100)))
         .expect("write timeout");
     let flood_end = Instant::now() + flood_time;
@@ -1079,7 +1098,7 @@ fn a_flooding_socket_peer_is_held_back_and_others_are_served() {
     let (bytes_before, _) = operator.flood_count();
     operator.line(&format!("flood ws {port}"));
     operator.expect("WS 1");
-    let (mut server, _) = listener.accept().expect("the LPC client connects");
+    let mut server = accept_within(&listener, PATIENCE);
     server
         .set_read_timeout(Some(PATIENCE))
         .expect("read timeout");
