@@ -947,6 +947,21 @@ fn slowloris_is_timed_out_and_others_are_served() {
     );
     watcher.round_trip("after");
     websocket_round_trip(&mut web_watcher, "after");
+
+    // A websocket message over the cap ends its connection.
+    let mut big = websocket_user(websocket_port);
+    let len = 70_000u64;
+    let mut frame = vec![0x82, 0x80 | 127];
+    frame.extend(len.to_be_bytes());
+    frame.extend([0, 0, 0, 0]);
+    frame.extend(vec![b'b'; len as usize]);
+    // The driver may close before it has read the whole frame.
+    let _ = big.stream.write_all(&frame);
+    assert!(
+        big.closed_within(PATIENCE),
+        "a websocket message of 70,000 bytes was taken"
+    );
+    websocket_round_trip(&mut web_watcher, "after-big");
 }
 
 impl Client {
