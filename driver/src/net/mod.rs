@@ -1052,4 +1052,34 @@ mod tests {
             std::mem::size_of_val(&task)
         );
     }
+
+    /// Many tasks waiting on one small window all get their turn as the
+    /// VM hands room back: no wake-up is lost.
+    #[test]
+    fn every_waiter_gets_room_in_turn() {
+        let flow = Inflow::with_window(2);
+        let (credits_tx, credits) = mpsc::channel();
+        let waiters = 50;
+        for _ in 0..waiters {
+            let (flow, credits_tx) = (flow.clone(), credits_tx.clone());
+            runtime::spawn(async move {
+                flow.room().await;
+                let _ = credits_tx.send(flow.credit(1));
+            });
+        }
+        // The VM takes a whole window's worth before it hands room back,
+        // so one wake-up must reach two waiters.
+        for _ in 0..waiters / 2 {
+            let pair: Vec<Credit> = (0..2)
+                .map(|_| {
+                    credits
+                        .recv_timeout(Duration::from_secs(10))
+                        .expect("a waiter was never woken")
+                })
+                .collect();
+            assert!(flow.pending.load(Ordering::Acquire) <= 4);
+            drop(pair);
+        }
+        assert_eq!(flow.pending.load(Ordering::Acquire), 0);
+    }
 }
