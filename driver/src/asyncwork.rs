@@ -8,12 +8,12 @@
 //! the backend loop alive until [`AsyncWork::end`] removes it.
 
 use std::any::Any;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 use rustc_hash::FxHashMap;
 
 use crate::backend::top_level;
-use crate::net::Event;
+use crate::net::{Event, Inflow};
 use crate::vm::object::ObjRef;
 use crate::vm::value::Value;
 use crate::vm::{Unwind, Vm};
@@ -81,16 +81,44 @@ impl AsyncWork {
     }
 }
 
+/// Jobs of one producer that may wait for the VM thread at once. Past
+/// this a producer that streams (a websocket or MQTT client, a gRPC
+/// stream) stops reading its peer until the VM catches up, so a peer that
+/// floods waits in its own socket buffer, not in the driver's memory.
+pub const JOB_WINDOW: usize = 64;
+
 /// The way back to the VM thread, for tasks: cheap to clone, `Send`.
+/// Every job sent counts in the notifier's window until it has run.
 #[derive(Clone)]
 pub struct Notifier {
     events: mpsc::Sender<Event>,
+    flow: Arc<Inflow>,
 }
 
 impl Notifier {
     /// Queues `job` to run on the VM thread; false once the VM is gone.
+    /// This never waits: a producer that sends more than once waits for
+    /// [`Notifier::room`] before it reads what it will send next.
     pub fn run(&self, job: impl FnOnce(&mut Vm) -> Result<(), Unwind> + Send + 'static) -> bool {
+        let credit = self.flow.credit(1);
+        let job = move |vm: &mut Vm| {
+            // Held until the job has run, then dropped: that makes room.
+            let _credit = credit;
+            job(vm)
+        };
         self.events.send(Event::Done(Box::new(job))).is_ok()
+    }
+
+    /// Waits until fewer than [`JOB_WINDOW`] of this notifier's jobs wait
+    /// for the VM thread.
+    pub async fn room(&self) {
+        self.flow.room().await
+    }
+
+    /// The window this notifier's jobs count in, for a task that waits
+    /// for room where it reads.
+    pub fn flow(&self) -> Arc<Inflow> {
+        self.flow.clone()
     }
 
     /// Queues the end of operation `id` without calling anything, for a
@@ -103,10 +131,12 @@ impl Notifier {
     }
 }
 
-/// A notifier for the tasks an efun is about to start.
+/// A notifier for the tasks an efun is about to start, with a window of
+/// its own.
 pub fn notifier(vm: &Vm) -> Notifier {
     Notifier {
         events: vm.backend.net.events_tx.clone(),
+        flow: Inflow::with_window(JOB_WINDOW),
     }
 }
 

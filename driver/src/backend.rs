@@ -147,6 +147,9 @@ struct InputQueue {
     inflow: Arc<Inflow>,
 }
 
+/// Reads a connection's queue keeps room for once it has run dry.
+const IDLE_READS: usize = 4;
+
 /// What one turn of a connection does.
 enum Turn {
     Input(Vec<u8>),
@@ -221,11 +224,20 @@ impl Inputs {
         }
         queue.inflow.taken(piece.len());
         if queue.reads.is_empty() && !queue.closed {
+            // A burst of tiny reads can leave room for thousands; a live
+            // connection should not keep it.
+            queue.reads.shrink_to(IDLE_READS);
             queue.listed = false;
         } else {
             self.ready.push_back(conn);
         }
         Some((conn, Turn::Input(piece)))
+    }
+
+    /// Gives back the room a crowd of connections left (see
+    /// [`crate::net::shrink_sparse`]).
+    fn compact(&mut self) {
+        crate::net::shrink_sparse(&mut self.queues);
     }
 
     /// Whether any input waits.
@@ -320,7 +332,11 @@ fn serve_input(vm: &mut Vm) -> Result<bool, Unwind> {
         vm.backend.timers.now = Instant::now();
         match turn {
             Turn::Input(bytes) => crate::efuns::interactive::received(vm, conn, &bytes)?,
-            Turn::Close => crate::efuns::interactive::disconnected(vm, conn)?,
+            Turn::Close => {
+                crate::efuns::interactive::disconnected(vm, conn)?;
+                vm.backend.net.compact();
+                vm.backend.inputs.compact();
+            }
         }
         if Instant::now() >= stop {
             return Ok(vm.backend.inputs.waiting());
@@ -555,6 +571,7 @@ fn handle(vm: &mut Vm, event: Event) -> Result<(), Unwind> {
             key,
             query,
             address,
+            ..
         } => crate::efuns::interactive::resolved(vm, key, query, address),
         Event::Done(job) => job(vm),
     }

@@ -15,6 +15,16 @@ use common::free_port;
 /// How long any one expected answer may take.
 const PATIENCE: Duration = Duration::from_secs(20);
 
+/// Held by each test while it runs: the tests measure round trips and
+/// evaluation times against wall-clock limits, and a flood in one test
+/// would eat the time another measures.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Runs tests one after the other, even after one of them failed.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The evaluation limit of `tests/abuse/config.test`.
 const EVAL_LIMIT: Duration = Duration::from_millis(500);
 
@@ -98,19 +108,7 @@ impl Driver {
     }
 
     fn socket(&self) -> TcpStream {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            match TcpStream::connect(("127.0.0.1", self.port)) {
-                Ok(stream) => {
-                    stream
-                        .set_read_timeout(Some(Duration::from_millis(50)))
-                        .expect("read timeout");
-                    return stream;
-                }
-                Err(e) if Instant::now() > deadline => panic!("cannot connect: {e}"),
-                Err(_) => std::thread::sleep(Duration::from_millis(50)),
-            }
-        }
+        connect_to(self.port)
     }
 
     /// A user that got its welcome.
@@ -290,6 +288,7 @@ const ATTACKS: &[Attack] = &[
 
 #[test]
 fn lpc_abuse_ends_in_errors_and_the_driver_keeps_serving() {
+    let _turn = one_at_a_time();
     let mut driver = Driver::start("");
     let mut watcher = driver.user();
     let mut abuser = driver.user();
@@ -336,6 +335,7 @@ fn lpc_abuse_ends_in_errors_and_the_driver_keeps_serving() {
 
 #[test]
 fn a_panicking_efun_is_an_lpc_error_and_the_driver_keeps_serving() {
+    let _turn = one_at_a_time();
     let mut driver = Driver::start_with("", &[("LPC_DRIVER_TEST_PANIC_EFUN", "upper_case")]);
     let mut watcher = driver.user();
     let mut victim = driver.user();
@@ -395,6 +395,7 @@ fn garbage(len: usize) -> Vec<u8> {
 
 #[test]
 fn network_abuse_leaves_other_users_served() {
+    let _turn = one_at_a_time();
     let login_timeout = Duration::from_secs(3);
     let per_address = 40;
     let mut driver = Driver::start(&format!(
@@ -622,4 +623,644 @@ fn network_abuse_leaves_other_users_served() {
         ms(final_echo)
     );
     assert!(driver.alive());
+}
+
+impl Driver {
+    /// How many descriptors the driver has open.
+    fn descriptors(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
+            .map(|entries| entries.count())
+            .unwrap_or(0)
+    }
+
+    /// Waits until the driver has at most `baseline` descriptors open;
+    /// the count it ended with.
+    fn descriptors_back_to(&self, baseline: usize, patience: Duration) -> usize {
+        let deadline = Instant::now() + patience;
+        loop {
+            let now = self.descriptors();
+            if now <= baseline || Instant::now() > deadline {
+                return now;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// A connection to `port` on loopback that reads with a short timeout.
+fn connect_to(port: u16) -> TcpStream {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match TcpStream::connect(("127.0.0.1", port)) {
+            Ok(stream) => {
+                stream
+                    .set_read_timeout(Some(Duration::from_millis(50)))
+                    .expect("read timeout");
+                return stream;
+            }
+            Err(e) if Instant::now() > deadline => panic!("cannot connect to {port}: {e}"),
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+}
+
+/// The head of a websocket upgrade without a subprotocol (the ascii
+/// protocol in text frames).
+const UPGRADE: &[u8] = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+/// A plain request head for an HTTP server.
+const HTTP_GET: &[u8] =
+    b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow\r\nAccept: */*\r\n\r\n";
+
+/// A user on a websocket port that got its welcome.
+fn websocket_user(port: u16) -> Client {
+    let mut client = Client {
+        stream: connect_to(port),
+        raw: Vec::new(),
+    };
+    client.stream.write_all(UPGRADE).expect("send upgrade");
+    client.expect("101 Switching Protocols");
+    client.expect("Welcome.");
+    client
+}
+
+/// The time an `echo` takes to come back over a websocket. The frame is
+/// masked with zeros, as a client must mask and any mask will do; the
+/// answer is found in the raw frames, whose text is not masked.
+fn websocket_round_trip(client: &mut Client, tag: &str) -> Duration {
+    let start = Instant::now();
+    let text = format!("echo {tag}\n");
+    let len = u8::try_from(text.len()).expect("a short command");
+    assert!(len < 126, "one-byte frame length");
+    let mut frame = vec![0x81, 0x80 | len, 0, 0, 0, 0];
+    frame.extend_from_slice(text.as_bytes());
+    client.stream.write_all(&frame).expect("send frame");
+    client.expect(&format!("ECHO: {tag}"));
+    start.elapsed()
+}
+
+/// The time a fresh connection to an HTTP server takes to get "pong".
+fn http_round_trip(port: u16) -> Duration {
+    let start = Instant::now();
+    let mut stream = connect_to(port);
+    stream
+        .set_read_timeout(Some(PATIENCE))
+        .expect("read timeout");
+    stream
+        .write_all(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .expect("send request");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    assert!(
+        find(&answer, b"pong").is_some(),
+        "no answer from the HTTP server: {:?}",
+        String::from_utf8_lossy(&answer)
+    );
+    start.elapsed()
+}
+
+/// What a crowd of slow clients saw: how long each connection stayed
+/// open before the server closed it (`None`: it never did).
+struct Crowd {
+    lifetimes: Vec<Option<Duration>>,
+}
+
+impl Crowd {
+    fn closed(&self) -> usize {
+        self.lifetimes.iter().flatten().count()
+    }
+
+    fn shortest(&self) -> Duration {
+        self.lifetimes
+            .iter()
+            .flatten()
+            .min()
+            .copied()
+            .unwrap_or_default()
+    }
+
+    fn longest(&self) -> Duration {
+        self.lifetimes
+            .iter()
+            .flatten()
+            .max()
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// Opens `slow` connections to `port` that send `request` one byte per
+/// `pace` and never its last byte, and `silent` ones that send nothing;
+/// watches until the server has closed them all or `give_up` has passed.
+fn slowloris(
+    port: u16,
+    request: &'static [u8],
+    slow: usize,
+    silent: usize,
+    pace: Duration,
+    give_up: Duration,
+) -> std::thread::JoinHandle<Crowd> {
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let mut crowd: Vec<(TcpStream, usize, Option<Duration>)> = (0..slow + silent)
+            .map(|i| {
+                let stream = connect_to(port);
+                stream.set_nonblocking(true).expect("non-blocking");
+                // Silent clients count as having sent everything.
+                let sent = if i < slow { 0 } else { request.len() };
+                (stream, sent, None)
+            })
+            .collect();
+        let mut buf = [0u8; 1024];
+        while started.elapsed() < give_up && crowd.iter().any(|c| c.2.is_none()) {
+            for (stream, sent, closed) in crowd.iter_mut().filter(|c| c.2.is_none()) {
+                let gone = match stream.read(&mut buf) {
+                    Ok(0) => true,
+                    Ok(_) => false,
+                    Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+                };
+                let next = request
+                    .get(*sent..*sent + 1)
+                    .filter(|_| *sent + 1 < request.len());
+                let write_failed = next.is_some_and(|byte| stream.write(byte).is_err());
+                if next.is_some() && !write_failed {
+                    *sent += 1;
+                }
+                if gone || write_failed {
+                    *closed = Some(started.elapsed());
+                }
+            }
+            std::thread::sleep(pace);
+        }
+        Crowd {
+            lifetimes: crowd.into_iter().map(|c| c.2).collect(),
+        }
+    })
+}
+
+/// Slow requests and silent connections on an HTTP server and on a
+/// websocket port: each is closed by its header or handshake timeout,
+/// normal users on telnet, websocket and HTTP keep getting answers, and
+/// the driver's descriptors come back to where they were.
+#[test]
+fn slowloris_is_timed_out_and_others_are_served() {
+    let _turn = one_at_a_time();
+    let timeout = Duration::from_secs(2);
+    let websocket_port = free_port();
+    let http_port = free_port();
+    let driver = Driver::start(&format!(
+        "login timeout : {}\nconnections per address : 0\nexternal_port_2 : websocket {websocket_port}\n",
+        timeout.as_secs()
+    ));
+    let mut watcher = driver.user();
+    watcher.line(&format!("serve {http_port}"));
+    watcher.expect("SERVING");
+    let mut web_watcher = websocket_user(websocket_port);
+    // A keep-alive HTTP client that asks once and then idles.
+    let mut idle_http = connect_to(http_port);
+    idle_http
+        .write_all(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .expect("send request");
+    let mut idle_client = Client {
+        stream: idle_http.try_clone().expect("clone"),
+        raw: Vec::new(),
+    };
+    idle_client.expect("pong");
+    let idle_since = Instant::now();
+    let quiet = (
+        median_round_trip(&mut watcher, "quiet"),
+        websocket_round_trip(&mut web_watcher, "quiet"),
+        http_round_trip(http_port),
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let baseline = driver.descriptors();
+    let rss_before = driver.rss_kib();
+    println!(
+        "quiet: telnet {:.2} ms, websocket {:.2} ms, HTTP {:.2} ms; {baseline} descriptors, RSS {rss_before} KiB",
+        ms(quiet.0),
+        ms(quiet.1),
+        ms(quiet.2)
+    );
+
+    // Websocket connections that finish the handshake and then say
+    // nothing are held to the same deadline as their handshake.
+    let mut mute: Vec<Client> = (0..20)
+        .map(|_| {
+            let mut client = Client {
+                stream: connect_to(websocket_port),
+                raw: Vec::new(),
+            };
+            client.stream.write_all(UPGRADE).expect("send upgrade");
+            client
+        })
+        .collect();
+    let mute_since = Instant::now();
+    for client in &mut mute {
+        assert!(
+            client.closed_within(timeout * 4),
+            "a websocket connection stayed open without a message"
+        );
+        assert!(find(&client.raw, b"101 Switching").is_some());
+    }
+    println!(
+        "20 websocket connections silent after their handshake closed after {:.0} ms",
+        ms(mute_since.elapsed())
+    );
+    drop(mute);
+
+    let pace = Duration::from_millis(300);
+    let give_up = Duration::from_secs(15);
+    let crowds = [
+        (
+            "HTTP",
+            slowloris(http_port, HTTP_GET, 150, 50, pace, give_up),
+        ),
+        (
+            "websocket",
+            slowloris(websocket_port, UPGRADE, 150, 50, pace, give_up),
+        ),
+    ];
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    let mut peak = baseline;
+    while crowds.iter().any(|(_, c)| !c.is_finished()) {
+        times[0].push(watcher.round_trip("telnet"));
+        times[1].push(websocket_round_trip(&mut web_watcher, "ws"));
+        times[2].push(http_round_trip(http_port));
+        peak = peak.max(driver.descriptors());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for (name, crowd) in crowds {
+        let crowd = crowd.join().expect("crowd thread");
+        println!(
+            "{name} slowloris: {} of {} connections closed after {:.0} to {:.0} ms (timeout {} s)",
+            crowd.closed(),
+            crowd.lifetimes.len(),
+            ms(crowd.shortest()),
+            ms(crowd.longest()),
+            timeout.as_secs()
+        );
+        assert_eq!(
+            crowd.closed(),
+            crowd.lifetimes.len(),
+            "{name}: slow connections outlived the timeout"
+        );
+        assert!(
+            crowd.shortest() >= timeout.mul_f32(0.9),
+            "{name}: a connection was closed before its timeout"
+        );
+    }
+    for (kind, mut samples) in ["telnet", "websocket", "HTTP"].into_iter().zip(times) {
+        samples.sort();
+        let worst = samples.last().copied().unwrap_or_default();
+        println!(
+            "{kind} round trips during the attack: {} samples, median {:.2} ms, worst {:.2} ms",
+            samples.len(),
+            ms(samples[samples.len() / 2]),
+            ms(worst)
+        );
+        assert!(
+            worst < Duration::from_secs(2),
+            "{kind}: a round trip took {worst:?}"
+        );
+    }
+    // An idle keep-alive connection waits for its next request head under
+    // the same timeout.
+    assert!(
+        idle_client.closed_within(give_up),
+        "an idle keep-alive HTTP connection stayed open"
+    );
+    println!(
+        "idle keep-alive HTTP connection found closed {:.0} ms after its answer",
+        ms(idle_since.elapsed())
+    );
+    drop(idle_client);
+    drop(idle_http);
+    let after = driver.descriptors_back_to(baseline, Duration::from_secs(10));
+    println!(
+        "descriptors: {baseline} before, {peak} at the peak, {after} after; RSS {} KiB (before {rss_before})",
+        driver.rss_kib()
+    );
+    assert!(peak > baseline + 300, "the crowd did not reach the driver");
+    assert!(
+        after <= baseline,
+        "descriptors did not come back: {after} after, {baseline} before"
+    );
+    watcher.round_trip("after");
+    websocket_round_trip(&mut web_watcher, "after");
+
+    // A websocket message over the cap ends its connection.
+    let mut big = websocket_user(websocket_port);
+    let len = 70_000u64;
+    let mut frame = vec![0x82, 0x80 | 127];
+    frame.extend(len.to_be_bytes());
+    frame.extend([0, 0, 0, 0]);
+    frame.extend(vec![b'b'; len as usize]);
+    // The driver may close before it has read the whole frame.
+    let _ = big.stream.write_all(&frame);
+    assert!(
+        big.closed_within(PATIENCE),
+        "a websocket message of 70,000 bytes was taken"
+    );
+    websocket_round_trip(&mut web_watcher, "after-big");
+}
+
+impl Client {
+    /// What `/flood` has received: bytes and reads.
+    fn flood_count(&mut self) -> (u64, u64) {
+        self.line("flood count");
+        self.expect("COUNT ");
+        let text = self.expect(".");
+        let mut numbers = text
+            .trim_end_matches('.')
+            .split_whitespace()
+            .map(|n| n.parse().unwrap_or(0));
+        (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
+    }
+}
+
+/// The first connection to `listener`, which must come within `patience`.
+fn accept_within(listener: &std::net::TcpListener, patience: Duration) -> TcpStream {
+    listener.set_nonblocking(true).expect("non-blocking");
+    let deadline = Instant::now() + patience;
+    loop {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                stream.set_nonblocking(false).expect("blocking");
+                return stream;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                assert!(Instant::now() < deadline, "nobody connected");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("accept: {e}"),
+        }
+    }
+}
+
+/// Echo round trips of `watcher` while `flood` runs: they stay prompt,
+/// and the driver's memory flat. Prints what was seen under `what`.
+fn served_beside<T>(
+    driver: &Driver,
+    watcher: &mut Client,
+    what: &str,
+    flood: std::thread::JoinHandle<T>,
+) -> T {
+    let mut echoes = Vec::new();
+    let rss_start = driver.rss_kib();
+    let mut rss_peak = rss_start;
+    while !flood.is_finished() {
+        echoes.push(watcher.round_trip("beside-flood"));
+        rss_peak = rss_peak.max(driver.rss_kib());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    echoes.sort();
+    let worst = echoes.last().copied().unwrap_or_default();
+    println!(
+        "{what}: echo median {:.2} ms, worst {:.2} ms; RSS {rss_start} KiB before, {rss_peak} KiB at the peak",
+        ms(echoes.get(echoes.len() / 2).copied().unwrap_or_default()),
+        ms(worst)
+    );
+    assert!(
+        worst < Duration::from_secs(1),
+        "{what}: an echo took {worst:?}"
+    );
+    assert!(
+        rss_peak < rss_start + 48 * 1024,
+        "{what}: memory grew from {rss_start} KiB to {rss_peak} KiB"
+    );
+    flood.join().expect("flood thread")
+}
+
+/// A peer of the sockets package that sends faster than the VM reads: over
+/// TCP it is held back (the driver's memory stays flat and no byte is
+/// lost), over UDP the datagrams the driver cannot take are lost in the
+/// kernel; a user is answered promptly throughout.
+#[test]
+fn a_flooding_socket_peer_is_held_back_and_others_are_served() {
+    let _turn = one_at_a_time();
+    let driver = Driver::start("");
+    let mut watcher = driver.user();
+    let mut operator = driver.user();
+    let flood_time = Duration::from_secs(3);
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("address").port();
+    operator.line(&format!("flood tcp {port}"));
+    operator.expect("TCP 1");
+    let mut peer = accept_within(&listener, PATIENCE);
+    peer.set_write_timeout(Some(Duration::from_millis(100)))
+        .expect("write timeout");
+    let flood_end = Instant::now() + flood_time;
+    let sender = std::thread::spawn(move || {
+        let chunk = vec![b'z'; 64 << 10];
+        let mut sent = 0u64;
+        while Instant::now() < flood_end {
+            if let Ok(n) = peer.write(&chunk) {
+                sent += n as u64;
+            }
+        }
+        sent
+    });
+    let sent = served_beside(&driver, &mut watcher, "TCP peer flooding", sender);
+    // Every byte the peer got rid of reaches LPC, in time.
+    let deadline = Instant::now() + PATIENCE;
+    let (got, reads) = loop {
+        let (got, reads) = operator.flood_count();
+        if got >= sent || Instant::now() > deadline {
+            break (got, reads);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    println!(
+        "TCP peer flooding for {} s: {sent} bytes sent, {got} read by LPC in {reads} reads",
+        flood_time.as_secs()
+    );
+    assert_eq!(got, sent, "bytes were lost on the way to LPC");
+
+    let udp_port = free_port();
+    operator.line(&format!("flood udp {udp_port}"));
+    operator.expect("UDP 1");
+    let (bytes_before, reads_before) = operator.flood_count();
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    socket
+        .connect(("127.0.0.1", udp_port))
+        .expect("connect the datagram socket");
+    let flood_end = Instant::now() + flood_time;
+    let sender = std::thread::spawn(move || {
+        let datagram = [b'u'; 1024];
+        let mut sent = 0u64;
+        while Instant::now() < flood_end {
+            if socket.send(&datagram).is_ok() {
+                sent += 1;
+            }
+        }
+        sent
+    });
+    let sent = served_beside(&driver, &mut watcher, "UDP peer flooding", sender);
+    std::thread::sleep(Duration::from_millis(500));
+    let (bytes, reads) = operator.flood_count();
+    let delivered = reads - reads_before;
+    println!(
+        "UDP peer flooding for {} s: {sent} datagrams sent, {delivered} read by LPC ({} bytes)",
+        flood_time.as_secs(),
+        bytes - bytes_before
+    );
+    assert!(delivered > 0 && delivered <= sent);
+
+    // A websocket server that floods an LPC websocket client.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("address").port();
+    let (bytes_before, _) = operator.flood_count();
+    operator.line(&format!("flood ws {port}"));
+    operator.expect("WS 1");
+    let mut server = accept_within(&listener, PATIENCE);
+    server
+        .set_read_timeout(Some(PATIENCE))
+        .expect("read timeout");
+    server
+        .set_write_timeout(Some(PATIENCE))
+        .expect("write timeout");
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        server.read_exact(&mut byte).expect("read the upgrade");
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let key = head
+        .lines()
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-key"))
+        })
+        .map(|(_, value)| value.trim().to_string())
+        .expect("a key");
+    let accept = async_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+    server
+        .write_all(format!("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n").as_bytes())
+        .expect("answer the upgrade");
+    let flood_end = Instant::now() + flood_time;
+    let sender = std::thread::spawn(move || {
+        // Binary frames of 1 KiB, unmasked as a server sends them.
+        let mut frame = vec![0x82, 126, 4, 0];
+        frame.extend([b'w'; 1024]);
+        let mut sent = 0u64;
+        while Instant::now() < flood_end && server.write_all(&frame).is_ok() {
+            sent += 1;
+        }
+        (sent, server)
+    });
+    let (sent, _server) = served_beside(&driver, &mut watcher, "websocket server flooding", sender);
+    let deadline = Instant::now() + PATIENCE;
+    let got = loop {
+        let got = operator.flood_count().0 - bytes_before;
+        if got >= sent * 1024 || Instant::now() > deadline {
+            break got;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    println!(
+        "websocket server flooding for {} s: {sent} messages of 1 KiB sent, {} read by LPC",
+        flood_time.as_secs(),
+        got / 1024
+    );
+    assert_eq!(got, sent * 1024, "messages were lost on the way to LPC");
+    watcher.round_trip("after");
+}
+
+/// Many telnet and websocket users connect, each sends a line of 4 KiB,
+/// and all leave at once; twice. Prints the memory each connection costs
+/// and what stays after they leave, and checks that the second crowd
+/// reuses the memory of the first instead of adding to it, and that
+/// descriptors come back to the baseline.
+#[test]
+fn memory_is_reused_after_a_mass_disconnect() {
+    let _turn = one_at_a_time();
+    let websocket_port = free_port();
+    let driver = Driver::start(&format!(
+        "connections per address : 0\nexternal_port_2 : websocket {websocket_port}\n"
+    ));
+    let mut watcher = driver.user();
+    let http_port = free_port();
+    watcher.line(&format!("serve {http_port}"));
+    watcher.expect("SERVING");
+    let crowd = 300;
+    let line = "l".repeat(4096);
+    let baseline_fds = driver.descriptors();
+    let rss_start = driver.rss_kib();
+    let mut peaks = Vec::new();
+    for round in 0..2 {
+        let rss_before = driver.rss_kib();
+        let mut telnet: Vec<Client> = (0..crowd).map(|_| driver.user()).collect();
+        let rss_telnet = driver.rss_kib();
+        for client in &mut telnet {
+            client.round_trip(&line);
+        }
+        let rss_telnet_lines = driver.rss_kib();
+        let mut websocket: Vec<Client> =
+            (0..crowd).map(|_| websocket_user(websocket_port)).collect();
+        let rss_websocket = driver.rss_kib();
+        for client in &mut websocket {
+            websocket_round_trip(client, &line[..100]);
+        }
+        let rss_websocket_lines = driver.rss_kib();
+        // Keep-alive HTTP clients that asked once.
+        let http: Vec<Client> = (0..crowd)
+            .map(|_| {
+                let mut client = Client {
+                    stream: connect_to(http_port),
+                    raw: Vec::new(),
+                };
+                client
+                    .stream
+                    .write_all(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .expect("send request");
+                client.expect("pong");
+                client
+            })
+            .collect();
+        let rss_peak = driver.rss_kib();
+        drop(telnet);
+        drop(websocket);
+        drop(http);
+        let fds = driver.descriptors_back_to(baseline_fds, Duration::from_secs(10));
+        // Give the VM time to see every disconnect.
+        watcher.round_trip("after-crowd");
+        std::thread::sleep(Duration::from_millis(500));
+        let rss_after = driver.rss_kib();
+        let each = |from: u64, to: u64| to.saturating_sub(from) as f64 / crowd as f64;
+        println!(
+            "round {round}: RSS {rss_before} KiB before; {crowd} telnet users {:.1} KiB each, {:.1} KiB more each after a 4 KiB line; {crowd} websocket users {:.1} KiB each, {:.1} KiB more each after a line; {crowd} HTTP clients {:.1} KiB each; peak {rss_peak} KiB; {rss_after} KiB after they left ({fds} descriptors, {baseline_fds} before)",
+            each(rss_before, rss_telnet),
+            each(rss_telnet, rss_telnet_lines),
+            each(rss_telnet_lines, rss_websocket),
+            each(rss_websocket, rss_websocket_lines),
+            each(rss_websocket_lines, rss_peak),
+        );
+        assert!(fds <= baseline_fds, "descriptors did not come back");
+        peaks.push(rss_peak);
+    }
+    // Users whose client accepts MCCP: each has a compressor of its own.
+    let mut compressing: Vec<Client> = (0..100).map(|_| driver.user()).collect();
+    let rss_users = driver.rss_kib();
+    for client in &mut compressing {
+        client
+            .stream
+            .write_all(&[255, 253, 86])
+            .expect("accept MCCP2");
+        client.line("echo compressed");
+    }
+    // The answers come compressed: wait for the last compressor to start.
+    watcher.round_trip("after-mccp");
+    std::thread::sleep(Duration::from_millis(300));
+    println!(
+        "100 users accepting MCCP2: {:.1} KiB more each once compressing",
+        driver.rss_kib().saturating_sub(rss_users) as f64 / 100.0
+    );
+    drop(compressing);
+    let growth = peaks[1].saturating_sub(peaks[0]);
+    assert!(
+        growth < peaks[0].saturating_sub(rss_start) / 4 + 2048,
+        "the second crowd added {growth} KiB to the first one's peak"
+    );
 }

@@ -141,8 +141,9 @@ fn start_call(
         });
     };
     let CallOptions { metadata, deadline } = options;
+    let flow = notifier.flow();
     let started = grpc::spawn(async move {
-        grpc::call(target, method, requests, metadata, deadline, on_reply).await;
+        grpc::call(target, method, requests, metadata, deadline, on_reply, flow).await;
         notifier.end(id);
     });
     if let Err(e) = started {

@@ -1436,7 +1436,10 @@ fn resolve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         },
     );
     let events = net.events_tx.clone();
+    let flow = net.resolving.clone();
     runtime::spawn(async move {
+        flow.room().await;
+        let credit = flow.credit(1);
         let address = runtime::lookup(&query)
             .await
             .ok()
@@ -1449,6 +1452,7 @@ fn resolve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             key,
             query,
             address,
+            credit,
         });
     });
     Ok(Value::Int(key))

@@ -186,7 +186,8 @@ fn mqtt_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
                 Ok(())
             })
         };
-        let reason = mqtt::run(settings, pending, news).await;
+        let flow = notifier.flow();
+        let reason = mqtt::run(settings, pending, news, &flow).await;
         notifier.run(move |vm| {
             let args = vec![Value::str("closed"), Value::str(reason), Value::Int(id)];
             asyncwork::finish(vm, id, ON_EVENT, args)

@@ -20,7 +20,7 @@ use futures_rustls::rustls::{ClientConfig, DigitallySignedStruct, SignatureSchem
 use super::{arg, bad_arg, int_arg};
 use crate::backend::top_level;
 use crate::net::stats::Direction;
-use crate::net::{Command, Event};
+use crate::net::{Command, Credit, Event, Inflow};
 use crate::runtime;
 use crate::vm::object::ObjRef;
 use crate::vm::value::Value;
@@ -276,6 +276,8 @@ pub enum SocketEvent {
         fd: i64,
         stream: runtime::TcpStream,
         peer: SocketAddr,
+        /// Its place in the listener's [`ACCEPT_WINDOW`].
+        credit: Credit,
     },
     /// A connection (and its TLS handshake, if any) is ready for data, or
     /// failed.
@@ -288,11 +290,28 @@ pub enum SocketEvent {
         fd: i64,
         bytes: Vec<u8>,
         from: Option<SocketAddr>,
+        /// Its place in the socket's [`DATA_WINDOW`].
+        credit: Credit,
     },
     Closed {
         fd: i64,
     },
 }
+
+/// What a socket's reader may have handed to the VM and the VM not yet
+/// handled, in bytes with [`EVENT_COST`] for each read or datagram. Past
+/// it the reader stops reading: a TCP peer that floods is held back by
+/// TCP itself, datagrams beyond the kernel's buffer are lost as UDP loses
+/// them, and the driver's memory stays bounded either way.
+const DATA_WINDOW: usize = 64 << 10;
+
+/// What one data event counts beyond its bytes, so that a flood of empty
+/// datagrams fills the window too.
+const EVENT_COST: usize = 64;
+
+/// Connections a listening socket may have accepted and the VM not yet
+/// offered to the listen callback; the rest wait in the kernel's backlog.
+const ACCEPT_WINDOW: usize = 64;
 
 fn callback_arg(v: Value) -> Value {
     match v {
@@ -904,15 +923,18 @@ async fn run_stream<S>(
         let mut decoder =
             mud.then(|| crate::net::mud::Decoder::new(crate::net::mud::DEFAULT_LIMIT));
         let mut buf = vec![0u8; 4096];
+        let flow = Inflow::with_window(DATA_WINDOW);
         let send = |bytes: Vec<u8>| {
             let event = SocketEvent::Data {
                 fd,
+                credit: flow.credit(bytes.len() + EVENT_COST),
                 bytes,
                 from: None,
             };
             reader_events.send(Event::Socket(event)).is_ok()
         };
         loop {
+            flow.room().await;
             let n = match reader.read(&mut buf).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
@@ -1189,16 +1211,29 @@ async fn accept_connections(
     stopped: runtime::Receiver<()>,
     events: std::sync::mpsc::Sender<Event>,
 ) {
+    let flow = Inflow::with_window(ACCEPT_WINDOW);
     loop {
-        let accepted = futures_lite::future::or(async { Some(listener.accept().await) }, async {
-            let _ = stopped.recv().await;
-            None
-        })
+        let accepted = futures_lite::future::or(
+            async {
+                flow.room().await;
+                Some(listener.accept().await)
+            },
+            async {
+                let _ = stopped.recv().await;
+                None
+            },
+        )
         .await;
         match accepted {
             None => return,
             Some(Ok((stream, peer))) => {
-                let event = SocketEvent::Accepted { fd, stream, peer };
+                let credit = flow.credit(1);
+                let event = SocketEvent::Accepted {
+                    fd,
+                    stream,
+                    peer,
+                    credit,
+                };
                 if events.send(Event::Socket(event)).is_err() {
                     return;
                 }
@@ -1218,19 +1253,26 @@ async fn receive_datagrams(
         return;
     };
     let mut buf = vec![0u8; 65536];
+    let flow = Inflow::with_window(DATA_WINDOW);
     loop {
-        let received =
-            futures_lite::future::or(async { Some(socket.recv_from(&mut buf).await) }, async {
+        let received = futures_lite::future::or(
+            async {
+                flow.room().await;
+                Some(socket.recv_from(&mut buf).await)
+            },
+            async {
                 let _ = stopped.recv().await;
                 None
-            })
-            .await;
+            },
+        )
+        .await;
         match received {
             None => return,
             Some(Ok((n, from))) => {
                 let bytes = buf.get(..n).unwrap_or_default().to_vec();
                 let event = SocketEvent::Data {
                     fd,
+                    credit: flow.credit(n + EVENT_COST),
                     bytes,
                     from: Some(from),
                 };
@@ -1271,7 +1313,10 @@ fn call_back(
 /// Handles what a socket task reported, on the VM thread.
 pub fn handle(vm: &mut Vm, event: SocketEvent) -> Result<(), Unwind> {
     match event {
-        SocketEvent::Accepted { fd, stream, peer } => {
+        // A credit stays in the event until the callback has run.
+        SocketEvent::Accepted {
+            fd, stream, peer, ..
+        } => {
             let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
                 return Ok(());
             };
@@ -1300,7 +1345,9 @@ pub fn handle(vm: &mut Vm, event: SocketEvent) -> Result<(), Unwind> {
             s.state = State::Connected;
             call_back(vm, fd, |s| &s.write_cb, Vec::new())
         }
-        SocketEvent::Data { fd, bytes, from } => {
+        SocketEvent::Data {
+            fd, bytes, from, ..
+        } => {
             let Some(s) = vm.backend.sockets.table.get(&fd) else {
                 return Ok(());
             };

@@ -84,7 +84,8 @@ fn websocket_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unw
                 Ok(())
             })
         };
-        let ending = websocket::run(url, settings, commands, on_message).await;
+        let flow = notifier.flow();
+        let ending = websocket::run(url, settings, commands, on_message, &flow).await;
         notifier.run(move |vm| {
             let args = match ending {
                 Ending::Closed { code, reason } => {

@@ -32,38 +32,63 @@ pub type ConnId = u64;
 /// a client that stops reading costs bounded memory and blocks nobody.
 pub const OUTPUT_LIMIT: usize = 1 << 20;
 
+/// `resolve()` lookups that run at once; each takes a thread of the
+/// runtime's blocking pool while it waits for the system's resolver.
+pub const LOOKUP_WINDOW: usize = 32;
+
+/// How long a client of a websocket port has to take a plain HTTP answer
+/// (a file of the http directory, or a refusal).
+const ANSWER_TIME: Duration = Duration::from_secs(60);
+
 /// Input bytes of one connection that may wait for the VM thread; past
 /// this its reader stops reading until the VM catches up, so a client that
 /// floods waits in its own socket buffer, not in the driver's memory.
 pub const INPUT_WINDOW: usize = 8 << 10;
 
-/// The flow of one connection's input to the VM: what its reader has
-/// handed over and the VM has not yet taken. The VM side never blocks; the
-/// reader waits for room.
+/// The flow of one producer's news to the VM: what it has handed over and
+/// the VM has not yet taken, against a window. A connection's reader
+/// counts input bytes; other producers (sockets of the sockets package,
+/// async work) count what their events carry. The VM side never blocks;
+/// the producer waits for room before it reads more.
 pub struct Inflow {
     pending: AtomicUsize,
+    window: usize,
     resume_tx: Sender<()>,
     resume: Receiver<()>,
 }
 
 impl Inflow {
     fn new() -> Arc<Inflow> {
-        // One token is enough: the reader looks at `pending` again after
-        // each wake-up, and a token left over only costs that look.
+        Inflow::with_window(INPUT_WINDOW)
+    }
+
+    /// A flow that lets `window` units wait for the VM.
+    pub fn with_window(window: usize) -> Arc<Inflow> {
+        // One token is enough: a waiter looks at `pending` again after
+        // each wake-up and passes the token on when room is left, and a
+        // token left over only costs that look.
         let (resume_tx, resume) = runtime::bounded(1);
         Arc::new(Inflow {
             pending: AtomicUsize::new(0),
+            window,
             resume_tx,
             resume,
         })
     }
 
-    /// Waits until the VM has room for more input.
-    async fn room(&self) {
-        while self.pending.load(Ordering::Acquire) >= INPUT_WINDOW {
+    /// Waits until the VM has room for more.
+    pub async fn room(&self) {
+        let mut waited = false;
+        while self.pending.load(Ordering::Acquire) >= self.window {
+            waited = true;
             if self.resume.recv().await.is_err() {
                 return;
             }
+        }
+        // Several tasks of one producer may wait at once (the output and
+        // error readers of a process): the one woken wakes the next.
+        if waited {
+            let _ = self.resume_tx.try_send(());
         }
     }
 
@@ -71,12 +96,36 @@ impl Inflow {
         self.pending.fetch_add(len, Ordering::AcqRel);
     }
 
-    /// The VM took `len` bytes; wakes the reader when that made room.
+    /// The VM took `len`; wakes the producer when that made room.
     pub fn taken(&self, len: usize) {
         let before = self.pending.fetch_sub(len, Ordering::AcqRel);
-        if before >= INPUT_WINDOW && before.saturating_sub(len) < INPUT_WINDOW {
+        if before >= self.window && before.saturating_sub(len) < self.window {
             let _ = self.resume_tx.try_send(());
         }
+    }
+
+    /// Counts `len` units on their way to the VM; they are taken when the
+    /// credit is dropped, after the VM has handled the event holding it.
+    pub fn credit(self: &Arc<Inflow>, len: usize) -> Credit {
+        self.sent(len);
+        Credit {
+            flow: self.clone(),
+            len,
+        }
+    }
+}
+
+/// A producer's share of its window held by one event; dropping it (the
+/// VM is done with the event, or the event was never delivered) gives the
+/// room back.
+pub struct Credit {
+    flow: Arc<Inflow>,
+    len: usize,
+}
+
+impl Drop for Credit {
+    fn drop(&mut self) {
+        self.flow.taken(self.len);
     }
 }
 
@@ -130,6 +179,8 @@ pub enum Event {
         key: i64,
         query: String,
         address: Option<String>,
+        /// Its place in [`Net::resolving`], held until it is handled.
+        credit: Credit,
     },
     /// Async work finishing on the VM thread (see `asyncwork`).
     Done(crate::asyncwork::Job),
@@ -381,6 +432,9 @@ pub struct Net {
     /// `resolve()` lookups not answered yet.
     pub lookups: FxHashMap<i64, Lookup>,
     pub last_resolve: i64,
+    /// Lookups running or answered and not yet handled, at most
+    /// [`LOOKUP_WINDOW`]; more wait for a place before they start.
+    pub resolving: Arc<Inflow>,
     /// Objects that ever had a connection (`userp`).
     pub once_interactive: rustc_hash::FxHashSet<ObjRef>,
     /// Objects that have snooped someone, so a destruct looks for snoops to
@@ -416,6 +470,7 @@ impl Default for Net {
             },
             lookups: FxHashMap::default(),
             last_resolve: 0,
+            resolving: Inflow::with_window(LOOKUP_WINDOW),
             once_interactive: Default::default(),
             snoopers: Default::default(),
             current_interactive: None,
@@ -446,6 +501,13 @@ impl Net {
         self.max_users = int("maximum users").map_or(0, |n| usize::try_from(n).unwrap_or(0));
         // Known from boot on, before the ports open.
         self.ports = ports_from_config(file).0;
+    }
+
+    /// Gives back the room of the connection tables once a crowd has
+    /// left, so a mass disconnect does not keep it for good.
+    pub fn compact(&mut self) {
+        shrink_sparse(&mut self.conns);
+        shrink_sparse(&mut self.by_object);
     }
 
     /// The connection of an interactive object.
@@ -526,6 +588,16 @@ impl Net {
             }
         }
         problems
+    }
+}
+
+/// Shrinks `map` when at most a quarter of its room is used, to twice
+/// what it holds; small maps are left alone. Each shrink costs a pass over
+/// what is left, and the next one needs half of that to go first.
+pub fn shrink_sparse<K: std::hash::Hash + Eq, V>(map: &mut FxHashMap<K, V>) {
+    const SMALL: usize = 64;
+    if map.capacity() > SMALL && map.len() < map.capacity() / 4 {
+        map.shrink_to(map.len() * 2);
     }
 }
 
@@ -625,11 +697,16 @@ async fn open(stream: TcpStream, peer: SocketAddr, setup: Arc<PortSetup>, slot: 
     // down so the client sees the end, and the reader task stops.
     let closer = stream.clone();
     let deadline = setup.guards.login_timeout.map(|t| Instant::now() + t);
-    match &setup.tls {
+    match setup.tls.clone() {
+        // The TLS state is large: boxed, so that plain connections do not
+        // each carry room for it.
         Some(acceptor) => {
-            if let Some(Ok(tls)) = before(deadline, acceptor.accept(stream)).await {
-                serve(tls, peer, setup, deadline).await;
-            }
+            Box::pin(async move {
+                if let Some(Ok(tls)) = before(deadline, acceptor.accept(stream)).await {
+                    serve(tls, peer, setup, deadline).await;
+                }
+            })
+            .await
         }
         None => serve(stream, peer, setup, deadline).await,
     }
@@ -676,31 +753,14 @@ fn register(
     })
 }
 
-async fn serve<S>(mut stream: S, peer: SocketAddr, setup: Arc<PortSetup>, deadline: Option<Instant>)
+async fn serve<S>(stream: S, peer: SocketAddr, setup: Arc<PortSetup>, deadline: Option<Instant>)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     if setup.kind == PortKind::Websocket {
-        match before(deadline, ws::read_request(&mut stream))
-            .await
-            .flatten()
-        {
-            Some(ws::Request::Upgrade { key, subprotocol }) => {
-                if let Ok((socket, kind)) = ws::accept(stream, &key, subprotocol).await {
-                    serve_websocket(socket, kind, peer, &setup).await;
-                }
-            }
-            Some(ws::Request::File(target)) => {
-                ws::serve_file(stream, setup.http_dir.as_deref(), &target).await;
-            }
-            Some(ws::Request::Bad) => {
-                let _ = stream
-                    .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                    .await;
-                let _ = stream.close().await;
-            }
-            None => {}
-        }
+        // Boxed for the same reason as TLS: only websocket connections
+        // carry the websocket's state.
+        Box::pin(serve_websocket_port(stream, peer, &setup, deadline)).await;
         return;
     }
     let Some(link) = register(&setup, peer, setup.kind, false) else {
@@ -716,11 +776,56 @@ where
     write_loop(writer, link.commands, link.queued).await;
 }
 
+/// A websocket port's connection: one HTTP request, then the websocket
+/// or a plain answer.
+async fn serve_websocket_port<S>(
+    mut stream: S,
+    peer: SocketAddr,
+    setup: &PortSetup,
+    deadline: Option<Instant>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    // A plain HTTP answer must be taken within its own bound even when
+    // logins may wait forever, so a client that never reads a large
+    // file does not hold its connection.
+    let answer_by = Some(Instant::now() + ANSWER_TIME);
+    match before(deadline, ws::read_request(&mut stream))
+        .await
+        .flatten()
+    {
+        Some(ws::Request::Upgrade { key, subprotocol }) => {
+            let accepted = before(deadline, ws::accept(stream, &key, subprotocol)).await;
+            if let Some(Ok((socket, kind))) = accepted {
+                serve_websocket(socket, kind, peer, setup, deadline).await;
+            }
+        }
+        Some(ws::Request::File(target)) => {
+            let dir = setup.http_dir.as_deref();
+            before(answer_by, ws::serve_file(stream, dir, &target)).await;
+        }
+        Some(ws::Request::Bad) => {
+            before(answer_by, async {
+                let _ = stream
+                    .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .await;
+                let _ = stream.close().await;
+            })
+            .await;
+        }
+        None => {}
+    }
+}
+
+/// Until its first message, a websocket connection is held to the same
+/// `deadline` as its handshake, as a telnet connection is until its first
+/// line.
 async fn serve_websocket<S>(
     socket: async_tungstenite::WebSocketStream<S>,
     kind: PortKind,
     peer: SocketAddr,
     setup: &PortSetup,
+    mut deadline: Option<Instant>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -742,12 +847,14 @@ async fn serve_websocket<S>(
     runtime::spawn(async move {
         loop {
             input.inflow.room().await;
-            let Some(Ok(message)) = frames.next().await else {
+            let Some(Some(Ok(message))) = before(deadline, frames.next()).await else {
                 break;
             };
-            if let Some(bytes) = ws::payload(message)
-                && !input.send(bytes)
-            {
+            let Some(bytes) = ws::payload(message) else {
+                continue;
+            };
+            deadline = None;
+            if !input.send(bytes) {
                 return;
             }
         }
@@ -916,5 +1023,63 @@ mod tests {
         let mut out = Vec::with_capacity(256);
         let _ = d.decompress_vec(&wire, &mut out, flate2::FlushDecompress::Sync);
         assert_eq!(out, b"hello hello hello\r\nagain\r\n".to_vec());
+    }
+
+    /// Every connection's task is allocated at its full size: a plain
+    /// connection must not pay for the TLS and websocket states it does
+    /// not use (they once made it 24 KiB).
+    #[test]
+    fn a_plain_connection_task_is_small() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+        let at = listener.local_addr().expect("address");
+        let stream = TcpStream::from(std::net::TcpStream::connect(at).expect("connect"));
+        let (events, _events) = mpsc::channel();
+        let setup = Arc::new(PortSetup {
+            port: at.port(),
+            kind: PortKind::Telnet,
+            tls: None,
+            http_dir: None,
+            events,
+            ids: Default::default(),
+            guards: Guards::default(),
+            peers: Default::default(),
+        });
+        let slot = PeerSlot::take(&setup, at.ip()).expect("a slot");
+        let task = open(stream, at, setup, slot);
+        assert!(
+            std::mem::size_of_val(&task) < 2048,
+            "{} bytes",
+            std::mem::size_of_val(&task)
+        );
+    }
+
+    /// Many tasks waiting on one small window all get their turn as the
+    /// VM hands room back: no wake-up is lost.
+    #[test]
+    fn every_waiter_gets_room_in_turn() {
+        let flow = Inflow::with_window(2);
+        let (credits_tx, credits) = mpsc::channel();
+        let waiters = 50;
+        for _ in 0..waiters {
+            let (flow, credits_tx) = (flow.clone(), credits_tx.clone());
+            runtime::spawn(async move {
+                flow.room().await;
+                let _ = credits_tx.send(flow.credit(1));
+            });
+        }
+        // The VM takes a whole window's worth before it hands room back,
+        // so one wake-up must reach two waiters.
+        for _ in 0..waiters / 2 {
+            let pair: Vec<Credit> = (0..2)
+                .map(|_| {
+                    credits
+                        .recv_timeout(Duration::from_secs(10))
+                        .expect("a waiter was never woken")
+                })
+                .collect();
+            assert!(flow.pending.load(Ordering::Acquire) <= 4);
+            drop(pair);
+        }
+        assert_eq!(flow.pending.load(Ordering::Acquire), 0);
     }
 }

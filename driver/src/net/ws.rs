@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 
 use async_tungstenite::WebSocketStream;
 use async_tungstenite::tungstenite::handshake::derive_accept_key;
-use async_tungstenite::tungstenite::protocol::{Message, Role};
+use async_tungstenite::tungstenite::protocol::{Message, Role, WebSocketConfig};
 use futures_lite::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::PortKind;
@@ -103,9 +103,27 @@ pub async fn accept<S: AsyncRead + AsyncWrite + Unpin>(
     // Without a subprotocol the page gets text, as the ascii protocol.
     let kind = subprotocol.map_or(PortKind::Ascii, |(_, k)| k);
     Ok((
-        WebSocketStream::from_raw_socket(stream, Role::Server, None).await,
+        WebSocketStream::from_raw_socket(stream, Role::Server, Some(limits())).await,
         kind,
     ))
+}
+
+/// The largest message (and frame) a client may send. A game sends lines
+/// and short packets; the library's own limit of many megabytes would let
+/// each connection make the driver hold that much.
+pub const MAX_MESSAGE: usize = 64 << 10;
+
+/// The read buffer of each connection. The library's default of 128 KiB
+/// is allocated and filled at once, for every connection, where a game
+/// client's input fits a few KiB; a larger message is read in several
+/// pieces.
+const READ_BUFFER: usize = 4 << 10;
+
+fn limits() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE))
+        .max_frame_size(Some(MAX_MESSAGE))
+        .read_buffer_size(READ_BUFFER)
 }
 
 /// The frame that carries output bytes for a connection of `kind`.

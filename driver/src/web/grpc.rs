@@ -22,6 +22,8 @@ use tonic::server::{
 };
 use tonic::{Request, Response, Status};
 
+use crate::net::Inflow;
+
 /// Every service and message of the .proto files loaded so far.
 fn pool() -> &'static Mutex<DescriptorPool> {
     static POOL: OnceLock<Mutex<DescriptorPool>> = OnceLock::new();
@@ -200,7 +202,9 @@ fn received<T: Send + 'static>(
 
 /// Calls `method` at `target` with `requests` (one message, or the
 /// stream of a client-streaming method); `on_reply` hears each response
-/// and, for a stream, the final status; errors end as a status.
+/// and, for a stream, the final status; errors end as a status. The next
+/// response of a stream is read only when `flow` has room, so a server
+/// that floods waits until the VM has taken what it has.
 pub async fn call(
     target: String,
     method: MethodDescriptor,
@@ -208,10 +212,11 @@ pub async fn call(
     metadata: Vec<(String, String)>,
     deadline: Duration,
     on_reply: impl Fn(Reply) + Send + 'static,
+    flow: Arc<Inflow>,
 ) {
     let outcome = tokio::time::timeout(
         deadline,
-        exchange(target, method, requests, metadata, &on_reply),
+        exchange(target, method, requests, metadata, &on_reply, &flow),
     )
     .await
     .unwrap_or_else(|_| Err(Status::deadline_exceeded("the deadline passed")));
@@ -255,6 +260,7 @@ async fn exchange(
     requests: Requests,
     metadata: Vec<(String, String)>,
     on_reply: &(impl Fn(Reply) + Send),
+    flow: &Inflow,
 ) -> Result<(), Status> {
     let mut client = tonic::client::Grpc::new(channel_to(&target).await?);
     client
@@ -294,7 +300,11 @@ async fn exchange(
         }
     }
     .into_inner();
-    while let Some(message) = responses.message().await? {
+    loop {
+        flow.room().await;
+        let Some(message) = responses.message().await? else {
+            break;
+        };
         on_reply(Reply::Message(message));
     }
     on_reply(Reply::Status(tonic::Code::Ok, String::new()));

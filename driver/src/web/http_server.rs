@@ -94,12 +94,18 @@ pub async fn serve(
         let deliver = deliver.clone();
         let abandon = abandon.clone();
         runtime::spawn(async move {
-            match &config.tls {
+            match config.tls.clone() {
+                // Boxed: the TLS state is large, and plain connections
+                // need not each carry room for it.
                 Some(acceptor) => {
-                    let handshake = timeout(config.header_timeout, acceptor.accept(stream)).await;
-                    if let Some(Ok(tls)) = handshake {
-                        connection(tls, remote, config.clone(), deliver, abandon).await;
-                    }
+                    Box::pin(async move {
+                        let handshake =
+                            timeout(config.header_timeout, acceptor.accept(stream)).await;
+                        if let Some(Ok(tls)) = handshake {
+                            connection(tls, remote, config.clone(), deliver, abandon).await;
+                        }
+                    })
+                    .await
                 }
                 None => connection(stream, remote, config.clone(), deliver, abandon).await,
             }

@@ -24,6 +24,7 @@ pub use mqtt_protocol_core::mqtt::Version;
 pub use mqtt_protocol_core::mqtt::packet::Qos;
 
 use super::timeout;
+use crate::net::Inflow;
 use crate::runtime::{self, Receiver};
 
 /// The message the broker publishes for a client that vanishes.
@@ -106,6 +107,7 @@ pub async fn run(
     settings: Settings,
     requests: Receiver<Request>,
     news: impl Fn(News) -> bool + Send + Sync + 'static,
+    flow: &Inflow,
 ) -> String {
     // One protocol state for every connection, so that with a kept
     // session unacknowledged messages go out again after a reconnect.
@@ -118,6 +120,7 @@ pub async fn run(
         settings: &settings,
         requests: &requests,
         news: &news,
+        flow,
         backlog: VecDeque::new(),
         conn,
         connected: false,
@@ -170,6 +173,9 @@ struct Session<'a, F> {
     settings: &'a Settings,
     requests: &'a Receiver<Request>,
     news: &'a F,
+    /// The broker's socket is read only while this has room, so a broker
+    /// that floods waits until the VM has taken its messages.
+    flow: &'a Inflow,
     /// Requests waiting for a connection or a free packet id.
     backlog: VecDeque<Request>,
     conn: Connection<role::Client>,
@@ -271,7 +277,10 @@ impl<F: Fn(News) -> bool> Session<'_, F> {
             };
             let take_requests = self.connected && !blocked;
             let input = futures_lite::future::or(
-                async { Input::Read(reader.read(&mut buf).await) },
+                async {
+                    self.flow.room().await;
+                    Input::Read(reader.read(&mut buf).await)
+                },
                 futures_lite::future::or(
                     async {
                         if !take_requests {

@@ -13,6 +13,7 @@ use futures_rustls::rustls::pki_types::CertificateDer;
 use futures_util::StreamExt;
 
 use super::timeout;
+use crate::net::Inflow;
 use crate::runtime::Receiver;
 
 pub struct Options {
@@ -63,12 +64,15 @@ pub fn parse_url(url: &str) -> Result<(String, u16, bool), String> {
 }
 
 /// Runs one connection to its end: `on_message` hears each message
-/// (false from it stops the connection); the ending is returned.
+/// (false from it stops the connection); the ending is returned. The next
+/// frame is read only when `flow` has room, so a server that floods waits
+/// until the VM has taken the messages it has.
 pub async fn run(
     url: String,
     options: Options,
     commands: Receiver<Outgoing>,
     on_message: impl Fn(Incoming) -> bool,
+    flow: &Inflow,
 ) -> Ending {
     let limit = options.connect_timeout;
     let connected = timeout(limit, connect(&url, &options)).await;
@@ -87,6 +91,7 @@ pub async fn run(
     loop {
         let step =
             futures_lite::future::or(async { Step::Command(commands.recv().await.ok()) }, async {
+                flow.room().await;
                 Step::Frame(socket.next().await)
             })
             .await;
