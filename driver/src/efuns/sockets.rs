@@ -451,6 +451,26 @@ fn socket_bind(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     Ok(Value::Int(EESUCCESS))
 }
 
+/// The stream socket `fd`, free to listen or to connect; else the error
+/// code: it is gone, a datagram socket, already listening or connected, or
+/// (to listen, `bound` set) not bound to an address yet.
+fn idle_stream_socket(
+    table: &mut FxHashMap<i64, Socket>,
+    fd: i64,
+    bound: bool,
+) -> Result<&mut Socket, i64> {
+    let s = table.get_mut(&fd).ok_or(EEBADF)?;
+    if s.mode.datagram() {
+        return Err(EEMODENOTSUPP);
+    }
+    match s.state {
+        State::Listening => Err(EEISLISTEN),
+        State::Connected | State::Connecting | State::Handshake => Err(EEISCONN),
+        State::Unbound if bound => Err(EENOADDR),
+        State::Unbound | State::Bound => Ok(s),
+    }
+}
+
 fn socket_listen(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let fd = int_arg(vm, base, argc, 0, "socket_listen")?;
     let listen_cb = callback_arg(arg(vm, base, argc, 1));
@@ -459,20 +479,7 @@ fn socket_listen(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
         return Ok(Value::Int(EESECURITY));
     }
     let events = vm.backend.net.events_tx.clone();
-    let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
-        return Ok(Value::Int(EEBADF));
-    };
-    if s.mode.datagram() {
-        return Ok(Value::Int(EEMODENOTSUPP));
-    }
-    match s.state {
-        State::Listening => return Ok(Value::Int(EEISLISTEN)),
-        State::Connected | State::Connecting | State::Handshake => {
-            return Ok(Value::Int(EEISCONN));
-        }
-        State::Unbound => return Ok(Value::Int(EENOADDR)),
-        State::Bound => {}
-    }
+    let s = try_code!(idle_stream_socket(&mut vm.backend.sockets.table, fd, true));
     if s.mode.tls()
         && let (Some(cert), Some(key)) = (s.options.cert.clone(), s.options.key.clone())
     {
@@ -612,19 +619,7 @@ fn socket_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind
         return Ok(Value::Int(EESECURITY));
     }
     let events = vm.backend.net.events_tx.clone();
-    let Some(s) = vm.backend.sockets.table.get_mut(&fd) else {
-        return Ok(Value::Int(EEBADF));
-    };
-    if s.mode.datagram() {
-        return Ok(Value::Int(EEMODENOTSUPP));
-    }
-    match s.state {
-        State::Listening => return Ok(Value::Int(EEISLISTEN)),
-        State::Connected | State::Connecting | State::Handshake => {
-            return Ok(Value::Int(EEISCONN));
-        }
-        State::Unbound | State::Bound => {}
-    }
+    let s = try_code!(idle_stream_socket(&mut vm.backend.sockets.table, fd, false));
     let tls = if s.mode.tls() {
         let options = s.options.clone();
         match tls_client(vm, &options, target)? {
