@@ -1,7 +1,6 @@
 //! End to end: the `lpc-lsp` binary over stdio on the sample mudlib:
 //! initialize, open a file, receive its diagnostics, hover, shut down.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::mpsc;
@@ -9,45 +8,12 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-fn send(stdin: &mut ChildStdin, message: &Value) {
-    let body = message.to_string();
-    write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("server reads stdin");
-    stdin.flush().expect("server reads stdin");
-}
+mod common;
 
-/// Reads framed messages from the server into a channel.
-fn reader(stdout: impl Read + Send + 'static) -> mpsc::Receiver<Value> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut stdout = BufReader::new(stdout);
-        loop {
-            let mut length = 0usize;
-            loop {
-                let mut line = String::new();
-                if stdout.read_line(&mut line).unwrap_or(0) == 0 {
-                    return;
-                }
-                let line = line.trim();
-                if line.is_empty() {
-                    break;
-                }
-                if let Some(n) = line.strip_prefix("Content-Length:") {
-                    length = n.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            if stdout.read_exact(&mut body).is_err() {
-                return;
-            }
-            let Ok(value) = serde_json::from_slice(&body) else {
-                return;
-            };
-            if tx.send(value).is_err() {
-                return;
-            }
-        }
-    });
-    rx
+use common::reader;
+
+fn send(stdin: &mut ChildStdin, message: &Value) {
+    common::write_framed(stdin, message).expect("server reads stdin");
 }
 
 /// A running server and the messages it sends.

@@ -16,6 +16,8 @@
 //! `PROPTEST_RNG_SEED` fixes the random seed. The failures found so far are
 //! kept as ordinary tests at the end of this file.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod session;
 
 use std::path::{Path, PathBuf};

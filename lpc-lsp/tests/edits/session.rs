@@ -2,7 +2,6 @@
 //! with the same framing as over stdio, with a deadline on every answer.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -67,45 +66,7 @@ pub enum Answer {
 }
 
 fn write_message(socket: &mut UnixStream, message: &Value) {
-    let body = message.to_string();
-    let framed = format!("Content-Length: {}\r\n\r\n{body}", body.len());
-    socket
-        .write_all(framed.as_bytes())
-        .expect("the server reads its socket");
-}
-
-fn reader(stream: UnixStream) -> mpsc::Receiver<Value> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut stream = BufReader::new(stream);
-        loop {
-            let mut length = 0usize;
-            loop {
-                let mut line = String::new();
-                if stream.read_line(&mut line).unwrap_or(0) == 0 {
-                    return;
-                }
-                let line = line.trim();
-                if line.is_empty() {
-                    break;
-                }
-                if let Some(n) = line.strip_prefix("Content-Length:") {
-                    length = n.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            if stream.read_exact(&mut body).is_err() {
-                return;
-            }
-            let Ok(value) = serde_json::from_slice(&body) else {
-                return;
-            };
-            if tx.send(value).is_err() {
-                return;
-            }
-        }
-    });
-    rx
+    crate::common::write_framed(socket, message).expect("the server reads its socket");
 }
 
 pub fn uri_of(path: &Path) -> String {
@@ -120,7 +81,7 @@ impl Session {
             let stream = async_std::os::unix::net::UnixStream::from(theirs);
             lpc_lsp::runtime::block_on(lpc_lsp::server::serve(stream.clone(), stream));
         });
-        let messages = reader(ours.try_clone().expect("the socket clones"));
+        let messages = crate::common::reader(ours.try_clone().expect("the socket clones"));
         let mut session = Session {
             socket: ours,
             messages,
