@@ -64,26 +64,30 @@ fn unary(
     Ok(Value::float(f(num_arg(vm, base, argc, 0, efun)?)))
 }
 
-fn asin(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let x = num_arg(vm, base, argc, 0, "asin")?;
+/// `asin` and `acos`: defined on [-1, 1] only.
+fn arc(
+    vm: &mut Vm,
+    base: usize,
+    argc: usize,
+    efun: &str,
+    f: fn(f64) -> f64,
+) -> Result<Value, Unwind> {
+    let x = num_arg(vm, base, argc, 0, efun)?;
     if x < -1.0 {
-        return Err(error("math: asin(x) with (x < -1.0)"));
+        return Err(error(format!("math: {efun}(x) with (x < -1.0)")));
     }
     if x > 1.0 {
-        return Err(error("math: asin(x) with (x > 1.0)"));
+        return Err(error(format!("math: {efun}(x) with (x > 1.0)")));
     }
-    Ok(Value::float(x.asin()))
+    Ok(Value::float(f(x)))
+}
+
+fn asin(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    arc(vm, base, argc, "asin", f64::asin)
 }
 
 fn acos(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let x = num_arg(vm, base, argc, 0, "acos")?;
-    if x < -1.0 {
-        return Err(error("math: acos(x) with (x < -1.0)"));
-    }
-    if x > 1.0 {
-        return Err(error("math: acos(x) with (x > 1.0)"));
-    }
-    Ok(Value::float(x.acos()))
+    arc(vm, base, argc, "acos", f64::acos)
 }
 
 fn sqrt(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
