@@ -120,10 +120,41 @@ impl Driver {
 
     /// A TLS client of the TLS telnet port, trusting its certificate.
     fn connect_tls(&self) -> Client {
+        let conn = self.tls_session(&self.cert);
+        let socket = self.socket(self.tls_port);
+        Client {
+            stream: Box::new(rustls::StreamOwned::new(conn, socket)),
+            raw: Vec::new(),
+        }
+    }
+
+    /// Whether a TLS handshake with the TLS port succeeds for a client
+    /// trusting only the certificate `der`.
+    fn tls_handshake_trusting(&self, der: &[u8]) -> Result<(), String> {
+        let mut conn = self.tls_session(der);
+        let mut socket = self.socket(self.tls_port);
+        let deadline = Instant::now() + PATIENCE;
+        while conn.is_handshaking() {
+            assert!(Instant::now() < deadline, "TLS handshake timed out");
+            match conn.complete_io(&mut socket) {
+                Ok(_) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        Ok(())
+    }
+
+    /// A client TLS session trusting only the certificate `der`.
+    fn tls_session(&self, der: &[u8]) -> rustls::ClientConnection {
         let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
         let mut roots = rustls::RootCertStore::empty();
         roots
-            .add(rustls::pki_types::CertificateDer::from(self.cert.clone()))
+            .add(rustls::pki_types::CertificateDer::from(der.to_vec()))
             .expect("trust the test certificate");
         let config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -131,13 +162,7 @@ impl Driver {
             .with_root_certificates(roots)
             .with_no_client_auth();
         let name = rustls::pki_types::ServerName::try_from("localhost").expect("server name");
-        let conn =
-            rustls::ClientConnection::new(std::sync::Arc::new(config), name).expect("TLS client");
-        let socket = self.socket(self.tls_port);
-        Client {
-            stream: Box::new(rustls::StreamOwned::new(conn, socket)),
-            raw: Vec::new(),
-        }
+        rustls::ClientConnection::new(std::sync::Arc::new(config), name).expect("TLS client")
     }
 
     fn connect(&self) -> Client {
@@ -514,6 +539,58 @@ fn tls_ports_speak_telnet_inside_tls() {
     c.login("tess");
     c.line("echo secure");
     c.expect("ECHO: secure");
+}
+
+/// Writes a fresh self-signed certificate and key where the config points
+/// the TLS port; returns the certificate's DER.
+fn write_new_certificate(dir: &Path) -> Vec<u8> {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
+    std::fs::write(dir.join("cert.pem"), certified.cert.pem()).expect("write cert");
+    std::fs::write(dir.join("key.pem"), certified.signing_key.serialize_pem()).expect("write key");
+    certified.cert.der().to_vec()
+}
+
+#[test]
+fn sys_reload_tls_serves_new_connections_with_the_new_certificate() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect_tls();
+    c.login("rena");
+    let old = driver.cert.clone();
+    let new = write_new_certificate(driver._dir.path());
+    // Until the reload, new connections still get the old certificate.
+    assert!(driver.tls_handshake_trusting(&old).is_ok());
+    c.line("reload 4");
+    c.expect("RELOADED");
+    // The open connection goes on with its own session.
+    c.line("echo still here");
+    c.expect("ECHO: still here");
+    assert!(driver.tls_handshake_trusting(&new).is_ok());
+    assert!(driver.tls_handshake_trusting(&old).is_err());
+
+    // Unusable files are an error and the port keeps what it had.
+    std::fs::write(driver._dir.path().join("cert.pem"), "not a certificate").expect("write");
+    c.line("reload 4");
+    c.expect("RELOAD FAILED *Failed to reload TLS context for port");
+    assert!(driver.tls_handshake_trusting(&new).is_ok());
+    std::fs::remove_file(driver._dir.path().join("key.pem")).expect("remove key");
+    c.line("reload 4");
+    c.expect("RELOAD FAILED *Failed to reload TLS context for port");
+
+    c.line("reload 2");
+    c.expect("RELOAD FAILED *Port 2 is not TLS enabled");
+    c.line("reload 3");
+    c.expect(&format!(
+        "RELOAD FAILED *Reloading websocket TLS config is not supported for port {}.",
+        driver.ws_port
+    ));
+    c.line("reload 9");
+    c.expect("RELOAD FAILED *Invalid port index: 9");
+    c.line("reload 0");
+    c.expect("RELOAD FAILED *Invalid port index: 0");
+    let reloaded = format!("Reloading TLS config for port {}.", driver.tls_port);
+    let output = driver.output();
+    assert!(output.contains(&reloaded), "{output}");
 }
 
 /// Reads websocket messages until their text contains `needle`.

@@ -156,6 +156,12 @@ int do_ports(string arg) {
   return 1;
 }
 
+int do_reload(string arg) {
+  string err = catch(sys_reload_tls(to_int(arg)));
+  write(err ? "RELOAD FAILED " + err : "RELOADED\n");
+  return 1;
+}
+
 int do_stats(string arg) {
   mapping m = network_stats();
   write(sprintf("STATS in=%d out=%d port_in=%d\n", m["incoming volume total"],
@@ -196,6 +202,7 @@ void got_name(string s) {
   add_action("do_send", "send");
   add_action("do_ports", "ports");
   add_action("do_stats", "stats");
+  add_action("do_reload", "reload");
   add_action((: write("LAMBDA " + $1 + "\n"), 1 :), "lambda");
 }
 
