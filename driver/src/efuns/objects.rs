@@ -237,6 +237,18 @@ pub fn on_create(vm: &mut Vm, r: ObjRef) -> Result<(), Unwind> {
     Ok(())
 }
 
+/// Gives a virtual object the owners of the name master `compile_object`
+/// made it stand for, as a new object of that name would get them; the
+/// object is destructed when the master refuses it a uid.
+pub fn on_virtual_rename(vm: &mut Vm, r: ObjRef) -> Result<(), Unwind> {
+    vm.objext.ext_mut(r).privs = None;
+    if let Err(e) = setup_new_object(vm, r) {
+        vm.destruct(r);
+        return Err(e);
+    }
+    Ok(())
+}
+
 fn setup_new_object(vm: &mut Vm, r: ObjRef) -> Result<(), Unwind> {
     prepare_master(vm)?;
     let creator = vm.this_object().filter(|&c| c != r);

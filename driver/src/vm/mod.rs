@@ -948,6 +948,7 @@ impl Vm {
         };
         self.objects.rename(r, new_name);
         self.objext.ext_mut(r).virtual_object = true;
+        crate::efuns::objects::on_virtual_rename(self, r)?;
         // The object learns it now stands for `name`.
         self.apply(r, "virtual_start", Vec::new(), true)?;
         Ok(Some(r))
