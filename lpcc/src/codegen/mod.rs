@@ -215,7 +215,7 @@ impl Cx<'_, '_> {
 
     /// Inherits, global variables and function names, before any code.
     fn declare(&mut self, program: &ast::Program) {
-        let mut own_globals: Vec<(SmolStr, u8, Declared)> = Vec::new();
+        let mut own_globals: Vec<(SmolStr, u8, Declared, SmolStr)> = Vec::new();
         let mut default_modifiers = Modifiers::default();
         for item in &program.items {
             match item {
@@ -242,7 +242,12 @@ impl Cx<'_, '_> {
                         if declared(&var.ty) == Declared::Float {
                             bits |= flags::FLOAT;
                         }
-                        own_globals.push((var.name.text.clone(), bits, declared(&var.ty)));
+                        own_globals.push((
+                            var.name.text.clone(),
+                            bits,
+                            declared(&var.ty),
+                            type_name(&var.ty),
+                        ));
                     }
                 }
                 Item::Function(function) => {
@@ -283,13 +288,13 @@ impl Cx<'_, '_> {
             }
             self.collect_parent_functions(&parent);
         }
-        for (i, (name, flags, kind)) in own_globals.into_iter().enumerate() {
+        for (i, (name, flags, kind, ty)) in own_globals.into_iter().enumerate() {
             let global = GlobalSlot {
                 slot: i as u16,
                 kind,
             };
             self.globals.insert(name.clone(), global);
-            self.out.globals.push(Global { name, flags });
+            self.out.globals.push(Global { name, flags, ty });
         }
     }
 
@@ -892,8 +897,9 @@ fn compile_with(
 }
 
 /// A declared type as the driver names it in reports: `int`, `string *`,
-/// `class` for every class type (the driver leaves out the class name), and
-/// `mixed` where no type was written.
+/// `mixed` where no type was written, and `class ` (with its space, and
+/// `class  *` for arrays) for every class type: FluffOS prints the keyword
+/// and its separator but not the class's name, and mudlibs see that text.
 fn type_name(ty: &ast::Type) -> SmolStr {
     let base = match &ty.kind {
         ast::TypeKind::Missing | ast::TypeKind::Mixed => "mixed",
@@ -905,7 +911,7 @@ fn type_name(ty: &ast::Type) -> SmolStr {
         ast::TypeKind::Function => "function",
         ast::TypeKind::Buffer => "buffer",
         ast::TypeKind::Void => "void",
-        ast::TypeKind::Class(_) => "class",
+        ast::TypeKind::Class(_) => "class ",
     };
     if ty.array_depth > 0 {
         SmolStr::from(format!("{base} *"))
