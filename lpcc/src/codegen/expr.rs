@@ -75,8 +75,7 @@ impl Cx<'_, '_> {
     /// Compiles `value` for a store into a variable declared `kind`.
     fn store_value(&mut self, b: &mut FnBuilder, kind: Declared, value: &ast::Expr) {
         self.expr(b, value);
-        let float_var = |n: &str| self.float_variable(b, n);
-        if let Some(convert) = super::store_conversion(kind, value, &float_var) {
+        if let Some(convert) = self.store_conversion(b, kind, value) {
             b.emit(convert);
         }
     }
@@ -597,9 +596,7 @@ impl Cx<'_, '_> {
                     b.emit(if keep { target.set() } else { target.store() });
                     return;
                 }
-                if kind == Declared::Int
-                    && super::may_be_float(&a.value, &|n: &str| self.float_variable(b, n))
-                {
+                if kind == Declared::Int && self.may_be_float(b, &a.value) {
                     // The right side is truncated before the operator, so
                     // `i *= 1.5` multiplies by 1.
                     if op.is_some() {
@@ -658,6 +655,8 @@ impl Cx<'_, '_> {
                     && !index.from_end
                     && let ExprKind::Ident(name) = &index.base.kind
                     && let Some(slot) = b.local(name)
+                    && !(self.declared_variable(b, name) == Declared::IntArray
+                        && self.may_be_float(b, &a.value))
                 {
                     self.expr(b, &index.index);
                     self.expr(b, &a.value);
