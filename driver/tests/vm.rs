@@ -293,3 +293,118 @@ fn default_args() {
 fn notify_destruct() {
     run_lpc_test("notify_destruct");
 }
+
+/// The folders of LPC code the driver's tests run: a call of an efun in
+/// any of them counts as that efun's test.
+const LPC_TEST_DIRS: &[&str] = &["vm", "net", "web", "services", "abuse"];
+
+/// Efuns no LPC test calls yet, each with the reason. The list may only
+/// shrink: the test below also fails when one of these gets a test, so its
+/// entry is removed.
+const EFUNS_WITHOUT_LPC_TEST: &[(&str, &str)] = &[
+    ("all_previous_objects", "no LPC test yet"),
+    ("receive", "no LPC test yet"),
+    ("query_idle", "no LPC test yet"),
+    ("query_ip_name", "no LPC test yet"),
+    ("query_ip_number", "no LPC test yet"),
+    ("in_input", "no LPC test yet"),
+    ("flush_messages", "no LPC test yet"),
+    ("set_encoding", "no LPC test yet"),
+    ("query_encoding", "no LPC test yet"),
+    ("request_term_type", "no LPC test yet"),
+    ("start_request_term_type", "no LPC test yet"),
+    ("request_term_size", "no LPC test yet"),
+    ("tell_room", "no LPC test yet"),
+    ("remove_action", "no LPC test yet"),
+    ("query_snoop", "no LPC test yet"),
+    ("query_snooping", "no LPC test yet"),
+    ("shout", "no LPC test yet"),
+    ("message", "no LPC test yet"),
+    ("pointerp", "no LPC test yet"),
+    ("nullp", "no LPC test yet"),
+    ("call_out_walltime", "no LPC test yet"),
+    ("dump_trace", "no LPC test yet"),
+    ("remove_interactive", "no LPC test yet"),
+    ("query_ip_port", "no LPC test yet"),
+    ("remove_get_char", "no LPC test yet"),
+    ("socket_release", "no LPC test yet"),
+    ("socket_acquire", "no LPC test yet"),
+    ("mqtt_unsubscribe", "no LPC test yet"),
+];
+
+/// Efun names prefixed by these are left out with the reason given: their
+/// package is in the default specs but this driver does not implement it.
+const UNIMPLEMENTED_PACKAGES: &[(&str, &str)] = &[(
+    "ffi_",
+    "the ffi package (foreign calls into shared libraries) is not implemented",
+)];
+
+/// The LPC source under `dir`, comments and string contents removed so
+/// only code remains.
+fn lpc_code(dir: &Path, out: &mut String) {
+    let comments = regex::Regex::new(r#"(?s)/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*""#)
+        .expect("pattern compiles");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            lpc_code(&path, out);
+            continue;
+        }
+        let lpc = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "c" | "h" | "lpc"));
+        if let (true, Ok(text)) = (lpc, std::fs::read_to_string(&path)) {
+            out.push_str(&comments.replace_all(&text, |c: &regex::Captures| {
+                if c[0].starts_with('"') { "\"\"" } else { " " }
+            }));
+            out.push('\n');
+        }
+    }
+}
+
+#[test]
+fn every_efun_has_an_lpc_test() {
+    let table = efun_specs::load_all(&efun_specs::SpecOptions::fluffos_default())
+        .expect("the efun specs load");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests");
+    let mut code = String::new();
+    for dir in LPC_TEST_DIRS {
+        lpc_code(&root.join(dir), &mut code);
+    }
+    // A call `name(` (not `ob->name(`) or a function pointer `(: name`.
+    let calls = regex::Regex::new(r"(->\s*)?\b(\w+)\s*\(|\(:\s*(\w+)").expect("pattern compiles");
+    let called: std::collections::HashSet<&str> = calls
+        .captures_iter(&code)
+        .filter(|c| c.get(1).is_none())
+        .filter_map(|c| c.get(2).or_else(|| c.get(3)))
+        .map(|m| m.as_str())
+        .collect();
+    let allowed = |name: &str| {
+        EFUNS_WITHOUT_LPC_TEST.iter().any(|(n, _)| *n == name)
+            || UNIMPLEMENTED_PACKAGES
+                .iter()
+                .any(|(prefix, _)| name.starts_with(prefix))
+    };
+    let untested: Vec<&str> = table
+        .callable()
+        .map(|e| e.name.as_str())
+        .filter(|name| !called.contains(name) && !allowed(name))
+        .collect();
+    assert!(
+        untested.is_empty(),
+        "efuns no LPC file under tests/ calls: {untested:?}"
+    );
+    let stale: Vec<&str> = EFUNS_WITHOUT_LPC_TEST
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| called.contains(name) || table.get(name).is_none())
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "remove these from EFUNS_WITHOUT_LPC_TEST, they have tests now (or are gone): {stale:?}"
+    );
+}
