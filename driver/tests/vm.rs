@@ -302,7 +302,6 @@ const LPC_TEST_DIRS: &[&str] = &["vm", "net", "web", "services", "abuse"];
 /// shrink: the test below also fails when one of these gets a test, so its
 /// entry is removed.
 const EFUNS_WITHOUT_LPC_TEST: &[(&str, &str)] = &[
-    ("all_previous_objects", "no LPC test yet"),
     ("receive", "no LPC test yet"),
     ("query_idle", "no LPC test yet"),
     ("query_ip_name", "no LPC test yet"),
@@ -314,16 +313,8 @@ const EFUNS_WITHOUT_LPC_TEST: &[(&str, &str)] = &[
     ("request_term_type", "no LPC test yet"),
     ("start_request_term_type", "no LPC test yet"),
     ("request_term_size", "no LPC test yet"),
-    ("tell_room", "no LPC test yet"),
-    ("remove_action", "no LPC test yet"),
     ("query_snoop", "no LPC test yet"),
     ("query_snooping", "no LPC test yet"),
-    ("shout", "no LPC test yet"),
-    ("message", "no LPC test yet"),
-    ("pointerp", "no LPC test yet"),
-    ("nullp", "no LPC test yet"),
-    ("call_out_walltime", "no LPC test yet"),
-    ("dump_trace", "no LPC test yet"),
     ("remove_interactive", "no LPC test yet"),
     ("query_ip_port", "no LPC test yet"),
     ("remove_get_char", "no LPC test yet"),

@@ -762,9 +762,12 @@ fn tell_room(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         other => return Err(bad_arg("tell_room", 0, &other)),
     };
     let text = match arg(vm, base, argc, 1) {
-        v @ (Value::Str(_) | Value::Object(_) | Value::Int(_) | Value::Float(_)) => {
-            printable(vm, &v)
-        }
+        // An object is told by its name alone, without the leading slash.
+        Value::Object(r) => vm
+            .object_name(r)
+            .map(|n| n.trim_start_matches('/').to_string())
+            .unwrap_or_default(),
+        v @ (Value::Str(_) | Value::Int(_) | Value::Float(_)) => printable(vm, &v),
         other => return Err(bad_arg("tell_room", 1, &other)),
     };
     let excluded = exclusions(&arg(vm, base, argc, 2));
