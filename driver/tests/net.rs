@@ -748,6 +748,10 @@ fn exec_moves_the_connection_and_snoop_copies_output() {
     c.login("ed");
     watcher.line("snoop ed");
     watcher.expect("SNOOP on");
+    watcher.line("snoops");
+    watcher.expect("SNOOPS watching=ed watched_by=none");
+    c.line("snoops");
+    c.expect("SNOOPS watching=none watched_by=wanda");
     c.line("echo seen");
     c.expect("ECHO: seen");
     watcher.expect("%ECHO: seen");
@@ -756,6 +760,57 @@ fn exec_moves_the_connection_and_snoop_copies_output() {
     // The new body takes every line through process_input().
     c.line("anything at all");
     c.expect("BODY HEARD anything at all");
+}
+
+#[test]
+fn connection_queries_input_state_and_raw_output() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect();
+    c.login("nina");
+    c.line("netinfo");
+    let info = c.expect("\r\n");
+    assert!(info.contains("NETINFO ip=127.0.0.1 name="), "{info:?}");
+    // The name is the address until a reverse lookup answers.
+    assert!(
+        info.contains("name=127.0.0.1 ") || info.contains("name=localhost "),
+        "{info:?}"
+    );
+    assert!(
+        info.contains(&format!(" port={} idle=0 input=0", driver.port)),
+        "{info:?}"
+    );
+    c.line("pending");
+    c.expect("PENDING input=1");
+    c.line("answer");
+    c.expect("GOT answer input=0");
+    c.line("pending cancel");
+    c.expect("CANCEL 1 1 -1 0");
+    c.line("raw stuff");
+    c.expect("RAW stuff\r\n");
+    c.expect("BYTES\n");
+    c.line("encoding GBK");
+    let answer = c.expect_bytes(b"\r\n");
+    // U+4E2D in GBK.
+    assert!(answer.windows(2).any(|w| w == [0xD6, 0xD0]), "{answer:?}");
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.contains("ENCODING gbk gbk"), "{text:?}");
+    c.line("encoding reset");
+    c.expect("ENCODING utf-8 utf-8 \u{4e2d}");
+    c.line("term type");
+    c.expect_bytes(&[IAC, SB, TTYPE, 1, IAC, SE]);
+    c.expect("TERM type");
+    c.line("term restart");
+    c.expect_bytes(&[IAC, DO, TTYPE]);
+    c.line("term nosize");
+    c.expect_bytes(&[IAC, DONT, NAWS]);
+    c.line("term size");
+    c.expect_bytes(&[IAC, DO, NAWS]);
+    c.expect("TERM size");
+    c.line("drop");
+    let rest = c.expect_closed();
+    assert!(rest.contains("DROPPING"), "{rest:?}");
+    let output = driver.output();
+    assert!(output.contains("DROPPED 1 0 0"), "{output}");
 }
 
 #[test]

@@ -302,22 +302,6 @@ const LPC_TEST_DIRS: &[&str] = &["vm", "net", "web", "services", "abuse"];
 /// shrink: the test below also fails when one of these gets a test, so its
 /// entry is removed.
 const EFUNS_WITHOUT_LPC_TEST: &[(&str, &str)] = &[
-    ("receive", "no LPC test yet"),
-    ("query_idle", "no LPC test yet"),
-    ("query_ip_name", "no LPC test yet"),
-    ("query_ip_number", "no LPC test yet"),
-    ("in_input", "no LPC test yet"),
-    ("flush_messages", "no LPC test yet"),
-    ("set_encoding", "no LPC test yet"),
-    ("query_encoding", "no LPC test yet"),
-    ("request_term_type", "no LPC test yet"),
-    ("start_request_term_type", "no LPC test yet"),
-    ("request_term_size", "no LPC test yet"),
-    ("query_snoop", "no LPC test yet"),
-    ("query_snooping", "no LPC test yet"),
-    ("remove_interactive", "no LPC test yet"),
-    ("query_ip_port", "no LPC test yet"),
-    ("remove_get_char", "no LPC test yet"),
     ("socket_release", "no LPC test yet"),
     ("socket_acquire", "no LPC test yet"),
     ("mqtt_unsubscribe", "no LPC test yet"),
