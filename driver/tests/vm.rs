@@ -298,17 +298,10 @@ fn notify_destruct() {
 /// any of them counts as that efun's test.
 const LPC_TEST_DIRS: &[&str] = &["vm", "net", "web", "services", "abuse"];
 
-/// Efuns no LPC test calls yet, each with the reason. The list may only
-/// shrink: the test below also fails when one of these gets a test, so its
-/// entry is removed.
-const EFUNS_WITHOUT_LPC_TEST: &[(&str, &str)] = &[
-    ("socket_release", "no LPC test yet"),
-    ("socket_acquire", "no LPC test yet"),
-    ("mqtt_unsubscribe", "no LPC test yet"),
-];
-
-/// Efun names prefixed by these are left out with the reason given: their
-/// package is in the default specs but this driver does not implement it.
+/// Efun names with these prefixes need no LPC test while the driver does
+/// not implement them: their package is in the default specs, but calling
+/// one only raises "not implemented". Once one is implemented it needs a
+/// test like every other efun.
 const UNIMPLEMENTED_PACKAGES: &[(&str, &str)] = &[(
     "ffi_",
     "the ffi package (foreign calls into shared libraries) is not implemented",
@@ -358,28 +351,20 @@ fn every_efun_has_an_lpc_test() {
         .filter_map(|c| c.get(2).or_else(|| c.get(3)))
         .map(|m| m.as_str())
         .collect();
-    let allowed = |name: &str| {
-        EFUNS_WITHOUT_LPC_TEST.iter().any(|(n, _)| *n == name)
-            || UNIMPLEMENTED_PACKAGES
+    let implemented = driver::efuns::registry();
+    let exempt = |name: &str| {
+        !implemented.contains_key(name)
+            && UNIMPLEMENTED_PACKAGES
                 .iter()
                 .any(|(prefix, _)| name.starts_with(prefix))
     };
     let untested: Vec<&str> = table
         .callable()
         .map(|e| e.name.as_str())
-        .filter(|name| !called.contains(name) && !allowed(name))
+        .filter(|name| !called.contains(name) && !exempt(name))
         .collect();
     assert!(
         untested.is_empty(),
         "efuns no LPC file under tests/ calls: {untested:?}"
-    );
-    let stale: Vec<&str> = EFUNS_WITHOUT_LPC_TEST
-        .iter()
-        .map(|(name, _)| *name)
-        .filter(|name| called.contains(name) || table.get(name).is_none())
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "remove these from EFUNS_WITHOUT_LPC_TEST, they have tests now (or are gone): {stale:?}"
     );
 }
