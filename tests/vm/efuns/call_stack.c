@@ -3,6 +3,7 @@
 
 mixed *stack(int what) { return call_stack(what); }
 object *chain() { return all_previous_objects(); }
+object caller() { return previous_object(); }
 
 string run() {
   string failures = "";
@@ -30,6 +31,11 @@ string run() {
   CHECK(sizeof(via) == sizeof(prev) + 2);
   CHECK(via[0] == relay && via[1] == this_object() && via[2] == find_object("/master"));
   destruct(relay);
+  // A call_other into the calling object itself counts too.
+  via = this_object()->chain();
+  CHECK(sizeof(via) == sizeof(prev) + 1 && via[0] == this_object() && via[1] == find_object("/master"));
+  CHECK(this_object()->caller() == this_object());
+  CHECK(caller() == find_object("/master"));
 
   // The limit is in microseconds: 0 restarts the budget, -1 tells what
   // is left, 1 tells the limit.
