@@ -91,6 +91,15 @@ string run() {
   CHECK(intp(from_efun_call()) && from_efun_call() == 3);
   i = half(3) + 1;
   CHECK(intp(i) && i == 2);
+  // A float argument to an efun parameter that takes an int but no float
+  // is truncated too.
+  CHECK(sizeof(allocate(f)) == 6);
+  CHECK(sizeof(allocate(half(5))) == 2);
+  CHECK(repeat_string("ab", 2.9) == "abab");
+  CHECK(to_int(2.9) == 2 && to_float(3) == 3.0);
+  // Parameters that take floats or anything keep it.
+  CHECK(floatp(abs(-2.5)) && abs(-2.5) == 2.5);
+  CHECK(sizeof(({ 1.5 })) == 1 && floatp(({ half(3) })[0]));
   // Stores that are not declared int keep the float.
   m = half(3);
   CHECK(floatp(m) && m == 1.5);
