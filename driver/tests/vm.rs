@@ -246,6 +246,16 @@ fn error_handler_takes_uncaught_errors() {
 }
 
 #[test]
+fn simul_efun_float_results_truncate_into_ints() {
+    let output = run_driver_with("simul_float", &|dir| {
+        let config = dir.join("config.test");
+        let text = std::fs::read_to_string(&config).expect("config");
+        std::fs::write(&config, text + "simulated efun file : /sefun_float\n").expect("config");
+    });
+    assert!(output.contains("PASS simul_float"), "{output}");
+}
+
+#[test]
 fn reload_object() {
     run_lpc_test("reload");
 }

@@ -42,6 +42,9 @@ pub struct CodegenEnv<'a> {
     pub inherit: &'a mut dyn FnMut(&str) -> Result<Arc<Program>, String>,
     /// Whether a name is a simul_efun; `None` when compiling without one.
     pub is_simul_efun: Option<&'a dyn Fn(&str) -> bool>,
+    /// Whether a simul_efun is declared to return `float`, so that storing
+    /// its result into an int truncates it; `None` when that is not known.
+    pub simul_returns_float: Option<&'a dyn Fn(&str) -> bool>,
     /// The efuns calls may bind to.
     pub efuns: &'a efun_specs::EfunTable,
     /// Asked about each `efun::name` call with the file it is written in
@@ -178,8 +181,8 @@ impl Cx<'_, '_> {
     }
 
     /// Whether what `callee` calls is declared to return `float`, as far as
-    /// this program can tell: its own and inherited functions, then efuns
-    /// (a simul_efun's return type is not known here).
+    /// this program can tell: its own and inherited functions, then
+    /// simul_efuns, then efuns.
     fn returns_float(&self, callee: &ast::Callee) -> bool {
         let efun_float = |name: &str| {
             self.env
@@ -190,7 +193,9 @@ impl Cx<'_, '_> {
         match callee {
             ast::Callee::Name(name) => match self.functions.get(&name.text) {
                 Some(&returns) => returns == Declared::Float,
-                None if self.env.is_simul_efun.is_some_and(|f| f(&name.text)) => false,
+                None if self.env.is_simul_efun.is_some_and(|f| f(&name.text)) => {
+                    self.env.simul_returns_float.is_some_and(|f| f(&name.text))
+                }
                 None => efun_float(&name.text),
             },
             ast::Callee::Efun(name) => efun_float(&name.text),
@@ -923,6 +928,7 @@ fn compile_with(
     let mut env = CodegenEnv {
         inherit: &mut inherit,
         is_simul_efun: Some(&is_simul),
+        simul_returns_float: None,
         efuns: &efuns,
         valid_override: None,
     };
