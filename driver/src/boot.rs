@@ -105,7 +105,7 @@ fn boot(vm: &mut Vm, config: &DriverConfig, flags: &[String]) -> Result<(), Unwi
                 let names = vm
                     .objects
                     .get(r)
-                    .map(|o| o.linked.public.keys().map(|k| k.to_string()).collect())
+                    .map(|o| crate::compile::simul_efun_names(&o.linked))
                     .unwrap_or_default();
                 vm.compiler.simul_efuns = Some(names);
             }

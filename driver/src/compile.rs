@@ -17,7 +17,7 @@ use lpcc::parser::{ParseOptions, parse};
 use lpcc::preprocess::{IncludeAnswer, IncludeHook, Pragma, preprocess_with_hook};
 use lpcc::sema::{SemaEnv, check_program};
 use lpcc::source::{SourceError, SourceMap, SourceProvider, normalize_path};
-use rustc_hash::FxHashSet;
+use rustc_hash::FxHashMap;
 
 /// Reads mudlib paths from the mudlib directory; nothing outside it.
 pub struct MudlibProvider {
@@ -135,13 +135,30 @@ impl IncludeHook for IncludeAsker<'_> {
     }
 }
 
+/// The functions of a simul_efun object by name, each with whether it is
+/// declared to return `float`.
+pub fn simul_efun_names(linked: &crate::vm::object::Linked) -> FxHashMap<String, bool> {
+    linked
+        .public
+        .iter()
+        .map(|(name, &fnref)| {
+            let float = linked
+                .function(fnref)
+                .and_then(|f| f.types.first())
+                .is_some_and(|t| t == "float");
+            (name.to_string(), float)
+        })
+        .collect()
+}
+
 pub struct Compiler {
     pub provider: MudlibProvider,
     pub check: CheckConfig,
     pub efuns: Arc<efun_specs::EfunTable>,
     programs: HashMap<String, Cached>,
-    /// Names of the simul_efun object's functions, once it is loaded.
-    pub simul_efuns: Option<FxHashSet<String>>,
+    /// Names of the simul_efun object's functions, once it is loaded, each
+    /// with whether it is declared to return `float`.
+    pub simul_efuns: Option<FxHashMap<String, bool>>,
     /// Run semantic analysis before code generation.
     pub semantic: bool,
     /// Source lines compiled recently, for `query_load_average`.
@@ -392,7 +409,8 @@ impl Compiler {
         let efuns = self.efuns.clone();
         // A copy: inherits compiled on the way need the names too.
         let simul = self.simul_efuns.clone();
-        let is_simul = |name: &str| simul.as_ref().is_some_and(|s| s.contains(name));
+        let is_simul = |name: &str| simul.as_ref().is_some_and(|s| s.contains_key(name));
+        let simul_float = |name: &str| simul.as_ref().is_some_and(|s| s.get(name) == Some(&true));
         let mut inherit_failure = None;
         let mut inherited = Vec::new();
         let result = {
@@ -419,6 +437,7 @@ impl Compiler {
             let mut env = CodegenEnv {
                 inherit: &mut inherit,
                 is_simul_efun: Some(&is_simul),
+                simul_returns_float: Some(&simul_float),
                 efuns: &efuns,
                 valid_override: Some(&mut override_hook),
             };

@@ -1020,9 +1020,12 @@ fn served_beside<T>(
         ms(echoes.get(echoes.len() / 2).copied().unwrap_or_default()),
         ms(worst)
     );
+    // Most echoes stay prompt; a single slow one on a loaded machine is
+    // the scheduler, but seconds would be the flood holding the VM.
+    let p90 = echoes.get(echoes.len() * 9 / 10).copied().unwrap_or_default();
     assert!(
-        worst < Duration::from_secs(1),
-        "{what}: an echo took {worst:?}"
+        p90 < Duration::from_millis(250) && worst < Duration::from_secs(3),
+        "{what}: echoes took {p90:?} at the 90th percentile, {worst:?} at worst"
     );
     assert!(
         rss_peak < rss_start + 48 * 1024,

@@ -120,10 +120,41 @@ impl Driver {
 
     /// A TLS client of the TLS telnet port, trusting its certificate.
     fn connect_tls(&self) -> Client {
+        let conn = self.tls_session(&self.cert);
+        let socket = self.socket(self.tls_port);
+        Client {
+            stream: Box::new(rustls::StreamOwned::new(conn, socket)),
+            raw: Vec::new(),
+        }
+    }
+
+    /// Whether a TLS handshake with the TLS port succeeds for a client
+    /// trusting only the certificate `der`.
+    fn tls_handshake_trusting(&self, der: &[u8]) -> Result<(), String> {
+        let mut conn = self.tls_session(der);
+        let mut socket = self.socket(self.tls_port);
+        let deadline = Instant::now() + PATIENCE;
+        while conn.is_handshaking() {
+            assert!(Instant::now() < deadline, "TLS handshake timed out");
+            match conn.complete_io(&mut socket) {
+                Ok(_) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        Ok(())
+    }
+
+    /// A client TLS session trusting only the certificate `der`.
+    fn tls_session(&self, der: &[u8]) -> rustls::ClientConnection {
         let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
         let mut roots = rustls::RootCertStore::empty();
         roots
-            .add(rustls::pki_types::CertificateDer::from(self.cert.clone()))
+            .add(rustls::pki_types::CertificateDer::from(der.to_vec()))
             .expect("trust the test certificate");
         let config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -131,13 +162,7 @@ impl Driver {
             .with_root_certificates(roots)
             .with_no_client_auth();
         let name = rustls::pki_types::ServerName::try_from("localhost").expect("server name");
-        let conn =
-            rustls::ClientConnection::new(std::sync::Arc::new(config), name).expect("TLS client");
-        let socket = self.socket(self.tls_port);
-        Client {
-            stream: Box::new(rustls::StreamOwned::new(conn, socket)),
-            raw: Vec::new(),
-        }
+        rustls::ClientConnection::new(std::sync::Arc::new(config), name).expect("TLS client")
     }
 
     fn connect(&self) -> Client {
@@ -516,6 +541,58 @@ fn tls_ports_speak_telnet_inside_tls() {
     c.expect("ECHO: secure");
 }
 
+/// Writes a fresh self-signed certificate and key where the config points
+/// the TLS port; returns the certificate's DER.
+fn write_new_certificate(dir: &Path) -> Vec<u8> {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
+    std::fs::write(dir.join("cert.pem"), certified.cert.pem()).expect("write cert");
+    std::fs::write(dir.join("key.pem"), certified.signing_key.serialize_pem()).expect("write key");
+    certified.cert.der().to_vec()
+}
+
+#[test]
+fn sys_reload_tls_serves_new_connections_with_the_new_certificate() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect_tls();
+    c.login("rena");
+    let old = driver.cert.clone();
+    let new = write_new_certificate(driver._dir.path());
+    // Until the reload, new connections still get the old certificate.
+    assert!(driver.tls_handshake_trusting(&old).is_ok());
+    c.line("reload 4");
+    c.expect("RELOADED");
+    // The open connection goes on with its own session.
+    c.line("echo still here");
+    c.expect("ECHO: still here");
+    assert!(driver.tls_handshake_trusting(&new).is_ok());
+    assert!(driver.tls_handshake_trusting(&old).is_err());
+
+    // Unusable files are an error and the port keeps what it had.
+    std::fs::write(driver._dir.path().join("cert.pem"), "not a certificate").expect("write");
+    c.line("reload 4");
+    c.expect("RELOAD FAILED *Failed to reload TLS context for port");
+    assert!(driver.tls_handshake_trusting(&new).is_ok());
+    std::fs::remove_file(driver._dir.path().join("key.pem")).expect("remove key");
+    c.line("reload 4");
+    c.expect("RELOAD FAILED *Failed to reload TLS context for port");
+
+    c.line("reload 2");
+    c.expect("RELOAD FAILED *Port 2 is not TLS enabled");
+    c.line("reload 3");
+    c.expect(&format!(
+        "RELOAD FAILED *Reloading websocket TLS config is not supported for port {}.",
+        driver.ws_port
+    ));
+    c.line("reload 9");
+    c.expect("RELOAD FAILED *Invalid port index: 9");
+    c.line("reload 0");
+    c.expect("RELOAD FAILED *Invalid port index: 0");
+    let reloaded = format!("Reloading TLS config for port {}.", driver.tls_port);
+    let output = driver.output();
+    assert!(output.contains(&reloaded), "{output}");
+}
+
 /// Reads websocket messages until their text contains `needle`.
 fn ws_expect(socket: &mut tungstenite::WebSocket<TcpStream>, seen: &mut String, needle: &str) {
     let deadline = Instant::now() + PATIENCE;
@@ -671,6 +748,10 @@ fn exec_moves_the_connection_and_snoop_copies_output() {
     c.login("ed");
     watcher.line("snoop ed");
     watcher.expect("SNOOP on");
+    watcher.line("snoops");
+    watcher.expect("SNOOPS watching=ed watched_by=none");
+    c.line("snoops");
+    c.expect("SNOOPS watching=none watched_by=wanda");
     c.line("echo seen");
     c.expect("ECHO: seen");
     watcher.expect("%ECHO: seen");
@@ -679,6 +760,57 @@ fn exec_moves_the_connection_and_snoop_copies_output() {
     // The new body takes every line through process_input().
     c.line("anything at all");
     c.expect("BODY HEARD anything at all");
+}
+
+#[test]
+fn connection_queries_input_state_and_raw_output() {
+    let driver = Driver::start(&[]);
+    let mut c = driver.connect();
+    c.login("nina");
+    c.line("netinfo");
+    let info = c.expect("\r\n");
+    assert!(info.contains("NETINFO ip=127.0.0.1 name="), "{info:?}");
+    // The name is the address until a reverse lookup answers.
+    assert!(
+        info.contains("name=127.0.0.1 ") || info.contains("name=localhost "),
+        "{info:?}"
+    );
+    assert!(
+        info.contains(&format!(" port={} idle=0 input=0", driver.port)),
+        "{info:?}"
+    );
+    c.line("pending");
+    c.expect("PENDING input=1");
+    c.line("answer");
+    c.expect("GOT answer input=0");
+    c.line("pending cancel");
+    c.expect("CANCEL 1 1 -1 0");
+    c.line("raw stuff");
+    c.expect("RAW stuff\r\n");
+    c.expect("BYTES\n");
+    c.line("encoding GBK");
+    let answer = c.expect_bytes(b"\r\n");
+    // U+4E2D in GBK.
+    assert!(answer.windows(2).any(|w| w == [0xD6, 0xD0]), "{answer:?}");
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.contains("ENCODING gbk gbk"), "{text:?}");
+    c.line("encoding reset");
+    c.expect("ENCODING utf-8 utf-8 \u{4e2d}");
+    c.line("term type");
+    c.expect_bytes(&[IAC, SB, TTYPE, 1, IAC, SE]);
+    c.expect("TERM type");
+    c.line("term restart");
+    c.expect_bytes(&[IAC, DO, TTYPE]);
+    c.line("term nosize");
+    c.expect_bytes(&[IAC, DONT, NAWS]);
+    c.line("term size");
+    c.expect_bytes(&[IAC, DO, NAWS]);
+    c.expect("TERM size");
+    c.line("drop");
+    let rest = c.expect_closed();
+    assert!(rest.contains("DROPPING"), "{rest:?}");
+    let output = driver.output();
+    assert!(output.contains("DROPPED 1 0 0"), "{output}");
 }
 
 #[test]

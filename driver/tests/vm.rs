@@ -246,6 +246,16 @@ fn error_handler_takes_uncaught_errors() {
 }
 
 #[test]
+fn simul_efun_float_results_truncate_into_ints() {
+    let output = run_driver_with("simul_float", &|dir| {
+        let config = dir.join("config.test");
+        let text = std::fs::read_to_string(&config).expect("config");
+        std::fs::write(&config, text + "simulated efun file : /sefun_float\n").expect("config");
+    });
+    assert!(output.contains("PASS simul_float"), "{output}");
+}
+
+#[test]
 fn reload_object() {
     run_lpc_test("reload");
 }
@@ -292,4 +302,79 @@ fn default_args() {
 #[test]
 fn notify_destruct() {
     run_lpc_test("notify_destruct");
+}
+
+/// The folders of LPC code the driver's tests run: a call of an efun in
+/// any of them counts as that efun's test.
+const LPC_TEST_DIRS: &[&str] = &["vm", "net", "web", "services", "abuse"];
+
+/// Efun names with these prefixes need no LPC test while the driver does
+/// not implement them: their package is in the default specs, but calling
+/// one only raises "not implemented". Once one is implemented it needs a
+/// test like every other efun.
+const UNIMPLEMENTED_PACKAGES: &[(&str, &str)] = &[(
+    "ffi_",
+    "the ffi package (foreign calls into shared libraries) is not implemented",
+)];
+
+/// The LPC source under `dir`, comments and string contents removed so
+/// only code remains.
+fn lpc_code(dir: &Path, out: &mut String) {
+    let comments = regex::Regex::new(r#"(?s)/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*""#)
+        .expect("pattern compiles");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            lpc_code(&path, out);
+            continue;
+        }
+        let lpc = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "c" | "h" | "lpc"));
+        if let (true, Ok(text)) = (lpc, std::fs::read_to_string(&path)) {
+            out.push_str(&comments.replace_all(&text, |c: &regex::Captures| {
+                if c[0].starts_with('"') { "\"\"" } else { " " }
+            }));
+            out.push('\n');
+        }
+    }
+}
+
+#[test]
+fn every_efun_has_an_lpc_test() {
+    let table = efun_specs::load_all(&efun_specs::SpecOptions::fluffos_default())
+        .expect("the efun specs load");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests");
+    let mut code = String::new();
+    for dir in LPC_TEST_DIRS {
+        lpc_code(&root.join(dir), &mut code);
+    }
+    // A call `name(` (not `ob->name(`) or a function pointer `(: name`.
+    let calls = regex::Regex::new(r"(->\s*)?\b(\w+)\s*\(|\(:\s*(\w+)").expect("pattern compiles");
+    let called: std::collections::HashSet<&str> = calls
+        .captures_iter(&code)
+        .filter(|c| c.get(1).is_none())
+        .filter_map(|c| c.get(2).or_else(|| c.get(3)))
+        .map(|m| m.as_str())
+        .collect();
+    let implemented = driver::efuns::registry();
+    let exempt = |name: &str| {
+        !implemented.contains_key(name)
+            && UNIMPLEMENTED_PACKAGES
+                .iter()
+                .any(|(prefix, _)| name.starts_with(prefix))
+    };
+    let untested: Vec<&str> = table
+        .callable()
+        .map(|e| e.name.as_str())
+        .filter(|name| !called.contains(name) && !exempt(name))
+        .collect();
+    assert!(
+        untested.is_empty(),
+        "efuns no LPC file under tests/ calls: {untested:?}"
+    );
 }

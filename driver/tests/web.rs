@@ -833,6 +833,9 @@ fn mqtt_round_trip(protocol: &str) {
         "mqtt event connected",
         "mqtt got mud/motd welcome",
         "mqtt got mud/ready 1",
+        "mqtt got aside/one first",
+        "mqtt unsubscribe 1",
+        "mqtt got mud/after aside",
         "mqtt got mud/room/chat q0",
         "mqtt got mud/room/chat q1",
         "mqtt got mud/room/chat q2",
@@ -869,6 +872,7 @@ fn mqtt_round_trip(protocol: &str) {
         "{log}"
     );
     assert!(!log.contains("mqtt event disconnected"), "{log}");
+    assert!(!log.contains("aside/two"), "{log}");
 }
 
 #[test]

@@ -156,6 +156,81 @@ int do_ports(string arg) {
   return 1;
 }
 
+// What the driver knows of this connection.
+int do_netinfo(string arg) {
+  object me = this_object();
+  write(sprintf("NETINFO ip=%s name=%s port=%d idle=%d input=%d\n", query_ip_number(me),
+    query_ip_name(me), query_ip_port(me), query_idle(me), in_input(me)));
+  return 1;
+}
+
+void got_pending(string s) {
+  write("GOT " + s + " input=" + in_input(this_object()) + "\n");
+}
+
+// An input_to is pending until the next line; remove_get_char() cancels
+// a get_char.
+int do_pending(string arg) {
+  if (arg == "cancel") {
+    get_char("got_key");
+    write(sprintf("CANCEL %d %d %d %d\n", in_input(this_object()),
+      remove_get_char(this_object()), remove_get_char(this_object()), in_input(this_object())));
+    return 1;
+  }
+  input_to("got_pending");
+  write("PENDING input=" + in_input(this_object()) + "\n");
+  return 1;
+}
+
+// receive() sends text, or the bytes of a buffer, as they are.
+int do_raw(string arg) {
+  receive("RAW " + arg + "\n");
+  receive(string_encode("BYTES\n", "utf-8"));
+  flush_messages(this_object());
+  flush_messages();
+  return 1;
+}
+
+int do_encoding(string arg) {
+  string set = arg == "reset" ? set_encoding() : set_encoding(arg);
+  write("ENCODING " + set + " " + query_encoding() + " \u4e2d\n");
+  return 1;
+}
+
+// The telnet requests about the terminal.
+int do_term(string arg) {
+  switch (arg) {
+  case "type": request_term_type(); break;
+  case "restart": start_request_term_type(); break;
+  case "size": request_term_size(); break;
+  case "nosize": request_term_size(0); break;
+  }
+  write("TERM " + arg + "\n");
+  return 1;
+}
+
+int do_snoops(string arg) {
+  object watching = query_snooping(this_object()), watcher = query_snoop(this_object());
+  write("SNOOPS watching=" + (watching ? watching->query_name() : "none") + " watched_by=" +
+    (watcher ? watcher->query_name() : "none") + "\n");
+  return 1;
+}
+
+// Drops the connection but keeps the object.
+int do_drop(string arg) {
+  object me = this_object();
+  write("DROPPING\n");
+  debug_message("DROPPED " + remove_interactive(me) + " " + interactive(me) + " " +
+    remove_interactive(me));
+  return 1;
+}
+
+int do_reload(string arg) {
+  string err = catch(sys_reload_tls(to_int(arg)));
+  write(err ? "RELOAD FAILED " + err : "RELOADED\n");
+  return 1;
+}
+
 int do_stats(string arg) {
   mapping m = network_stats();
   write(sprintf("STATS in=%d out=%d port_in=%d\n", m["incoming volume total"],
@@ -196,6 +271,14 @@ void got_name(string s) {
   add_action("do_send", "send");
   add_action("do_ports", "ports");
   add_action("do_stats", "stats");
+  add_action("do_reload", "reload");
+  add_action("do_netinfo", "netinfo");
+  add_action("do_pending", "pending");
+  add_action("do_raw", "raw");
+  add_action("do_encoding", "encoding");
+  add_action("do_term", "term");
+  add_action("do_snoops", "snoops");
+  add_action("do_drop", "drop");
   add_action((: write("LAMBDA " + $1 + "\n"), 1 :), "lambda");
 }
 

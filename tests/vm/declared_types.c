@@ -10,6 +10,9 @@ int from_seeded = seeded;
 float promoted() { return 4; }
 float zero() { return 0; }
 mixed untouched() { return 1.5; }
+float half(int n) { return n / 2.0; }
+int from_call = half(7);
+int from_efun_call() { return sqrt(10); }
 
 string run() {
   float f;
@@ -67,6 +70,39 @@ string run() {
   CHECK(intp(counter) && counter == 9);
   CHECK(intp(from_float(3.9)) && from_float(3.9) == 3);
   CHECK(intp(from_seeded) && from_seeded == 2);
+  // A call of a function or efun declared to return float is truncated
+  // on its way into an int, wherever the int is stored.
+  i = half(5);
+  CHECK(intp(i) && i == 2);
+  int l = half(-5);
+  CHECK(intp(l) && l == -2);
+  counter = half(9);
+  CHECK(intp(counter) && counter == 4);
+  CHECK(intp(from_call) && from_call == 3);
+  i = 1;
+  i += half(3);
+  CHECK(intp(i) && i == 2);
+  ints[0] = half(11);
+  CHECK(intp(ints[0]) && ints[0] == 5);
+  i = sqrt(17);
+  CHECK(intp(i) && i == 4);
+  i = efun::sqrt(26);
+  CHECK(intp(i) && i == 5);
+  CHECK(intp(from_efun_call()) && from_efun_call() == 3);
+  i = half(3) + 1;
+  CHECK(intp(i) && i == 2);
+  // A float argument to an efun parameter that takes an int but no float
+  // is truncated too.
+  CHECK(sizeof(allocate(f)) == 6);
+  CHECK(sizeof(allocate(half(5))) == 2);
+  CHECK(repeat_string("ab", 2.9) == "abab");
+  CHECK(to_int(2.9) == 2 && to_float(3) == 3.0);
+  // Parameters that take floats or anything keep it.
+  CHECK(floatp(abs(-2.5)) && abs(-2.5) == 2.5);
+  CHECK(sizeof(({ 1.5 })) == 1 && floatp(({ half(3) })[0]));
+  // Stores that are not declared int keep the float.
+  m = half(3);
+  CHECK(floatp(m) && m == 1.5);
   // A mixed variable holding a float keeps it: only declared floats are known.
   m = 2.5;
   i = m;

@@ -198,6 +198,10 @@ void mq_watch_event(string event, mixed detail, int handle) {
       mqtt_publish(handle, "mud/motd", "welcome", 1, 1);
     }
     mqtt_subscribe(handle, "mud/#", 2);
+    if (connects == 1 && !reconnect_test) {
+      // A second subscription, cancelled once its first message is in.
+      mqtt_subscribe(handle, "aside/#", 1);
+    }
     // The broker keeps a client's packets in order: this comes back once
     // the subscription is in place.
     mqtt_publish(handle, "mud/ready", "" + connects, 0, 0);
@@ -219,7 +223,15 @@ void mq_bad_event(string event, mixed detail, int handle) {
 
 void mq_watch_message(string topic, mixed payload, int handle) {
   log("mqtt got " + topic + " " + payload);
+  if (topic == "aside/one") {
+    log("mqtt unsubscribe " + mqtt_unsubscribe(handle, "aside/#"));
+    // Packets stay in order: had the subscription lived on, aside/two
+    // would come back before mud/after.
+    mqtt_publish(handle, "aside/two", "unheard", 1, 0);
+    mqtt_publish(handle, "mud/after", "aside", 1, 0);
+  }
   if (topic == "mud/ready" && payload == "1" && !reconnect_test) {
+    mqtt_publish(handle, "aside/one", "first", 1, 0);
     speaker = clone_object("/mqspeaker");
     speaker->start(mq_port, mq_options("speaker") + ([
       "will": ([ "topic": "mud/status", "payload": "gone", "qos": 1 ]) ]));

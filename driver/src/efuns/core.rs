@@ -132,7 +132,8 @@ fn to_buffer(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 }
 
 /// The call stack, outermost call first: one mapping per frame with its
-/// function, program, object, file and line.
+/// function, program, object, file and line, the values of its arguments
+/// and, when it has any, of its locals.
 fn dump_trace(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
     let mut frames = Vec::new();
     for frame in &vm.frames {
@@ -142,7 +143,18 @@ fn dump_trace(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
         let file = at
             .and_then(|e| part.program.files.get(e.file as usize).cloned())
             .unwrap_or_else(|| part.program.path.clone());
-        let entries = [
+        // The frame's slots: its declared parameters, then its locals.
+        let params = function.map_or(0, |f| usize::from(f.params));
+        let locals = function.map_or(0, |f| usize::from(f.locals));
+        let base = frame.base as usize;
+        let slots = |from: usize, to: usize| {
+            Value::array(
+                (from..to)
+                    .map(|i| vm.stack.get(base + i).cloned().unwrap_or_default())
+                    .collect(),
+            )
+        };
+        let mut entries = vec![
             (
                 "function",
                 Value::str(function.map_or("", |f| f.name.as_str())),
@@ -151,7 +163,11 @@ fn dump_trace(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
             ("object", Value::Object(frame.obj)),
             ("file", Value::str(file)),
             ("line", Value::Int(at.map_or(0, |e| e.line as i64))),
+            ("arguments", slots(0, params)),
         ];
+        if locals > params {
+            entries.push(("locals", slots(params, locals)));
+        }
         let m = crate::vm::ops::new_mapping(entries.len());
         if let Value::Mapping(map) = &m {
             let mut map = map.borrow_mut();

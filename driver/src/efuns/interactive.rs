@@ -89,6 +89,7 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("remove_charmode", remove_charmode);
     m.insert("network_stats", network_stats);
     m.insert("sys_network_ports", sys_network_ports);
+    m.insert("sys_reload_tls", sys_reload_tls);
     // Output goes to the network task as soon as it is written.
     m.insert("flush_messages", |_, _, _| Ok(Value::Int(0)));
     m.insert("query_host_name", query_host_name);
@@ -761,9 +762,12 @@ fn tell_room(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         other => return Err(bad_arg("tell_room", 0, &other)),
     };
     let text = match arg(vm, base, argc, 1) {
-        v @ (Value::Str(_) | Value::Object(_) | Value::Int(_) | Value::Float(_)) => {
-            printable(vm, &v)
-        }
+        // An object is told by its name alone, without the leading slash.
+        Value::Object(r) => vm
+            .object_name(r)
+            .map(|n| n.trim_start_matches('/').to_string())
+            .unwrap_or_default(),
+        v @ (Value::Str(_) | Value::Int(_) | Value::Float(_)) => printable(vm, &v),
         other => return Err(bad_arg("tell_room", 1, &other)),
     };
     let excluded = exclusions(&arg(vm, base, argc, 2));
@@ -1093,6 +1097,43 @@ fn sys_network_ports(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
         })
         .collect();
     Ok(Value::array(rows))
+}
+
+/// `sys_reload_tls(index)`: reads the certificate and key of a TLS port
+/// again; connections made from now on use them, open ones keep theirs. A
+/// file that cannot be used leaves the port as it was.
+fn sys_reload_tls(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
+    let index = int_arg(vm, base, argc, 0, "sys_reload_tls")?;
+    let net = &vm.backend.net;
+    let Some(port) = net.ports.iter().find(|p| i64::from(p.index) == index) else {
+        return Err(error(format!("Invalid port index: {index}")));
+    };
+    if port.kind == PortKind::Websocket {
+        return Err(error(format!(
+            "Reloading websocket TLS config is not supported for port {}.",
+            port.number
+        )));
+    }
+    let Some((cert, key)) = &port.tls else {
+        return Err(error(format!("Port {index} is not TLS enabled")));
+    };
+    let (number, slot) = (port.number, port.index);
+    let acceptor = match crate::net::tls::acceptor(cert, key) {
+        Ok(acceptor) => acceptor,
+        Err(why) => {
+            vm.debug_message(&format!("TLS reload for port {number}: {why}"));
+            return Err(error(format!(
+                "Failed to reload TLS context for port {number}"
+            )));
+        }
+    };
+    // A port whose listener never started has nothing to hand it to; the
+    // files were still checked.
+    if let Some(shared) = vm.backend.net.tls.get(&slot) {
+        shared.replace(acceptor);
+    }
+    vm.debug_message(&format!("Reloading TLS config for port {number}."));
+    Ok(Value::Int(0))
 }
 
 /// The machine's host name, "" when it cannot be read.

@@ -181,7 +181,7 @@ fn recompile(vm: &mut Vm, target: ObjRef) -> Result<i64, Unwind> {
     vm.linked
         .insert(crate::vm::object_name(&path), linked.clone());
     if Some(target) == vm.simul_efun {
-        vm.compiler.simul_efuns = Some(linked.public.keys().map(|k| k.to_string()).collect());
+        vm.compiler.simul_efuns = Some(crate::compile::simul_efun_names(&linked));
     }
     let transfer = variable_transfer(&old, &linked);
     let mut count = 0;

@@ -237,6 +237,18 @@ pub fn on_create(vm: &mut Vm, r: ObjRef) -> Result<(), Unwind> {
     Ok(())
 }
 
+/// Gives a virtual object the owners of the name master `compile_object`
+/// made it stand for, as a new object of that name would get them; the
+/// object is destructed when the master refuses it a uid.
+pub fn on_virtual_rename(vm: &mut Vm, r: ObjRef) -> Result<(), Unwind> {
+    vm.objext.ext_mut(r).privs = None;
+    if let Err(e) = setup_new_object(vm, r) {
+        vm.destruct(r);
+        return Err(e);
+    }
+    Ok(())
+}
+
 fn setup_new_object(vm: &mut Vm, r: ObjRef) -> Result<(), Unwind> {
     prepare_master(vm)?;
     let creator = vm.this_object().filter(|&c| c != r);
@@ -781,31 +793,73 @@ fn functions(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     Ok(Value::array(out))
 }
 
-/// `variables(ob, flag)`: the names of `ob`'s global variables, its own
-/// first, then each inherit's. Flag 1 asks for their types, which
-/// compiled programs do not record.
+/// `variables(ob, flag)`: the names of `ob`'s global variables, each
+/// inherit's (depth first, in inherit order) before the program's own.
+/// With a flag each is `({ name, type })`, the type led by its access and
+/// `nosave` modifiers (`"public int"`).
 fn variables(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let linked = program_of(vm, base, argc, 0, "variables")?;
-    if int_arg(vm, base, argc, 1, "variables")? != 0 {
-        return Err(error(
-            "variables(): the types of variables are not recorded in compiled programs",
-        ));
-    }
-    let mut slots: Vec<(u32, Value)> = Vec::new();
+    let typed = int_arg(vm, base, argc, 1, "variables")? != 0;
+    let mut out = Vec::new();
     let mut seen = rustc_hash::FxHashSet::default();
-    for part in &linked.parts {
-        if !seen.insert(part.var_base) && part.program.globals.is_empty() {
+    list_variables(&linked, 0, typed, &mut seen, &mut out);
+    Ok(Value::array(out))
+}
+
+/// Appends the variables of part `at` and its inherits to `out`, each slot
+/// once (a program inherited twice shares its variables).
+fn list_variables(
+    linked: &crate::vm::object::Linked,
+    at: usize,
+    typed: bool,
+    seen: &mut rustc_hash::FxHashSet<u32>,
+    out: &mut Vec<Value>,
+) {
+    let Some(part) = linked.parts.get(at) else {
+        return;
+    };
+    for &inherit in &part.inherit_parts {
+        list_variables(linked, usize::from(inherit), typed, seen, out);
+    }
+    for (i, g) in part.program.globals.iter().enumerate() {
+        let slot = part.var_base + i as u32;
+        if !seen.insert(slot) {
             continue;
         }
-        for (i, g) in part.program.globals.iter().enumerate() {
-            let slot = part.var_base + i as u32;
-            if slots.iter().all(|(s, _)| *s != slot) {
-                slots.push((slot, Value::str(g.name.as_str())));
-            }
+        if typed {
+            let ty = format!("{}{}", variable_modifiers(g.flags), g.ty);
+            out.push(Value::array(vec![
+                Value::str(g.name.as_str()),
+                Value::str(ty),
+            ]));
+        } else {
+            out.push(Value::str(g.name.as_str()));
         }
     }
-    slots.sort_by_key(|(s, _)| *s);
-    Ok(Value::array(slots.into_iter().map(|(_, v)| v).collect()))
+}
+
+/// The modifiers `variables(ob, 1)` writes before a type, in the order
+/// FluffOS writes them; a variable with no access modifier
+/// is public, and `static` means protected and nosave.
+fn variable_modifiers(bits: u8) -> String {
+    use lpcc::ast::Modifiers;
+    let has = |m: Modifiers| bits & m.0 != 0;
+    let is_static = has(Modifiers::STATIC);
+    let mut out = String::new();
+    if has(Modifiers::PRIVATE) {
+        out.push_str("private ");
+    }
+    if has(Modifiers::PROTECTED) || is_static {
+        out.push_str("protected ");
+    }
+    let access = Modifiers::PRIVATE.0 | Modifiers::PROTECTED.0 | Modifiers::STATIC.0;
+    if has(Modifiers::PUBLIC) || bits & access == 0 {
+        out.push_str("public ");
+    }
+    if has(Modifiers::NOSAVE) || is_static {
+        out.push_str("nosave ");
+    }
+    out
 }
 
 /// `origin()`: how the running function was called ("local",

@@ -448,6 +448,9 @@ pub struct Net {
     /// The ports the config asks for, bound or not (`sys_network_ports`,
     /// `network_stats`).
     pub ports: Vec<Port>,
+    /// The TLS acceptors of the listening ports, by port index, for
+    /// `sys_reload_tls`.
+    pub tls: FxHashMap<u8, tls::Shared>,
     pub traffic: std::rc::Rc<stats::Traffic>,
     /// The config's "maximum users": connections beyond it are turned
     /// away before the master hears of them; 0 for no limit.
@@ -480,6 +483,7 @@ impl Default for Net {
                 ..Default::default()
             },
             ports: Vec::new(),
+            tls: FxHashMap::default(),
             traffic: Default::default(),
             max_users: 0,
         }
@@ -553,7 +557,7 @@ impl Net {
         for port in ports {
             let tls = match &port.tls {
                 Some((cert, key)) => match tls::acceptor(cert, key) {
-                    Ok(a) => Some(a),
+                    Ok(a) => Some(tls::Shared::new(a)),
                     Err(e) => {
                         problems.push(format!("port {}: TLS: {e}", port.number));
                         continue;
@@ -572,6 +576,9 @@ impl Net {
             match bound {
                 Ok(listener) => {
                     self.bound.push(port.number);
+                    if let Some(shared) = &tls {
+                        self.tls.insert(port.index, shared.clone());
+                    }
                     let setup = Arc::new(PortSetup {
                         port: port.number,
                         kind: port.kind,
@@ -605,7 +612,7 @@ pub fn shrink_sparse<K: std::hash::Hash + Eq, V>(map: &mut FxHashMap<K, V>) {
 struct PortSetup {
     port: u16,
     kind: PortKind,
-    tls: Option<futures_rustls::TlsAcceptor>,
+    tls: Option<tls::Shared>,
     http_dir: Option<PathBuf>,
     events: mpsc::Sender<Event>,
     ids: Arc<AtomicU64>,
@@ -697,7 +704,7 @@ async fn open(stream: TcpStream, peer: SocketAddr, setup: Arc<PortSetup>, slot: 
     // down so the client sees the end, and the reader task stops.
     let closer = stream.clone();
     let deadline = setup.guards.login_timeout.map(|t| Instant::now() + t);
-    match setup.tls.clone() {
+    match setup.tls.as_ref().map(tls::Shared::current) {
         // The TLS state is large: boxed, so that plain connections do not
         // each carry room for it.
         Some(acceptor) => {

@@ -1,7 +1,8 @@
 //! TLS for ports with `external_port_N_tls : cert=PATH key=PATH`: the
-//! certificate chain and key are read once, when the port opens.
+//! certificate chain and key are read when the port opens, and again when
+//! `sys_reload_tls` asks for it.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use futures_rustls::TlsAcceptor;
 use futures_rustls::rustls::ServerConfig;
@@ -27,4 +28,26 @@ pub fn acceptor(cert: &str, key: &str) -> Result<TlsAcceptor, String> {
         .with_single_cert(chain, key)
         .map_err(|e| format!("{cert}: {e}"))?;
     Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// A port's acceptor, shared between its listener and the VM thread so a
+/// reload reaches the next handshake while open connections keep the
+/// configuration they were made with.
+#[derive(Clone)]
+pub struct Shared(Arc<RwLock<TlsAcceptor>>);
+
+impl Shared {
+    pub fn new(acceptor: TlsAcceptor) -> Shared {
+        Shared(Arc::new(RwLock::new(acceptor)))
+    }
+
+    /// The acceptor for the next handshake.
+    pub fn current(&self) -> TlsAcceptor {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Makes `acceptor` the one new connections get.
+    pub fn replace(&self, acceptor: TlsAcceptor) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = acceptor;
+    }
 }

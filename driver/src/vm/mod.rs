@@ -680,17 +680,23 @@ impl Vm {
         self.frames.last().map(|f| f.obj)
     }
 
-    /// The object `n` call_others up (`previous_object(n)`).
+    /// The object `n` call_others up (`previous_object(n)`). A call into
+    /// another object counts, and so does a call_other, apply or
+    /// simul_efun call into the calling object itself: inside
+    /// `this_object()->f()`, `previous_object()` is `this_object()`.
     pub fn previous_object(&self, n: usize) -> Option<ObjRef> {
-        let mut current = self.frames.last()?.obj;
         let mut seen = 0;
-        for frame in self.frames.iter().rev() {
-            if frame.obj != current {
+        for pair in self.frames.windows(2).rev() {
+            let [caller, callee] = pair else { continue };
+            let entered = matches!(
+                callee.origin,
+                Origin::CallOther | Origin::Driver | Origin::Efun | Origin::Simul
+            );
+            if callee.obj != caller.obj || entered {
                 if seen == n {
-                    return Some(frame.obj);
+                    return Some(caller.obj);
                 }
                 seen += 1;
-                current = frame.obj;
             }
         }
         None
@@ -954,6 +960,7 @@ impl Vm {
         };
         self.objects.rename(r, new_name);
         self.objext.ext_mut(r).virtual_object = true;
+        crate::efuns::objects::on_virtual_rename(self, r)?;
         // The object learns it now stands for `name`.
         self.apply(r, "virtual_start", Vec::new(), true)?;
         Ok(Some(r))

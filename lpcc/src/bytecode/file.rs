@@ -12,7 +12,7 @@ use super::{
 /// The first bytes of every bytecode file.
 pub const MAGIC: &[u8; 4] = b"LPCB";
 /// Bumped whenever the encoding or the instruction set changes.
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ReadError {
@@ -47,6 +47,7 @@ pub fn write(program: &Program) -> Vec<u8> {
     for g in &program.globals {
         w.str(&g.name);
         w.0.push(g.flags);
+        w.str(&g.ty);
     }
     w.u32(program.inherits.len() as u32);
     for i in &program.inherits {
@@ -142,10 +143,11 @@ pub fn read(bytes: &[u8]) -> Result<Program, ReadError> {
         p.floats.push(f64::from_le_bytes(r.array()?));
     }
     p.strings = r.strs()?;
-    for _ in 0..r.count(5)? {
+    for _ in 0..r.count(9)? {
         p.globals.push(Global {
             name: r.smol()?,
             flags: r.u8()?,
+            ty: r.smol()?,
         });
     }
     for _ in 0..r.count(11)? {

@@ -98,6 +98,8 @@ pub struct LineEntry {
 pub struct Global {
     pub name: SmolStr,
     pub flags: u8,
+    /// The declared type as the driver names types (`int`, `string *`).
+    pub ty: SmolStr,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

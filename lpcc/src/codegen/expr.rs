@@ -75,8 +75,7 @@ impl Cx<'_, '_> {
     /// Compiles `value` for a store into a variable declared `kind`.
     fn store_value(&mut self, b: &mut FnBuilder, kind: Declared, value: &ast::Expr) {
         self.expr(b, value);
-        let float_var = |n: &str| self.float_variable(b, n);
-        if let Some(convert) = super::store_conversion(kind, value, &float_var) {
+        if let Some(convert) = self.store_conversion(b, kind, value) {
             b.emit(convert);
         }
     }
@@ -597,9 +596,7 @@ impl Cx<'_, '_> {
                     b.emit(if keep { target.set() } else { target.store() });
                     return;
                 }
-                if kind == Declared::Int
-                    && super::may_be_float(&a.value, &|n: &str| self.float_variable(b, n))
-                {
+                if kind == Declared::Int && self.may_be_float(b, &a.value) {
                     // The right side is truncated before the operator, so
                     // `i *= 1.5` multiplies by 1.
                     if op.is_some() {
@@ -658,6 +655,8 @@ impl Cx<'_, '_> {
                     && !index.from_end
                     && let ExprKind::Ident(name) = &index.base.kind
                     && let Some(slot) = b.local(name)
+                    && !(self.declared_variable(b, name) == Declared::IntArray
+                        && self.may_be_float(b, &a.value))
                 {
                     self.expr(b, &index.index);
                     self.expr(b, &a.value);
@@ -976,7 +975,19 @@ impl Cx<'_, '_> {
     }
 
     fn args(&mut self, b: &mut FnBuilder, args: &[ast::Expr], span: crate::span::Span) -> u8 {
-        for arg in args {
+        self.args_converted(b, args, span, &[])
+    }
+
+    /// [`Self::args`], truncating a float argument where `int_only` says
+    /// its parameter takes an int and no float.
+    fn args_converted(
+        &mut self,
+        b: &mut FnBuilder,
+        args: &[ast::Expr],
+        span: crate::span::Span,
+        int_only: &[bool],
+    ) -> u8 {
+        for (i, arg) in args.iter().enumerate() {
             if matches!(arg.kind, ExprKind::Spread(_)) {
                 self.error(
                     E_UNSUPPORTED,
@@ -987,6 +998,9 @@ impl Cx<'_, '_> {
             b.ref_argument = matches!(arg.kind, ExprKind::Unary(UnaryOp::Ref, _));
             self.expr(b, arg);
             b.ref_argument = false;
+            if int_only.get(i).copied().unwrap_or(false) && self.may_be_float(b, arg) {
+                b.emit(Instr::TruncateInt);
+            }
         }
         if args.len() >= crate::bytecode::verify::SPREAD as usize {
             self.error(super::E_LIMIT, span, "more than 254 arguments");
@@ -1094,9 +1108,33 @@ impl Cx<'_, '_> {
             b.emit(Instr::CallValue { argc });
             return;
         }
-        let argc = self.call_args(b, args, span);
+        let argc = if args.iter().any(|a| matches!(a.kind, ExprKind::Spread(_))) {
+            self.call_args(b, args, span)
+        } else {
+            let int_only = self.int_only_params(name);
+            self.args_converted(b, args, span, &int_only)
+        };
         let efun = self.efun_index(name);
         b.emit(Instr::CallEfun { efun, argc });
+    }
+
+    /// Per parameter of the efun `name`: whether it takes an int but no
+    /// float, so a float argument is truncated on the way in.
+    fn int_only_params(&self, name: &str) -> Vec<bool> {
+        use efun_specs::Type;
+        let Some(efun) = self.env.efuns.get(name) else {
+            return Vec::new();
+        };
+        efun.params
+            .iter()
+            .map(|p| {
+                p.types.contains(&Type::Int)
+                    && !p
+                        .types
+                        .iter()
+                        .any(|t| matches!(t, Type::Float | Type::Mixed | Type::Unknown))
+            })
+            .collect()
     }
 
     fn catch(&mut self, b: &mut FnBuilder, body: &ExprOrBlock) {

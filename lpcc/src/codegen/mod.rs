@@ -42,6 +42,9 @@ pub struct CodegenEnv<'a> {
     pub inherit: &'a mut dyn FnMut(&str) -> Result<Arc<Program>, String>,
     /// Whether a name is a simul_efun; `None` when compiling without one.
     pub is_simul_efun: Option<&'a dyn Fn(&str) -> bool>,
+    /// Whether a simul_efun is declared to return `float`, so that storing
+    /// its result into an int truncates it; `None` when that is not known.
+    pub simul_returns_float: Option<&'a dyn Fn(&str) -> bool>,
     /// The efuns calls may bind to.
     pub efuns: &'a efun_specs::EfunTable,
     /// Asked about each `efun::name` call with the file it is written in
@@ -119,8 +122,9 @@ struct Cx<'e, 'a> {
     /// Compiled direct inherits, parallel to `out.inherits`.
     parents: Vec<Arc<Program>>,
     globals: FxHashMap<SmolStr, GlobalSlot>,
-    /// Functions of this program and its inherits, callable by name.
-    functions: FxHashMap<SmolStr, ()>,
+    /// Functions of this program and its inherits, callable by name, with
+    /// what their declared return type means for stores.
+    functions: FxHashMap<SmolStr, Declared>,
     pools: Pools,
     file_index: FxHashMap<FileId, u16>,
 }
@@ -140,41 +144,74 @@ fn visible_globals(program: &Program, out: &mut Vec<(SmolStr, u16, bool)>, base:
     }
 }
 
-/// The instruction converting `value` on its way into a variable declared
-/// `kind`, if it may need one. Int stores skip it unless the value can be a
-/// float as written, so the common `int` stores stay one instruction.
-/// `float_var` tells which names are variables declared `float`.
-fn store_conversion(
-    kind: Declared,
-    value: &ast::Expr,
-    float_var: &dyn Fn(&str) -> bool,
-) -> Option<Instr> {
-    match kind {
-        Declared::Float if !matches!(value.kind, ast::ExprKind::Float(_)) => {
-            Some(Instr::PromoteFloat)
+impl Cx<'_, '_> {
+    /// The instruction converting `value` on its way into a variable
+    /// declared `kind`, if it may need one. Int stores skip it unless the
+    /// value can be a float as written, so the common `int` stores stay one
+    /// instruction.
+    fn store_conversion(&self, b: &FnBuilder, kind: Declared, value: &ast::Expr) -> Option<Instr> {
+        match kind {
+            Declared::Float if !matches!(value.kind, ast::ExprKind::Float(_)) => {
+                Some(Instr::PromoteFloat)
+            }
+            Declared::Int if self.may_be_float(b, value) => Some(Instr::TruncateInt),
+            Declared::Buffer => Some(Instr::PromoteBuffer),
+            _ => None,
         }
-        Declared::Int if may_be_float(value, float_var) => Some(Instr::TruncateInt),
-        Declared::Buffer => Some(Instr::PromoteBuffer),
-        _ => None,
+    }
+
+    /// Whether `e` as written can yield a float: a float literal, a
+    /// variable declared `float`, a cast to float, a call of a function or
+    /// efun declared to return `float`, or arithmetic over one.
+    fn may_be_float(&self, b: &FnBuilder, e: &ast::Expr) -> bool {
+        match &e.kind {
+            ast::ExprKind::Float(_) => true,
+            ast::ExprKind::Ident(name) => self.float_variable(b, name),
+            ast::ExprKind::Cast(cast) => declared(&cast.ty) == Declared::Float,
+            ast::ExprKind::Unary(_, inner) => self.may_be_float(b, inner),
+            ast::ExprKind::Binary(bin) => {
+                self.may_be_float(b, &bin.lhs) || self.may_be_float(b, &bin.rhs)
+            }
+            ast::ExprKind::Ternary(t) => {
+                self.may_be_float(b, &t.then) || self.may_be_float(b, &t.otherwise)
+            }
+            ast::ExprKind::Call(call) => self.returns_float(&call.callee),
+            _ => false,
+        }
+    }
+
+    /// Whether what `callee` calls is declared to return `float`, as far as
+    /// this program can tell: its own and inherited functions, then
+    /// simul_efuns, then efuns.
+    fn returns_float(&self, callee: &ast::Callee) -> bool {
+        let efun_float = |name: &str| {
+            self.env
+                .efuns
+                .resolve(name)
+                .is_some_and(|f| f.return_type == efun_specs::Type::Float)
+        };
+        match callee {
+            ast::Callee::Name(name) => match self.functions.get(&name.text) {
+                Some(&returns) => returns == Declared::Float,
+                None if self.env.is_simul_efun.is_some_and(|f| f(&name.text)) => {
+                    self.env.simul_returns_float.is_some_and(|f| f(&name.text))
+                }
+                None => efun_float(&name.text),
+            },
+            ast::Callee::Efun(name) => efun_float(&name.text),
+            ast::Callee::Scoped { name, .. } => self.parents.iter().any(|p| {
+                p.functions
+                    .iter()
+                    .any(|f| f.name == name.text && returns_float_type(f))
+            }),
+            _ => false,
+        }
     }
 }
 
-/// Whether `e` as written can yield a float: a float literal, a variable
-/// declared `float`, a cast to float, or arithmetic over one.
-fn may_be_float(e: &ast::Expr, float_var: &dyn Fn(&str) -> bool) -> bool {
-    match &e.kind {
-        ast::ExprKind::Float(_) => true,
-        ast::ExprKind::Ident(name) => float_var(name),
-        ast::ExprKind::Cast(cast) => declared(&cast.ty) == Declared::Float,
-        ast::ExprKind::Unary(_, inner) => may_be_float(inner, float_var),
-        ast::ExprKind::Binary(bin) => {
-            may_be_float(&bin.lhs, float_var) || may_be_float(&bin.rhs, float_var)
-        }
-        ast::ExprKind::Ternary(t) => {
-            may_be_float(&t.then, float_var) || may_be_float(&t.otherwise, float_var)
-        }
-        _ => false,
-    }
+/// Whether a compiled function's recorded return type is `float`.
+fn returns_float_type(f: &Function) -> bool {
+    f.types.first().is_some_and(|t| t == "float")
 }
 
 fn declared(ty: &ast::Type) -> Declared {
@@ -215,7 +252,7 @@ impl Cx<'_, '_> {
 
     /// Inherits, global variables and function names, before any code.
     fn declare(&mut self, program: &ast::Program) {
-        let mut own_globals: Vec<(SmolStr, u8, Declared)> = Vec::new();
+        let mut own_globals: Vec<(SmolStr, u8, Declared, SmolStr)> = Vec::new();
         let mut default_modifiers = Modifiers::default();
         for item in &program.items {
             match item {
@@ -242,11 +279,17 @@ impl Cx<'_, '_> {
                         if declared(&var.ty) == Declared::Float {
                             bits |= flags::FLOAT;
                         }
-                        own_globals.push((var.name.text.clone(), bits, declared(&var.ty)));
+                        own_globals.push((
+                            var.name.text.clone(),
+                            bits,
+                            declared(&var.ty),
+                            type_name(&var.ty),
+                        ));
                     }
                 }
                 Item::Function(function) => {
-                    self.functions.insert(function.name.text.clone(), ());
+                    self.functions
+                        .insert(function.name.text.clone(), declared(&function.return_type));
                 }
                 Item::Modifiers(modifiers, _) => default_modifiers = *modifiers,
                 Item::Class(class) => self.out.classes.push(crate::bytecode::ClassLayout {
@@ -283,13 +326,13 @@ impl Cx<'_, '_> {
             }
             self.collect_parent_functions(&parent);
         }
-        for (i, (name, flags, kind)) in own_globals.into_iter().enumerate() {
+        for (i, (name, flags, kind, ty)) in own_globals.into_iter().enumerate() {
             let global = GlobalSlot {
                 slot: i as u16,
                 kind,
             };
             self.globals.insert(name.clone(), global);
-            self.out.globals.push(Global { name, flags });
+            self.out.globals.push(Global { name, flags, ty });
         }
     }
 
@@ -315,7 +358,13 @@ impl Cx<'_, '_> {
     fn collect_parent_functions(&mut self, parent: &Program) {
         for f in &parent.functions {
             if f.flags & (flags::HIDDEN | flags::PRIVATE) == 0 {
-                self.functions.insert(f.name.clone(), ());
+                // The most derived definition says what a call returns.
+                let returns = if returns_float_type(f) {
+                    Declared::Float
+                } else {
+                    Declared::Other
+                };
+                self.functions.entry(f.name.clone()).or_insert(returns);
             }
         }
         let mut grand = Vec::new();
@@ -343,8 +392,7 @@ impl Cx<'_, '_> {
                     has_init = true;
                     self.mark_line(&mut init, var.span);
                     self.expr(&mut init, value);
-                    let float_var = |n: &str| self.float_variable(&init, n);
-                    if let Some(convert) = store_conversion(declared(&var.ty), value, &float_var) {
+                    if let Some(convert) = self.store_conversion(&init, declared(&var.ty), value) {
                         init.emit(convert);
                     }
                     init.emit(Instr::StoreGlobal { slot });
@@ -880,6 +928,7 @@ fn compile_with(
     let mut env = CodegenEnv {
         inherit: &mut inherit,
         is_simul_efun: Some(&is_simul),
+        simul_returns_float: None,
         efuns: &efuns,
         valid_override: None,
     };
@@ -892,8 +941,9 @@ fn compile_with(
 }
 
 /// A declared type as the driver names it in reports: `int`, `string *`,
-/// `class` for every class type (the driver leaves out the class name), and
-/// `mixed` where no type was written.
+/// `mixed` where no type was written, and `class ` (with its space, and
+/// `class  *` for arrays) for every class type: FluffOS prints the keyword
+/// and its separator but not the class's name, and mudlibs see that text.
 fn type_name(ty: &ast::Type) -> SmolStr {
     let base = match &ty.kind {
         ast::TypeKind::Missing | ast::TypeKind::Mixed => "mixed",
@@ -905,7 +955,7 @@ fn type_name(ty: &ast::Type) -> SmolStr {
         ast::TypeKind::Function => "function",
         ast::TypeKind::Buffer => "buffer",
         ast::TypeKind::Void => "void",
-        ast::TypeKind::Class(_) => "class",
+        ast::TypeKind::Class(_) => "class ",
     };
     if ty.array_depth > 0 {
         SmolStr::from(format!("{base} *"))

@@ -77,8 +77,7 @@ impl Cx<'_, '_> {
             StmtKind::Return(value) => match value {
                 Some(e) => {
                     self.expr(b, e);
-                    let float_var = |n: &str| self.float_variable(b, n);
-                    if let Some(convert) = super::store_conversion(b.returns, e, &float_var) {
+                    if let Some(convert) = self.store_conversion(b, b.returns, e) {
                         b.emit(convert);
                     }
                     b.emit(Instr::Return);
@@ -120,8 +119,7 @@ impl Cx<'_, '_> {
         let kind = super::declared(&var.ty);
         b.set_declared(slot, kind);
         if let Some(init) = &var.init
-            && let Some(convert) =
-                super::store_conversion(kind, init, &|n: &str| self.float_variable(b, n))
+            && let Some(convert) = self.store_conversion(b, kind, init)
         {
             b.emit(convert);
         }

@@ -1,4 +1,4 @@
-// call_out and its family, as seen within one evaluation: handles, the
+// call_out, call_out_walltime and their family, as seen within one evaluation: handles, the
 // time left, call_out_info and removal. Firing is tested by the network
 // test mudlib, which keeps the driver running.
 #include "/check.h"
@@ -48,6 +48,14 @@ string run() {
   // A handle finds only this object's call_outs.
   CHECK(clone_object("/efuns/call_out")->probe(h4) == -1);
   CHECK(remove_call_out(0) == -1);
+  // call_out_walltime schedules in real seconds, with the same handles.
+  h1 = call_out_walltime("later", 4, 1, 2);
+  CHECK(h1 > h4);
+  CHECK(find_call_out(h1) == 4);
+  CHECK(sizeof(filter(call_out_info(), (: $1[0] == this_object() && $1[1] == "later" && $1[2] == 4 :))) == 1);
+  CHECK(remove_call_out(h1) == 4);
+  CHECK(find_call_out(h1) == -1);
+  CHECK(call_out_walltime((: other :), 1) > h1);
   // No argument: every call_out of this object goes.
   CHECK(remove_call_out() == 0);
   CHECK(find_call_out(h3) == -1 && find_call_out(h4) == -1);

@@ -2,11 +2,14 @@
 #include "/check.h"
 
 mixed *stack(int what) { return call_stack(what); }
+object *chain() { return all_previous_objects(); }
+object caller() { return previous_object(); }
 
 string run() {
   string failures = "";
   mixed *programs = stack(0), *obs = stack(1), *fns = stack(2), *lines = stack(4);
-  object *prev;
+  object *prev, *via;
+  object relay;
 
   CHECK(programs[0] == "/efuns/call_stack.c" && programs[1] == "/efuns/call_stack.c");
   CHECK(programs[sizeof(programs) - 1] == "/master.c");
@@ -20,6 +23,19 @@ string run() {
   CHECK(sizeof(prev) >= 1 && prev[0] == previous_object());
   CHECK(previous_object() == find_object("/master"));
   CHECK(previous_object(5) == 0);
+  // all_previous_objects() is previous_object(-1): a local call adds no
+  // object, a call from another object adds each caller, innermost first.
+  CHECK(sizeof(chain()) == sizeof(prev) && chain()[0] == find_object("/master"));
+  relay = new("/efuns/obj/relay");
+  via = relay->relay(this_object(), "chain");
+  CHECK(sizeof(via) == sizeof(prev) + 2);
+  CHECK(via[0] == relay && via[1] == this_object() && via[2] == find_object("/master"));
+  destruct(relay);
+  // A call_other into the calling object itself counts too.
+  via = this_object()->chain();
+  CHECK(sizeof(via) == sizeof(prev) + 1 && via[0] == this_object() && via[1] == find_object("/master"));
+  CHECK(this_object()->caller() == this_object());
+  CHECK(caller() == find_object("/master"));
 
   // The limit is in microseconds: 0 restarts the budget, -1 tells what
   // is left, 1 tells the limit.

@@ -31,7 +31,7 @@ string run() {
     } else if (c[0] == "triple") {
       CHECK(sizeof(c) == 4 && c[3][0] == "z" && c[3][1] == "mixed");
     } else {
-      CHECK(c[0] == "holder" && c[1][1] == "string *" && c[2][1] == "class" && c[3][1] == "float");
+      CHECK(c[0] == "holder" && c[1][1] == "string *" && c[2][1] == "class " && c[3][1] == "float");
     }
   }
   CHECK(classes(probe, 1)[0][1][1] == "int");

@@ -26,5 +26,24 @@ string run() {
   CHECK(v->query_started() == 1);
   destruct(c);
   destruct(v);
+
+  // A virtual object's owners are those of the name it stands for, not of
+  // the file it was made from: the test master gives u/NAME/ paths to
+  // NAME and privileges "privs:" + that uid.
+  v = load_object("/virtual/u/zed/room");
+  CHECK(getuid(v) == "zed");
+  CHECK(geteuid(v) == "zed");
+  CHECK(query_privs(v) == "privs:zed");
+  c = new("/virtual/u/zed/room");
+  CHECK(getuid(c) == "zed");
+  CHECK(geteuid(c) == "zed");
+  CHECK(query_privs(c) == "privs:zed");
+  destruct(c);
+  destruct(v);
+  // Named for the loader's own uid, it shares the loader's euid.
+  v = load_object("/virtual/plain");
+  CHECK(getuid(v) == getuid(this_object()));
+  CHECK(geteuid(v) == geteuid(this_object()));
+  destruct(v);
   return failures;
 }

@@ -12,3 +12,21 @@ int keep_own_verb() {
   disable_commands();
   return sizeof(commands());
 }
+
+// Gives itself two verbs and takes them back: what each remove_action()
+// answers, then the verbs left.
+mixed *add_and_remove() {
+  mixed *answers = ({ });
+  enable_commands();
+  add_action("twiddle", "twiddle");
+  add_action("twiddle", "fiddle");
+  answers += ({ remove_action("twiddle", "twiddle") });
+  answers += ({ remove_action("twiddle", "twiddle") });
+  // The function must match too.
+  answers += ({ remove_action("other", "fiddle") });
+  answers += ({ implode(map(commands(), (: $1[0] :)), ",") });
+  answers += ({ remove_action("twiddle", "fiddle") });
+  answers += ({ sizeof(commands()) });
+  disable_commands();
+  return answers;
+}

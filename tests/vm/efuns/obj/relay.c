@@ -1,0 +1,3 @@
+// Calls a function of another object, so the callee has one more object
+// before it among the previous objects.
+mixed relay(object ob, string fn) { return call_other(ob, fn); }
