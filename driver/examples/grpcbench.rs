@@ -13,21 +13,19 @@
 //! `cargo build --release -p driver --bins --examples && target/release/examples/grpcbench`
 #![allow(clippy::disallowed_methods)]
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Result, bail};
 use hyper::http;
 use tonic::server::UnaryService;
 use tonic::{Request, Response, Status};
 
 mod bench_driver;
-#[path = "../tests/prost_codec/mod.rs"]
-mod prost_codec;
-use prost_codec::ProstCodec;
+#[path = "../tests/tonic_peer/mod.rs"]
+mod tonic_peer;
+use tonic_peer::ProstCodec;
 
 #[derive(Clone, PartialEq, prost::Message)]
 struct Ping {
@@ -51,40 +49,19 @@ impl UnaryService<Ping> for Echo {
     }
 }
 
-impl tower_service::Service<http::Request<tonic::body::Body>> for Echo {
-    type Response = http::Response<tonic::body::Body>;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
+/// Answers `bench.Echo/Call` and refuses anything else.
+async fn route(request: http::Request<tonic::body::Body>) -> http::Response<tonic::body::Body> {
+    if request.uri().path() != "/bench.Echo/Call" {
+        return Status::unimplemented(request.uri().path().to_string()).into_http();
     }
-
-    fn call(&mut self, request: http::Request<tonic::body::Body>) -> Self::Future {
-        Box::pin(async move {
-            if request.uri().path() != "/bench.Echo/Call" {
-                return Ok(Status::unimplemented(request.uri().path().to_string()).into_http());
-            }
-            let mut grpc = tonic::server::Grpc::new(ProstCodec::<Ping, Ping>::new());
-            Ok(grpc.unary(Echo, request).await)
-        })
-    }
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?)
+    let mut grpc = tonic::server::Grpc::new(ProstCodec::<Ping, Ping>::new());
+    grpc.unary(Echo, request).await
 }
 
 fn main() -> Result<()> {
     let mut inflight = 16usize;
     let mut seconds = 5u64;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let value = args
-            .next()
-            .with_context(|| format!("{arg} needs a value"))?;
+    for (arg, value) in bench_driver::flag_pairs()? {
         match arg.as_str() {
             "--inflight" => inflight = value.parse()?,
             "--seconds" => seconds = value.parse()?,
@@ -98,21 +75,7 @@ fn main() -> Result<()> {
 /// Serves `bench.Echo` with tonic on a thread of its own and has the
 /// driver call it until `grpc_bench.c` stops the driver.
 fn driver_calls_tonic() -> Result<()> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    let port = listener.local_addr()?.port();
-    listener.set_nonblocking(true)?;
-    let server = runtime()?;
-    std::thread::spawn(move || {
-        server.block_on(async move {
-            let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                return;
-            };
-            let incoming = tonic::transport::server::TcpIncoming::from(listener);
-            let _ = tonic::transport::Server::builder()
-                .serve_with_incoming(Echo, incoming)
-                .await;
-        });
-    });
+    let port = tonic_peer::serve(route);
     let mut driver = bench_driver::Bench::start(&format!("grpc-call:http://127.0.0.1:{port}"))?;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -140,7 +103,7 @@ fn driver_calls_tonic() -> Result<()> {
 fn tonic_calls_driver(inflight: usize, window: Duration) -> Result<()> {
     let port = bench_driver::free_port()?;
     let driver = bench_driver::Bench::start(&format!("grpc-serve:{port}"))?;
-    let result = runtime()?.block_on(call_driver(port, inflight, window));
+    let result = tonic_peer::runtime().block_on(call_driver(port, inflight, window));
     if result.is_err() {
         eprintln!("driver output:\n{}", driver.output());
     }

@@ -13,18 +13,14 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 mod bench_driver;
 
 fn main() -> Result<()> {
     let mut connections = 4usize;
     let mut seconds = 5u64;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let value = args
-            .next()
-            .with_context(|| format!("{arg} needs a value"))?;
+    for (arg, value) in bench_driver::flag_pairs()? {
         match arg.as_str() {
             "--connections" => connections = value.parse()?,
             "--seconds" => seconds = value.parse()?,

@@ -5,10 +5,8 @@
 //! as `grpc_serve` serves it from `tests/web/grpcsvc.c`. tonic needs tokio,
 //! which the test runs on threads of its own.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::Stream;
@@ -19,9 +17,9 @@ use tonic::server::{
 use tonic::{Request, Response, Status};
 
 mod common;
-mod prost_codec;
+mod tonic_peer;
 mod web_driver;
-use prost_codec::ProstCodec;
+use tonic_peer::{ProstCodec, runtime};
 use web_driver::{Driver, PATIENCE, line_of};
 
 #[derive(Clone, PartialEq, prost::Message)]
@@ -160,67 +158,26 @@ fn receiver_stream<T: Send + 'static>(
     }))
 }
 
-/// The peer as tonic's server wants a service.
-#[derive(Clone)]
-struct Peer;
-
-impl tower_service::Service<http::Request<tonic::body::Body>> for Peer {
-    type Response = http::Response<tonic::body::Body>;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
+/// Answers a request to the peer by its method.
+async fn route(request: http::Request<tonic::body::Body>) -> http::Response<tonic::body::Body> {
+    let path = request.uri().path().to_string();
+    let method = Method(path.clone());
+    let lines = || tonic::server::Grpc::new(ProstCodec::<Line, Line>::new());
+    let acks = || tonic::server::Grpc::new(ProstCodec::<Ack, Line>::new());
+    match path.as_str() {
+        "/chat.Chat/Send" | "/chat.Chat/Fail" | "/chat.Chat/Slow" => {
+            acks().unary(method, request).await
+        }
+        "/chat.Chat/Replay" => lines().server_streaming(method, request).await,
+        "/chat.Chat/Collect" => acks().client_streaming(method, request).await,
+        "/chat.Chat/Chatter" => lines().streaming(method, request).await,
+        _ => Status::unimplemented(format!("no method {path}")).into_http(),
     }
-
-    fn call(&mut self, request: http::Request<tonic::body::Body>) -> Self::Future {
-        let path = request.uri().path().to_string();
-        let method = Method(path.clone());
-        Box::pin(async move {
-            let lines = || tonic::server::Grpc::new(ProstCodec::<Line, Line>::new());
-            let acks = || tonic::server::Grpc::new(ProstCodec::<Ack, Line>::new());
-            Ok(match path.as_str() {
-                "/chat.Chat/Send" | "/chat.Chat/Fail" | "/chat.Chat/Slow" => {
-                    acks().unary(method, request).await
-                }
-                "/chat.Chat/Replay" => lines().server_streaming(method, request).await,
-                "/chat.Chat/Collect" => acks().client_streaming(method, request).await,
-                "/chat.Chat/Chatter" => lines().streaming(method, request).await,
-                _ => Status::unimplemented(format!("no method {path}")).into_http(),
-            })
-        })
-    }
-}
-
-/// A tokio runtime for the calling thread.
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
-
-/// Starts the peer on a free loopback port, on a thread of its own that
-/// lives as long as the test; gives the port.
-fn start_peer() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("address").port();
-    listener.set_nonblocking(true).expect("nonblocking");
-    std::thread::spawn(move || {
-        runtime().block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-            let incoming = tonic::transport::server::TcpIncoming::from(listener);
-            let _ = tonic::transport::Server::builder()
-                .serve_with_incoming(Peer, incoming)
-                .await;
-        });
-    });
-    port
 }
 
 #[test]
 fn grpc_call_and_grpc_stream_talk_to_a_tonic_server() {
-    let port = start_peer();
+    let port = tonic_peer::serve(route);
     let mut driver = Driver::start(&[format!("grpc_peer={port}")], &[]);
     let log = driver.expect_log(&[
         "grpc load 1",

@@ -68,7 +68,21 @@ pub fn free_port() -> Result<u16> {
         .port())
 }
 
-fn driver_binary() -> Result<PathBuf> {
+/// The command line's `--name value` pairs.
+pub fn flag_pairs() -> Result<Vec<(String, String)>> {
+    let mut pairs = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let value = args
+            .next()
+            .with_context(|| format!("{arg} needs a value"))?;
+        pairs.push((arg, value));
+    }
+    Ok(pairs)
+}
+
+/// The `driver` binary built beside the running example.
+pub fn driver_binary() -> Result<PathBuf> {
     let me = std::env::current_exe()?;
     let profile_dir = me
         .parent()
