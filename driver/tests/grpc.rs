@@ -448,6 +448,12 @@ fn grpc_serve_answers_a_tonic_client() {
         );
         assert!(started.elapsed() >= Duration::from_millis(900));
 
+        // An empty last answer ends the stream at once.
+        let (lines, mut answers) = client.chatter().await;
+        lines.send(line("me", "quiet", 0)).expect("send");
+        drop(lines);
+        assert_eq!(next(&mut answers).await, None);
+
         // Another object may neither answer on the stream nor close it.
         let (lines, mut answers) = client.chatter().await;
         lines.send(line("me", "steal", 0)).expect("send");

@@ -23,8 +23,9 @@ mapping Collect(mapping *lines) {
 // that is no message; "vanish" destructs this handler; "steal" answers with
 // what another object gets when it uses the stream. The end of the
 // client's lines gets a last line with their count, unless "wait" came
-// first (a call_out answers after the end, then closes the stream) or
-// "forget" did (the stream is left open until its linger time).
+// first (a call_out answers after the end, then closes the stream),
+// "forget" did (the stream is left open until its linger time) or "quiet"
+// did (no last line, and the stream ends at once).
 mapping counts = ([ ]);
 mapping after_end = ([ ]);
 
@@ -48,6 +49,8 @@ mixed Chatter(mapping line, int stream) {
       return 0;
     case "forget":
       return 0;
+    case "quiet":
+      return ({ });
     }
     return ({ ([ "who": "echo", "text": "bye", "count": n ]) });
   }
@@ -65,6 +68,7 @@ mixed Chatter(mapping line, int stream) {
     return "not a message";
   case "wait":
   case "forget":
+  case "quiet":
     after_end[stream] = line["text"];
     return 0;
   case "steal":
