@@ -11,69 +11,30 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
+
+mod bench_driver;
 
 fn main() -> Result<()> {
     let mut connections = 4usize;
     let mut seconds = 5u64;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let value = args
-            .next()
-            .with_context(|| format!("{arg} needs a value"))?;
+    for (arg, value) in bench_driver::flag_pairs()? {
         match arg.as_str() {
             "--connections" => connections = value.parse()?,
             "--seconds" => seconds = value.parse()?,
             _ => bail!("usage: httpbench [--connections N] [--seconds S]"),
         }
     }
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/bench");
-    let dir = tempfile::tempdir()?;
-    for entry in std::fs::read_dir(&source)? {
-        let entry = entry?;
-        if entry.file_type()?.is_file() {
-            std::fs::copy(entry.path(), dir.path().join(entry.file_name()))?;
-        }
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let driver = driver_binary()?;
-    let mut child = Command::new(&driver)
-        .arg("config.bench")
-        .arg(format!("-fhttp:{port}"))
-        .current_dir(dir.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.path().join("driver.err"))?)
-        .spawn()
-        .with_context(|| format!("cannot run {}", driver.display()))?;
+    let port = bench_driver::free_port()?;
+    let mut driver = bench_driver::Bench::start(&format!("http:{port}"))?;
     let result = bench(port, connections, Duration::from_secs(seconds));
-    // The driver is our own child: stop it by its id.
-    let _ = child.kill();
-    let _ = child.wait();
+    driver.stop();
     if result.is_err() {
-        let log = std::fs::read_to_string(dir.path().join("driver.err")).unwrap_or_default();
-        eprintln!("driver stderr:\n{log}");
+        eprintln!("driver output:\n{}", driver.output());
     }
     result
-}
-
-fn driver_binary() -> Result<PathBuf> {
-    let me = std::env::current_exe()?;
-    let profile_dir = me
-        .parent()
-        .and_then(Path::parent)
-        .context("cannot find the target directory")?;
-    let driver = profile_dir.join("driver");
-    if !driver.exists() {
-        bail!("{} is missing: build the driver first", driver.display());
-    }
-    Ok(driver)
 }
 
 fn bench(port: u16, connections: usize, window: Duration) -> Result<()> {

@@ -16,11 +16,16 @@
 //! run with a report rather than a hang.
 #![allow(clippy::disallowed_methods)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use bench_driver::driver_binary;
+
+// Only its way to the driver binary is used here.
+#[allow(dead_code)]
+mod bench_driver;
 use async_std::io::{BufReader, WriteExt, prelude::BufReadExt};
 use async_std::net::TcpStream;
 use futures_util::future::join_all;
@@ -137,19 +142,6 @@ fn write_mudlib(dir: &Path, port: u16) -> Result<()> {
     std::fs::write(dir.join("master.c"), MASTER)?;
     std::fs::write(dir.join("user.c"), USER)?;
     Ok(())
-}
-
-fn driver_binary() -> Result<PathBuf> {
-    let me = std::env::current_exe()?;
-    let profile_dir = me
-        .parent()
-        .and_then(Path::parent)
-        .context("cannot find the target directory")?;
-    let driver = profile_dir.join("driver");
-    if !driver.exists() {
-        bail!("{} is missing: build the driver first", driver.display());
-    }
-    Ok(driver)
 }
 
 fn start_driver(dir: &Path) -> Result<Child> {

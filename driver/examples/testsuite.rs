@@ -16,6 +16,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+use bench_driver::driver_binary;
+
+// Only its way to the driver binary is used here.
+#[allow(dead_code)]
+mod bench_driver;
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -116,20 +121,6 @@ fn list_tests(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The `driver` binary built beside this example.
-fn driver_binary() -> Result<PathBuf> {
-    let me = std::env::current_exe()?;
-    let profile_dir = me
-        .parent()
-        .and_then(Path::parent)
-        .context("cannot find the target directory")?;
-    let driver = profile_dir.join("driver");
-    if !driver.exists() {
-        bail!("{} is missing: build the driver first", driver.display());
-    }
-    Ok(driver)
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {

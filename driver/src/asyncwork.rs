@@ -153,6 +153,30 @@ pub fn begin(vm: &mut Vm, callbacks: Vec<Value>, state: Option<Box<dyn Any>>) ->
     }))
 }
 
+/// The package state of operation `id` for an efun that only the object
+/// owning the operation may use: `None` when the operation is over or of
+/// another kind; an error when another object asks.
+pub fn owned_state<'a, T: 'static>(
+    vm: &'a Vm,
+    id: Id,
+    efun: &str,
+) -> Result<Option<&'a T>, Unwind> {
+    let Some(state) = vm.backend.work.state::<T>(id) else {
+        return Ok(None);
+    };
+    let owner = vm.backend.work.get(id).map(|p| p.owner);
+    let caller = vm.this_object();
+    if owner.is_some() && owner == caller {
+        return Ok(Some(state));
+    }
+    let name = |o: Option<ObjRef>| o.and_then(|o| vm.object_name(o)).map(|n| n.to_string());
+    Err(crate::vm::error(format!(
+        "{efun}(): handle {id} belongs to {}, not to {}",
+        name(owner).unwrap_or_else(|| "another object".into()),
+        name(caller).unwrap_or_else(|| "this object".into())
+    )))
+}
+
 /// Calls callback number `which` of operation `id` with `args` as a
 /// top-level evaluation: errors are reported, not raised. `None` when the
 /// operation, the callback or its owner is gone, or the call failed.

@@ -1022,7 +1022,10 @@ fn served_beside<T>(
     );
     // Most echoes stay prompt; a single slow one on a loaded machine is
     // the scheduler, but seconds would be the flood holding the VM.
-    let p90 = echoes.get(echoes.len() * 9 / 10).copied().unwrap_or_default();
+    let p90 = echoes
+        .get(echoes.len() * 9 / 10)
+        .copied()
+        .unwrap_or_default();
     assert!(
         p90 < Duration::from_millis(250) && worst < Duration::from_secs(3),
         "{what}: echoes took {p90:?} at the 90th percentile, {worst:?} at worst"

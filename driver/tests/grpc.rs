@@ -5,23 +5,21 @@
 //! as `grpc_serve` serves it from `tests/web/grpcsvc.c`. tonic needs tokio,
 //! which the test runs on threads of its own.
 
-use std::convert::Infallible;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::Stream;
 use hyper::http;
-use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::server::{
     ClientStreamingService, ServerStreamingService, StreamingService, UnaryService,
 };
 use tonic::{Request, Response, Status};
 
 mod common;
+mod tonic_peer;
 mod web_driver;
+use tonic_peer::{ProstCodec, runtime};
 use web_driver::{Driver, PATIENCE, line_of};
 
 #[derive(Clone, PartialEq, prost::Message)]
@@ -47,59 +45,6 @@ fn line(who: &str, text: &str, count: i64) -> Line {
         who: who.into(),
         text: text.into(),
         count,
-    }
-}
-
-/// Encodes `E` and decodes `D`, both prost messages.
-struct ProstCodec<E, D>(PhantomData<fn() -> (E, D)>);
-
-impl<E, D> ProstCodec<E, D> {
-    fn new() -> Self {
-        ProstCodec(PhantomData)
-    }
-}
-
-struct ProstEncoder<E>(PhantomData<fn() -> E>);
-
-struct ProstDecoder<D>(PhantomData<fn() -> D>);
-
-impl<E, D> Codec for ProstCodec<E, D>
-where
-    E: prost::Message + Send + 'static,
-    D: prost::Message + Default + Send + 'static,
-{
-    type Encode = E;
-    type Decode = D;
-    type Encoder = ProstEncoder<E>;
-    type Decoder = ProstDecoder<D>;
-
-    fn encoder(&mut self) -> ProstEncoder<E> {
-        ProstEncoder(PhantomData)
-    }
-
-    fn decoder(&mut self) -> ProstDecoder<D> {
-        ProstDecoder(PhantomData)
-    }
-}
-
-impl<E: prost::Message> Encoder for ProstEncoder<E> {
-    type Item = E;
-    type Error = Status;
-
-    fn encode(&mut self, item: E, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
-        item.encode(dst)
-            .map_err(|e| Status::internal(e.to_string()))
-    }
-}
-
-impl<D: prost::Message + Default> Decoder for ProstDecoder<D> {
-    type Item = D;
-    type Error = Status;
-
-    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<D>, Status> {
-        D::decode(src)
-            .map(Some)
-            .map_err(|e| Status::internal(e.to_string()))
     }
 }
 
@@ -213,67 +158,26 @@ fn receiver_stream<T: Send + 'static>(
     }))
 }
 
-/// The peer as tonic's server wants a service.
-#[derive(Clone)]
-struct Peer;
-
-impl tower_service::Service<http::Request<tonic::body::Body>> for Peer {
-    type Response = http::Response<tonic::body::Body>;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
+/// Answers a request to the peer by its method.
+async fn route(request: http::Request<tonic::body::Body>) -> http::Response<tonic::body::Body> {
+    let path = request.uri().path().to_string();
+    let method = Method(path.clone());
+    let lines = || tonic::server::Grpc::new(ProstCodec::<Line, Line>::new());
+    let acks = || tonic::server::Grpc::new(ProstCodec::<Ack, Line>::new());
+    match path.as_str() {
+        "/chat.Chat/Send" | "/chat.Chat/Fail" | "/chat.Chat/Slow" => {
+            acks().unary(method, request).await
+        }
+        "/chat.Chat/Replay" => lines().server_streaming(method, request).await,
+        "/chat.Chat/Collect" => acks().client_streaming(method, request).await,
+        "/chat.Chat/Chatter" => lines().streaming(method, request).await,
+        _ => Status::unimplemented(format!("no method {path}")).into_http(),
     }
-
-    fn call(&mut self, request: http::Request<tonic::body::Body>) -> Self::Future {
-        let path = request.uri().path().to_string();
-        let method = Method(path.clone());
-        Box::pin(async move {
-            let lines = || tonic::server::Grpc::new(ProstCodec::<Line, Line>::new());
-            let acks = || tonic::server::Grpc::new(ProstCodec::<Ack, Line>::new());
-            Ok(match path.as_str() {
-                "/chat.Chat/Send" | "/chat.Chat/Fail" | "/chat.Chat/Slow" => {
-                    acks().unary(method, request).await
-                }
-                "/chat.Chat/Replay" => lines().server_streaming(method, request).await,
-                "/chat.Chat/Collect" => acks().client_streaming(method, request).await,
-                "/chat.Chat/Chatter" => lines().streaming(method, request).await,
-                _ => Status::unimplemented(format!("no method {path}")).into_http(),
-            })
-        })
-    }
-}
-
-/// A tokio runtime for the calling thread.
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
-
-/// Starts the peer on a free loopback port, on a thread of its own that
-/// lives as long as the test; gives the port.
-fn start_peer() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("address").port();
-    listener.set_nonblocking(true).expect("nonblocking");
-    std::thread::spawn(move || {
-        runtime().block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-            let incoming = tonic::transport::server::TcpIncoming::from(listener);
-            let _ = tonic::transport::Server::builder()
-                .serve_with_incoming(Peer, incoming)
-                .await;
-        });
-    });
-    port
 }
 
 #[test]
 fn grpc_call_and_grpc_stream_talk_to_a_tonic_server() {
-    let port = start_peer();
+    let port = tonic_peer::serve(route);
     let mut driver = Driver::start(&[format!("grpc_peer={port}")], &[]);
     let log = driver.expect_log(&[
         "grpc load 1",
@@ -303,6 +207,15 @@ fn grpc_call_and_grpc_stream_talk_to_a_tonic_server() {
     assert!(line("grpc bad proto ").contains("nosuch.proto"), "{log}");
     assert!(line("grpc bad field ").contains("nope"), "{log}");
     assert!(line("grpc send bad field ").contains("nope"), "{log}");
+    // Another object may neither send on the stream nor close it.
+    let stolen = line("grpc stream stolen ");
+    assert!(stolen.contains("*grpc_send(): handle "), "{log}");
+    assert!(stolen.contains("|*grpc_close_send(): handle "), "{log}");
+    assert_eq!(
+        stolen.matches(" belongs to /web, not to /other").count(),
+        2,
+        "{log}"
+    );
     assert!(
         line("grpc array to unary ").contains("Bad argument 3 to grpc_call()"),
         "{log}"
@@ -410,7 +323,11 @@ async fn heard(answers: &mut tonic::Streaming<Line>) -> Result<Option<Line>, Sta
 fn grpc_serve_answers_a_tonic_client() {
     let port = common::free_port();
     let mut driver = Driver::start(&[format!("grpc_server={port}")], &[]);
-    driver.expect_log(&["grpc load 1", "grpc serve 1"]);
+    driver.expect_log(&[
+        "grpc load 1",
+        "grpc serve 1",
+        "grpc serve bad option *grpc_serve(): unknown option 'nope' (known: linger)",
+    ]);
     let runtime = runtime();
     runtime.block_on(async {
         let mut client = Client::connect(port).await;
@@ -506,6 +423,60 @@ fn grpc_serve_answers_a_tonic_client() {
             "{status:?}"
         );
         drop(lines);
+
+        // The handler answers after the client's end, from a call_out,
+        // then closes the stream.
+        let (lines, mut answers) = client.chatter().await;
+        lines.send(line("me", "wait", 0)).expect("send");
+        lines.send(line("me", "x", 0)).expect("send");
+        assert_eq!(next(&mut answers).await, Some(line("echo", "X", 2)));
+        drop(lines);
+        assert_eq!(next(&mut answers).await, Some(line("echo", "after end", 2)));
+        assert_eq!(next(&mut answers).await, None);
+
+        // A handler that neither answers nor closes after the client's
+        // end loses the stream after the linger time (1 s here).
+        let (lines, mut answers) = client.chatter().await;
+        lines.send(line("me", "forget", 0)).expect("send");
+        let started = std::time::Instant::now();
+        drop(lines);
+        let status = heard(&mut answers).await.expect_err("forget times out");
+        assert_eq!(status.code(), tonic::Code::DeadlineExceeded, "{status:?}");
+        assert!(
+            status.message().contains("did not end the stream"),
+            "{status:?}"
+        );
+        assert!(started.elapsed() >= Duration::from_millis(900));
+
+        // An empty last answer ends the stream at once.
+        let (lines, mut answers) = client.chatter().await;
+        lines.send(line("me", "quiet", 0)).expect("send");
+        drop(lines);
+        assert_eq!(next(&mut answers).await, None);
+
+        // Another object may neither answer on the stream nor close it.
+        let (lines, mut answers) = client.chatter().await;
+        lines.send(line("me", "steal", 0)).expect("send");
+        let stolen = next(&mut answers).await.expect("the refusals");
+        assert!(
+            stolen.text.starts_with("*grpc_send(): handle "),
+            "{stolen:?}"
+        );
+        assert!(
+            stolen.text.contains("|*grpc_close_send(): handle "),
+            "{stolen:?}"
+        );
+        assert_eq!(
+            stolen
+                .text
+                .matches(" belongs to /grpcsvc, not to /other")
+                .count(),
+            2,
+            "{stolen:?}"
+        );
+        drop(lines);
+        assert_eq!(next(&mut answers).await, Some(line("echo", "bye", 1)));
+        assert_eq!(next(&mut answers).await, None);
 
         // The handler object goes away: its streams end as unavailable.
         let (lines, mut answers) = client.chatter().await;

@@ -857,6 +857,27 @@ fn mqtt_round_trip(protocol: &str) {
         .find(|l| l.starts_with("mqtt bad password "))
         .unwrap_or_default();
     assert!(refusal.contains("refused"), "{log}");
+    // Another object may not use the client: each efun is refused.
+    let stolen = log
+        .lines()
+        .find(|l| l.starts_with("mqtt stolen "))
+        .unwrap_or_default();
+    for efun in [
+        "mqtt_publish",
+        "mqtt_subscribe",
+        "mqtt_unsubscribe",
+        "mqtt_disconnect",
+    ] {
+        assert!(
+            stolen.contains(&format!("*{efun}(): handle ")),
+            "{efun}: {log}"
+        );
+    }
+    assert_eq!(
+        stolen.matches(" belongs to /web, not to /other").count(),
+        4,
+        "{log}"
+    );
     // Each message once, in the order sent.
     let chat: Vec<&str> = log
         .lines()

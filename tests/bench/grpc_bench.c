@@ -1,7 +1,8 @@
-// gRPC unary calls per second through the driver's own client and server:
-// start(port) serves bench.Echo from this object, then keeps INFLIGHT calls
-// to it going (each answer starts the next call) for WINDOW seconds,
-// prints the rate and stops the driver.
+// gRPC unary calls per second between the driver and a tonic peer, run by
+// driver/examples/grpcbench.rs. call(target) keeps INFLIGHT calls of
+// bench.Echo/Call going to the peer's server at target (each answer starts
+// the next call) for WINDOW seconds, prints the rate and stops the driver;
+// serve(port) serves bench.Echo from this object for the peer's client.
 
 #define WINDOW 5
 #define INFLIGHT 16
@@ -40,19 +41,23 @@ void next_call(int n) {
 void finish() {
   int ns = perf_counter_ns() - started;
   running = 0;
-  report(sprintf("gRPC unary calls (driver client -> driver server, %d in flight): "
+  report(sprintf("gRPC unary calls (grpc_call -> tonic server, %d in flight): "
                  "%d calls in %d ms = %d calls/s, %d failures",
                  INFLIGHT, calls, ns / 1000000, calls * 1000000000 / ns, failures));
   shutdown(failures ? 1 : 0);
 }
 
-int start(int port) {
-  target = "http://127.0.0.1:" + port;
+int call(string to) {
+  target = to;
   grpc_load_proto("/bench.proto");
-  if (grpc_serve(port, "bench.Echo", this_object()) <= 0) return 0;
   running = 1;
   started = perf_counter_ns();
   for (int i = 0; i < INFLIGHT; i++) next_call(i);
   call_out("finish", WINDOW);
   return 1;
+}
+
+int serve(int port) {
+  grpc_load_proto("/bench.proto");
+  return grpc_serve(port, "bench.Echo", this_object()) > 0;
 }

@@ -3,9 +3,10 @@
 // flag("db:postgres/HOST/DATABASE/USER/PASSWORD") run /db_bench.c. Each
 // prints its report and stops the driver. flag("http:PORT") starts the
 // server of /http_bench.c and leaves the driver running for a client;
-// flag("grpc:PORT") runs /grpc_bench.c and flag("mqtt:PORT:PROTOCOL")
-// runs /mqtt_bench.c against a broker on PORT; both stop the driver
-// themselves.
+// flag("grpc-serve:PORT") does the same with the gRPC server of
+// /grpc_bench.c. flag("grpc-call:URL") runs /grpc_bench.c's calls to a
+// gRPC server at URL and flag("mqtt:PORT:PROTOCOL") runs /mqtt_bench.c
+// against a broker on PORT; both stop the driver themselves.
 mixed *epilog(int load_empty) { return ({ }); }
 
 // The PostgreSQL password that valid_database hands to db_connect.
@@ -22,7 +23,8 @@ mixed valid_database(object caller, string action, mixed *info) {
 
 void usage() {
   debug_message("usage: -fjson:/path/of/the/lpc/json/library | -fdb:sqlite | "
-                "-fdb:postgres/HOST:PORT/DATABASE/USER/PASSWORD | -fhttp:PORT | -fgrpc:PORT | "
+                "-fdb:postgres/HOST:PORT/DATABASE/USER/PASSWORD | -fhttp:PORT | -fgrpc-serve:PORT | "
+                "-fgrpc-call:URL | "
                 "-fmqtt:PORT:PROTOCOL");
   shutdown(2);
 }
@@ -50,12 +52,16 @@ void flag(string arg) {
       shutdown(1);
     }
     return;
-  } else if (arg[0..4] == "grpc:") {
-    // The benchmark stops the driver when its time is up.
-    if (!load_object("/grpc_bench")->start(to_int(arg[5..]))) {
-      debug_message("grpc_serve failed on port " + arg[5..]);
+  } else if (arg[0..10] == "grpc-serve:") {
+    // The server keeps the driver running until the client stops it.
+    if (!load_object("/grpc_bench")->serve(to_int(arg[11..]))) {
+      debug_message("grpc_serve failed on port " + arg[11..]);
       shutdown(1);
     }
+    return;
+  } else if (arg[0..9] == "grpc-call:") {
+    // The benchmark stops the driver when its time is up.
+    load_object("/grpc_bench")->call(arg[10..]);
     return;
   } else if (arg[0..4] == "mqtt:") {
     parts = explode(arg[5..], ":");

@@ -20,9 +20,19 @@ mapping Collect(mapping *lines) {
 // Both ways, as a conversation: each line is answered as it arrives
 // (counted per stream); "later" is answered by a call_out, "stop" ends the
 // stream from this side, "boom" fails it, and so does "odd" with an answer
-// that is no message; "vanish" destructs this handler. The end of the
-// client's lines gets a last line with their count.
+// that is no message; "vanish" destructs this handler; "steal" answers with
+// what another object gets when it uses the stream. The end of the
+// client's lines gets a last line with their count, unless "wait" came
+// first (a call_out answers after the end, then closes the stream),
+// "forget" did (the stream is left open until its linger time) or "quiet"
+// did (no last line, and the stream ends at once).
 mapping counts = ([ ]);
+mapping after_end = ([ ]);
+
+void answer_after_end(int stream, int n) {
+  grpc_send(stream, ([ "who": "echo", "text": "after end", "count": n ]));
+  grpc_close_send(stream);
+}
 
 void answer_later(int stream, int n) {
   grpc_send(stream, ([ "who": "echo", "text": "later", "count": n ]));
@@ -33,6 +43,15 @@ mixed Chatter(mapping line, int stream) {
   if (!line) {
     n = counts[stream];
     map_delete(counts, stream);
+    switch (after_end[stream]) {
+    case "wait":
+      call_out("answer_after_end", 0, stream, n);
+      return 0;
+    case "forget":
+      return 0;
+    case "quiet":
+      return ({ });
+    }
     return ({ ([ "who": "echo", "text": "bye", "count": n ]) });
   }
   n = ++counts[stream];
@@ -47,6 +66,13 @@ mixed Chatter(mapping line, int stream) {
     error("boom on purpose");
   case "odd":
     return "not a message";
+  case "wait":
+  case "forget":
+  case "quiet":
+    after_end[stream] = line["text"];
+    return 0;
+  case "steal":
+    return ([ "who": "echo", "text": load_object("/other")->use_grpc(stream), "count": n ]);
   case "vanish":
     destruct(this_object());
     return 0;

@@ -193,6 +193,7 @@ void mq_watch_event(string event, mixed detail, int handle) {
   if (event == "connected") {
     connects++;
     if (connects == 1) {
+      log("mqtt stolen " + load_object("/other")->use_mqtt(handle));
       // Published before the subscription, so only its being retained
       // brings it to this client.
       mqtt_publish(handle, "mud/motd", "welcome", 1, 1);
@@ -314,7 +315,10 @@ void grpc_got(string name, mixed a, mixed b) {
 // Serves chat.Chat from /grpcsvc for the test's tonic client.
 void grpc_server(string port) {
   log("grpc load " + grpc_load_proto("/chat.proto"));
-  log("grpc serve " + (grpc_serve(to_int(port), "chat.Chat", load_object("/grpcsvc")) > 0));
+  log("grpc serve " + (grpc_serve(to_int(port), "chat.Chat", load_object("/grpcsvc"),
+                                  ([ "linger": 1 ])) > 0));
+  log("grpc serve bad option " + catch(grpc_serve(to_int(port) + 1, "chat.Chat",
+                                                  load_object("/grpcsvc"), ([ "nope": 1 ]))));
 }
 
 // A ping-pong over a bidirectional stream: each answer sends the next
@@ -360,6 +364,7 @@ void grpc_peer(string port) {
   grpc_send(talk, ([ "text": "hello", "count": 1 ]));
   talk = grpc_stream(target, "chat.Chat/Chatter", (: ping_heard :));
   log("ping sent " + grpc_send(talk, ([ "text": "ping1", "count": 1 ])));
+  log("grpc stream stolen " + load_object("/other")->use_grpc(talk));
   log("grpc stream unary " + catch(grpc_stream(target, "chat.Chat/Send", (: grpc_got, "x" :))));
   log("grpc send bad field " + catch(grpc_send(talk, ([ "nope": 1 ]))));
   log("grpc send nowhere " + grpc_send(424242, ([ ])) + " " + grpc_close_send(424242));

@@ -223,7 +223,7 @@ fn grpc_send(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         other => return Err(bad_arg(EFUN, 1, &other)),
     };
     let bad = |e: String| error(format!("{EFUN}(): bad message: {e}"));
-    if let Some(sending) = vm.backend.work.state::<Sending>(handle) {
+    if let Some(sending) = asyncwork::owned_state::<Sending>(vm, handle, EFUN)? {
         let message = message_of(vm, &message, sending.input.clone()).map_err(bad)?;
         let sent = sending
             .sender
@@ -232,7 +232,7 @@ fn grpc_send(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             .is_some_and(|sender| sender.send(message).is_ok());
         return Ok(Value::Int(i64::from(sent)));
     }
-    if let Some(answering) = vm.backend.work.state::<Answering>(handle) {
+    if let Some(answering) = asyncwork::owned_state::<Answering>(vm, handle, EFUN)? {
         let message = message_of(vm, &message, answering.method.output()).map_err(bad)?;
         return Ok(Value::Int(i64::from(
             answering.outbox.send(Ok(message)).is_ok(),
@@ -244,13 +244,14 @@ fn grpc_send(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
 /// `grpc_close_send(handle)`: ends the requests of a `grpc_stream` call
 /// (its answers still come), or a served bidirectional stream.
 fn grpc_close_send(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let handle = int_arg(vm, base, argc, 0, "grpc_close_send")?;
-    if let Some(sending) = vm.backend.work.state::<Sending>(handle) {
+    const EFUN: &str = "grpc_close_send";
+    let handle = int_arg(vm, base, argc, 0, EFUN)?;
+    if let Some(sending) = asyncwork::owned_state::<Sending>(vm, handle, EFUN)? {
         return Ok(Value::Int(i64::from(
             sending.sender.borrow_mut().take().is_some(),
         )));
     }
-    if vm.backend.work.state::<Answering>(handle).is_some() {
+    if asyncwork::owned_state::<Answering>(vm, handle, EFUN)?.is_some() {
         end_stream(vm, handle);
         return Ok(Value::Int(1));
     }
@@ -264,7 +265,12 @@ struct Served {
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
-/// `grpc_serve(port, service, handler)`.
+/// How long a served bidirectional stream stays open after the client's
+/// end while its handler neither sends nor ends it, unless the options of
+/// `grpc_serve` say otherwise.
+const LINGER: Duration = Duration::from_secs(60);
+
+/// `grpc_serve(port, service, handler, options)`.
 fn grpc_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     const EFUN: &str = "grpc_serve";
     let port = int_arg(vm, base, argc, 0, EFUN)?;
@@ -276,6 +282,8 @@ fn grpc_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         Value::Object(o) if vm.objects.alive(o) => o,
         other => return Err(bad_arg(EFUN, 2, &other)),
     };
+    let options = Options::read(arg(vm, base, argc, 3), EFUN, 3, &["linger"])?;
+    let linger = options.seconds("linger", LINGER)?;
     let service = grpc::service(&name).map_err(|e| error(format!("{EFUN}(): {e}")))?;
     if let Some(object) = vm.objects.get(handler) {
         let public = &object.linked.public;
@@ -328,7 +336,11 @@ fn grpc_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     });
     let open: grpc::Open =
         Arc::new(move |method, outbox| open_stream(&notifier, server, method, outbox));
-    let hooks = grpc::Hooks { handle, open };
+    let hooks = grpc::Hooks {
+        handle,
+        open,
+        linger,
+    };
     if let Err(e) = grpc::spawn(grpc::serve(listener, service, hooks, stopped)) {
         vm.backend.work.end(server);
         return Err(error(format!("{EFUN}(): {e}")));
@@ -438,20 +450,31 @@ fn open_stream(
         Ok(())
     });
     let notifier = notifier.clone();
-    Box::new(move |message| {
+    Arc::new(move |heard| {
         if !sent {
             return;
         }
         let stream = stream.clone();
-        notifier.run(move |vm| hear_on_vm(vm, stream.load(Ordering::SeqCst), message));
+        notifier.run(move |vm| {
+            let id = stream.load(Ordering::SeqCst);
+            match heard {
+                grpc::Heard::Request(message) => hear_on_vm(vm, id, Some(message)),
+                grpc::Heard::End => hear_on_vm(vm, id, None),
+                grpc::Heard::Gone => {
+                    end_stream(vm, id);
+                    Ok(())
+                }
+            }
+        });
     })
 }
 
 /// Gives a request of served stream `id` (or its end, as 0) to the
 /// handler's function with the stream's id; what it returns (a mapping, an
 /// array of them, or 0 for nothing yet) is sent. An error ends the stream
-/// with status 2; so does the end of the client's requests, with status 0,
-/// once the handler has answered it.
+/// with status 2. At the end of the client's requests an answer (even an
+/// empty array) is the last and ends the stream with status 0; 0 leaves it
+/// open for `grpc_send` until `grpc_close_send` or the linger time.
 fn hear_on_vm(vm: &mut Vm, id: Id, message: Option<DynamicMessage>) -> Result<(), Unwind> {
     let Some(pending) = vm.backend.work.get(id) else {
         return Ok(());
@@ -488,6 +511,7 @@ fn hear_on_vm(vm: &mut Vm, id: Id, message: Option<DynamicMessage>) -> Result<()
             return Ok(());
         }
     };
+    let last = !matches!(answer, Value::Int(0) | Value::Undefined);
     let answers = match answer {
         Value::Array(items) => items.borrow().clone(),
         m @ Value::Mapping(_) => vec![m],
@@ -514,7 +538,7 @@ fn hear_on_vm(vm: &mut Vm, id: Id, message: Option<DynamicMessage>) -> Result<()
             }
         }
     }
-    if message.is_none() {
+    if message.is_none() && last {
         end_stream(vm, id);
     }
     Ok(())

@@ -196,12 +196,13 @@ fn mqtt_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     Ok(Value::Int(id))
 }
 
-/// Queues a request for client `handle`: 1 when queued.
-fn queue(vm: &Vm, handle: i64, request: Request) -> Value {
-    let Some(Client(requests)) = vm.backend.work.state::<Client>(handle) else {
-        return Value::Int(0);
+/// Queues a request for client `handle`: 1 when queued, 0 when the client
+/// is closed; only the object that connected it may use it.
+fn queue(vm: &Vm, handle: i64, request: Request, efun: &str) -> Result<Value, Unwind> {
+    let Some(Client(requests)) = asyncwork::owned_state::<Client>(vm, handle, efun)? else {
+        return Ok(Value::Int(0));
     };
-    Value::Int(requests.try_send(request).is_ok() as i64)
+    Ok(Value::Int(requests.try_send(request).is_ok() as i64))
 }
 
 fn topic_arg(vm: &Vm, base: usize, argc: usize, efun: &str) -> Result<String, Unwind> {
@@ -218,7 +219,7 @@ fn mqtt_subscribe(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind
     let handle = int_arg(vm, base, argc, 0, EFUN)?;
     let topic = topic_arg(vm, base, argc, EFUN)?;
     let qos = qos_of(int_arg(vm, base, argc, 2, EFUN)?, EFUN)?;
-    Ok(queue(vm, handle, Request::Subscribe(topic, qos)))
+    queue(vm, handle, Request::Subscribe(topic, qos), EFUN)
 }
 
 /// `mqtt_unsubscribe(handle, topic)`.
@@ -226,7 +227,7 @@ fn mqtt_unsubscribe(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwi
     const EFUN: &str = "mqtt_unsubscribe";
     let handle = int_arg(vm, base, argc, 0, EFUN)?;
     let topic = topic_arg(vm, base, argc, EFUN)?;
-    Ok(queue(vm, handle, Request::Unsubscribe(topic)))
+    queue(vm, handle, Request::Unsubscribe(topic), EFUN)
 }
 
 /// `mqtt_publish(handle, topic, payload, qos, retain)`.
@@ -242,22 +243,21 @@ fn mqtt_publish(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     let payload = body_of(&arg(vm, base, argc, 2), EFUN, "the payload")?;
     let qos = qos_of(int_arg(vm, base, argc, 3, EFUN)?, EFUN)?;
     let retain = int_arg(vm, base, argc, 4, EFUN)? != 0;
+    let request = Request::Publish {
+        topic,
+        payload,
+        qos,
+        retain,
+    };
+    let queued = queue(vm, handle, request, EFUN)?;
     crate::metrics::MQTT_SENT.bump();
-    Ok(queue(
-        vm,
-        handle,
-        Request::Publish {
-            topic,
-            payload,
-            qos,
-            retain,
-        },
-    ))
+    Ok(queued)
 }
 
 /// `mqtt_disconnect(handle)`: the "closed" event follows.
 fn mqtt_disconnect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
-    let handle = int_arg(vm, base, argc, 0, "mqtt_disconnect")?;
-    queue(vm, handle, Request::Disconnect);
+    const EFUN: &str = "mqtt_disconnect";
+    let handle = int_arg(vm, base, argc, 0, EFUN)?;
+    queue(vm, handle, Request::Disconnect, EFUN)?;
     Ok(Value::Undefined)
 }

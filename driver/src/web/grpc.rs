@@ -343,9 +343,19 @@ pub type Handle = Arc<
 /// dropping the last sender ends the stream with status OK.
 pub type Outbox = tokio::sync::mpsc::UnboundedSender<Result<DynamicMessage, Status>>;
 
-/// Hears one bidirectional stream: each message of the client as it
-/// arrives, then `None` when the client's side ends or breaks.
-pub type Ear = Box<dyn FnMut(Option<DynamicMessage>) + Send>;
+/// What a served bidirectional stream hears from its client's side.
+pub enum Heard {
+    /// A request.
+    Request(DynamicMessage),
+    /// The client's requests ended (or broke off); answers may still go.
+    End,
+    /// The stream is over: answered to the end, timed out or dropped by
+    /// the client. Nothing sent to its outbox goes anywhere any more.
+    Gone,
+}
+
+/// Hears one bidirectional stream, in order.
+pub type Ear = Arc<dyn Fn(Heard) + Send + Sync>;
 
 /// Opens a bidirectional stream of a method on the VM thread: gets the
 /// outbox for its answers and gives the ear for its requests.
@@ -356,6 +366,9 @@ pub type Open = Arc<dyn Fn(MethodDescriptor, Outbox) -> Ear + Send + Sync>;
 pub struct Hooks {
     pub handle: Handle,
     pub open: Open,
+    /// How long a bidirectional stream stays open after the client's end
+    /// while the handler sends nothing and does not end it.
+    pub linger: Duration,
 }
 
 #[derive(Clone)]
@@ -444,17 +457,77 @@ impl StreamingService<DynamicMessage> for Handler {
 
     fn call(&mut self, request: Request<tonic::Streaming<DynamicMessage>>) -> Self::Future {
         let (outbox, answers) = tokio::sync::mpsc::unbounded_channel();
-        let mut ear = (self.hooks.open)(self.method.clone(), outbox);
+        let ear = (self.hooks.open)(self.method.clone(), outbox);
+        let (ended, client_ended) = tokio::sync::oneshot::channel();
         let mut incoming = request.into_inner();
+        let hears = ear.clone();
         tokio::spawn(async move {
             while let Ok(Some(message)) = incoming.message().await {
-                ear(Some(message));
+                hears(Heard::Request(message));
             }
-            ear(None);
+            hears(Heard::End);
+            let _ = ended.send(());
         });
-        let answers: Responses = received(answers);
+        let answers = conversation(answers, client_ended, self.hooks.linger, ear);
         Box::pin(async move { Ok(Response::new(answers)) })
     }
+}
+
+/// Tells the ear that its stream is over when the stream is dropped.
+struct Over(Ear);
+
+impl Drop for Over {
+    fn drop(&mut self) {
+        (self.0)(Heard::Gone);
+    }
+}
+
+/// A served bidirectional stream's answers as they are sent; once the
+/// client's requests have ended, the handler has `linger` after each
+/// answer to send the next or end the stream, or it ends as
+/// DEADLINE_EXCEEDED. An error status is the last answer.
+fn conversation(
+    answers: tokio::sync::mpsc::UnboundedReceiver<Result<DynamicMessage, Status>>,
+    client_ended: tokio::sync::oneshot::Receiver<()>,
+    linger: Duration,
+    ear: Ear,
+) -> Responses {
+    struct State {
+        answers: tokio::sync::mpsc::UnboundedReceiver<Result<DynamicMessage, Status>>,
+        client_ended: Option<tokio::sync::oneshot::Receiver<()>>,
+        _over: Over,
+    }
+    let state = State {
+        answers,
+        client_ended: Some(client_ended),
+        _over: Over(ear),
+    };
+    Box::pin(futures_util::stream::unfold(
+        Some(state),
+        move |state| async move {
+            let mut state = state?;
+            let answer = loop {
+                let Some(ended) = state.client_ended.as_mut() else {
+                    match tokio::time::timeout(linger, state.answers.recv()).await {
+                        Ok(answer) => break answer?,
+                        Err(_) => {
+                            let late = Status::deadline_exceeded(format!(
+                                "the handler did not end the stream within {} s of the client's end",
+                                linger.as_secs_f64()
+                            ));
+                            return Some((Err(late), None));
+                        }
+                    }
+                };
+                tokio::select! {
+                    answer = state.answers.recv() => break answer?,
+                    _ = ended => state.client_ended = None,
+                }
+            };
+            let last = answer.is_err();
+            Some((answer, (!last).then_some(state)))
+        },
+    ))
 }
 
 /// Serves `service` on `listener` until `stop` has no sender left.

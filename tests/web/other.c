@@ -1,0 +1,16 @@
+// An object other than the one that made the handles it is given: each of
+// its uses of them is refused with an error, which it returns as text.
+string refused(string err) {
+  return err ? replace_string(err, "\n", "") : "allowed";
+}
+
+string use_grpc(int handle) {
+  return refused(catch(grpc_send(handle, ([ ])))) + "|" + refused(catch(grpc_close_send(handle)));
+}
+
+string use_mqtt(int handle) {
+  return implode(map(({ catch(mqtt_publish(handle, "mud/stolen", "x", 0, 0)),
+                        catch(mqtt_subscribe(handle, "mud/#", 0)),
+                        catch(mqtt_unsubscribe(handle, "mud/#")),
+                        catch(mqtt_disconnect(handle)) }), (: refused :)), "|");
+}
