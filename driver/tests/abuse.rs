@@ -1205,20 +1205,7 @@ fn memory_is_reused_after_a_mass_disconnect() {
         }
         let rss_websocket_lines = driver.rss_kib();
         // Keep-alive HTTP clients that asked once.
-        let http: Vec<Client> = (0..crowd)
-            .map(|_| {
-                let mut client = Client {
-                    stream: connect_to(http_port),
-                    raw: Vec::new(),
-                };
-                client
-                    .stream
-                    .write_all(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                    .expect("send request");
-                client.expect("pong");
-                client
-            })
-            .collect();
+        let http: Vec<Client> = (0..crowd).map(|_| http_client(http_port)).collect();
         let rss_peak = driver.rss_kib();
         drop(telnet);
         drop(websocket);
@@ -1263,4 +1250,151 @@ fn memory_is_reused_after_a_mass_disconnect() {
         growth < peaks[0].saturating_sub(rss_start) / 4 + 2048,
         "the second crowd added {growth} KiB to the first one's peak"
     );
+}
+
+/// A keep-alive HTTP client that asked once and got its answer.
+fn http_client(port: u16) -> Client {
+    let mut client = Client {
+        stream: connect_to(port),
+        raw: Vec::new(),
+    };
+    client
+        .stream
+        .write_all(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .expect("send request");
+    client.expect("pong");
+    client
+}
+
+/// A connection to `port` that the server closes at once, having sent
+/// nothing.
+fn refused_at(port: u16) {
+    let mut client = Client {
+        stream: connect_to(port),
+        raw: Vec::new(),
+    };
+    let started = Instant::now();
+    assert!(
+        client.closed_within(Duration::from_secs(2)),
+        "a connection over the address's limit stayed open"
+    );
+    assert!(client.raw.is_empty(), "a refused connection got an answer");
+    println!(
+        "port {port}: one connection over the limit closed after {:.1} ms",
+        ms(started.elapsed())
+    );
+}
+
+/// HTTP servers hold each address to its limit: the config's `connections
+/// per address` by default, the server's option when given. The
+/// connection beyond it is closed at once and counted in the metrics; once
+/// one of the others leaves, the address is let in again.
+#[test]
+fn http_servers_limit_connections_per_address() {
+    let _turn = one_at_a_time();
+    let driver = Driver::start("connections per address : 3\nmetrics path : /metrics\n");
+    let mut watcher = driver.user();
+    let by_config = free_port();
+    let by_option = free_port();
+    watcher.line(&format!("serve {by_config} default"));
+    watcher.expect("SERVING");
+    watcher.line(&format!("serve {by_option} 5"));
+    watcher.expect("SERVING");
+    for (port, limit) in [(by_config, 3), (by_option, 5)] {
+        let mut open: Vec<Client> = (0..limit).map(|_| http_client(port)).collect();
+        refused_at(port);
+        // Whatever is open still gets answers.
+        open[0]
+            .stream
+            .write_all(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .expect("send request");
+        open[0].expect("pong");
+        drop(open.pop());
+        // The server sees the close a moment later.
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let mut client = Client {
+                stream: connect_to(port),
+                raw: Vec::new(),
+            };
+            let _ = client
+                .stream
+                .write_all(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            if !client.closed_within(Duration::from_millis(200))
+                || find(&client.raw, b"pong").is_some()
+            {
+                client.expect("pong");
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "port {port}: the address was not let in again after a connection left"
+            );
+        }
+    }
+    // The limit of the second server leaves room to ask for the metrics.
+    let mut scrape = Client {
+        stream: connect_to(by_option),
+        raw: Vec::new(),
+    };
+    scrape
+        .stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .expect("send request");
+    let page = scrape.expect("\nlpc_connections_refused_total ");
+    let count = scrape.expect("\n");
+    assert!(page.contains("HTTP/1.1 200"), "{page}");
+    let refused: u64 = count.trim().parse().unwrap_or(0);
+    assert!(
+        refused >= 2,
+        "the refusals were not counted: lpc_connections_refused_total {count}"
+    );
+    watcher.round_trip("after");
+}
+
+/// A websocket frame from a client (masked with zeros) holding `payload`.
+fn websocket_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    let mut frame = vec![0x80 | opcode];
+    match payload.len() {
+        len @ 0..=125 => frame.push(0x80 | len as u8),
+        len @ 126..=0xffff => {
+            frame.push(0x80 | 126);
+            frame.extend((len as u16).to_be_bytes());
+        }
+        len => {
+            frame.push(0x80 | 127);
+            frame.extend((len as u64).to_be_bytes());
+        }
+    }
+    frame.extend([0, 0, 0, 0]);
+    frame.extend_from_slice(payload);
+    frame
+}
+
+/// `websocket max message` sets the cap on a client's messages: one just
+/// under it is taken, one over it ends the connection.
+#[test]
+fn the_websocket_message_cap_is_configurable() {
+    let _turn = one_at_a_time();
+    let websocket_port = free_port();
+    let driver = Driver::start(&format!(
+        "websocket max message : 1024\nexternal_port_2 : websocket {websocket_port}\n"
+    ));
+    let mut watcher = driver.user();
+    let mut near = websocket_user(websocket_port);
+    let text = format!("echo {}\n", "n".repeat(1000));
+    near.stream
+        .write_all(&websocket_frame(1, text.as_bytes()))
+        .expect("send frame");
+    near.expect("ECHO: nnnn");
+    let mut over = websocket_user(websocket_port);
+    let text = format!("echo {}\n", "o".repeat(1100));
+    let _ = over.stream.write_all(&websocket_frame(1, text.as_bytes()));
+    assert!(
+        over.closed_within(PATIENCE),
+        "a websocket message of 1,106 bytes was taken under a cap of 1,024"
+    );
+    assert!(find(&over.raw, b"ECHO: o").is_none());
+    websocket_round_trip(&mut near, "still-here");
+    watcher.round_trip("after");
 }

@@ -592,12 +592,50 @@ fn graphql(http: &mut Http, query: &str, variables: serde_json::Value) -> serde_
 fn graphql_serve_resolves_through_lpc() {
     use serde_json::json;
     let port = free_port();
-    let mut driver = Driver::start(&[format!("graphql={port}")], &[]);
-    let log = driver.expect_log(&["graphql 1"]);
+    let limited = free_port();
+    let mut driver = Driver::start(&[format!("graphql={port},{limited}")], &[]);
+    let log = driver.expect_log(&["graphql 1", "graphql limited 1"]);
     assert!(
         log.contains("graphql bad schema *graphql_serve(): Query.x needs a public function Query_x() in the resolver"),
         "{log}"
     );
+    assert!(
+        log.contains("graphql bad limit *graphql_serve(): option 'connections_per_address' must be a number of connections, 0 for no limit"),
+        "{log}"
+    );
+    // One connection per address: a second one is closed at once, and
+    // let in once the first has gone.
+    let first = TcpStream::connect(("127.0.0.1", limited)).expect("connect");
+    let mut second = TcpStream::connect(("127.0.0.1", limited)).expect("connect");
+    second
+        .set_read_timeout(Some(PATIENCE))
+        .expect("read timeout");
+    let mut seen = Vec::new();
+    assert_eq!(second.read_to_end(&mut seen).ok(), Some(0), "{seen:?}");
+    drop(first);
+    let deadline = Instant::now() + PATIENCE;
+    let mut http = loop {
+        let mut stream = TcpStream::connect(("127.0.0.1", limited)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .expect("read timeout");
+        // Still open after a while: let in.
+        if stream.read(&mut [0u8; 1]).is_err() {
+            stream
+                .set_read_timeout(Some(PATIENCE))
+                .expect("read timeout");
+            break Http {
+                reader: BufReader::new(stream),
+            };
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the address was not let in again"
+        );
+    };
+    let count = graphql(&mut http, "{ count }", json!({}));
+    assert!(count["data"]["count"].is_number(), "{count}");
+    drop(http);
     let mut http = Http::connect(port);
     let ann = graphql(
         &mut http,

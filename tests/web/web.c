@@ -144,8 +144,19 @@ void websocket_fail(string url) {
   websocket_connect(url, (: ws_message :), (: ws_fail_closed :), ([ "timeout": 2 ]));
 }
 
-void graphql(string port) {
-  int h = graphql_serve(to_int(port), "/graphql", read_file("/schema.graphql"), load_object("/gql"));
+// ARG is PORT, or PORT,LIMITED: a second endpoint on LIMITED lets one
+// connection per address in.
+void graphql(string arg) {
+  int h, limited;
+  string port = arg;
+  if (sscanf(arg, "%s,%d", port, limited) == 2) {
+    h = graphql_serve(limited, "/graphql", read_file("/schema.graphql"), load_object("/gql"),
+                      ([ "connections_per_address": 1 ]));
+    log("graphql limited " + (h > 0));
+    log("graphql bad limit " + catch(graphql_serve(limited + 1, "/graphql",
+        read_file("/schema.graphql"), load_object("/gql"), ([ "connections_per_address": -1 ]))));
+  }
+  h = graphql_serve(to_int(port), "/graphql", read_file("/schema.graphql"), load_object("/gql"));
   log("graphql " + (h > 0));
   log("graphql bad schema " + catch(graphql_serve(to_int(port) + 1, "/graphql",
                                                   "type Query { x: Int }", load_object("/gql"))));
