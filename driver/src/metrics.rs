@@ -235,7 +235,7 @@ pub fn render() -> String {
         ("lpc_heart_beats_total", "heart_beat calls.", &HEART_BEATS),
         (
             "lpc_connections_refused_total",
-            "Connections closed at once for their address's limit, on ports and http_serve servers.",
+            "Connections closed at once for their address's limit, on ports and HTTP servers.",
             &CONNECTIONS_REFUSED,
         ),
         (

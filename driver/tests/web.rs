@@ -415,13 +415,15 @@ fn metrics_page_counts_what_the_driver_does() {
 }
 
 /// `metrics port` serves the page with no LPC code; each scrape has the
-/// VM sample its gauges first, so a new connection shows at once.
+/// VM sample its gauges first, so a new connection shows at once. It
+/// holds each address to `connections per address`, counted apart from
+/// the ports.
 #[test]
 fn metrics_port_serves_the_page_without_lpc() {
     let port = free_port();
     let telnet = free_port();
     let config = web_config(&format!(
-        "metrics port : {port}\nmetrics path : /stats\nexternal_port_1 : telnet {telnet}\n"
+        "metrics port : {port}\nmetrics path : /stats\nexternal_port_1 : telnet {telnet}\nconnections per address : 1\n"
     ));
     let _driver = Driver::start(&[], &[("config.test", config.as_bytes())]);
     let mut http = Http::connect(port);
@@ -443,6 +445,11 @@ fn metrics_port_serves_the_page_without_lpc() {
             .unwrap_or_else(|| panic!("no {name} in {}", page.body))
     };
     assert!(sample(&mut http, "lpc_objects") >= 1.0);
+    let mut second = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    second.set_read_timeout(Some(PATIENCE)).expect("timeout");
+    let mut seen = Vec::new();
+    assert_eq!(second.read_to_end(&mut seen).ok(), Some(0), "{seen:?}");
+    assert_eq!(sample(&mut http, "lpc_connections_refused_total"), 1.0);
     let open = "lpc_connections_open{kind=\"telnet\"}";
     assert_eq!(sample(&mut http, open), 0.0);
     let mut user = TcpStream::connect(("127.0.0.1", telnet)).expect("telnet port");
