@@ -107,7 +107,11 @@ fn http_serve_answers_through_lpc() {
     let port = free_port();
     let refused = free_port();
     let mut driver = Driver::start(&[format!("serve={port}"), format!("refuse={refused}")], &[]);
-    driver.expect_log(&["serve 1", "refused 0"]);
+    driver.expect_log(&[
+        "serve 1",
+        "serve bad limit *http_serve(): option 'connections_per_address' must be an int",
+        "refused 0",
+    ]);
     let mut idle = Http::connect(port);
     let idle_since = Instant::now();
     let mut http = Http::connect(port);

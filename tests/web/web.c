@@ -48,6 +48,8 @@ void serve(string port) {
                      ([ "host": "127.0.0.1", "timeout": 1, "max_body": 64,
                         "static": "/www", "header_timeout": 2 ]));
   log("serve " + (h > 0));
+  log("serve bad limit " + catch(http_serve(to_int(port) + 1, (: handle :),
+                                            ([ "connections_per_address": "many" ]))));
 }
 
 void serve_tls(string port) {
