@@ -112,6 +112,9 @@ impl Backend {
         if let Some(s) = ms("login timeout") {
             self.net.guards.login_timeout = (s > 0).then(|| Duration::from_secs(s as u64));
         }
+        if let Some(n) = ms("websocket max message").filter(|&n| n > 0) {
+            self.net.guards.websocket_max_message = usize::try_from(n).unwrap_or(usize::MAX);
+        }
     }
 
     /// Whether anything can still happen: a port, a connection, a lookup,
@@ -316,13 +319,23 @@ pub fn run(vm: &mut Vm) -> Result<(), Unwind> {
     }
 }
 
-/// Takes every event that has arrived, then gives the connections with
-/// input their turns, one line each round, for up to [`INPUT_SLICE`].
-/// New events join between turns. True when input is left over.
+/// Events handled between two turns of input. A producer whose window
+/// the VM keeps freeing (an MQTT or websocket client flooded by its peer)
+/// refills the queue as fast as it is emptied; without a bound, taking
+/// "every event that has arrived" would starve the players' input.
+const EVENT_BURST: usize = 64;
+
+/// Takes the events that have arrived, up to [`EVENT_BURST`], then gives
+/// the connections with input their turns, one line each round, for up
+/// to [`INPUT_SLICE`]. New events join between turns. True when input is
+/// left over.
 fn serve_input(vm: &mut Vm) -> Result<bool, Unwind> {
     let stop = Instant::now() + INPUT_SLICE;
     loop {
-        while let Ok(event) = vm.backend.net.events.try_recv() {
+        for _ in 0..EVENT_BURST {
+            let Ok(event) = vm.backend.net.events.try_recv() else {
+                break;
+            };
             vm.backend.timers.now = Instant::now();
             handle(vm, event)?;
         }

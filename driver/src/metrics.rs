@@ -46,6 +46,7 @@ pub static CLONES: Counter = Counter::new();
 pub static CALL_OUTS: Counter = Counter::new();
 pub static HEART_BEATS: Counter = Counter::new();
 pub static HTTP_REQUESTS: Counter = Counter::new();
+pub static CONNECTIONS_REFUSED: Counter = Counter::new();
 pub static DB_QUERIES: Counter = Counter::new();
 pub static GRPC_CALLS: Counter = Counter::new();
 pub static MQTT_RECEIVED: Counter = Counter::new();
@@ -208,7 +209,7 @@ pub fn render() -> String {
         "Connections open now, by port kind.",
         &by_kind(&OPEN),
     );
-    let counters: [(&str, &str, &Counter); 12] = [
+    let counters: [(&str, &str, &Counter); 13] = [
         (
             "lpc_bytes_in_total",
             "Bytes read from connections.",
@@ -232,6 +233,11 @@ pub fn render() -> String {
         ("lpc_clones_total", "Objects cloned.", &CLONES),
         ("lpc_call_outs_total", "call_outs run.", &CALL_OUTS),
         ("lpc_heart_beats_total", "heart_beat calls.", &HEART_BEATS),
+        (
+            "lpc_connections_refused_total",
+            "Connections closed at once for their address's limit, on ports and HTTP servers.",
+            &CONNECTIONS_REFUSED,
+        ),
         (
             "lpc_http_requests_total",
             "Requests to http_serve servers.",

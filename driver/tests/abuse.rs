@@ -1174,6 +1174,177 @@ fn a_flooding_socket_peer_is_held_back_and_others_are_served() {
     watcher.round_trip("after");
 }
 
+/// A Mosquitto broker of its own on a loopback port, open to anonymous
+/// clients and keeping every QoS 1 message for a slow subscriber; killed
+/// when dropped.
+struct Broker {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Broker {
+    fn start() -> Broker {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let port = free_port();
+        let config = format!(
+            "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nuser root\n"
+        );
+        let path = dir.path().join("mosquitto.conf");
+        std::fs::write(&path, config).expect("write the broker's config");
+        let child = Command::new("mosquitto")
+            .arg("-c")
+            .arg(&path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mosquitto runs (apt-get install mosquitto)");
+        let broker = Broker {
+            child,
+            port,
+            _dir: dir,
+        };
+        drop(connect_to(port));
+        broker
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An MQTT control packet: its first byte, the remaining length and `body`.
+fn mqtt_packet(first: u8, body: &[u8]) -> Vec<u8> {
+    let mut packet = vec![first];
+    let mut len = body.len();
+    loop {
+        let digit = (len % 128) as u8;
+        len /= 128;
+        packet.push(if len > 0 { digit | 0x80 } else { digit });
+        if len == 0 {
+            break;
+        }
+    }
+    packet.extend_from_slice(body);
+    packet
+}
+
+/// An MQTT string: its length in two bytes, then its bytes.
+fn mqtt_string(text: &[u8]) -> Vec<u8> {
+    let mut out = u16::try_from(text.len())
+        .expect("a short string")
+        .to_be_bytes()
+        .to_vec();
+    out.extend_from_slice(text);
+    out
+}
+
+/// Publishes `count` QoS 1 messages of `payload` to `topic` as fast as the
+/// broker takes them, speaking MQTT 3.1.1 itself; returns how many the
+/// broker acknowledged.
+fn mqtt_flood(port: u16, topic: &str, payload: &[u8], count: u16) -> u64 {
+    let mut stream = connect_to(port);
+    stream
+        .set_read_timeout(Some(PATIENCE))
+        .expect("read timeout");
+    let mut connect = mqtt_string(b"MQTT");
+    // Level 4 (3.1.1), a clean session, a keep-alive of 60 seconds.
+    connect.extend([4, 0x02, 0, 60]);
+    connect.extend(mqtt_string(b"flooder"));
+    stream
+        .write_all(&mqtt_packet(0x10, &connect))
+        .expect("send CONNECT");
+    let mut connack = [0u8; 4];
+    stream.read_exact(&mut connack).expect("read CONNACK");
+    assert_eq!(connack, [0x20, 2, 0, 0], "the broker refused the publisher");
+    // PUBACKs are counted as they come, so the broker never waits on them.
+    let mut acks = stream.try_clone().expect("clone");
+    let counter = std::thread::spawn(move || {
+        let want = u64::from(count) * 4;
+        let mut got = 0u64;
+        let mut buf = [0u8; 4096];
+        while got < want {
+            match acks.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got += n as u64,
+            }
+        }
+        got / 4
+    });
+    let topic = mqtt_string(topic.as_bytes());
+    for id in 1..=count {
+        let mut body = topic.clone();
+        body.extend(id.to_be_bytes());
+        body.extend_from_slice(payload);
+        stream
+            .write_all(&mqtt_packet(0x32, &body))
+            .expect("send PUBLISH");
+    }
+    let acknowledged = counter.join().expect("counter thread");
+    let _ = stream.write_all(&[0xe0, 0]);
+    acknowledged
+}
+
+/// A publisher floods a topic that an LPC MQTT client subscribes to at QoS
+/// 1, far faster than the VM handles messages: the client's window holds
+/// the flood back in the broker, the driver's memory stays flat, a user's
+/// round trips stay prompt, and every message reaches LPC.
+#[test]
+fn an_mqtt_flood_is_held_back_and_every_message_arrives() {
+    let _turn = one_at_a_time();
+    let broker = Broker::start();
+    let driver = Driver::start("");
+    let mut watcher = driver.user();
+    let mut operator = driver.user();
+    operator.line(&format!("flood mqtt {}", broker.port));
+    operator.expect("MQTT 1");
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        operator.line("flood mqready");
+        if operator.expect(".").contains("MQREADY 1") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the subscriber never got ready");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    const MESSAGES: u16 = 40_000;
+    let payload = [b'm'; 200];
+    let port = broker.port;
+    let flood = std::thread::spawn(move || {
+        let started = Instant::now();
+        let acknowledged = mqtt_flood(port, "flood/x", &payload, MESSAGES);
+        let published = started.elapsed();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let (bytes, reads) = loop {
+            let (bytes, reads) = operator.flood_count();
+            if reads >= acknowledged || Instant::now() > deadline {
+                break (bytes, reads);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        (acknowledged, published, started.elapsed(), bytes, reads)
+    });
+    let (acknowledged, published, drained, bytes, reads) =
+        served_beside(&driver, &mut watcher, "MQTT publisher flooding", flood);
+    println!(
+        "MQTT flood: {acknowledged} messages of {} bytes acknowledged by the broker in {:.0} ms; LPC handled {reads} ({bytes} bytes) after {:.0} ms",
+        payload.len(),
+        ms(published),
+        ms(drained)
+    );
+    assert_eq!(
+        acknowledged,
+        u64::from(MESSAGES),
+        "the broker lost messages"
+    );
+    assert_eq!(reads, acknowledged, "messages were lost on the way to LPC");
+    assert_eq!(bytes, acknowledged * payload.len() as u64);
+    watcher.round_trip("after");
+}
+
 /// Many telnet and websocket users connect, each sends a line of 4 KiB,
 /// and all leave at once; twice. Prints the memory each connection costs
 /// and what stays after they leave, and checks that the second crowd
@@ -1211,20 +1382,7 @@ fn memory_is_reused_after_a_mass_disconnect() {
         }
         let rss_websocket_lines = driver.rss_kib();
         // Keep-alive HTTP clients that asked once.
-        let http: Vec<Client> = (0..crowd)
-            .map(|_| {
-                let mut client = Client {
-                    stream: connect_to(http_port),
-                    raw: Vec::new(),
-                };
-                client
-                    .stream
-                    .write_all(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                    .expect("send request");
-                client.expect("pong");
-                client
-            })
-            .collect();
+        let http: Vec<Client> = (0..crowd).map(|_| http_client(http_port)).collect();
         let rss_peak = driver.rss_kib();
         drop(telnet);
         drop(websocket);
@@ -1269,4 +1427,151 @@ fn memory_is_reused_after_a_mass_disconnect() {
         growth < peaks[0].saturating_sub(rss_start) / 4 + 2048,
         "the second crowd added {growth} KiB to the first one's peak"
     );
+}
+
+/// A keep-alive HTTP client that asked once and got its answer.
+fn http_client(port: u16) -> Client {
+    let mut client = Client {
+        stream: connect_to(port),
+        raw: Vec::new(),
+    };
+    client
+        .stream
+        .write_all(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .expect("send request");
+    client.expect("pong");
+    client
+}
+
+/// A connection to `port` that the server closes at once, having sent
+/// nothing.
+fn refused_at(port: u16) {
+    let mut client = Client {
+        stream: connect_to(port),
+        raw: Vec::new(),
+    };
+    let started = Instant::now();
+    assert!(
+        client.closed_within(Duration::from_secs(2)),
+        "a connection over the address's limit stayed open"
+    );
+    assert!(client.raw.is_empty(), "a refused connection got an answer");
+    println!(
+        "port {port}: one connection over the limit closed after {:.1} ms",
+        ms(started.elapsed())
+    );
+}
+
+/// HTTP servers hold each address to its limit: the config's `connections
+/// per address` by default, the server's option when given. The
+/// connection beyond it is closed at once and counted in the metrics; once
+/// one of the others leaves, the address is let in again.
+#[test]
+fn http_servers_limit_connections_per_address() {
+    let _turn = one_at_a_time();
+    let driver = Driver::start("connections per address : 3\nmetrics path : /metrics\n");
+    let mut watcher = driver.user();
+    let by_config = free_port();
+    let by_option = free_port();
+    watcher.line(&format!("serve {by_config} default"));
+    watcher.expect("SERVING");
+    watcher.line(&format!("serve {by_option} 5"));
+    watcher.expect("SERVING");
+    for (port, limit) in [(by_config, 3), (by_option, 5)] {
+        let mut open: Vec<Client> = (0..limit).map(|_| http_client(port)).collect();
+        refused_at(port);
+        // Whatever is open still gets answers.
+        open[0]
+            .stream
+            .write_all(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .expect("send request");
+        open[0].expect("pong");
+        drop(open.pop());
+        // The server sees the close a moment later.
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let mut client = Client {
+                stream: connect_to(port),
+                raw: Vec::new(),
+            };
+            let _ = client
+                .stream
+                .write_all(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            if !client.closed_within(Duration::from_millis(200))
+                || find(&client.raw, b"pong").is_some()
+            {
+                client.expect("pong");
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "port {port}: the address was not let in again after a connection left"
+            );
+        }
+    }
+    // The limit of the second server leaves room to ask for the metrics.
+    let mut scrape = Client {
+        stream: connect_to(by_option),
+        raw: Vec::new(),
+    };
+    scrape
+        .stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .expect("send request");
+    let page = scrape.expect("\nlpc_connections_refused_total ");
+    let count = scrape.expect("\n");
+    assert!(page.contains("HTTP/1.1 200"), "{page}");
+    let refused: u64 = count.trim().parse().unwrap_or(0);
+    assert!(
+        refused >= 2,
+        "the refusals were not counted: lpc_connections_refused_total {count}"
+    );
+    watcher.round_trip("after");
+}
+
+/// A websocket frame from a client (masked with zeros) holding `payload`.
+fn websocket_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    let mut frame = vec![0x80 | opcode];
+    match payload.len() {
+        len @ 0..=125 => frame.push(0x80 | len as u8),
+        len @ 126..=0xffff => {
+            frame.push(0x80 | 126);
+            frame.extend((len as u16).to_be_bytes());
+        }
+        len => {
+            frame.push(0x80 | 127);
+            frame.extend((len as u64).to_be_bytes());
+        }
+    }
+    frame.extend([0, 0, 0, 0]);
+    frame.extend_from_slice(payload);
+    frame
+}
+
+/// `websocket max message` sets the cap on a client's messages: one just
+/// under it is taken, one over it ends the connection.
+#[test]
+fn the_websocket_message_cap_is_configurable() {
+    let _turn = one_at_a_time();
+    let websocket_port = free_port();
+    let driver = Driver::start(&format!(
+        "websocket max message : 1024\nexternal_port_2 : websocket {websocket_port}\n"
+    ));
+    let mut watcher = driver.user();
+    let mut near = websocket_user(websocket_port);
+    let text = format!("echo {}\n", "n".repeat(1000));
+    near.stream
+        .write_all(&websocket_frame(1, text.as_bytes()))
+        .expect("send frame");
+    near.expect("ECHO: nnnn");
+    let mut over = websocket_user(websocket_port);
+    let text = format!("echo {}\n", "o".repeat(1100));
+    let _ = over.stream.write_all(&websocket_frame(1, text.as_bytes()));
+    assert!(
+        over.closed_within(PATIENCE),
+        "a websocket message of 1,106 bytes was taken under a cap of 1,024"
+    );
+    assert!(find(&over.raw, b"ECHO: o").is_none());
+    websocket_round_trip(&mut near, "still-here");
+    watcher.round_trip("after");
 }

@@ -107,7 +107,11 @@ fn http_serve_answers_through_lpc() {
     let port = free_port();
     let refused = free_port();
     let mut driver = Driver::start(&[format!("serve={port}"), format!("refuse={refused}")], &[]);
-    driver.expect_log(&["serve 1", "refused 0"]);
+    driver.expect_log(&[
+        "serve 1",
+        "serve bad limit *http_serve(): option 'connections_per_address' must be an int",
+        "refused 0",
+    ]);
     let mut idle = Http::connect(port);
     let idle_since = Instant::now();
     let mut http = Http::connect(port);
@@ -415,13 +419,15 @@ fn metrics_page_counts_what_the_driver_does() {
 }
 
 /// `metrics port` serves the page with no LPC code; each scrape has the
-/// VM sample its gauges first, so a new connection shows at once.
+/// VM sample its gauges first, so a new connection shows at once. It
+/// holds each address to `connections per address`, counted apart from
+/// the ports.
 #[test]
 fn metrics_port_serves_the_page_without_lpc() {
     let port = free_port();
     let telnet = free_port();
     let config = web_config(&format!(
-        "metrics port : {port}\nmetrics path : /stats\nexternal_port_1 : telnet {telnet}\n"
+        "metrics port : {port}\nmetrics path : /stats\nexternal_port_1 : telnet {telnet}\nconnections per address : 1\n"
     ));
     let _driver = Driver::start(&[], &[("config.test", config.as_bytes())]);
     let mut http = Http::connect(port);
@@ -443,6 +449,11 @@ fn metrics_port_serves_the_page_without_lpc() {
             .unwrap_or_else(|| panic!("no {name} in {}", page.body))
     };
     assert!(sample(&mut http, "lpc_objects") >= 1.0);
+    let mut second = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    second.set_read_timeout(Some(PATIENCE)).expect("timeout");
+    let mut seen = Vec::new();
+    assert_eq!(second.read_to_end(&mut seen).ok(), Some(0), "{seen:?}");
+    assert_eq!(sample(&mut http, "lpc_connections_refused_total"), 1.0);
     let open = "lpc_connections_open{kind=\"telnet\"}";
     assert_eq!(sample(&mut http, open), 0.0);
     let mut user = TcpStream::connect(("127.0.0.1", telnet)).expect("telnet port");
@@ -592,12 +603,50 @@ fn graphql(http: &mut Http, query: &str, variables: serde_json::Value) -> serde_
 fn graphql_serve_resolves_through_lpc() {
     use serde_json::json;
     let port = free_port();
-    let mut driver = Driver::start(&[format!("graphql={port}")], &[]);
-    let log = driver.expect_log(&["graphql 1"]);
+    let limited = free_port();
+    let mut driver = Driver::start(&[format!("graphql={port},{limited}")], &[]);
+    let log = driver.expect_log(&["graphql 1", "graphql limited 1"]);
     assert!(
         log.contains("graphql bad schema *graphql_serve(): Query.x needs a public function Query_x() in the resolver"),
         "{log}"
     );
+    assert!(
+        log.contains("graphql bad limit *graphql_serve(): option 'connections_per_address' must be a number of connections, 0 for no limit"),
+        "{log}"
+    );
+    // One connection per address: a second one is closed at once, and
+    // let in once the first has gone.
+    let first = TcpStream::connect(("127.0.0.1", limited)).expect("connect");
+    let mut second = TcpStream::connect(("127.0.0.1", limited)).expect("connect");
+    second
+        .set_read_timeout(Some(PATIENCE))
+        .expect("read timeout");
+    let mut seen = Vec::new();
+    assert_eq!(second.read_to_end(&mut seen).ok(), Some(0), "{seen:?}");
+    drop(first);
+    let deadline = Instant::now() + PATIENCE;
+    let mut http = loop {
+        let mut stream = TcpStream::connect(("127.0.0.1", limited)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .expect("read timeout");
+        // Still open after a while: let in.
+        if stream.read(&mut [0u8; 1]).is_err() {
+            stream
+                .set_read_timeout(Some(PATIENCE))
+                .expect("read timeout");
+            break Http {
+                reader: BufReader::new(stream),
+            };
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the address was not let in again"
+        );
+    };
+    let count = graphql(&mut http, "{ count }", json!({}));
+    assert!(count["data"]["count"].is_number(), "{count}");
+    drop(http);
     let mut http = Http::connect(port);
     let ann = graphql(
         &mut http,

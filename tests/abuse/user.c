@@ -1,6 +1,7 @@
 // A user of the abuse mudlib: `echo` answers at once, `abuse NAME` runs
-// one of the abusive functions of /abuse, `serve PORT` starts an HTTP
-// server on the port whose handler answers "pong" at once, `flood tcp
+// one of the abusive functions of /abuse, `serve PORT [LIMIT]` starts an
+// HTTP server on the port whose handler answers "pong" at once (LIMIT:
+// connections per address, or `default` for the config's), `flood tcp
 // PORT`, `flood udp PORT` and `flood count` drive the sockets of /flood.
 void logon() {
   write("Welcome.\n");
@@ -27,7 +28,19 @@ int do_flood(string arg) {
 
 int do_serve(string arg) {
   mapping options = ([ "host": "127.0.0.1", "header_timeout": 2 ]);
-  int server = http_serve(to_int(arg), (: ([ "status": 200, "body": "pong" ]) :), options);
+  int port, server;
+  string limit;
+  if (sscanf(arg, "%d %s", port, limit) == 2) {
+    // A server for the per-address tests: idle connections stay open,
+    // and the limit is the config's or the one given.
+    options["header_timeout"] = 60;
+    if (limit != "default") {
+      options["connections_per_address"] = to_int(limit);
+    }
+  } else {
+    port = to_int(arg);
+  }
+  server = http_serve(port, (: ([ "status": 200, "body": "pong" ]) :), options);
   write(server ? "SERVING\n" : "NOT SERVING\n");
   return 1;
 }

@@ -48,6 +48,8 @@ void serve(string port) {
                      ([ "host": "127.0.0.1", "timeout": 1, "max_body": 64,
                         "static": "/www", "header_timeout": 2 ]));
   log("serve " + (h > 0));
+  log("serve bad limit " + catch(http_serve(to_int(port) + 1, (: handle :),
+                                            ([ "connections_per_address": "many" ]))));
 }
 
 void serve_tls(string port) {
@@ -144,8 +146,19 @@ void websocket_fail(string url) {
   websocket_connect(url, (: ws_message :), (: ws_fail_closed :), ([ "timeout": 2 ]));
 }
 
-void graphql(string port) {
-  int h = graphql_serve(to_int(port), "/graphql", read_file("/schema.graphql"), load_object("/gql"));
+// ARG is PORT, or PORT,LIMITED: a second endpoint on LIMITED lets one
+// connection per address in.
+void graphql(string arg) {
+  int h, limited;
+  string port = arg;
+  if (sscanf(arg, "%s,%d", port, limited) == 2) {
+    h = graphql_serve(limited, "/graphql", read_file("/schema.graphql"), load_object("/gql"),
+                      ([ "connections_per_address": 1 ]));
+    log("graphql limited " + (h > 0));
+    log("graphql bad limit " + catch(graphql_serve(limited + 1, "/graphql",
+        read_file("/schema.graphql"), load_object("/gql"), ([ "connections_per_address": -1 ]))));
+  }
+  h = graphql_serve(to_int(port), "/graphql", read_file("/schema.graphql"), load_object("/gql"));
   log("graphql " + (h > 0));
   log("graphql bad schema " + catch(graphql_serve(to_int(port) + 1, "/graphql",
                                                   "type Query { x: Int }", load_object("/gql"))));

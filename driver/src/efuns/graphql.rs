@@ -99,7 +99,7 @@ struct Endpoint {
     _listening: super::http::Listening,
 }
 
-/// `graphql_serve(port, path, schema, resolver)`.
+/// `graphql_serve(port, path, schema, resolver, options)`.
 fn graphql_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     const EFUN: &str = "graphql_serve";
     let port = super::int_arg(vm, base, argc, 0, EFUN)?;
@@ -115,6 +115,13 @@ fn graphql_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
         Value::Object(o) if vm.objects.alive(o) => o,
         other => return Err(bad_arg(EFUN, 3, &other)),
     };
+    let options = super::http::Options::read(
+        arg(vm, base, argc, 4),
+        EFUN,
+        4,
+        &["connections_per_address"],
+    )?;
+    let per_address = options.per_address(vm)?;
     let (document, outline) =
         graphql::outline(&sdl).map_err(|e| error(format!("{EFUN}(): {e}")))?;
     let public: FxHashSet<String> = match vm.objects.get(resolver) {
@@ -183,6 +190,7 @@ fn graphql_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
         header_timeout: Duration::from_secs(30),
         response_timeout: Duration::from_secs(30),
         keep_alive: true,
+        per_address,
         static_dir: None,
         tls: None,
     };

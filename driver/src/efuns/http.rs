@@ -90,6 +90,18 @@ impl Options {
             .ok_or_else(|| self.bad(key, "a positive number of seconds"))
     }
 
+    /// Option `connections_per_address` of a server: how many connections
+    /// one address may have open at once (0: no limit), by default the
+    /// config's `connections per address`.
+    pub fn per_address(&self, vm: &Vm) -> Result<usize, Unwind> {
+        const KEY: &str = "connections_per_address";
+        let default = vm.backend.net.guards.per_address;
+        match self.int(KEY, i64::try_from(default).unwrap_or(i64::MAX))? {
+            n if n >= 0 => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
+            _ => Err(self.bad(KEY, "a number of connections, 0 for no limit")),
+        }
+    }
+
     pub fn string(&self, key: &str) -> Result<Option<String>, Unwind> {
         match self.entries.get(key) {
             None => Ok(None),
@@ -279,6 +291,7 @@ fn http_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
             "header_timeout",
             "timeout",
             "keep_alive",
+            "connections_per_address",
             "static",
             "cert",
             "key",
@@ -312,6 +325,7 @@ fn http_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         header_timeout: options.seconds("header_timeout", Duration::from_secs(30))?,
         response_timeout: options.seconds("timeout", Duration::from_secs(30))?,
         keep_alive: options.int("keep_alive", 1)? != 0,
+        per_address: options.per_address(vm)?,
         static_dir,
         tls,
     };

@@ -138,6 +138,8 @@ pub struct Guards {
     /// on a websocket or TLS port, before its handshake ends); `None`
     /// waits forever.
     pub login_timeout: Option<Duration>,
+    /// The largest websocket message (and frame) a client may send.
+    pub websocket_max_message: usize,
 }
 
 impl Default for Guards {
@@ -145,6 +147,7 @@ impl Default for Guards {
         Guards {
             per_address: 100,
             login_timeout: Some(Duration::from_secs(300)),
+            websocket_max_message: ws::MAX_MESSAGE,
         }
     }
 }
@@ -553,7 +556,7 @@ impl Net {
     pub fn start(&mut self, ports: &[Port], ip: &str, http_dir: Option<PathBuf>) -> Vec<String> {
         let mut problems = Vec::new();
         let ids = Arc::new(AtomicU64::new(0));
-        let peers = Arc::new(Mutex::new(FxHashMap::default()));
+        let peers = Peers::default();
         for port in ports {
             let tls = match &port.tls {
                 Some((cert, key)) => match tls::acceptor(cert, key) {
@@ -618,34 +621,41 @@ struct PortSetup {
     ids: Arc<AtomicU64>,
     guards: Guards,
     /// Open connections per address, over every port.
-    peers: Arc<Mutex<FxHashMap<IpAddr, usize>>>,
+    peers: Peers,
 }
 
-/// One address's claim on a connection; released when dropped.
-struct PeerSlot {
-    peers: Arc<Mutex<FxHashMap<IpAddr, usize>>>,
-    ip: IpAddr,
-}
+/// Open connections per address, for a set of listeners that share a
+/// limit.
+#[derive(Clone, Default)]
+pub struct Peers(Arc<Mutex<FxHashMap<IpAddr, usize>>>);
 
-impl PeerSlot {
-    /// A slot for `ip`, unless it has `limit` connections already.
-    fn take(setup: &PortSetup, ip: IpAddr) -> Option<PeerSlot> {
-        let mut peers = setup.peers.lock().unwrap_or_else(|e| e.into_inner());
+impl Peers {
+    /// A slot for `ip`, unless it has `limit` connections already (0: no
+    /// limit); a refusal is counted in the metrics.
+    pub fn take(&self, ip: IpAddr, limit: usize) -> Option<PeerSlot> {
+        let mut peers = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let count = peers.entry(ip).or_insert(0);
-        if setup.guards.per_address > 0 && *count >= setup.guards.per_address {
+        if limit > 0 && *count >= limit {
+            crate::metrics::CONNECTIONS_REFUSED.bump();
             return None;
         }
         *count += 1;
         Some(PeerSlot {
-            peers: setup.peers.clone(),
+            peers: self.clone(),
             ip,
         })
     }
 }
 
+/// One address's claim on a connection; released when dropped.
+pub struct PeerSlot {
+    peers: Peers,
+    ip: IpAddr,
+}
+
 impl Drop for PeerSlot {
     fn drop(&mut self) {
-        let mut peers = self.peers.lock().unwrap_or_else(|e| e.into_inner());
+        let mut peers = self.peers.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(count) = peers.get_mut(&self.ip) {
             *count = count.saturating_sub(1);
             if *count == 0 {
@@ -689,7 +699,7 @@ async fn accept_loop(listener: TcpListener, setup: Arc<PortSetup>) {
                 continue;
             }
         };
-        let Some(slot) = PeerSlot::take(&setup, peer.ip()) else {
+        let Some(slot) = setup.peers.take(peer.ip(), setup.guards.per_address) else {
             runtime::spawn(refuse(stream));
             continue;
         };
@@ -802,7 +812,16 @@ async fn serve_websocket_port<S>(
         .flatten()
     {
         Some(ws::Request::Upgrade { key, subprotocol }) => {
-            let accepted = before(deadline, ws::accept(stream, &key, subprotocol)).await;
+            let accepted = before(
+                deadline,
+                ws::accept(
+                    stream,
+                    &key,
+                    subprotocol,
+                    setup.guards.websocket_max_message,
+                ),
+            )
+            .await;
             if let Some(Ok((socket, kind))) = accepted {
                 serve_websocket(socket, kind, peer, setup, deadline).await;
             }
@@ -1051,7 +1070,7 @@ mod tests {
             guards: Guards::default(),
             peers: Default::default(),
         });
-        let slot = PeerSlot::take(&setup, at.ip()).expect("a slot");
+        let slot = setup.peers.take(at.ip(), 0).expect("a slot");
         let task = open(stream, at, setup, slot);
         assert!(
             std::mem::size_of_val(&task) < 2048,

@@ -89,6 +89,7 @@ pub async fn accept<S: AsyncRead + AsyncWrite + Unpin>(
     mut stream: S,
     key: &str,
     subprotocol: Option<(&'static str, PortKind)>,
+    max_message: usize,
 ) -> std::io::Result<(WebSocketStream<S>, PortKind)> {
     let mut response = format!(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n",
@@ -103,14 +104,15 @@ pub async fn accept<S: AsyncRead + AsyncWrite + Unpin>(
     // Without a subprotocol the page gets text, as the ascii protocol.
     let kind = subprotocol.map_or(PortKind::Ascii, |(_, k)| k);
     Ok((
-        WebSocketStream::from_raw_socket(stream, Role::Server, Some(limits())).await,
+        WebSocketStream::from_raw_socket(stream, Role::Server, Some(limits(max_message))).await,
         kind,
     ))
 }
 
-/// The largest message (and frame) a client may send. A game sends lines
-/// and short packets; the library's own limit of many megabytes would let
-/// each connection make the driver hold that much.
+/// The largest message (and frame) a client may send unless the config's
+/// `websocket max message` says otherwise. A game sends lines and short
+/// packets; the library's own limit of many megabytes would let each
+/// connection make the driver hold that much.
 pub const MAX_MESSAGE: usize = 64 << 10;
 
 /// The read buffer of each connection. The library's default of 128 KiB
@@ -119,10 +121,10 @@ pub const MAX_MESSAGE: usize = 64 << 10;
 /// pieces.
 const READ_BUFFER: usize = 4 << 10;
 
-fn limits() -> WebSocketConfig {
+fn limits(max_message: usize) -> WebSocketConfig {
     WebSocketConfig::default()
-        .max_message_size(Some(MAX_MESSAGE))
-        .max_frame_size(Some(MAX_MESSAGE))
+        .max_message_size(Some(max_message))
+        .max_frame_size(Some(max_message))
         .read_buffer_size(READ_BUFFER)
 }
 

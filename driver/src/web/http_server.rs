@@ -2,7 +2,8 @@
 //! parse requests (keep-alive, header limits, header read timeout), serves
 //! static files itself and hands every other request, body read and
 //! bounded, to the VM thread through a [`Deliver`] function, then waits a
-//! bounded time for the answer.
+//! bounded time for the answer. Each server limits the connections one
+//! address may have open at once.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -16,6 +17,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 
 use super::{Io, Timer, timeout};
+use crate::net::Peers;
 use crate::runtime::{self, Receiver, Sender, TcpListener};
 
 /// A request as the VM thread gets it: plain data only.
@@ -55,6 +57,8 @@ pub struct Config {
     pub header_timeout: Duration,
     pub response_timeout: Duration,
     pub keep_alive: bool,
+    /// Connections one address may have open at once; 0 for no limit.
+    pub per_address: usize,
     pub static_dir: Option<PathBuf>,
     pub tls: Option<futures_rustls::TlsAcceptor>,
 }
@@ -71,6 +75,7 @@ pub async fn serve(
     abandon: Abandon,
     stop: Receiver<()>,
 ) {
+    let peers = Peers::default();
     loop {
         let accepted = futures_lite::future::or(async { Some(listener.accept().await) }, async {
             let _ = stop.recv().await;
@@ -88,6 +93,12 @@ pub async fn serve(
                 runtime::sleep(Duration::from_millis(50)).await;
                 continue;
             }
+        };
+        let Some(slot) = peers.take(remote.ip(), config.per_address) else {
+            // Closed at once, before a byte is read: an answer would need
+            // the request, and on HTTPS a handshake, first.
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+            continue;
         };
         let _ = stream.set_nodelay(true);
         let config = config.clone();
@@ -109,6 +120,7 @@ pub async fn serve(
                 }
                 None => connection(stream, remote, config.clone(), deliver, abandon).await,
             }
+            drop(slot);
         });
     }
 }

@@ -1,7 +1,8 @@
 //! The dedicated metrics port of `metrics port : N`: an HTTP server that
 //! answers only `GET` of the metrics page, so that a scraper needs no LPC
 //! code. Each scrape asks the VM thread to sample its gauges first and
-//! waits a moment for it, since an idle VM samples them rarely.
+//! waits a moment for it, since an idle VM samples them rarely. Each
+//! address may have `connections per address` connections open at once.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -13,6 +14,7 @@ use lpcc::config::ConfigFile;
 
 use super::{Io, Timer, timeout};
 use crate::asyncwork::Notifier;
+use crate::net::Peers;
 use crate::runtime;
 
 /// How long a scrape waits for the VM to sample its gauges; a busy VM
@@ -22,10 +24,12 @@ const SAMPLE_PATIENCE: Duration = Duration::from_secs(1);
 /// How long a connection may take to send its request head.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What the config asks for: the address to listen on and the page's path.
+/// What the config asks for: the address to listen on, the page's path
+/// and the connections one address may have open (0: no limit).
 struct Settings {
     address: SocketAddr,
     path: String,
+    per_address: usize,
 }
 
 /// Reads `metrics port`, `metrics address` (loopback unless given) and
@@ -49,9 +53,14 @@ fn settings(file: &ConfigFile) -> Result<Option<Settings>, String> {
         .filter(|p| p.starts_with('/'))
         .unwrap_or("/metrics")
         .to_string();
+    let per_address = match file.get_int("connections per address") {
+        Ok(Some(n)) if n >= 0 => usize::try_from(n).unwrap_or(usize::MAX),
+        _ => crate::net::Guards::default().per_address,
+    };
     Ok(Some(Settings {
         address: SocketAddr::new(ip, port),
         path,
+        per_address,
     }))
 }
 
@@ -73,18 +82,23 @@ pub fn start(file: &ConfigFile, notifier: Notifier) -> Option<String> {
         "Serving metrics at http://{}{}",
         settings.address, settings.path
     );
-    runtime::spawn(accept(listener, settings.path, notifier));
+    runtime::spawn(accept(listener, settings, notifier));
     Some(line)
 }
 
-async fn accept(listener: runtime::TcpListener, path: String, notifier: Notifier) {
+async fn accept(listener: runtime::TcpListener, settings: Settings, notifier: Notifier) {
+    let peers = Peers::default();
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
+        let Ok((stream, remote)) = listener.accept().await else {
             // Out of descriptors: wait a little rather than spin.
             runtime::sleep(Duration::from_millis(50)).await;
             continue;
         };
-        let path = path.clone();
+        let Some(slot) = peers.take(remote.ip(), settings.per_address) else {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+            continue;
+        };
+        let path = settings.path.clone();
         let notifier = notifier.clone();
         runtime::spawn(async move {
             let service = hyper::service::service_fn(move |request| {
@@ -95,6 +109,7 @@ async fn accept(listener: runtime::TcpListener, path: String, notifier: Notifier
                 .timer(Timer)
                 .header_read_timeout(Some(HEADER_TIMEOUT));
             let _ = builder.serve_connection(Io(stream), service).await;
+            drop(slot);
         });
     }
 }
