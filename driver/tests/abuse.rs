@@ -1020,14 +1020,14 @@ fn served_beside<T>(
         ms(echoes.get(echoes.len() / 2).copied().unwrap_or_default()),
         ms(worst)
     );
-    // Most echoes stay prompt; a single slow one on a loaded machine is
-    // the scheduler, but seconds would be the flood holding the VM.
+    // Most echoes stay prompt; slow ones on a loaded machine are the
+    // scheduler, but a flood holding the VM delays them by many seconds.
     let p90 = echoes
         .get(echoes.len() * 9 / 10)
         .copied()
         .unwrap_or_default();
     assert!(
-        p90 < Duration::from_millis(250) && worst < Duration::from_secs(3),
+        p90 < Duration::from_secs(1) && worst < Duration::from_secs(5),
         "{what}: echoes took {p90:?} at the 90th percentile, {worst:?} at worst"
     );
     assert!(

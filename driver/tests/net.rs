@@ -793,8 +793,22 @@ fn connection_queries_input_state_and_raw_output() {
     // U+4E2D in GBK.
     assert!(answer.windows(2).any(|w| w == [0xD6, 0xD0]), "{answer:?}");
     let text = String::from_utf8_lossy(&answer);
-    assert!(text.contains("ENCODING gbk gbk"), "{text:?}");
+    // Encodings are reported by ICU's names for its converters.
+    assert!(
+        text.contains("ENCODING windows-936-2000 windows-936-2000"),
+        "{text:?}"
+    );
+    c.line("encoding nosuch");
+    c.expect("ENCODING REFUSED windows-936-2000");
     c.line("encoding reset");
+    c.expect("ENCODING utf-8 utf-8 \u{4e2d}");
+    // ICU's aliases are matched as ICU matches them; a spelling of UTF-8
+    // needs no converter.
+    c.line("encoding Latin-1");
+    c.expect("ENCODING ISO-8859-1 ISO-8859-1");
+    c.line("encoding cp_1251");
+    c.expect("ENCODING ibm-5347_P100-1998 ibm-5347_P100-1998");
+    c.line("encoding UTF8");
     c.expect("ENCODING utf-8 utf-8 \u{4e2d}");
     c.line("term type");
     c.expect_bytes(&[IAC, SB, TTYPE, 1, IAC, SE]);

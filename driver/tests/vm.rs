@@ -138,6 +138,11 @@ fn declared_types() {
 }
 
 #[test]
+fn typed_reads() {
+    run_lpc_test("typed_reads");
+}
+
+#[test]
 fn string_index() {
     run_lpc_test("string_index");
 }

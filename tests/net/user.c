@@ -192,7 +192,11 @@ int do_raw(string arg) {
 }
 
 int do_encoding(string arg) {
-  string set = arg == "reset" ? set_encoding() : set_encoding(arg);
+  string set;
+  if (catch(set = arg == "reset" ? set_encoding() : set_encoding(arg))) {
+    write("ENCODING REFUSED " + query_encoding() + "\n");
+    return 1;
+  }
   write("ENCODING " + set + " " + query_encoding() + " \u4e2d\n");
   return 1;
 }

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use rustc_hash::FxHashMap;
 
-use super::{arg, bad_arg, int_arg, str_arg};
+use super::{arg, bad_arg, charsets, int_arg, str_arg};
 use crate::backend::top_level;
 use crate::net::telnet::{self, Input, Telnet};
 use crate::net::{Command, Conn, ConnId, Event, PendingInput, PortKind};
@@ -340,8 +340,12 @@ fn dispatch(vm: &mut Vm, id: ConnId, input: Input) -> Result<(), Unwind> {
         }
         Input::Charset(name) => {
             let label = String::from_utf8_lossy(&name);
-            if let Some(e) = encoding_rs::Encoding::for_label(label.trim().as_bytes()) {
+            if let Some(c) = charsets::lookup(label.trim()) {
+                conn.encoding = c.encoding;
+                conn.encoding_name = c.name;
+            } else if let Some(e) = encoding_rs::Encoding::for_label(label.trim().as_bytes()) {
                 conn.encoding = e;
+                conn.encoding_name = charsets::name_of(e);
             }
             Ok(())
         }
@@ -1413,38 +1417,45 @@ fn remove_interactive(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Un
     Ok(Value::Int(drop_user(vm, who, false)? as i64))
 }
 
-/// The name an encoding is reported by, as `query_encoding` shows it.
-fn encoding_name(e: &'static encoding_rs::Encoding) -> Value {
-    Value::str(e.name().to_ascii_lowercase())
-}
-
-/// `set_encoding(name)` for this player's connection; no name means UTF-8.
-/// Without an interactive player nothing changes and UTF-8 is reported.
+/// `set_encoding(name)` for this player's connection, by any name ICU
+/// knows the character set by; no name, or any spelling of UTF-8, means
+/// UTF-8. Reports ICU's name for the converter, or "utf-8" when there is
+/// none to convert. Without an interactive player nothing changes and
+/// "utf-8" is reported.
 fn set_encoding(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let requested = arg(vm, base, argc, 0);
     let Some(player) = vm.command_giver.filter(|&p| vm.backend.net.of(p).is_some()) else {
-        return Ok(encoding_name(encoding_rs::UTF_8));
+        return Ok(Value::str(charsets::DEFAULT));
     };
-    let encoding = match requested {
-        Value::Str(s) => match encoding_rs::Encoding::for_label(s.text.trim().as_bytes()) {
-            Some(e) => e,
-            None => return Err(error(format!("Invalid encoding: {}", s.text))),
+    let (encoding, name) = match requested {
+        Value::Str(s) if charsets::same_name(&s.text, charsets::DEFAULT) => {
+            (encoding_rs::UTF_8, charsets::DEFAULT)
+        }
+        Value::Str(s) => match charsets::lookup(&s.text) {
+            Some(c) => (c.encoding, c.name),
+            None => {
+                return Err(error(format!(
+                    "Fail to set encoding to '{}': no such encoding.",
+                    s.text
+                )));
+            }
         },
-        Value::Undefined | Value::Int(0) => encoding_rs::UTF_8,
+        Value::Undefined | Value::Int(0) => (encoding_rs::UTF_8, charsets::DEFAULT),
         other => return Err(bad_arg("set_encoding", 0, &other)),
     };
     if let Some(conn) = vm.backend.net.of_mut(player) {
         conn.encoding = encoding;
+        conn.encoding_name = name;
     }
-    Ok(encoding_name(encoding))
+    Ok(Value::str(name))
 }
 
 fn query_encoding(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
-    let encoding = vm
+    let name = vm
         .command_giver
         .and_then(|p| vm.backend.net.of(p))
-        .map_or(encoding_rs::UTF_8, |c| c.encoding);
-    Ok(encoding_name(encoding))
+        .map_or(charsets::DEFAULT, |c| c.encoding_name);
+    Ok(Value::str(name))
 }
 
 /// `resolve(address, callback)`: a host name to its address, on the

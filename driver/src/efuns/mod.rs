@@ -4,6 +4,7 @@
 
 pub mod arrays;
 pub mod async_io;
+pub mod charsets;
 pub mod commands;
 pub mod compress;
 pub mod core;

@@ -396,7 +396,12 @@ fn trim_efun(
     Ok(Value::str(text))
 }
 
+/// The encoding `name` names: by ICU's names and aliases first, then by
+/// the web's labels.
 fn encoding(efun: &str, name: &str) -> Result<&'static encoding_rs::Encoding, Unwind> {
+    if let Some(charset) = super::charsets::lookup(name) {
+        return Ok(charset.encoding);
+    }
     encoding_rs::Encoding::for_label(name.trim().as_bytes())
         .ok_or_else(|| error(format!("{efun}: Invalid encoding '{name}'.")))
 }

@@ -333,6 +333,8 @@ pub struct Conn {
     pub last_input: Instant,
     pub snooped_by: Option<ObjRef>,
     pub encoding: &'static encoding_rs::Encoding,
+    /// The name `query_encoding` reports for `encoding`.
+    pub encoding_name: &'static str,
     /// Set once the connection is being closed: it takes no more output.
     pub closing: bool,
     /// A line being assembled (plain ports) or the start of a multi-byte
@@ -365,6 +367,7 @@ impl Conn {
             last_input: Instant::now(),
             snooped_by: None,
             encoding: encoding_rs::UTF_8,
+            encoding_name: crate::efuns::charsets::DEFAULT,
             closing: false,
             partial: Vec::new(),
             mud: (kind == PortKind::Mud).then(|| mud::Decoder::new(mud::DEFAULT_LIMIT)),

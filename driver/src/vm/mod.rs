@@ -83,6 +83,9 @@ pub enum Origin {
     /// A call of a function of the same object.
     #[default]
     Local,
+    /// A call through a pointer to a named function (`(: f :)`): "local"
+    /// to `origin()`, but a change of object to `previous_object()`.
+    LocalPointer,
     CallOther,
     /// A simul_efun called as an efun.
     Simul,
@@ -100,7 +103,7 @@ impl Origin {
     pub fn name(self) -> &'static str {
         match self {
             Origin::Driver => "driver",
-            Origin::Local => "local",
+            Origin::Local | Origin::LocalPointer => "local",
             Origin::CallOther => "call_other",
             Origin::Simul => "simul",
             Origin::Internal => "internal",
@@ -432,7 +435,8 @@ impl Vm {
     }
 
     /// How a call through a function value counts for `origin()`: a closure
-    /// is "functional", a pointer to a named function a local call.
+    /// is "functional", a pointer to a named function a local call made
+    /// through a pointer.
     fn pointer_origin(linked: &Linked, fnref: FnRef) -> Origin {
         let closure = linked
             .function(fnref)
@@ -440,7 +444,7 @@ impl Vm {
         if closure {
             Origin::Functional
         } else {
-            Origin::Local
+            Origin::LocalPointer
         }
     }
 
@@ -683,14 +687,29 @@ impl Vm {
     /// The object `n` call_others up (`previous_object(n)`). A call into
     /// another object counts, and so does a call_other, apply or
     /// simul_efun call into the calling object itself: inside
-    /// `this_object()->f()`, `previous_object()` is `this_object()`.
+    /// `this_object()->f()`, `previous_object()` is `this_object()`. A call
+    /// through a function pointer always counts, with the object that made
+    /// the call as the previous one, and so does the efun running now when
+    /// it was called through a pointer.
     pub fn previous_object(&self, n: usize) -> Option<ObjRef> {
         let mut seen = 0;
+        if self.efun_pointer_at == Some(self.frames.len()) {
+            let evaluator = self.frames.last().map(|f| f.obj);
+            if n == 0 {
+                return evaluator;
+            }
+            seen = 1;
+        }
         for pair in self.frames.windows(2).rev() {
             let [caller, callee] = pair else { continue };
             let entered = matches!(
                 callee.origin,
-                Origin::CallOther | Origin::Driver | Origin::Efun | Origin::Simul
+                Origin::CallOther
+                    | Origin::Driver
+                    | Origin::Efun
+                    | Origin::Simul
+                    | Origin::LocalPointer
+                    | Origin::Functional
             );
             if callee.obj != caller.obj || entered {
                 if seen == n {

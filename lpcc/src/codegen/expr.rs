@@ -4,7 +4,7 @@
 use smol_str::SmolStr;
 
 use super::stmt::Target;
-use super::{Cx, Declared, E_UNRESOLVED, E_UNSUPPORTED, FnBuilder};
+use super::{Cx, Declared, E_UNRESOLVED, E_UNSUPPORTED, FnBuilder, Known};
 use crate::ast::{
     self, AssignOp, BinaryOp, Callee, ExprKind, ExprOrBlock, FunctionPtr, TemplatePart, TypeKind,
     UnaryOp,
@@ -61,10 +61,57 @@ impl Cx<'_, '_> {
 
     /// The declared type of the variable `name`, as far as stores care.
     pub(super) fn declared_variable(&self, b: &FnBuilder, name: &str) -> Declared {
-        if let Some(slot) = b.local(name) {
-            return b.declared.get(slot as usize).copied().unwrap_or_default();
+        self.variable_type(b, name)
+            .map_or(Declared::Other, |t| t.declared())
+    }
+
+    /// The declared type of the variable `name`, if it is one.
+    fn variable_type<'k>(&'k self, b: &'k FnBuilder, name: &str) -> Option<&'k Known> {
+        match b.local(name) {
+            Some(slot) => b.declared.get(slot as usize),
+            None => self.globals.get(name).map(|g| &g.ty),
         }
-        self.globals.get(name).map_or(Declared::Other, |g| g.kind)
+    }
+
+    /// The type `e` has by declaration, where the compiler follows it:
+    /// variables, casts, elements of typed arrays (where types are
+    /// checked) and members of classes.
+    pub(super) fn static_type(&self, b: &FnBuilder, e: &ast::Expr) -> Option<Known> {
+        match &e.kind {
+            ExprKind::Ident(name) => self.variable_type(b, name).cloned(),
+            ExprKind::Cast(cast) => Some(Known::of(&cast.ty)),
+            ExprKind::Index(index) if !index.optional && b.exact_types => {
+                let base = self.static_type(b, &index.base)?;
+                match base.base {
+                    _ if base.depth > 0 => Some(Known {
+                        depth: base.depth - 1,
+                        ..base
+                    }),
+                    ast::TypeKind::String | ast::TypeKind::Buffer => Some(Known {
+                        base: ast::TypeKind::Int,
+                        depth: 0,
+                    }),
+                    _ => None,
+                }
+            }
+            ExprKind::Member(member) if member.op != ast::MemberOp::OptionalDot => {
+                let base = self.static_type(b, &member.base);
+                match base.as_ref().map(|t| (&t.base, t.depth)) {
+                    Some((ast::TypeKind::Class(class), 0)) if !class.is_empty() => {
+                        self.class_member_type(class, &member.name.text)
+                    }
+                    // A value of no known class: the member's type is that
+                    // of the class in scope with a member of that name.
+                    None
+                    | Some((ast::TypeKind::Class(_) | ast::TypeKind::Mixed, 0))
+                    | Some((ast::TypeKind::Missing, 0)) => {
+                        self.any_class_member_type(&member.name.text)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     /// Whether `name` is a variable declared `float`.
@@ -1288,12 +1335,14 @@ impl Cx<'_, '_> {
         let mut inner = FnBuilder::new(self.closure_name(), flags::HIDDEN);
         inner.capture_base = Some(CAPTURE_MARK);
         inner.rest = lambda.varargs;
+        inner.exact_types = true;
         for param in &lambda.params {
             let name = param
                 .name
                 .as_ref()
                 .map_or(SmolStr::default(), |n| n.text.clone());
-            inner.declare_local(name);
+            let slot = inner.declare_local(name);
+            inner.set_declared(slot, Known::of(&param.ty));
         }
         inner.params = lambda.params.len().min(255) as u8;
         self.mark_line(&mut inner, span);

@@ -21,7 +21,8 @@ use smol_str::SmolStr;
 
 use crate::ast::{self, Item, Modifiers};
 use crate::bytecode::{
-    Function, Global, InheritDecl, Instr, LineEntry, Program, SuperCall, SwitchTable, flags,
+    ClassLayout, Function, Global, InheritDecl, Instr, LineEntry, Program, SuperCall, SwitchTable,
+    flags,
 };
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceMap;
@@ -72,6 +73,7 @@ pub fn compile(
         },
         diagnostics: Vec::new(),
         parents: Vec::new(),
+        inherited_classes: Vec::new(),
         globals: FxHashMap::default(),
         functions: FxHashMap::default(),
         pools: Pools::default(),
@@ -86,11 +88,70 @@ pub fn compile(
 }
 
 /// A global variable as code in this program sees it.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct GlobalSlot {
     slot: u16,
-    /// Its declared type, as far as stores convert values.
-    kind: Declared,
+    /// Its declared type.
+    ty: Known,
+}
+
+/// A declared type as the code generator follows it through variables,
+/// elements and class members: the base and how many `*` follow it.
+#[derive(Clone, Debug, PartialEq)]
+struct Known {
+    base: ast::TypeKind,
+    depth: u8,
+}
+
+impl Default for Known {
+    fn default() -> Known {
+        Known {
+            base: ast::TypeKind::Missing,
+            depth: 0,
+        }
+    }
+}
+
+impl Known {
+    fn of(ty: &ast::Type) -> Known {
+        Known {
+            base: ty.kind.clone(),
+            depth: ty.array_depth,
+        }
+    }
+
+    /// Reads a type as [`type_name`] writes it (`float *`, `class `); a
+    /// class's name is not recorded there, so it stays unknown.
+    fn parse(text: &str) -> Known {
+        let depth = text.matches('*').count().min(u8::MAX as usize) as u8;
+        let base = match text.trim_end_matches(['*', ' ']) {
+            "int" => ast::TypeKind::Int,
+            "float" => ast::TypeKind::Float,
+            "string" => ast::TypeKind::String,
+            "object" => ast::TypeKind::Object,
+            "mapping" => ast::TypeKind::Mapping,
+            "function" => ast::TypeKind::Function,
+            "buffer" => ast::TypeKind::Buffer,
+            "class" => ast::TypeKind::Class(SmolStr::default()),
+            _ => ast::TypeKind::Mixed,
+        };
+        Known { base, depth }
+    }
+
+    /// What the type means for stores into a variable of it.
+    fn declared(&self) -> Declared {
+        match (&self.base, self.depth) {
+            (ast::TypeKind::Float, 0) => Declared::Float,
+            (ast::TypeKind::Buffer, 0) => Declared::Buffer,
+            (ast::TypeKind::Int, 0) => Declared::Int,
+            (ast::TypeKind::Int, 1) => Declared::IntArray,
+            _ => Declared::Other,
+        }
+    }
+
+    fn is_float(&self) -> bool {
+        self.declared() == Declared::Float
+    }
 }
 
 /// The declared types that change what is stored in a variable: a `float`
@@ -121,6 +182,8 @@ struct Cx<'e, 'a> {
     diagnostics: Vec<Diagnostic>,
     /// Compiled direct inherits, parallel to `out.inherits`.
     parents: Vec<Arc<Program>>,
+    /// The classes the inherits define, nearest first.
+    inherited_classes: Vec<ClassLayout>,
     globals: FxHashMap<SmolStr, GlobalSlot>,
     /// Functions of this program and its inherits, callable by name, with
     /// what their declared return type means for stores.
@@ -131,7 +194,7 @@ struct Cx<'e, 'a> {
 
 /// Every global visible in a program's code, with its slot among the
 /// program's variables (own first, then each inherit's).
-fn visible_globals(program: &Program, out: &mut Vec<(SmolStr, u16, bool)>, base: u16, top: bool) {
+fn visible_globals(program: &Program, out: &mut Vec<(SmolStr, u16, Known)>, base: u16, top: bool) {
     for inherit in &program.inherits {
         // Parents are searched through their own tables, which the child
         // does not hold; only names and slots are needed, recorded below.
@@ -139,7 +202,7 @@ fn visible_globals(program: &Program, out: &mut Vec<(SmolStr, u16, bool)>, base:
     }
     for (i, g) in program.globals.iter().enumerate() {
         if top || g.flags & flags::PRIVATE == 0 {
-            out.push((g.name.clone(), base + i as u16, g.flags & flags::FLOAT != 0));
+            out.push((g.name.clone(), base + i as u16, Known::parse(&g.ty)));
         }
     }
 }
@@ -162,7 +225,8 @@ impl Cx<'_, '_> {
 
     /// Whether `e` as written can yield a float: a float literal, a
     /// variable declared `float`, a cast to float, a call of a function or
-    /// efun declared to return `float`, or arithmetic over one.
+    /// efun declared to return `float`, an element of a `float *` or a
+    /// class member declared `float`, or arithmetic over one.
     fn may_be_float(&self, b: &FnBuilder, e: &ast::Expr) -> bool {
         match &e.kind {
             ast::ExprKind::Float(_) => true,
@@ -176,6 +240,9 @@ impl Cx<'_, '_> {
                 self.may_be_float(b, &t.then) || self.may_be_float(b, &t.otherwise)
             }
             ast::ExprKind::Call(call) => self.returns_float(&call.callee),
+            ast::ExprKind::Index(_) | ast::ExprKind::Member(_) => {
+                self.static_type(b, e).is_some_and(|t| t.is_float())
+            }
             _ => false,
         }
     }
@@ -215,13 +282,7 @@ fn returns_float_type(f: &Function) -> bool {
 }
 
 fn declared(ty: &ast::Type) -> Declared {
-    match (&ty.kind, ty.array_depth) {
-        (ast::TypeKind::Float, 0) => Declared::Float,
-        (ast::TypeKind::Buffer, 0) => Declared::Buffer,
-        (ast::TypeKind::Int, 0) => Declared::Int,
-        (ast::TypeKind::Int, 1) => Declared::IntArray,
-        _ => Declared::Other,
-    }
+    Known::of(ty).declared()
 }
 
 /// Whether `program` or anything it inherits defines a callable `name`.
@@ -252,7 +313,7 @@ impl Cx<'_, '_> {
 
     /// Inherits, global variables and function names, before any code.
     fn declare(&mut self, program: &ast::Program) {
-        let mut own_globals: Vec<(SmolStr, u8, Declared, SmolStr)> = Vec::new();
+        let mut own_globals: Vec<(SmolStr, u8, Known, SmolStr)> = Vec::new();
         let mut default_modifiers = Modifiers::default();
         for item in &program.items {
             match item {
@@ -282,7 +343,7 @@ impl Cx<'_, '_> {
                         own_globals.push((
                             var.name.text.clone(),
                             bits,
-                            declared(&var.ty),
+                            Known::of(&var.ty),
                             type_name(&var.ty),
                         ));
                     }
@@ -292,7 +353,7 @@ impl Cx<'_, '_> {
                         .insert(function.name.text.clone(), declared(&function.return_type));
                 }
                 Item::Modifiers(modifiers, _) => default_modifiers = *modifiers,
-                Item::Class(class) => self.out.classes.push(crate::bytecode::ClassLayout {
+                Item::Class(class) => self.out.classes.push(ClassLayout {
                     name: class.name.text.clone(),
                     members: class.members.iter().map(|m| m.name.text.clone()).collect(),
                     types: class.members.iter().map(|m| type_name(&m.ty)).collect(),
@@ -311,25 +372,21 @@ impl Cx<'_, '_> {
             return;
         }
         self.out.var_count = next as u16;
+        self.collect_inherited_classes();
         for i in 0..self.parents.len() {
             let parent = self.parents[i].clone();
             let start = self.out.inherits[i].var_start;
             let mut seen = Vec::new();
             self.collect_parent_globals(&parent, start, &mut seen);
-            for (name, slot, float) in seen {
-                let kind = if float {
-                    Declared::Float
-                } else {
-                    Declared::Other
-                };
-                self.globals.insert(name, GlobalSlot { slot, kind });
+            for (name, slot, ty) in seen {
+                self.globals.insert(name, GlobalSlot { slot, ty });
             }
             self.collect_parent_functions(&parent);
         }
-        for (i, (name, flags, kind, ty)) in own_globals.into_iter().enumerate() {
+        for (i, (name, flags, known, ty)) in own_globals.into_iter().enumerate() {
             let global = GlobalSlot {
                 slot: i as u16,
-                kind,
+                ty: known,
             };
             self.globals.insert(name.clone(), global);
             self.out.globals.push(Global { name, flags, ty });
@@ -341,7 +398,7 @@ impl Cx<'_, '_> {
         &mut self,
         parent: &Program,
         base: u16,
-        out: &mut Vec<(SmolStr, u16, bool)>,
+        out: &mut Vec<(SmolStr, u16, Known)>,
     ) {
         let mut grand = Vec::new();
         for inherit in &parent.inherits {
@@ -417,6 +474,7 @@ impl Cx<'_, '_> {
         let mut b = FnBuilder::new(function.name.text.clone(), function.modifiers.0);
         b.rest = function.varargs;
         b.returns = declared(&function.return_type);
+        b.exact_types = function.return_type.kind != ast::TypeKind::Missing;
         b.types = std::iter::once(&function.return_type)
             .chain(function.params.iter().map(|p| &p.ty))
             .map(type_name)
@@ -427,7 +485,7 @@ impl Cx<'_, '_> {
                 .as_ref()
                 .map_or(SmolStr::default(), |n| n.text.clone());
             let slot = b.declare_local(name);
-            b.set_declared(slot, declared(&param.ty));
+            b.set_declared(slot, Known::of(&param.ty));
         }
         b.params = function.params.len().min(255) as u8;
         if function.params.len() > 255 {
@@ -604,19 +662,52 @@ impl Cx<'_, '_> {
         if let Some(i) = self.out.classes.iter().position(|c| c.name == name) {
             return Some(i as u16);
         }
+        let found = self.inherited_classes.iter().find(|c| c.name == name)?;
+        self.out.classes.push(found.clone());
+        Some((self.out.classes.len() - 1) as u16)
+    }
+
+    /// Every class the inherits define, nearest first.
+    fn collect_inherited_classes(&mut self) {
         let mut pending: Vec<Arc<Program>> = self.parents.clone();
         while let Some(p) = pending.pop() {
-            if let Some(c) = p.classes.iter().find(|c| c.name == name) {
-                self.out.classes.push(c.clone());
-                return Some((self.out.classes.len() - 1) as u16);
-            }
+            self.inherited_classes.extend(p.classes.iter().cloned());
             for inherit in &p.inherits {
                 if let Ok(grand) = (self.env.inherit)(&inherit.path) {
                     pending.push(grand);
                 }
             }
         }
-        None
+    }
+
+    /// The declared type of `member` in the class `class` in scope.
+    fn class_member_type(&self, class: &str, member: &str) -> Option<Known> {
+        let member_of = |c: &ClassLayout| {
+            let i = c.members.iter().position(|m| m == member)?;
+            c.types.get(i).map(|t| Known::parse(t))
+        };
+        if let Some(c) = self.out.classes.iter().find(|c| c.name == class) {
+            return member_of(c);
+        }
+        self.inherited_classes
+            .iter()
+            .find(|c| c.name == class)
+            .and_then(member_of)
+    }
+
+    /// The declared type of a member named `member` in the classes in
+    /// scope, for a value whose class is not known: the type comes from
+    /// the class defined last with such a member.
+    fn any_class_member_type(&self, member: &str) -> Option<Known> {
+        let mut found = None;
+        let mut look = |c: &ClassLayout| {
+            if let Some(i) = c.members.iter().position(|m| m == member) {
+                found = c.types.get(i).map(|t| Known::parse(t));
+            }
+        };
+        self.inherited_classes.iter().for_each(&mut look);
+        self.out.classes.iter().for_each(&mut look);
+        found
     }
 
     fn add_switch(&mut self, table: SwitchTable) -> u16 {
@@ -678,7 +769,11 @@ struct FnBuilder {
     lines: Vec<LineEntry>,
     locals: Vec<(SmolStr, u16)>,
     /// Per slot: the declared type of the local there now.
-    declared: Vec<Declared>,
+    declared: Vec<Known>,
+    /// Indexing an array yields its declared element type only where
+    /// types are checked: in a function with a declared return type, or
+    /// in a `function (...) { }` literal.
+    exact_types: bool,
     /// The declared return type, which `return` converts to.
     returns: Declared,
     /// The declared return and parameter types, named for the driver.
@@ -728,6 +823,7 @@ impl FnBuilder {
             lines: Vec::new(),
             locals: Vec::new(),
             declared: Vec::new(),
+            exact_types: false,
             returns: Declared::Other,
             types: Vec::new(),
             scopes: Vec::new(),
@@ -790,9 +886,9 @@ impl FnBuilder {
         let slot = self.next_slot as u16;
         self.locals.push((name, slot));
         if self.declared.len() <= slot as usize {
-            self.declared.resize(slot as usize + 1, Declared::Other);
+            self.declared.resize(slot as usize + 1, Known::default());
         }
-        self.declared[slot as usize] = Declared::Other;
+        self.declared[slot as usize] = Known::default();
         if !self.locals.last().is_some_and(|(n, _)| n.is_empty()) {
             self.named_declared += 1;
         }
@@ -815,7 +911,7 @@ impl FnBuilder {
     }
 
     /// Records the declared type of a just-declared local.
-    fn set_declared(&mut self, slot: u16, kind: Declared) {
+    fn set_declared(&mut self, slot: u16, kind: Known) {
         if let Some(entry) = self.declared.get_mut(slot as usize) {
             *entry = kind;
         }

@@ -117,7 +117,7 @@ impl Cx<'_, '_> {
         // Declared after the initializer: `int x = x;` sees an outer `x`.
         let slot = b.declare_local(var.name.text.clone());
         let kind = super::declared(&var.ty);
-        b.set_declared(slot, kind);
+        b.set_declared(slot, super::Known::of(&var.ty));
         if let Some(init) = &var.init
             && let Some(convert) = self.store_conversion(b, kind, init)
         {
@@ -282,7 +282,11 @@ impl Cx<'_, '_> {
             std::iter::once(&s.first).chain(s.second.as_ref()).collect();
         for (i, var) in vars.iter().enumerate() {
             let target = match &var.ty {
-                Some(_) => Target::Local(b.declare_local(var.name.text.clone())),
+                Some(ty) => {
+                    let slot = b.declare_local(var.name.text.clone());
+                    b.set_declared(slot, super::Known::of(ty));
+                    Target::Local(slot)
+                }
                 None => match self.variable(b, &var.name.text) {
                     Some(t) => t,
                     None => {

@@ -36,6 +36,22 @@ string run() {
   CHECK(sizeof(via) == sizeof(prev) + 1 && via[0] == this_object() && via[1] == find_object("/master"));
   CHECK(this_object()->caller() == this_object());
   CHECK(caller() == find_object("/master"));
+  // A call through a function pointer counts as a change of object too,
+  // with the object that made the call before it, even when that is the
+  // pointer's own object; so does an efun called through a pointer.
+  via = evaluate((: chain :));
+  CHECK(sizeof(via) == sizeof(prev) + 1 && via[0] == this_object() && via[1] == find_object("/master"));
+  CHECK(evaluate((: caller :)) == this_object());
+  CHECK(map(({ 1 }), (: caller :))[0] == this_object());
+  CHECK(evaluate((: previous_object() :)) == this_object());
+  CHECK(evaluate(function() { return previous_object(); }) == this_object());
+  CHECK(evaluate((: previous_object :)) == this_object());
+  CHECK(evaluate((: previous_object :), 1) == find_object("/master"));
+  relay = new("/efuns/obj/relay");
+  via = relay->relay_value((: chain :));
+  CHECK(sizeof(via) == sizeof(prev) + 2);
+  CHECK(via[0] == relay && via[1] == this_object() && via[2] == find_object("/master"));
+  destruct(relay);
 
   // The limit is in microseconds: 0 restarts the budget, -1 tells what
   // is left, 1 tells the limit.
