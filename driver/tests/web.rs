@@ -127,6 +127,16 @@ fn http_serve_answers_through_lpc() {
         (missing.status, missing.body.as_str()),
         (404, "no page /nothing")
     );
+    // Only the handler's object may answer a request.
+    let kept = http.get("/stolen");
+    assert_eq!((kept.status, kept.body.as_str()), (200, "kept"));
+    let log = driver.expect_log(&["serve 1"]);
+    let stolen = line_of(&log, "respond stolen ");
+    assert!(
+        stolen.starts_with("respond stolen *http_respond(): handle ")
+            && stolen.ends_with(" belongs to /web, not to /other"),
+        "{log}"
+    );
     let failed = http.get("/error");
     assert_eq!(failed.status, 500);
     let bad = http.get("/bad");
@@ -575,6 +585,21 @@ fn websocket_client_talks_and_closes() {
         "wsl closed 1000",
         "wsf error",
     ]);
+    // Another object may neither send on the connection nor close it:
+    // the connection went on, and the peer never heard "stolen".
+    let log = driver.log();
+    let stolen = line_of(&log, "ws stolen ");
+    assert!(
+        stolen.starts_with("ws stolen *websocket_send(): handle ")
+            && stolen.contains("|*websocket_close(): handle "),
+        "{log}"
+    );
+    assert_eq!(
+        stolen.matches(" belongs to /web, not to /other").count(),
+        2,
+        "{log}"
+    );
+    assert!(!log.contains("ws text stolen"), "{log}");
 }
 
 /// Posts a GraphQL request and gives the JSON answer.
@@ -858,10 +883,7 @@ fn mqtt_round_trip(protocol: &str) {
         .unwrap_or_default();
     assert!(refusal.contains("refused"), "{log}");
     // Another object may not use the client: each efun is refused.
-    let stolen = log
-        .lines()
-        .find(|l| l.starts_with("mqtt stolen "))
-        .unwrap_or_default();
+    let stolen = line_of(&log, "mqtt stolen ");
     for efun in [
         "mqtt_publish",
         "mqtt_subscribe",

@@ -14,3 +14,12 @@ string use_mqtt(int handle) {
                         catch(mqtt_unsubscribe(handle, "mud/#")),
                         catch(mqtt_disconnect(handle)) }), (: refused :)), "|");
 }
+
+string use_websocket(int handle) {
+  return refused(catch(websocket_send(handle, "stolen"))) + "|" +
+         refused(catch(websocket_close(handle)));
+}
+
+string use_request(int id) {
+  return refused(catch(http_respond(id, ([ "status": 200, "body": "stolen" ]))));
+}

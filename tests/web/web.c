@@ -37,6 +37,10 @@ mixed handle(mapping req) {
     destruct(clone_object("/mqspeaker"));
     return ([ "status": 200, "body": "cloned" ]);
   }
+  if (path == "/stolen") {
+    log("respond stolen " + load_object("/other")->use_request(req["id"]));
+    return ([ "status": 200, "body": "kept" ]);
+  }
   if (path == "/bad") {
     return ([ "status": "teapot" ]);
   }
@@ -120,6 +124,7 @@ void websocket(string url) {
   ws = websocket_connect(url, (: ws_message :), (: ws_closed :),
                          ([ "headers": ([ "x-who": "lpc" ]), "protocols": ({ "chat" }) ]));
   log("ws queued " + websocket_send(ws, "hi"));
+  log("ws stolen " + load_object("/other")->use_websocket(ws));
 }
 
 void ws_local_close(mixed message, int handle) {
