@@ -326,6 +326,12 @@ void grpc_server(string port) {
                                                   load_object("/grpcsvc"), ([ "nope": 1 ]))));
 }
 
+// The same service on a second port, whose streams linger only a moment.
+void grpc_brief_server(string port) {
+  log("grpc brief serve " + (grpc_serve(to_int(port), "chat.Chat", load_object("/grpcsvc"),
+                                        ([ "linger": 0.001 ])) > 0));
+}
+
 // A ping-pong over a bidirectional stream: each answer sends the next
 // ping, so the exchange only moves if answers come before the requests end.
 void ping_heard(mixed a, mixed b, mixed c) {
