@@ -182,6 +182,24 @@ fn http_serve_answers_through_lpc() {
     );
 }
 
+/// A request belongs to the object of the handler function it reached,
+/// not to the object that started the server.
+#[test]
+fn http_request_belongs_to_its_handler_functions_object() {
+    let port = free_port();
+    let mut driver = Driver::start(&[format!("serve_other={port}")], &[]);
+    driver.expect_log(&["serve other 1"]);
+    let answer = Http::connect(port).get("/x");
+    assert_eq!((answer.status, answer.body.as_str()), (200, "from other"));
+    let log = driver.log();
+    let taken = line_of(&log, "other takes ");
+    assert!(
+        taken.starts_with("other takes *http_respond(): handle ")
+            && taken.ends_with(" belongs to /other, not to /web"),
+        "{log}"
+    );
+}
+
 #[test]
 fn http_serve_speaks_tls() {
     let port = free_port();

@@ -60,6 +60,16 @@ void serve_tls(string port) {
   log("serve tls " + (h > 0));
 }
 
+// Serves with a handler function of /other, whose object answers.
+void serve_other(string port) {
+  int h = http_serve(to_int(port), load_object("/other")->handler(), ([ "host": "127.0.0.1" ]));
+  log("serve other " + (h > 0));
+}
+
+int respond_for(int id) {
+  return http_respond(id, ([ "status": 200, "body": "from web" ]));
+}
+
 void refuse(string port) {
   log("refused " + http_serve(to_int(port), (: handle :), ([ "host": "127.0.0.1" ])));
 }
