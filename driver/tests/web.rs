@@ -131,12 +131,7 @@ fn http_serve_answers_through_lpc() {
     let kept = http.get("/stolen");
     assert_eq!((kept.status, kept.body.as_str()), (200, "kept"));
     let log = driver.expect_log(&["serve 1"]);
-    let stolen = line_of(&log, "respond stolen ");
-    assert!(
-        stolen.starts_with("respond stolen *http_respond(): handle ")
-            && stolen.ends_with(" belongs to /web, not to /other"),
-        "{log}"
-    );
+    assert_refused(&log, "respond stolen ", &["http_respond"], "/web", "/other");
     let failed = http.get("/error");
     assert_eq!(failed.status, 500);
     let bad = http.get("/bad");
@@ -182,6 +177,25 @@ fn http_serve_answers_through_lpc() {
     );
 }
 
+/// Asserts that the log line starting with `prefix` lists, split by "|",
+/// the error of each of `efuns` refusing `user` a handle of `owner`.
+fn assert_refused(log: &str, prefix: &str, efuns: &[&str], owner: &str, user: &str) {
+    let line = line_of(log, prefix);
+    let errors: Vec<&str> = line
+        .strip_prefix(prefix)
+        .unwrap_or_default()
+        .split('|')
+        .collect();
+    assert_eq!(errors.len(), efuns.len(), "{log}");
+    for (error, efun) in errors.iter().zip(efuns) {
+        assert!(
+            error.starts_with(&format!("*{efun}(): handle "))
+                && error.ends_with(&format!(" belongs to {owner}, not to {user}")),
+            "{efun}: {log}"
+        );
+    }
+}
+
 /// A request belongs to the object of the handler function it reached,
 /// not to the object that started the server.
 #[test]
@@ -192,12 +206,7 @@ fn http_request_belongs_to_its_handler_functions_object() {
     let answer = Http::connect(port).get("/x");
     assert_eq!((answer.status, answer.body.as_str()), (200, "from other"));
     let log = driver.log();
-    let taken = line_of(&log, "other takes ");
-    assert!(
-        taken.starts_with("other takes *http_respond(): handle ")
-            && taken.ends_with(" belongs to /other, not to /web"),
-        "{log}"
-    );
+    assert_refused(&log, "other takes ", &["http_respond"], "/other", "/web");
 }
 
 #[test]
@@ -606,17 +615,8 @@ fn websocket_client_talks_and_closes() {
     // Another object may neither send on the connection nor close it:
     // the connection went on, and the peer never heard "stolen".
     let log = driver.log();
-    let stolen = line_of(&log, "ws stolen ");
-    assert!(
-        stolen.starts_with("ws stolen *websocket_send(): handle ")
-            && stolen.contains("|*websocket_close(): handle "),
-        "{log}"
-    );
-    assert_eq!(
-        stolen.matches(" belongs to /web, not to /other").count(),
-        2,
-        "{log}"
-    );
+    let efuns = ["websocket_send", "websocket_close"];
+    assert_refused(&log, "ws stolen ", &efuns, "/web", "/other");
     assert!(!log.contains("ws text stolen"), "{log}");
 }
 
@@ -901,23 +901,13 @@ fn mqtt_round_trip(protocol: &str) {
         .unwrap_or_default();
     assert!(refusal.contains("refused"), "{log}");
     // Another object may not use the client: each efun is refused.
-    let stolen = line_of(&log, "mqtt stolen ");
-    for efun in [
+    let efuns = [
         "mqtt_publish",
         "mqtt_subscribe",
         "mqtt_unsubscribe",
         "mqtt_disconnect",
-    ] {
-        assert!(
-            stolen.contains(&format!("*{efun}(): handle ")),
-            "{efun}: {log}"
-        );
-    }
-    assert_eq!(
-        stolen.matches(" belongs to /web, not to /other").count(),
-        4,
-        "{log}"
-    );
+    ];
+    assert_refused(&log, "mqtt stolen ", &efuns, "/web", "/other");
     // Each message once, in the order sent.
     let chat: Vec<&str> = log
         .lines()
