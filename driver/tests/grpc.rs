@@ -285,24 +285,26 @@ impl Client {
         Ok(response.into_inner())
     }
 
-    /// A bidirectional `Chatter` stream: where to put lines, and the
-    /// answers.
+    /// A bidirectional `Chatter` stream: where to put lines, the answers,
+    /// and the handle that cancels the whole call.
     async fn chatter(
         &mut self,
     ) -> (
         tokio::sync::mpsc::UnboundedSender<Line>,
         tonic::Streaming<Line>,
+        tonic::CancellationHandle,
     ) {
         self.0.ready().await.expect("ready");
         let (lines, requests) = tokio::sync::mpsc::unbounded_channel();
         let codec = ProstCodec::<Line, Line>::new();
-        let request = Request::new(receiver_stream(requests));
+        let mut request = Request::new(receiver_stream(requests));
+        let cancel = request.cancellation_handle();
         let answers = self
             .0
             .streaming(request, Self::path("Chatter"), codec)
             .await
             .expect("Chatter opens");
-        (lines, answers.into_inner())
+        (lines, answers.into_inner(), cancel)
     }
 }
 
@@ -319,13 +321,37 @@ async fn heard(answers: &mut tonic::Streaming<Line>) -> Result<Option<Line>, Sta
         .expect("an answer in time")
 }
 
+/// Opens a stream whose handler neither answers nor closes it after the
+/// client's end, which then times out: how long that took.
+async fn forgotten(client: &mut Client) -> Duration {
+    let (lines, mut answers, _) = client.chatter().await;
+    lines.send(line("me", "forget", 0)).expect("send");
+    let started = std::time::Instant::now();
+    drop(lines);
+    let status = heard(&mut answers).await.expect_err("forget times out");
+    assert_eq!(status.code(), tonic::Code::DeadlineExceeded, "{status:?}");
+    assert!(
+        status.message().contains("did not end the stream"),
+        "{status:?}"
+    );
+    started.elapsed()
+}
+
 #[test]
 fn grpc_serve_answers_a_tonic_client() {
     let port = common::free_port();
-    let mut driver = Driver::start(&[format!("grpc_server={port}")], &[]);
+    let brief_port = common::free_port();
+    let mut driver = Driver::start(
+        &[
+            format!("grpc_server={port}"),
+            format!("grpc_brief_server={brief_port}"),
+        ],
+        &[],
+    );
     driver.expect_log(&[
         "grpc load 1",
         "grpc serve 1",
+        "grpc brief serve 1",
         "grpc serve bad option *grpc_serve(): unknown option 'nope' (known: linger)",
     ]);
     let runtime = runtime();
@@ -383,7 +409,7 @@ fn grpc_serve_answers_a_tonic_client() {
 
         // A conversation: each answer comes before the next line is sent,
         // so none of it waits for the end of the client's lines.
-        let (lines, mut answers) = client.chatter().await;
+        let (lines, mut answers, _) = client.chatter().await;
         lines.send(line("me", "hello", 0)).expect("send");
         assert_eq!(next(&mut answers).await, Some(line("echo", "HELLO", 1)));
         lines.send(line("me", "later", 0)).expect("send");
@@ -395,7 +421,7 @@ fn grpc_serve_answers_a_tonic_client() {
         assert_eq!(next(&mut answers).await, None);
 
         // The handler ends a stream whose client still sends.
-        let (lines, mut answers) = client.chatter().await;
+        let (lines, mut answers, _) = client.chatter().await;
         lines.send(line("me", "stop", 0)).expect("send");
         assert_eq!(
             next(&mut answers).await,
@@ -405,7 +431,7 @@ fn grpc_serve_answers_a_tonic_client() {
         drop(lines);
 
         // An error in the handler ends the stream with its message.
-        let (lines, mut answers) = client.chatter().await;
+        let (lines, mut answers, _) = client.chatter().await;
         lines.send(line("me", "one", 0)).expect("send");
         assert_eq!(next(&mut answers).await, Some(line("echo", "ONE", 1)));
         lines.send(line("me", "boom", 0)).expect("send");
@@ -414,7 +440,7 @@ fn grpc_serve_answers_a_tonic_client() {
         assert!(status.message().contains("boom on purpose"), "{status:?}");
         drop(lines);
 
-        let (lines, mut answers) = client.chatter().await;
+        let (lines, mut answers, _) = client.chatter().await;
         lines.send(line("me", "odd", 0)).expect("send");
         let status = heard(&mut answers).await.expect_err("odd fails");
         assert_eq!(status.code(), tonic::Code::Internal);
@@ -426,7 +452,7 @@ fn grpc_serve_answers_a_tonic_client() {
 
         // The handler answers after the client's end, from a call_out,
         // then closes the stream.
-        let (lines, mut answers) = client.chatter().await;
+        let (lines, mut answers, _) = client.chatter().await;
         lines.send(line("me", "wait", 0)).expect("send");
         lines.send(line("me", "x", 0)).expect("send");
         assert_eq!(next(&mut answers).await, Some(line("echo", "X", 2)));
@@ -436,26 +462,44 @@ fn grpc_serve_answers_a_tonic_client() {
 
         // A handler that neither answers nor closes after the client's
         // end loses the stream after the linger time (1 s here).
-        let (lines, mut answers) = client.chatter().await;
-        lines.send(line("me", "forget", 0)).expect("send");
-        let started = std::time::Instant::now();
+        assert!(forgotten(&mut client).await >= Duration::from_millis(900));
+
+        // The linger time starts when the handler has heard the client's
+        // end: a last answer that takes longer than it still comes.
+        let mut brief = Client::connect(brief_port).await;
+        let (lines, mut answers, _) = brief.chatter().await;
+        lines.send(line("me", "slowend", 0)).expect("send");
         drop(lines);
-        let status = heard(&mut answers).await.expect_err("forget times out");
-        assert_eq!(status.code(), tonic::Code::DeadlineExceeded, "{status:?}");
-        assert!(
-            status.message().contains("did not end the stream"),
-            "{status:?}"
-        );
-        assert!(started.elapsed() >= Duration::from_millis(900));
+        assert_eq!(next(&mut answers).await, Some(line("echo", "bye", 1)));
+        assert_eq!(next(&mut answers).await, None);
+        assert!(forgotten(&mut brief).await < Duration::from_millis(900));
+
+        // The client cancels the whole call while its requests are still
+        // open: the handler still hears the end, and answers go nowhere.
+        let (lines, mut answers, cancel) = client.chatter().await;
+        lines.send(line("me", "watch", 0)).expect("send");
+        lines.send(line("me", "x", 0)).expect("send");
+        assert_eq!(next(&mut answers).await, Some(line("echo", "X", 2)));
+        cancel.cancel();
+        drop(answers);
+        // The client's connection runs on this thread: wait without
+        // blocking it.
+        let watched = "watched end 2 send 0";
+        let deadline = std::time::Instant::now() + PATIENCE;
+        while !driver.log().lines().any(|l| l == watched) && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        driver.expect_log(&[watched]);
+        drop(lines);
 
         // An empty last answer ends the stream at once.
-        let (lines, mut answers) = client.chatter().await;
+        let (lines, mut answers, _) = client.chatter().await;
         lines.send(line("me", "quiet", 0)).expect("send");
         drop(lines);
         assert_eq!(next(&mut answers).await, None);
 
         // Another object may neither answer on the stream nor close it.
-        let (lines, mut answers) = client.chatter().await;
+        let (lines, mut answers, _) = client.chatter().await;
         lines.send(line("me", "steal", 0)).expect("send");
         let stolen = next(&mut answers).await.expect("the refusals");
         assert!(
@@ -479,7 +523,7 @@ fn grpc_serve_answers_a_tonic_client() {
         assert_eq!(next(&mut answers).await, None);
 
         // The handler object goes away: its streams end as unavailable.
-        let (lines, mut answers) = client.chatter().await;
+        let (lines, mut answers, _) = client.chatter().await;
         lines.send(line("me", "vanish", 0)).expect("send");
         let status = heard(&mut answers).await.expect_err("vanish fails");
         assert_eq!(status.code(), tonic::Code::Unavailable);

@@ -131,6 +131,11 @@ fn http_serve_answers_through_lpc() {
         (missing.status, missing.body.as_str()),
         (404, "no page /nothing")
     );
+    // Only the handler's object may answer a request.
+    let kept = http.get("/stolen");
+    assert_eq!((kept.status, kept.body.as_str()), (200, "kept"));
+    let log = driver.expect_log(&["serve 1"]);
+    assert_refused(&log, "respond stolen ", &["http_respond"], "/web", "/other");
     let failed = http.get("/error");
     assert_eq!(failed.status, 500);
     let bad = http.get("/bad");
@@ -174,6 +179,38 @@ fn http_serve_answers_through_lpc() {
         waited >= Duration::from_millis(1900) && waited < PATIENCE,
         "{waited:?}"
     );
+}
+
+/// Asserts that the log line starting with `prefix` lists, split by "|",
+/// the error of each of `efuns` refusing `user` a handle of `owner`.
+fn assert_refused(log: &str, prefix: &str, efuns: &[&str], owner: &str, user: &str) {
+    let line = line_of(log, prefix);
+    let errors: Vec<&str> = line
+        .strip_prefix(prefix)
+        .unwrap_or_default()
+        .split('|')
+        .collect();
+    assert_eq!(errors.len(), efuns.len(), "{log}");
+    for (error, efun) in errors.iter().zip(efuns) {
+        assert!(
+            error.starts_with(&format!("*{efun}(): handle "))
+                && error.ends_with(&format!(" belongs to {owner}, not to {user}")),
+            "{efun}: {log}"
+        );
+    }
+}
+
+/// A request belongs to the object of the handler function it reached,
+/// not to the object that started the server.
+#[test]
+fn http_request_belongs_to_its_handler_functions_object() {
+    let port = free_port();
+    let mut driver = Driver::start(&[format!("serve_other={port}")], &[]);
+    driver.expect_log(&["serve other 1"]);
+    let answer = Http::connect(port).get("/x");
+    assert_eq!((answer.status, answer.body.as_str()), (200, "from other"));
+    let log = driver.log();
+    assert_refused(&log, "other takes ", &["http_respond"], "/other", "/web");
 }
 
 #[test]
@@ -586,6 +623,12 @@ fn websocket_client_talks_and_closes() {
         "wsl closed 1000",
         "wsf error",
     ]);
+    // Another object may neither send on the connection nor close it:
+    // the connection went on, and the peer never heard "stolen".
+    let log = driver.log();
+    let efuns = ["websocket_send", "websocket_close"];
+    assert_refused(&log, "ws stolen ", &efuns, "/web", "/other");
+    assert!(!log.contains("ws text stolen"), "{log}");
 }
 
 /// Posts a GraphQL request and gives the JSON answer.
@@ -907,26 +950,13 @@ fn mqtt_round_trip(protocol: &str) {
         .unwrap_or_default();
     assert!(refusal.contains("refused"), "{log}");
     // Another object may not use the client: each efun is refused.
-    let stolen = log
-        .lines()
-        .find(|l| l.starts_with("mqtt stolen "))
-        .unwrap_or_default();
-    for efun in [
+    let efuns = [
         "mqtt_publish",
         "mqtt_subscribe",
         "mqtt_unsubscribe",
         "mqtt_disconnect",
-    ] {
-        assert!(
-            stolen.contains(&format!("*{efun}(): handle ")),
-            "{efun}: {log}"
-        );
-    }
-    assert_eq!(
-        stolen.matches(" belongs to /web, not to /other").count(),
-        4,
-        "{log}"
-    );
+    ];
+    assert_refused(&log, "mqtt stolen ", &efuns, "/web", "/other");
     // Each message once, in the order sent.
     let chat: Vec<&str> = log
         .lines()

@@ -25,9 +25,21 @@ mapping Collect(mapping *lines) {
 // client's lines gets a last line with their count, unless "wait" came
 // first (a call_out answers after the end, then closes the stream),
 // "forget" did (the stream is left open until its linger time) or "quiet"
-// did (no last line, and the stream ends at once).
+// did (no last line, and the stream ends at once). After "slowend" the
+// last line takes a while to work out; after "watch" the end is logged
+// (the test's client cancels such a call).
 mapping counts = ([ ]);
 mapping after_end = ([ ]);
+
+// Keeps the driver busy for about MS milliseconds, with few evaluation
+// steps (each is a large hash).
+void busy(int ms) {
+  int until = perf_counter_ns() + ms * 1000000;
+  string text = repeat_string("busy", 100000);
+  while (perf_counter_ns() < until) {
+    sha1(text);
+  }
+}
 
 void answer_after_end(int stream, int n) {
   grpc_send(stream, ([ "who": "echo", "text": "after end", "count": n ]));
@@ -51,6 +63,12 @@ mixed Chatter(mapping line, int stream) {
       return 0;
     case "quiet":
       return ({ });
+    case "slowend":
+      busy(200);
+      break;
+    case "watch":
+      write_file("/log.txt", "watched end " + n + " send " + grpc_send(stream, ([ ])) + "\n");
+      return 0;
     }
     return ({ ([ "who": "echo", "text": "bye", "count": n ]) });
   }
@@ -69,6 +87,8 @@ mixed Chatter(mapping line, int stream) {
   case "wait":
   case "forget":
   case "quiet":
+  case "slowend":
+  case "watch":
     after_end[stream] = line["text"];
     return 0;
   case "steal":

@@ -37,6 +37,10 @@ mixed handle(mapping req) {
     destruct(clone_object("/mqspeaker"));
     return ([ "status": 200, "body": "cloned" ]);
   }
+  if (path == "/stolen") {
+    log("respond stolen " + load_object("/other")->use_request(req["id"]));
+    return ([ "status": 200, "body": "kept" ]);
+  }
   if (path == "/bad") {
     return ([ "status": "teapot" ]);
   }
@@ -56,6 +60,16 @@ void serve_tls(string port) {
   int h = http_serve(to_int(port), (: handle :),
                      ([ "host": "127.0.0.1", "cert": "/cert.pem", "key": "/key.pem" ]));
   log("serve tls " + (h > 0));
+}
+
+// Serves with a handler function of /other, whose object answers.
+void serve_other(string port) {
+  int h = http_serve(to_int(port), load_object("/other")->handler(), ([ "host": "127.0.0.1" ]));
+  log("serve other " + (h > 0));
+}
+
+int respond_for(int id) {
+  return http_respond(id, ([ "status": 200, "body": "from web" ]));
 }
 
 void refuse(string port) {
@@ -122,6 +136,7 @@ void websocket(string url) {
   ws = websocket_connect(url, (: ws_message :), (: ws_closed :),
                          ([ "headers": ([ "x-who": "lpc" ]), "protocols": ({ "chat" }) ]));
   log("ws queued " + websocket_send(ws, "hi"));
+  log("ws stolen " + load_object("/other")->use_websocket(ws));
 }
 
 void ws_local_close(mixed message, int handle) {
@@ -332,6 +347,12 @@ void grpc_server(string port) {
                                   ([ "linger": 1 ])) > 0));
   log("grpc serve bad option " + catch(grpc_serve(to_int(port) + 1, "chat.Chat",
                                                   load_object("/grpcsvc"), ([ "nope": 1 ]))));
+}
+
+// The same service on a second port, whose streams linger only a moment.
+void grpc_brief_server(string port) {
+  log("grpc brief serve " + (grpc_serve(to_int(port), "chat.Chat", load_object("/grpcsvc"),
+                                        ([ "linger": 0.001 ])) > 0));
 }
 
 // A ping-pong over a bidirectional stream: each answer sends the next

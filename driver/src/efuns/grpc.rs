@@ -193,6 +193,8 @@ struct Answering {
     /// Whether the stream was ended on purpose; otherwise (the handler
     /// object was destructed) dropping it tells the client so.
     ended: Cell<bool>,
+    /// Whether the handler has had its end call (a 0 request).
+    end_heard: Cell<bool>,
 }
 
 impl Drop for Answering {
@@ -444,6 +446,7 @@ fn open_stream(
                 outbox,
                 method,
                 ended: Cell::new(false),
+                end_heard: Cell::new(false),
             })),
         });
         opened.store(id, Ordering::SeqCst);
@@ -459,8 +462,22 @@ fn open_stream(
             let id = stream.load(Ordering::SeqCst);
             match heard {
                 grpc::Heard::Request(message) => hear_on_vm(vm, id, Some(message)),
-                grpc::Heard::End => hear_on_vm(vm, id, None),
+                grpc::Heard::End(heard) => {
+                    let result = hear_on_vm(vm, id, None);
+                    drop(heard);
+                    result
+                }
                 grpc::Heard::Gone => {
+                    // A client that cancels the call may be gone before its
+                    // end reached the VM: the handler still hears the end.
+                    let unheard = vm
+                        .backend
+                        .work
+                        .state::<Answering>(id)
+                        .is_some_and(|a| !a.end_heard.get());
+                    if unheard {
+                        hear_on_vm(vm, id, None)?;
+                    }
                     end_stream(vm, id);
                     Ok(())
                 }
@@ -474,7 +491,9 @@ fn open_stream(
 /// array of them, or 0 for nothing yet) is sent. An error ends the stream
 /// with status 2. At the end of the client's requests an answer (even an
 /// empty array) is the last and ends the stream with status 0; 0 leaves it
-/// open for `grpc_send` until `grpc_close_send` or the linger time.
+/// open for `grpc_send` until `grpc_close_send` or the linger time, which
+/// starts only once this end call has returned. A client that cancels the
+/// call gets no more answers, but the handler still has its end call.
 fn hear_on_vm(vm: &mut Vm, id: Id, message: Option<DynamicMessage>) -> Result<(), Unwind> {
     let Some(pending) = vm.backend.work.get(id) else {
         return Ok(());
@@ -483,6 +502,9 @@ fn hear_on_vm(vm: &mut Vm, id: Id, message: Option<DynamicMessage>) -> Result<()
     let Some(answering) = vm.backend.work.state::<Answering>(id) else {
         return Ok(());
     };
+    if message.is_none() {
+        answering.end_heard.set(true);
+    }
     let method = answering.method.clone();
     let outbox = answering.outbox.clone();
     let request = match message.as_ref().map(value_of).transpose() {

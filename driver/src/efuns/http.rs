@@ -383,8 +383,13 @@ fn request_arrived(
         let _ = reply.answer.try_send(unavailable());
         return Ok(());
     };
+    // The request belongs to the object whose code answers it.
+    let answerer = match &handler {
+        Value::Function(f) => f.owner,
+        _ => owner,
+    };
     let id = vm.backend.work.begin(asyncwork::Pending {
-        owner,
+        owner: answerer,
         player: None,
         callbacks: Vec::new(),
         state: Some(Box::new(Waiting(reply.answer))),
@@ -467,7 +472,7 @@ fn http_respond(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     if !matches!(response, Value::Mapping(_)) {
         return Err(bad_arg("http_respond", 1, &response));
     }
-    if vm.backend.work.state::<Waiting>(id).is_none() {
+    if asyncwork::owned_state::<Waiting>(vm, id, "http_respond")?.is_none() {
         return Ok(Value::Int(0));
     }
     let response = response_of(&response).map_err(|e| error(format!("http_respond(): {e}")))?;

@@ -1,7 +1,8 @@
 //! The websocket client efuns: `websocket_connect`, `websocket_send` and
 //! `websocket_close`. Each connection is an `asyncwork` operation whose
 //! callbacks are the message and close handlers; its task lives in
-//! `web::websocket`.
+//! `web::websocket`. A handle belongs to the object that opened it: only
+//! that object may send on it or close it.
 
 use std::time::Duration;
 
@@ -111,7 +112,8 @@ fn websocket_send(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind
         Value::Buffer(b) => Outgoing::Binary(b.borrow().clone()),
         other => return Err(bad_arg("websocket_send", 1, &other)),
     };
-    let Some(Connection(out)) = vm.backend.work.state::<Connection>(id) else {
+    let Some(Connection(out)) = asyncwork::owned_state::<Connection>(vm, id, "websocket_send")?
+    else {
         return Ok(Value::Int(0));
     };
     Ok(Value::Int(out.try_send(message).is_ok() as i64))
@@ -121,7 +123,8 @@ fn websocket_send(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind
 /// answers (or a few seconds later).
 fn websocket_close(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let id = int_arg(vm, base, argc, 0, "websocket_close")?;
-    if let Some(Connection(out)) = vm.backend.work.state::<Connection>(id) {
+    if let Some(Connection(out)) = asyncwork::owned_state::<Connection>(vm, id, "websocket_close")?
+    {
         let _ = out.try_send(Outgoing::Close);
     }
     Ok(Value::Undefined)

@@ -348,7 +348,10 @@ pub enum Heard {
     /// A request.
     Request(DynamicMessage),
     /// The client's requests ended (or broke off); answers may still go.
-    End,
+    /// The sender is dropped once the handler has heard the end, which
+    /// starts the linger time: a handler busy with its last answer is
+    /// never cut off.
+    End(tokio::sync::oneshot::Sender<()>),
     /// The stream is over: answered to the end, timed out or dropped by
     /// the client. Nothing sent to its outbox goes anywhere any more.
     Gone,
@@ -458,15 +461,14 @@ impl StreamingService<DynamicMessage> for Handler {
     fn call(&mut self, request: Request<tonic::Streaming<DynamicMessage>>) -> Self::Future {
         let (outbox, answers) = tokio::sync::mpsc::unbounded_channel();
         let ear = (self.hooks.open)(self.method.clone(), outbox);
-        let (ended, client_ended) = tokio::sync::oneshot::channel();
+        let (end_heard, client_ended) = tokio::sync::oneshot::channel();
         let mut incoming = request.into_inner();
         let hears = ear.clone();
         tokio::spawn(async move {
             while let Ok(Some(message)) = incoming.message().await {
                 hears(Heard::Request(message));
             }
-            hears(Heard::End);
-            let _ = ended.send(());
+            hears(Heard::End(end_heard));
         });
         let answers = conversation(answers, client_ended, self.hooks.linger, ear);
         Box::pin(async move { Ok(Response::new(answers)) })
@@ -483,9 +485,10 @@ impl Drop for Over {
 }
 
 /// A served bidirectional stream's answers as they are sent; once the
-/// client's requests have ended, the handler has `linger` after each
-/// answer to send the next or end the stream, or it ends as
-/// DEADLINE_EXCEEDED. An error status is the last answer.
+/// handler has heard the end of the client's requests (`client_ended`
+/// resolves), it has `linger` after each answer to send the next or end
+/// the stream, or it ends as DEADLINE_EXCEEDED. An error status is the
+/// last answer.
 fn conversation(
     answers: tokio::sync::mpsc::UnboundedReceiver<Result<DynamicMessage, Status>>,
     client_ended: tokio::sync::oneshot::Receiver<()>,
