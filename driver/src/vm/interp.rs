@@ -871,10 +871,13 @@ impl Vm {
                         } else {
                             Value::Int(0)
                         };
-                        let Some(frame) = self.frames.pop() else {
+                        // The frame is dropped where it lies: copying it out
+                        // would read back fields written piecemeal moments ago.
+                        let Some(depth) = self.frames.len().checked_sub(1) else {
                             return Ok(());
                         };
-                        while self.stack.len() > frame.base as usize {
+                        self.frames.truncate(depth);
+                        while self.stack.len() > base {
                             if let Some(local) = self.stack.pop() {
                                 release(local);
                             }
