@@ -5,7 +5,7 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 mod common;
@@ -74,14 +74,7 @@ impl Driver {
             .replace("PORT", &port.to_string())
             + extra;
         std::fs::write(dir.path().join("config.test"), config).expect("write config");
-        let child = Command::new(env!("CARGO_BIN_EXE_driver"))
-            .arg("config.test")
-            .args(flags.iter().map(|f| format!("-f{f}")))
-            .current_dir(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("driver starts");
+        let child = common::spawn_driver(dir.path(), flags);
         Driver {
             child: Some(child),
             port,

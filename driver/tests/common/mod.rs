@@ -6,7 +6,7 @@
 
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::Child;
+use std::process::{Child, Command, Stdio};
 
 /// Copies the folder `from` into `to`, recursively.
 pub fn copy_dir(from: &Path, to: &Path) {
@@ -26,6 +26,19 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
     listener.local_addr().expect("local address").port()
+}
+
+/// Starts the driver on `config.test` in `dir` with `-f` flags, its
+/// output piped for [`stop_and_collect`].
+pub fn spawn_driver(dir: &Path, flags: impl IntoIterator<Item = impl std::fmt::Display>) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_driver"))
+        .arg("config.test")
+        .args(flags.into_iter().map(|f| format!("-f{f}")))
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("driver starts")
 }
 
 /// Stops the driver process and returns what it printed.

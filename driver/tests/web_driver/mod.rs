@@ -3,7 +3,7 @@
 //! `/web`'s NAME(ARG), whose LPC code logs what it sees to `log.txt`.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use super::common::{self, copy_dir};
@@ -27,14 +27,7 @@ impl Driver {
         for (name, bytes) in files {
             std::fs::write(dir.path().join(name), bytes).expect("write mudlib file");
         }
-        let child = Command::new(env!("CARGO_BIN_EXE_driver"))
-            .arg("config.test")
-            .args(flags.iter().map(|f| format!("-f{f}")))
-            .current_dir(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("driver starts");
+        let child = common::spawn_driver(dir.path(), flags);
         Driver {
             child: Some(child),
             dir,
