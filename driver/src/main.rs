@@ -7,6 +7,11 @@
 use driver::boot;
 use std::process::ExitCode;
 
+// Freed memory goes back to the system within seconds, so the driver shrinks
+// again after a crowd of users leaves (settings in .cargo/config.toml).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Stack of the VM thread.
 const VM_STACK_BYTES: usize = 1 << 30;
 
