@@ -1443,8 +1443,8 @@ fn http_client(port: u16) -> Client {
     client
 }
 
-/// A connection to `port` that the server closes at once, having sent
-/// nothing.
+/// A connection to `port` over its address's limit that sends nothing:
+/// the server closes it at the refusal's timeout, having sent nothing.
 fn refused_at(port: u16) {
     let mut client = Client {
         stream: connect_to(port),
@@ -1452,10 +1452,13 @@ fn refused_at(port: u16) {
     };
     let started = Instant::now();
     assert!(
-        client.closed_within(Duration::from_secs(2)),
+        client.closed_within(REFUSAL_PATIENCE + Duration::from_secs(2)),
         "a connection over the address's limit stayed open"
     );
-    assert!(client.raw.is_empty(), "a refused connection got an answer");
+    assert!(
+        client.raw.is_empty(),
+        "a silent refused connection got an answer"
+    );
     println!(
         "port {port}: one connection over the limit closed after {:.1} ms",
         ms(started.elapsed())
@@ -1464,7 +1467,7 @@ fn refused_at(port: u16) {
 
 /// HTTP servers hold each address to its limit: the config's `connections
 /// per address` by default, the server's option when given. The
-/// connection beyond it is closed at once and counted in the metrics; once
+/// connection beyond it is refused and counted in the metrics; once
 /// one of the others leaves, the address is let in again.
 #[test]
 fn http_servers_limit_connections_per_address() {
@@ -1574,4 +1577,212 @@ fn the_websocket_message_cap_is_configurable() {
     assert!(find(&over.raw, b"ECHO: o").is_none());
     websocket_round_trip(&mut near, "still-here");
     watcher.round_trip("after");
+}
+
+/// A connection that sends `request` and reads until the server closes
+/// it, within `patience`: what came, and when it closed.
+fn answered_and_closed(port: u16, request: &[u8], patience: Duration) -> (String, Duration) {
+    let mut client = Client {
+        stream: connect_to(port),
+        raw: Vec::new(),
+    };
+    let started = Instant::now();
+    client.stream.write_all(request).expect("send request");
+    assert!(
+        client.closed_within(patience),
+        "port {port}: a refused connection stayed open after its answer: {:?}",
+        String::from_utf8_lossy(&client.raw)
+    );
+    (
+        String::from_utf8_lossy(&client.raw).into_owned(),
+        started.elapsed(),
+    )
+}
+
+/// How long a refused connection has for its request head (the driver's
+/// `web::refusal::PATIENCE`), and how many refusals it answers at once.
+const REFUSAL_PATIENCE: Duration = Duration::from_secs(2);
+const REFUSALS_ANSWERED: usize = 32;
+
+/// Holds the address to a limit of two on the server at `port`, where
+/// `request` gets an answer holding `answer`: the third connection gets a
+/// 503 and is closed, one that says nothing is closed at the refusal's
+/// timeout, and a crowd of 200 is closed too, most of it at once; the two
+/// held connections keep their answers, and the driver's descriptors come
+/// back to where they were.
+fn refusals_are_answered(driver: &Driver, what: &str, port: u16, request: &[u8], answer: &str) {
+    let mut held: Vec<Client> = (0..2)
+        .map(|_| {
+            let mut client = Client {
+                stream: connect_to(port),
+                raw: Vec::new(),
+            };
+            client.stream.write_all(request).expect("send request");
+            client.expect(answer);
+            client
+        })
+        .collect();
+    let baseline = driver.descriptors();
+
+    let (text, took) = answered_and_closed(port, request, PATIENCE);
+    let head = text.to_ascii_lowercase();
+    assert!(
+        head.starts_with("http/1.1 503 service unavailable\r\n"),
+        "{what}: {text:?}"
+    );
+    assert!(head.contains("\r\nretry-after: 1\r\n"), "{what}: {text:?}");
+    assert!(
+        head.contains("\r\nconnection: close\r\n"),
+        "{what}: {text:?}"
+    );
+    assert!(text.contains("Too many connections"), "{what}: {text:?}");
+    println!(
+        "{what}: the connection over the limit was answered 503 and closed after {:.1} ms",
+        ms(took)
+    );
+    for client in &mut held {
+        client.stream.write_all(request).expect("send request");
+        client.expect(answer);
+    }
+
+    let mut silent = Client {
+        stream: connect_to(port),
+        raw: Vec::new(),
+    };
+    let started = Instant::now();
+    assert!(
+        silent.closed_within(PATIENCE),
+        "{what}: a silent refused connection stayed open"
+    );
+    let took = started.elapsed();
+    assert!(
+        silent.raw.is_empty(),
+        "{what}: a silent connection got {:?}",
+        silent.raw
+    );
+    assert!(
+        took < REFUSAL_PATIENCE + Duration::from_millis(1500),
+        "{what}: a silent refused connection was closed only after {took:?}"
+    );
+    println!(
+        "{what}: a silent refused connection was closed after {:.1} ms",
+        ms(took)
+    );
+
+    // A crowd that says nothing: only a few are kept waiting for their
+    // request head; the others are closed at once.
+    let crowd = 200;
+    let mut open: Vec<(usize, Instant, TcpStream)> = Vec::new();
+    let mut lifetimes = vec![None; crowd];
+    // Each connection's lifetime counts from its own connect, and the
+    // open ones are looked at after each connect, as connecting them all
+    // may take a while on a busy machine.
+    let mut look = |open: &mut Vec<(usize, Instant, TcpStream)>| {
+        open.retain_mut(|(n, since, stream)| {
+            let closed = match stream.read(&mut [0u8; 512]) {
+                Ok(0) => true,
+                Ok(_) => false,
+                Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+            };
+            if closed {
+                lifetimes[*n] = Some(since.elapsed());
+            }
+            !closed
+        });
+    };
+    for n in 0..crowd {
+        let stream = connect_to(port);
+        stream.set_nonblocking(true).expect("non-blocking");
+        open.push((n, Instant::now(), stream));
+        look(&mut open);
+    }
+    let give_up = Instant::now() + PATIENCE;
+    while !open.is_empty() && Instant::now() < give_up {
+        look(&mut open);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let crowd_seen = Crowd { lifetimes };
+    let at_once = crowd_seen
+        .lifetimes
+        .iter()
+        .flatten()
+        .filter(|&&t| t < REFUSAL_PATIENCE * 3 / 4)
+        .count();
+    println!(
+        "{what}: {crowd} silent refused connections: {} closed, {at_once} before {:.0} ms, the first after {:.1} ms, the last after {:.1} ms",
+        crowd_seen.closed(),
+        ms(REFUSAL_PATIENCE * 3 / 4),
+        ms(crowd_seen.shortest()),
+        ms(crowd_seen.longest())
+    );
+    assert_eq!(
+        crowd_seen.closed(),
+        crowd,
+        "{what}: refused connections stayed open"
+    );
+    assert!(
+        at_once >= crowd - REFUSALS_ANSWERED,
+        "{what}: only {at_once} of {crowd} refused connections were closed at once"
+    );
+    let fds = driver.descriptors_back_to(baseline, Duration::from_secs(10));
+    assert!(
+        fds <= baseline,
+        "{what}: {fds} descriptors open, {baseline} before the refusals"
+    );
+    for client in &mut held {
+        client.stream.write_all(request).expect("send request");
+        client.expect(answer);
+    }
+}
+
+/// With `connections per address` at 2, the third connection of an
+/// address to a server of `http_serve`, of `graphql_serve` or to the
+/// metrics port is answered 503 with Retry-After and closed, as a proxy's
+/// connection limit does; the refusals are counted in the metrics.
+#[test]
+fn refused_http_connections_are_answered_503_and_closed() {
+    let _turn = one_at_a_time();
+    let metrics_port = free_port();
+    let driver = Driver::start(&format!(
+        "connections per address : 2\nmetrics port : {metrics_port}\n"
+    ));
+    let mut watcher = driver.user();
+    let (http_port, graphql_port) = (free_port(), free_port());
+    for command in [
+        format!("serve {http_port} 2"),
+        format!("graphql {graphql_port} 2"),
+    ] {
+        watcher.line(&command);
+        watcher.expect("SERVING");
+    }
+    refusals_are_answered(&driver, "http_serve", http_port, HTTP_GET, "pong");
+    refusals_are_answered(
+        &driver,
+        "graphql_serve",
+        graphql_port,
+        b"GET /graphql?query=%7Bping%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        "{\"data\":{\"ping\":\"pong\"}}",
+    );
+    refusals_are_answered(
+        &driver,
+        "metrics port",
+        metrics_port,
+        b"GET /nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        "Not found",
+    );
+    watcher.round_trip("after");
+    let (page, _) = answered_and_closed(
+        metrics_port,
+        b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        PATIENCE,
+    );
+    let refused: u64 = page
+        .lines()
+        .find_map(|l| l.strip_prefix("lpc_connections_refused_total "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(
+        refused >= 3 * 202,
+        "the refusals were not counted: lpc_connections_refused_total {refused}"
+    );
 }

@@ -657,8 +657,8 @@ fn graphql_serve_resolves_through_lpc() {
         log.contains("graphql bad limit *graphql_serve(): option 'connections_per_address' must be a number of connections, 0 for no limit"),
         "{log}"
     );
-    // One connection per address: a second one is closed at once, and
-    // let in once the first has gone.
+    // One connection per address: a second one that sends nothing is
+    // closed without a word, and one is let in once the first has gone.
     let first = TcpStream::connect(("127.0.0.1", limited)).expect("connect");
     let mut second = TcpStream::connect(("127.0.0.1", limited)).expect("connect");
     second
