@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
+
 mod common;
 mod tonic_peer;
 use common::free_port;
@@ -1833,7 +1835,6 @@ impl tonic::server::ServerStreamingService<Item> for Pourer {
     type Future = Boxed<Result<tonic::Response<Poured>, tonic::Status>>;
 
     fn call(&mut self, _: tonic::Request<Item>) -> Self::Future {
-        use futures_util::StreamExt;
         let items: Poured = Box::pin(pour(self.0.clone()).map(Ok));
         Box::pin(async move { Ok(tonic::Response::new(items)) })
     }
@@ -1980,7 +1981,8 @@ fn a_grpc_server_stream_flood_is_held_back_and_every_item_arrives() {
 /// reads the next request only when the VM has room, so memory stays flat
 /// and a user's echoes prompt; the handler hears every item in order and
 /// answers the end with their count. Then a client-streaming call of the
-/// most items a stream may hold is gathered and handled whole.
+/// most items a stream may hold is gathered and handled whole, and one
+/// more item, or more bytes than a stream may hold, fail the call.
 #[test]
 fn a_grpc_client_stream_flood_is_held_back_and_every_item_arrives() {
     let _turn = one_at_a_time();
@@ -2043,19 +2045,7 @@ fn a_grpc_client_stream_flood_is_held_back_and_every_item_arrives() {
     operator.line("flood grpcreset");
     operator.expect("GRPCRESET");
     let started = Instant::now();
-    let gulped = tonic_peer::runtime().block_on(async move {
-        use futures_util::StreamExt;
-        let mut client = grpc_client(port).await;
-        let items = pour(Default::default()).take(10_000);
-        client
-            .client_streaming(
-                tonic::Request::new(items),
-                "/flood.Flood/Gulp".parse().expect("path"),
-                tonic_peer::ProstCodec::<Item, Item>::new(),
-            )
-            .await
-            .map(tonic::Response::into_inner)
-    });
+    let gulped = gulp(port, pour(Default::default()).take(10_000));
     println!(
         "gRPC client streaming 10000 items to Gulp: answered after {:.0} ms",
         ms(started.elapsed())
@@ -2067,7 +2057,43 @@ fn a_grpc_client_stream_flood_is_held_back_and_every_item_arrives() {
             text: "in order".into()
         }
     );
+    // One more, or more bytes than a stream may hold, fails the call.
+    let exhausted = |items: Items, why: &str| {
+        let status = gulp(port, items).expect_err("too much for one stream");
+        assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
+        assert!(status.message().contains(why), "{status:?}");
+    };
+    exhausted(
+        Box::pin(pour(Default::default()).take(10_001)),
+        "more than 10000 messages",
+    );
+    let big = Item {
+        seq: 1,
+        text: "b".repeat(3 << 20),
+    };
+    exhausted(
+        Box::pin(futures_util::stream::iter(vec![big; 3])),
+        "more than 8 MiB",
+    );
     watcher.round_trip("after");
+}
+
+/// Streams `items` to `Gulp` of the driver's `grpc_serve` at `port`.
+fn gulp(
+    port: u16,
+    items: impl futures_util::Stream<Item = Item> + Send + 'static,
+) -> Result<Item, tonic::Status> {
+    tonic_peer::runtime().block_on(async move {
+        let mut client = grpc_client(port).await;
+        client
+            .client_streaming(
+                tonic::Request::new(items),
+                "/flood.Flood/Gulp".parse().expect("path"),
+                tonic_peer::ProstCodec::<Item, Item>::new(),
+            )
+            .await
+            .map(tonic::Response::into_inner)
+    })
 }
 
 /// A tonic client of the driver's `grpc_serve` at `port`, ready to call.

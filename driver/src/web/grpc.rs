@@ -433,18 +433,29 @@ fn streamed(messages: Vec<DynamicMessage>) -> Response<Responses> {
     Response::new(stream)
 }
 
-/// The most messages a client may stream to a served method.
+/// The most messages a client may stream to a served client-streaming
+/// method, and the most bytes they may hold together: the handler gets
+/// them all at once, so they wait in memory until the stream ends.
 const MAX_STREAMED: usize = 10_000;
+const MAX_STREAMED_BYTES: usize = 8 << 20;
 
 /// Every message of a client's stream, which the handler gets at once.
 async fn gather(
     mut stream: tonic::Streaming<DynamicMessage>,
 ) -> Result<Vec<DynamicMessage>, Status> {
     let mut messages = Vec::new();
+    let mut bytes = 0;
     while let Some(message) = stream.message().await? {
         if messages.len() == MAX_STREAMED {
             return Err(Status::resource_exhausted(format!(
                 "more than {MAX_STREAMED} messages in one stream"
+            )));
+        }
+        bytes += message.encoded_len();
+        if bytes > MAX_STREAMED_BYTES {
+            return Err(Status::resource_exhausted(format!(
+                "more than {} MiB in one stream",
+                MAX_STREAMED_BYTES >> 20
             )));
         }
         messages.push(message);
