@@ -1643,6 +1643,17 @@ fn refusals_are_answered(driver: &Driver, what: &str, port: u16, request: &[u8],
         "{what}: the connection over the limit was answered 503 and closed after {:.1} ms",
         ms(took)
     );
+    // A request whose body never comes: answered, and closed all the same.
+    let (text, took) = answered_and_closed(
+        port,
+        b"POST /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n",
+        PATIENCE,
+    );
+    assert!(text.starts_with("HTTP/1.1 503 "), "{what}: {text:?}");
+    println!(
+        "{what}: a refused request whose body never came was answered 503 and closed after {:.1} ms",
+        ms(took)
+    );
     for client in &mut held {
         client.stream.write_all(request).expect("send request");
         client.expect(answer);
