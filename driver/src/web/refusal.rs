@@ -17,11 +17,11 @@ use crate::runtime::{self, TcpStream};
 
 /// Refused connections answered at once, over every server: beyond this
 /// the refusals themselves would become the load an attacker wants.
-pub const MAX_ANSWERING: usize = 32;
+const MAX_ANSWERING: usize = 32;
 
 /// How long a refused connection has for its TLS handshake, and then for
 /// its request head.
-pub const PATIENCE: Duration = Duration::from_secs(2);
+const PATIENCE: Duration = Duration::from_secs(2);
 
 /// How long answering one refused connection may take in all, writing
 /// the answer included.
