@@ -213,6 +213,8 @@ fn http_request_belongs_to_its_handler_functions_object() {
     assert_refused(&log, "other takes ", &["http_respond"], "/other", "/web");
 }
 
+/// An HTTPS server: a connection over the address's limit (one here) is
+/// answered 503 after the handshake, then closed; the one let in goes on.
 #[test]
 fn http_serve_speaks_tls() {
     let port = free_port();
@@ -220,9 +222,14 @@ fn http_serve_speaks_tls() {
         rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
     let cert = certified.cert.pem();
     let key = certified.signing_key.serialize_pem();
+    let config = web_config("connections per address : 1\n");
     let mut driver = Driver::start(
         &[format!("serve_tls={port}")],
-        &[("cert.pem", cert.as_bytes()), ("key.pem", key.as_bytes())],
+        &[
+            ("cert.pem", cert.as_bytes()),
+            ("key.pem", key.as_bytes()),
+            ("config.test", config.as_bytes()),
+        ],
     );
     driver.expect_log(&["serve tls 1"]);
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -230,23 +237,45 @@ fn http_serve_speaks_tls() {
     roots
         .add(certified.cert.der().clone())
         .expect("trust the test certificate");
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("protocol versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let name = rustls::pki_types::ServerName::try_from("localhost").expect("server name");
-    let conn = rustls::ClientConnection::new(Arc::new(config), name).expect("TLS client");
-    let socket = Http::connect(port).reader.into_inner();
-    let mut tls = BufReader::new(rustls::StreamOwned::new(conn, socket));
-    tls.get_mut()
-        .write_all(b"GET /hello?tls=1 HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        .expect("send");
-    let response = read_response(&mut tls);
+    let config = Arc::new(
+        rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("protocol versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    );
+    let ask = |tls: &mut BufReader<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>| {
+        tls.get_mut()
+            .write_all(b"GET /hello?tls=1 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .expect("send");
+        read_response(tls)
+    };
+    let connect = || {
+        let name = rustls::pki_types::ServerName::try_from("localhost").expect("server name");
+        let conn = rustls::ClientConnection::new(config.clone(), name).expect("TLS client");
+        let socket = Http::connect(port).reader.into_inner();
+        BufReader::new(rustls::StreamOwned::new(conn, socket))
+    };
+    let mut tls = connect();
+    let response = ask(&mut tls);
     assert_eq!(
         (response.status, response.body.as_str()),
         (200, "hello GET tls=1")
     );
+    let mut refused = connect();
+    let response = ask(&mut refused);
+    assert_eq!(response.status, 503, "{response:?}");
+    assert_eq!(response.header("retry-after"), Some("1"), "{response:?}");
+    assert_eq!(response.header("connection"), Some("close"), "{response:?}");
+    assert!(
+        response.body.contains("Too many connections"),
+        "{response:?}"
+    );
+    let mut rest = Vec::new();
+    // The end comes as TLS's close_notify or as the socket's close.
+    let _ = refused.read_to_end(&mut rest);
+    assert!(rest.is_empty(), "{rest:?}");
+    assert_eq!(ask(&mut tls).status, 200);
 }
 
 /// Answers one request of the LPC client; every answer closes.
@@ -657,8 +686,8 @@ fn graphql_serve_resolves_through_lpc() {
         log.contains("graphql bad limit *graphql_serve(): option 'connections_per_address' must be a number of connections, 0 for no limit"),
         "{log}"
     );
-    // One connection per address: a second one is closed at once, and
-    // let in once the first has gone.
+    // One connection per address: a second one that sends nothing is
+    // closed without a word, and one is let in once the first has gone.
     let first = TcpStream::connect(("127.0.0.1", limited)).expect("connect");
     let mut second = TcpStream::connect(("127.0.0.1", limited)).expect("connect");
     second

@@ -72,3 +72,73 @@ string mqtt(int port) {
 string mqready() {
   return "MQREADY " + mq_ready + ".";
 }
+
+// gRPC: items of flood.Flood arrive numbered from 1; each counts as a
+// read, and one out of turn is remembered. `grpcpull PORT` calls Pour of
+// the test's tonic server, whose items stream in; `grpcserve PORT` serves
+// the service from here for the test's tonic client, which streams its
+// items to Drink (answered with the count at the end) or Gulp.
+int grpc_seen, grpc_disorder, grpc_status = -1;
+
+void grpc_in_turn(mapping item) {
+  if (item["seq"] != grpc_seen + 1 && !grpc_disorder) {
+    grpc_disorder = item["seq"];
+  }
+  grpc_seen = item["seq"];
+}
+
+void grpc_item(mapping item, int handle) {
+  grpc_in_turn(item);
+  slow_read(handle, item["text"]);
+}
+
+void grpc_heard(mixed a, mixed b, mixed c) {
+  if (mapp(a)) {
+    grpc_item(a, b);
+  } else {
+    grpc_status = a;
+  }
+}
+
+string grpcpull(int port) {
+  grpc_load_proto("/flood.proto");
+  return "GRPC " + (grpc_call("http://127.0.0.1:" + port, "flood.Flood/Pour", ([ ]),
+                              (: grpc_heard :), ([ "deadline": 120 ])) > 0);
+}
+
+string grpcserve(int port) {
+  grpc_load_proto("/flood.proto");
+  return "GRPCSERVE " + (grpc_serve(port, "flood.Flood", this_object()) > 0);
+}
+
+string grpcreset() {
+  grpc_seen = 0;
+  grpc_disorder = 0;
+  grpc_status = -1;
+  return "GRPCRESET";
+}
+
+string grpcstate() {
+  return "GRPCSTATE " + grpc_seen + " " + grpc_disorder + " " + grpc_status + ".";
+}
+
+// Served because grpc_serve wants a function for every method; the test
+// pours from a server of its own.
+mapping *Pour(mapping item) {
+  return ({ });
+}
+
+mixed Drink(mapping item, int stream) {
+  if (!item) {
+    return ({ ([ "seq": grpc_seen, "text": grpc_disorder ? "out of order" : "in order" ]) });
+  }
+  grpc_item(item, stream);
+  return 0;
+}
+
+mapping Gulp(mapping *items) {
+  foreach (mapping item in items) {
+    grpc_in_turn(item);
+  }
+  return ([ "seq": grpc_seen, "text": grpc_disorder ? "out of order" : "in order" ]);
+}

@@ -2,13 +2,15 @@
 // one of the abusive functions of /abuse, `serve PORT [LIMIT]` starts an
 // HTTP server on the port whose handler answers "pong" at once (LIMIT:
 // connections per address, or `default` for the config's), `flood tcp
-// PORT`, `flood udp PORT` and `flood count` drive the sockets of /flood.
+// PORT`, `flood udp PORT` and `flood count` drive the sockets of /flood;
+// `graphql PORT LIMIT` starts the GraphQL endpoint of /gql.
 void logon() {
   write("Welcome.\n");
   add_action("do_echo", "echo");
   add_action("do_abuse", "abuse");
   add_action("do_serve", "serve");
   add_action("do_flood", "flood");
+  add_action("do_graphql", "graphql");
 }
 
 // A user that leaves takes its object along, as a real mudlib's would.
@@ -42,6 +44,13 @@ int do_serve(string arg) {
   }
   server = http_serve(port, (: ([ "status": 200, "body": "pong" ]) :), options);
   write(server ? "SERVING\n" : "NOT SERVING\n");
+  return 1;
+}
+
+int do_graphql(string arg) {
+  int port, limit;
+  sscanf(arg, "%d %d", port, limit);
+  write(load_object("/gql")->serve(port, limit) ? "SERVING\n" : "NOT SERVING\n");
   return 1;
 }
 

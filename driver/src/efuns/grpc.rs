@@ -319,6 +319,7 @@ fn grpc_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         return Ok(Value::Int(0));
     };
     let notifier = asyncwork::notifier(vm);
+    let flow = notifier.flow();
     let asks = notifier.clone();
     let handle: grpc::Handle = Arc::new(move |method, messages| {
         let (answer, answered) = tokio::sync::oneshot::channel();
@@ -342,6 +343,7 @@ fn grpc_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         handle,
         open,
         linger,
+        flow,
     };
     if let Err(e) = grpc::spawn(grpc::serve(listener, service, hooks, stopped)) {
         vm.backend.work.end(server);

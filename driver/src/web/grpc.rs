@@ -228,6 +228,14 @@ pub async fn call(
 /// How many targets keep a channel; past that the kept ones are dropped.
 const MAX_CHANNELS: usize = 64;
 
+/// The HTTP/2 flow-control windows of the driver's gRPC connections, as
+/// client and as server: how much of one stream's data, and of all the
+/// streams of one connection, a peer may send ahead of what the driver
+/// has read. The VM takes messages at its own pace, so a larger window
+/// would only hold more of a flood in memory.
+const STREAM_WINDOW: u32 = 256 << 10;
+const CONNECTION_WINDOW: u32 = 1 << 20;
+
 /// The channel to `target`, made at first use and then kept: a channel
 /// carries concurrent calls over one HTTP/2 connection and reconnects by
 /// itself, so calls do not pay a handshake each.
@@ -240,7 +248,9 @@ async fn channel_to(target: &str) -> Result<tonic::transport::Channel, Status> {
         return Ok(channel);
     }
     let endpoint = tonic::transport::Endpoint::from_shared(target.to_string())
-        .map_err(|e| Status::invalid_argument(format!("bad target '{target}': {e}")))?;
+        .map_err(|e| Status::invalid_argument(format!("bad target '{target}': {e}")))?
+        .initial_stream_window_size(STREAM_WINDOW)
+        .initial_connection_window_size(CONNECTION_WINDOW);
     let channel = endpoint
         .connect()
         .await
@@ -372,6 +382,10 @@ pub struct Hooks {
     /// How long a bidirectional stream stays open after the client's end
     /// while the handler sends nothing and does not end it.
     pub linger: Duration,
+    /// The window of what the service has handed the VM thread: the next
+    /// request of a bidirectional stream is read only when it has room,
+    /// so a client that floods waits in HTTP/2 flow control.
+    pub flow: Arc<Inflow>,
 }
 
 #[derive(Clone)]
@@ -419,18 +433,29 @@ fn streamed(messages: Vec<DynamicMessage>) -> Response<Responses> {
     Response::new(stream)
 }
 
-/// The most messages a client may stream to a served method.
+/// The most messages a client may stream to a served client-streaming
+/// method, and the most bytes they may hold together: the handler gets
+/// them all at once, so they wait in memory until the stream ends.
 const MAX_STREAMED: usize = 10_000;
+const MAX_STREAMED_BYTES: usize = 8 << 20;
 
 /// Every message of a client's stream, which the handler gets at once.
 async fn gather(
     mut stream: tonic::Streaming<DynamicMessage>,
 ) -> Result<Vec<DynamicMessage>, Status> {
     let mut messages = Vec::new();
+    let mut bytes = 0;
     while let Some(message) = stream.message().await? {
         if messages.len() == MAX_STREAMED {
             return Err(Status::resource_exhausted(format!(
                 "more than {MAX_STREAMED} messages in one stream"
+            )));
+        }
+        bytes += message.encoded_len();
+        if bytes > MAX_STREAMED_BYTES {
+            return Err(Status::resource_exhausted(format!(
+                "more than {} MiB in one stream",
+                MAX_STREAMED_BYTES >> 20
             )));
         }
         messages.push(message);
@@ -464,8 +489,13 @@ impl StreamingService<DynamicMessage> for Handler {
         let (end_heard, client_ended) = tokio::sync::oneshot::channel();
         let mut incoming = request.into_inner();
         let hears = ear.clone();
+        let flow = self.hooks.flow.clone();
         tokio::spawn(async move {
-            while let Ok(Some(message)) = incoming.message().await {
+            loop {
+                flow.room().await;
+                let Ok(Some(message)) = incoming.message().await else {
+                    break;
+                };
                 hears(Heard::Request(message));
             }
             hears(Heard::End(end_heard));
@@ -555,8 +585,11 @@ pub async fn serve(
                 let answer = hyper::service::service_fn(move |request| {
                     dispatch(service.clone(), hooks.clone(), request)
                 });
-                let builder =
+                let mut builder =
                     hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
+                builder
+                    .initial_stream_window_size(STREAM_WINDOW)
+                    .initial_connection_window_size(CONNECTION_WINDOW);
                 let _ = builder
                     .serve_connection(hyper_util::rt::TokioIo::new(stream), answer)
                     .await;

@@ -3,7 +3,8 @@
 //! static files itself and hands every other request, body read and
 //! bounded, to the VM thread through a [`Deliver`] function, then waits a
 //! bounded time for the answer. Each server limits the connections one
-//! address may have open at once.
+//! address may have open at once; one more is answered 503 (see
+//! [`super::refusal`]).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -95,9 +96,7 @@ pub async fn serve(
             }
         };
         let Some(slot) = peers.take(remote.ip(), config.per_address) else {
-            // Closed at once, before a byte is read: an answer would need
-            // the request, and on HTTPS a handshake, first.
-            let _ = stream.shutdown(std::net::Shutdown::Both);
+            super::refusal::refuse(stream, config.tls.clone());
             continue;
         };
         let _ = stream.set_nodelay(true);

@@ -2,7 +2,8 @@
 //! answers only `GET` of the metrics page, so that a scraper needs no LPC
 //! code. Each scrape asks the VM thread to sample its gauges first and
 //! waits a moment for it, since an idle VM samples them rarely. Each
-//! address may have `connections per address` connections open at once.
+//! address may have `connections per address` connections open at once;
+//! one more is answered 503 (see [`super::refusal`]).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -95,7 +96,7 @@ async fn accept(listener: runtime::TcpListener, settings: Settings, notifier: No
             continue;
         };
         let Some(slot) = peers.take(remote.ip(), settings.per_address) else {
-            let _ = stream.shutdown(std::net::Shutdown::Both);
+            super::refusal::refuse(stream, None);
             continue;
         };
         let path = settings.path.clone();

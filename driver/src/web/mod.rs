@@ -12,6 +12,7 @@ pub mod http_client;
 pub mod http_server;
 pub mod metrics_port;
 pub mod mqtt;
+pub mod refusal;
 pub mod websocket;
 
 use std::future::Future;
