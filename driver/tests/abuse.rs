@@ -1840,6 +1840,45 @@ fn refused_http_connections_are_answered_503_and_closed() {
     );
 }
 
+/// A websocket port turns the connection over an address's limit away as
+/// an HTTP server does, since a browser sent it: a 503 it can show, then
+/// the close; a telnet port keeps its notice in plain text.
+#[test]
+fn a_websocket_port_answers_refusals_503() {
+    let _turn = one_at_a_time();
+    let websocket_port = free_port();
+    let driver = Driver::start(&format!(
+        "connections per address : 2\nexternal_port_2 : websocket {websocket_port}\n"
+    ));
+    let mut held: Vec<Client> = (0..2).map(|_| websocket_user(websocket_port)).collect();
+    let (text, took) = answered_and_closed(websocket_port, UPGRADE, PATIENCE);
+    let head = text.to_ascii_lowercase();
+    assert!(
+        head.starts_with("http/1.1 503 service unavailable\r\n"),
+        "{text:?}"
+    );
+    assert!(head.contains("\r\nretry-after: 1\r\n"), "{text:?}");
+    assert!(!head.contains("101 switching"), "{text:?}");
+    println!(
+        "websocket port: the upgrade over the limit was answered 503 and closed after {:.1} ms",
+        ms(took)
+    );
+    for (n, client) in held.iter_mut().enumerate() {
+        websocket_round_trip(client, &format!("held-{n}"));
+    }
+    // The telnet port shares the address's count: its refusal is text.
+    let mut refused = Client {
+        stream: connect_to(driver.port),
+        raw: Vec::new(),
+    };
+    assert!(
+        refused.closed_within(PATIENCE),
+        "a refused telnet user stayed"
+    );
+    let notice = String::from_utf8_lossy(&refused.raw).into_owned();
+    assert!(notice.contains("Too many connections"), "{notice:?}");
+}
+
 /// An item of `flood.Flood` (`tests/abuse/flood.proto`).
 #[derive(Clone, PartialEq, prost::Message)]
 struct Item {

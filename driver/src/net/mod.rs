@@ -703,7 +703,21 @@ async fn accept_loop(listener: TcpListener, setup: Arc<PortSetup>) {
             }
         };
         let Some(slot) = setup.peers.take(peer.ip(), setup.guards.per_address) else {
-            runtime::spawn(refuse(stream));
+            match setup.kind {
+                // A browser asked for the upgrade: it understands a 503.
+                PortKind::Websocket => crate::web::refusal::refuse(
+                    stream,
+                    setup.tls.as_ref().map(tls::Shared::current),
+                ),
+                // A MUD peer reads only framed values: a notice would be
+                // a malformed one.
+                PortKind::Mud => {
+                    let _ = stream.shutdown(std::net::Shutdown::Both);
+                }
+                PortKind::Telnet | PortKind::Ascii | PortKind::Binary => {
+                    runtime::spawn(refuse(stream));
+                }
+            }
             continue;
         };
         let _ = stream.set_nodelay(true);
