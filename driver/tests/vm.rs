@@ -313,15 +313,6 @@ fn notify_destruct() {
 /// any of them counts as that efun's test.
 const LPC_TEST_DIRS: &[&str] = &["vm", "net", "web", "services", "abuse"];
 
-/// Efun names with these prefixes need no LPC test while the driver does
-/// not implement them: their package is in the default specs, but calling
-/// one only raises "not implemented". Once one is implemented it needs a
-/// test like every other efun.
-const UNIMPLEMENTED_PACKAGES: &[(&str, &str)] = &[(
-    "ffi_",
-    "the ffi package (foreign calls into shared libraries) is not implemented",
-)];
-
 /// The LPC source under `dir`, comments and string contents removed so
 /// only code remains.
 fn lpc_code(dir: &Path, out: &mut String) {
@@ -366,17 +357,10 @@ fn every_efun_has_an_lpc_test() {
         .filter_map(|c| c.get(2).or_else(|| c.get(3)))
         .map(|m| m.as_str())
         .collect();
-    let implemented = driver::efuns::registry();
-    let exempt = |name: &str| {
-        !implemented.contains_key(name)
-            && UNIMPLEMENTED_PACKAGES
-                .iter()
-                .any(|(prefix, _)| name.starts_with(prefix))
-    };
     let untested: Vec<&str> = table
         .callable()
         .map(|e| e.name.as_str())
-        .filter(|name| !called.contains(name) && !exempt(name))
+        .filter(|name| !called.contains(name))
         .collect();
     assert!(
         untested.is_empty(),

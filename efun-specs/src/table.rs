@@ -13,7 +13,8 @@ pub struct Package {
     pub source: &'static str,
     /// Where the package comes from; every efun of an `Extension` package is ours.
     pub origin: Origin,
-    /// Part of a default build (FluffOS master on Linux, plus all of ours).
+    /// Part of a default build (FluffOS master on Linux but its `ffi`, plus
+    /// all of ours).
     pub default_on: bool,
 }
 
@@ -39,7 +40,10 @@ pub const PACKAGES: &[Package] = &[
     package!("crypto", FluffOs, true),
     package!("db", FluffOs, true),
     package!("external", FluffOs, true),
-    package!("ffi", FluffOs, true),
+    // Off: it hands LPC raw native memory and calls into any shared
+    // library, outside what the driver promises LPC can reach. Its spec
+    // stays so a config that switches it on still compiles such code.
+    package!("ffi", FluffOs, false),
     package!("math", FluffOs, true),
     package!("matrix", FluffOs, true),
     package!("mudlib_stats", FluffOs, true),
@@ -64,7 +68,8 @@ pub fn package(name: &str) -> Option<&'static Package> {
     PACKAGES.iter().find(|p| p.name == name)
 }
 
-/// The packages of a default build: what FluffOS master builds on Linux, plus ours.
+/// The packages of a default build: what FluffOS master builds on Linux
+/// (without `ffi`), plus ours.
 pub fn default_packages() -> Vec<&'static str> {
     PACKAGES
         .iter()

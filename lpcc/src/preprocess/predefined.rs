@@ -3,32 +3,12 @@
 
 use super::PreprocessConfig;
 
-/// Packages a default Linux build of the driver enables.
+/// Packages a default build enables, as the efun specs list them.
 pub fn default_packages() -> Vec<String> {
-    [
-        "async",
-        "compress",
-        "contrib",
-        "core",
-        "crypto",
-        "db",
-        "develop",
-        "external",
-        "ffi",
-        "math",
-        "matrix",
-        "mudlib_stats",
-        "ops",
-        "parser",
-        "pcre",
-        "sha1",
-        "sockets",
-        "trim",
-        "uids",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
+    efun_specs::default_packages()
+        .into_iter()
+        .map(String::from)
+        .collect()
 }
 
 /// Runtime configuration switches that also define a macro when on:

@@ -646,6 +646,8 @@ fn default_packages_match_a_linux_build() {
     assert!(packages.contains(&"sockets".to_string()));
     assert!(!packages.contains(&"dwlib".to_string()));
     assert!(!packages.contains(&"jsbridge".to_string()));
+    assert!(!packages.contains(&"ffi".to_string()));
+    assert!(packages.contains(&"json".to_string()));
 }
 
 #[test]
