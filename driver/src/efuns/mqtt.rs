@@ -2,6 +2,7 @@
 //! operation whose callbacks hear messages and connection events; its
 //! tasks live in `web::mqtt`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rustc_hash::FxHashMap;
@@ -9,9 +10,11 @@ use rustc_hash::FxHashMap;
 use super::http::{Options, body_of, bytes_value};
 use super::{arg, int_arg, str_arg};
 use crate::asyncwork;
+use crate::net::{Inflow, OUTGOING_WINDOW};
 use crate::runtime::{self, Sender};
 use crate::vm::value::Value;
 use crate::vm::{Efun, Unwind, Vm, error};
+use crate::web::Sent;
 use crate::web::mqtt::{self, News, Qos, Request, Version, Will};
 
 pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
@@ -22,8 +25,10 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("mqtt_disconnect", mqtt_disconnect);
 }
 
-/// The VM side of a client: the queue to its request task.
-struct Client(Sender<Request>);
+/// The VM side of a client: the queue to its request task, and the window
+/// of the messages published and not yet sent (or, at QoS 1 and 2, not
+/// yet acknowledged).
+struct Client(Sender<Request>, Arc<Inflow>);
 
 /// Callback numbers in the client's `asyncwork` entry.
 const ON_MESSAGE: usize = 0;
@@ -130,7 +135,8 @@ fn mqtt_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
         connect_timeout: options.seconds("timeout", Duration::from_secs(10))?,
     };
     let (requests, pending) = runtime::channel();
-    let state: Box<dyn std::any::Any> = Box::new(Client(requests));
+    let flow = Inflow::with_window(OUTGOING_WINDOW);
+    let state: Box<dyn std::any::Any> = Box::new(Client(requests, flow));
     let Some(id) = asyncwork::begin(vm, vec![on_message, on_event], Some(state)) else {
         return Ok(Value::Int(0));
     };
@@ -199,7 +205,7 @@ fn mqtt_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
 /// Queues a request for client `handle`: 1 when queued, 0 when the client
 /// is closed; only the object that connected it may use it.
 fn queue(vm: &Vm, handle: i64, request: Request, efun: &str) -> Result<Value, Unwind> {
-    let Some(Client(requests)) = asyncwork::owned_state::<Client>(vm, handle, efun)? else {
+    let Some(Client(requests, _)) = asyncwork::owned_state::<Client>(vm, handle, efun)? else {
         return Ok(Value::Int(0));
     };
     Ok(Value::Int(requests.try_send(request).is_ok() as i64))
@@ -243,15 +249,27 @@ fn mqtt_publish(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     let payload = body_of(&arg(vm, base, argc, 2), EFUN, "the payload")?;
     let qos = qos_of(int_arg(vm, base, argc, 3, EFUN)?, EFUN)?;
     let retain = int_arg(vm, base, argc, 4, EFUN)? != 0;
-    let request = Request::Publish {
-        topic,
-        payload,
-        qos,
-        retain,
+    let Some(Client(requests, flow)) = asyncwork::owned_state::<Client>(vm, handle, EFUN)? else {
+        return Ok(Value::Int(Sent::Closed.code()));
     };
-    let queued = queue(vm, handle, request, EFUN)?;
-    crate::metrics::MQTT_SENT.bump();
-    Ok(queued)
+    if requests.is_closed() {
+        return Ok(Value::Int(Sent::Closed.code()));
+    }
+    let len = topic.len() + payload.len();
+    let sent = crate::web::offer(flow, len, |credit| {
+        let request = Request::Publish {
+            topic,
+            payload,
+            qos,
+            retain,
+            credit: Some(credit),
+        };
+        requests.try_send(request).is_ok()
+    });
+    if sent == Sent::Queued {
+        crate::metrics::MQTT_SENT.bump();
+    }
+    Ok(Value::Int(sent.code()))
 }
 
 /// `mqtt_disconnect(handle)`: the "closed" event follows.

@@ -24,7 +24,7 @@ pub use mqtt_protocol_core::mqtt::Version;
 pub use mqtt_protocol_core::mqtt::packet::Qos;
 
 use super::timeout;
-use crate::net::Inflow;
+use crate::net::{Credit, Inflow};
 use crate::runtime::{self, Receiver};
 
 /// The message the broker publishes for a client that vanishes.
@@ -61,6 +61,11 @@ pub enum Request {
         payload: Vec<u8>,
         qos: Qos,
         retain: bool,
+        /// Its share of the client's outgoing window, held until the
+        /// packet is written, and at QoS 1 and 2 until the broker has
+        /// acknowledged it: a broker that is slow or unreachable leaves
+        /// the messages counted, and `mqtt_publish` refused past it.
+        credit: Option<Credit>,
     },
     Disconnect,
 }
@@ -122,6 +127,7 @@ pub async fn run(
         news: &news,
         flow,
         backlog: VecDeque::new(),
+        unacknowledged: FxHashMap::default(),
         conn,
         connected: false,
         subscribing: FxHashMap::default(),
@@ -134,7 +140,11 @@ pub async fn run(
             End::Dropped => return "dropped".into(),
             End::Lost(reason) => reason,
         };
-        session.conn.notify_closed();
+        for event in session.conn.notify_closed() {
+            if let Event::NotifyPacketIdReleased(id) = event {
+                session.unacknowledged.remove(&id);
+            }
+        }
         // A connection that worked starts the pauses over.
         if session.connected {
             pause = FIRST_PAUSE;
@@ -178,6 +188,9 @@ struct Session<'a, F> {
     flow: &'a Inflow,
     /// Requests waiting for a connection or a free packet id.
     backlog: VecDeque<Request>,
+    /// The window credits of QoS 1 and 2 messages the broker has not yet
+    /// acknowledged, by packet id.
+    unacknowledged: FxHashMap<u16, Credit>,
     conn: Connection<role::Client>,
     /// Whether the broker accepted this connection.
     connected: bool,
@@ -371,7 +384,7 @@ impl<F: Fn(News) -> bool> Session<'_, F> {
     /// free: the request then waits at the head of the backlog.
     async fn request(
         &mut self,
-        request: Request,
+        mut request: Request,
         writer: &mut (impl AsyncWriteExt + Unpin),
         timers: &mut Timers,
     ) -> Result<bool, End> {
@@ -395,6 +408,10 @@ impl<F: Fn(News) -> bool> Session<'_, F> {
         if let (Request::Subscribe(topic, _), Some(id)) = (&request, id) {
             self.subscribing.insert(id, topic.clone());
         }
+        let credit = match &mut request {
+            Request::Publish { credit, .. } => credit.take(),
+            _ => None,
+        };
         let packet = match request_packet(version, request, id.unwrap_or(0)) {
             Ok(packet) => packet,
             Err(e) => {
@@ -409,6 +426,9 @@ impl<F: Fn(News) -> bool> Session<'_, F> {
         };
         let events = self.conn.send(packet);
         self.handle(events, writer, timers).await?;
+        if let (Some(id), Some(credit)) = (id, credit) {
+            self.unacknowledged.insert(id, credit);
+        }
         Ok(true)
     }
 
@@ -442,7 +462,9 @@ impl<F: Fn(News) -> bool> Session<'_, F> {
                     failure.get_or_insert_with(|| e.to_string());
                 }
                 Event::RequestClose => close = true,
-                Event::NotifyPacketIdReleased(_) => {}
+                Event::NotifyPacketIdReleased(id) => {
+                    self.unacknowledged.remove(&id);
+                }
             }
         }
         if !out.is_empty() {
@@ -577,6 +599,7 @@ fn request_packet(
                     payload,
                     qos,
                     retain,
+                    ..
                 } => {
                     let mut b = $version::Publish::builder()
                         .topic_name(topic.as_str())?
@@ -628,6 +651,7 @@ mod tests {
             payload: b"hi".to_vec(),
             qos: Qos::AtLeastOnce,
             retain: true,
+            credit: None,
         };
         let old = request_packet(Version::V3_1_1, publish(), 7).expect("3.1.1 publish");
         // Fixed header (PUBLISH, QoS 1, retain), length, topic, packet id, payload.
