@@ -49,7 +49,9 @@ pub const INPUT_WINDOW: usize = 8 << 10;
 /// the VM has not yet taken, against a window. A connection's reader
 /// counts input bytes; other producers (sockets of the sockets package,
 /// async work) count what their events carry. The VM side never blocks;
-/// the producer waits for room before it reads more.
+/// the producer waits for room before it reads more. The same counts what
+/// LPC queues toward a peer (see [`OUTGOING_WINDOW`]), with the VM as the
+/// producer: it never waits, it is refused ([`Inflow::offer`]).
 pub struct Inflow {
     pending: AtomicUsize,
     window: usize,
