@@ -2289,7 +2289,12 @@ fn stalled_peer_is_bounded(
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let heard = heard.lock().map(|h| h.clone()).unwrap_or_default();
+    let mut heard = heard.lock().map(|h| h.clone()).unwrap_or_default();
+    // HTTP requests each have a connection of their own: their order is
+    // the network's.
+    if what == "http_request" {
+        heard.sort_unstable();
+    }
     println!(
         "{what}: once the peer read, LPC sent on: {} messages taken in all, {} read by the peer",
         end.taken,
@@ -2644,4 +2649,63 @@ fn grpc_serve_limits_connections_per_address() {
             .map(tonic::Response::into_inner)
     });
     assert_eq!(answered.expect("Gulp answers").seq, 1);
+}
+
+/// Reads one HTTP request from `stream`: gives the number at the head of
+/// its body.
+fn read_posted_number(stream: &mut TcpStream) -> Option<i64> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).ok()?;
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|n| n.trim().parse().ok())?;
+    let mut body = vec![0u8; len];
+    stream.read_exact(&mut body).ok()?;
+    Some(stall_number(&body))
+}
+
+/// `http_request` toward a server that accepts nothing: the requests in
+/// flight fill the driver's window and the next is refused with -1; once
+/// the server answers, every request taken reaches it and is answered.
+#[test]
+fn a_server_that_never_answers_holds_http_request_back() {
+    let _turn = one_at_a_time();
+    let (driver, mut operator, rss_before, listener) = stall_toward_listener("http");
+    listener.set_nonblocking(false).expect("blocking");
+    let heard = Heard::default();
+    let (_, end) = stalled_peer_is_bounded(
+        &driver,
+        &mut operator,
+        "http_request",
+        rss_before,
+        -1,
+        &heard,
+        move |heard| {
+            while let Ok((mut stream, _)) = listener.accept() {
+                let _ = stream.set_read_timeout(Some(PATIENCE));
+                let Some(number) = read_posted_number(&mut stream) else {
+                    continue;
+                };
+                if let Ok(mut heard) = heard.lock() {
+                    heard.push(number);
+                }
+                let answer = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                let _ = stream.write_all(answer.as_bytes());
+            }
+        },
+    );
+    let deadline = Instant::now() + PATIENCE;
+    while operator.stall("state").callbacks < end.taken {
+        assert!(
+            Instant::now() < deadline,
+            "not every request taken was answered"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

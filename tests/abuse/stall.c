@@ -3,11 +3,13 @@
 // 1 KiB into it every 20 ms, as many as it takes, until `stop`: KIND is
 // sock (a STREAM socket), ws (a websocket client), grpc (a grpc_stream
 // call of flood.Flood/Drink), serve (the answers of a Drink stream served
-// here) or mqtt (QoS 1 publishes). Every answer of the sending efun is
+// here), mqtt (QoS 1 publishes) or http (a POST request each, whose
+// answers are counted as callbacks). Every answer of the sending efun is
 // counted, so the test sees which ones said "full".
 #define PAD "................................................................"
 
 string state();
+void http_answered(mixed status, mixed headers, mixed body);
 
 string kind;
 int handle, pumping, taken, refused, callbacks;
@@ -16,6 +18,11 @@ mapping answers = ([ ]);
 // Message `n`: its number in eight digits, then padding to 1 KiB.
 string chunk(int n) {
   return sprintf("%08d", n) + PAD[0..55] + repeat_string(PAD, 15);
+}
+
+// Each HTTP request has an id of its own; 1 stands for all of them.
+int requested(int id) {
+  return id > 0 ? 1 : id;
 }
 
 int send(int n) {
@@ -29,6 +36,9 @@ int send(int n) {
     return grpc_send(handle, ([ "seq": n, "text": chunk(n)[8..] ]));
   case "mqtt":
     return mqtt_publish(handle, "stall/n", chunk(n), 1, 0);
+  case "http":
+    return requested(http_request("POST", "http://127.0.0.1:" + handle + "/", ([ ]), chunk(n),
+                                  (: http_answered :), ([ "timeout": 60 ])));
   }
   return 0;
 }
@@ -81,6 +91,10 @@ void grpc_heard(mixed a, mixed b, mixed c) { }
 
 void mq_message(string topic, mixed payload, int id) { }
 
+void http_answered(mixed status, mixed headers, mixed body) {
+  callbacks++;
+}
+
 void mq_event(string event, mixed detail, int id) {
   if (event == "connected") {
     begin();
@@ -122,6 +136,10 @@ string start(string what, int port) {
   case "serve":
     grpc_load_proto("/flood.proto");
     return "STARTED " + (grpc_serve(port, "flood.Flood", this_object()) > 0);
+  case "http":
+    handle = port;
+    begin();
+    return "STARTED 1";
   case "mqtt":
     handle = mqtt_connect("127.0.0.1", port, ([ "client_id": "stalled", "protocol": "3.1.1" ]),
                           (: mq_message :), (: mq_event :));
