@@ -1831,20 +1831,24 @@ fn refused_http_connections_are_answered_503_and_closed() {
         "Not found",
     );
     watcher.round_trip("after");
+    let refused = refused_total(metrics_port);
+    assert!(
+        refused >= 3 * 202,
+        "the refusals were not counted: lpc_connections_refused_total {refused}"
+    );
+}
+
+/// `lpc_connections_refused_total` of the metrics page on `metrics_port`.
+fn refused_total(metrics_port: u16) -> u64 {
     let (page, _) = answered_and_closed(
         metrics_port,
         b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
         PATIENCE,
     );
-    let refused: u64 = page
-        .lines()
+    page.lines()
         .find_map(|l| l.strip_prefix("lpc_connections_refused_total "))
         .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(0);
-    assert!(
-        refused >= 3 * 202,
-        "the refusals were not counted: lpc_connections_refused_total {refused}"
-    );
+        .unwrap_or(0)
 }
 
 /// An item of `flood.Flood` (`tests/abuse/flood.proto`).
@@ -2622,7 +2626,10 @@ fn an_mqtt_broker_that_never_reads_holds_mqtt_publish_back() {
 #[test]
 fn grpc_serve_limits_connections_per_address() {
     let _turn = one_at_a_time();
-    let driver = Driver::start("connections per address : 2\n");
+    let metrics_port = free_port();
+    let driver = Driver::start(&format!(
+        "connections per address : 2\nmetrics port : {metrics_port}\n"
+    ));
     let (_operator, port) = started_on_a_free_port(&driver, "flood grpcserve", "GRPCSERVE 1");
     let kept: Vec<TcpStream> = (0..2).map(|_| connect_to(port)).collect();
     // Let the server count them before the next one comes.
@@ -2632,6 +2639,11 @@ fn grpc_serve_limits_connections_per_address() {
     let mut buf = [0u8; 64];
     let closed = matches!(over.read(&mut buf), Ok(0) | Err(_));
     assert!(closed, "the connection over the limit was not closed");
+    assert_eq!(
+        refused_total(metrics_port),
+        1,
+        "the refusal was not counted"
+    );
     drop(kept);
     std::thread::sleep(Duration::from_millis(300));
     let answered = tonic_peer::runtime().block_on(async move {
