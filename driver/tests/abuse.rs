@@ -2581,12 +2581,7 @@ fn read_mqtt_packet(stream: &mut TcpStream) -> Option<(u8, Vec<u8>)> {
 fn an_mqtt_broker_that_never_reads_holds_mqtt_publish_back() {
     let _turn = one_at_a_time();
     let (driver, mut operator, rss_before, listener) = stall_toward_listener("mqtt");
-    let mut broker = accept_within(&listener, PATIENCE);
-    let (first, _) = read_mqtt_packet(&mut broker).expect("CONNECT");
-    assert_eq!(first >> 4, 1, "CONNECT comes first");
-    broker
-        .write_all(&mqtt_packet(0x20, &[0, 0]))
-        .expect("CONNACK");
+    let broker = broker_accepts(&listener);
     let heard = Heard::default();
     stalled_peer_is_bounded(
         &driver,
@@ -2595,27 +2590,76 @@ fn an_mqtt_broker_that_never_reads_holds_mqtt_publish_back() {
         rss_before,
         -1,
         &heard,
-        move |heard| {
-            while let Some((first, body)) = read_mqtt_packet(&mut broker) {
-                match first >> 4 {
-                    // PUBLISH at QoS 1: topic, packet id, payload.
-                    3 => {
-                        let topic = usize::from(u16::from_be_bytes([body[0], body[1]]));
-                        let id = &body[2 + topic..4 + topic];
-                        if let Ok(mut heard) = heard.lock() {
-                            heard.push(stall_number(&body[4 + topic..]));
-                        }
-                        if broker.write_all(&mqtt_packet(0x40, id)).is_err() {
-                            break;
-                        }
-                    }
-                    // PINGREQ.
-                    12 => {
-                        let _ = broker.write_all(&mqtt_packet(0xd0, &[]));
-                    }
-                    _ => {}
+        move |heard| broker_reads(broker, &heard),
+    );
+}
+
+/// A broker that reads what the client sends on `broker`: notes each
+/// PUBLISH's number in `heard`, acknowledges those at QoS 1 and answers
+/// pings.
+fn broker_reads(mut broker: TcpStream, heard: &Heard) {
+    while let Some((first, body)) = read_mqtt_packet(&mut broker) {
+        match first >> 4 {
+            // PUBLISH: topic, the packet id at QoS 1, payload.
+            3 => {
+                let topic = usize::from(u16::from_be_bytes([body[0], body[1]]));
+                let id = (first & 0x06 != 0).then(|| body[2 + topic..4 + topic].to_vec());
+                let payload = &body[2 + topic + id.as_ref().map_or(0, Vec::len)..];
+                if let Ok(mut heard) = heard.lock() {
+                    heard.push(stall_number(payload));
+                }
+                if let Some(id) = id
+                    && broker.write_all(&mqtt_packet(0x40, &id)).is_err()
+                {
+                    break;
                 }
             }
+            // PINGREQ.
+            12 => {
+                let _ = broker.write_all(&mqtt_packet(0xd0, &[]));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The broker's side of a client's connection: reads its CONNECT and
+/// accepts it.
+fn broker_accepts(listener: &std::net::TcpListener) -> TcpStream {
+    let mut broker = accept_within(listener, PATIENCE);
+    let (first, _) = read_mqtt_packet(&mut broker).expect("CONNECT");
+    assert_eq!(first >> 4, 1, "CONNECT comes first");
+    broker
+        .write_all(&mqtt_packet(0x20, &[0, 0]))
+        .expect("CONNACK");
+    broker
+}
+
+/// An LPC MQTT client publishing at QoS 0 while its broker is down: the
+/// messages waiting for the connection fill the client's window and
+/// `mqtt_publish` answers -1; once the broker is up, the client reconnects
+/// and the broker gets every message taken, in order.
+#[test]
+fn mqtt_publish_is_held_back_while_the_broker_is_down() {
+    let _turn = one_at_a_time();
+    let driver = Driver::start("");
+    let mut operator = driver.user();
+    let rss_before = driver.rss_kib();
+    // Nothing listens on the port yet.
+    let port = free_port();
+    operator.line(&format!("stall start mqtt0 {port}"));
+    operator.expect("STARTED 1");
+    let heard = Heard::default();
+    stalled_peer_is_bounded(
+        &driver,
+        &mut operator,
+        "mqtt_publish, broker down",
+        rss_before,
+        -1,
+        &heard,
+        move |heard| {
+            let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("listen");
+            broker_reads(broker_accepts(&listener), &heard);
         },
     );
 }

@@ -3,7 +3,8 @@
 // 1 KiB into it every 20 ms, as many as it takes, until `stop`: KIND is
 // sock (a STREAM socket), ws (a websocket client), grpc (a grpc_stream
 // call of flood.Flood/Drink), serve (the answers of a Drink stream served
-// here), mqtt (QoS 1 publishes) or http (a POST request each, whose
+// here), mqtt (QoS 1 publishes once connected), mqtt0 (QoS 0 publishes
+// from the start, while the broker may be down) or http (a POST request each, whose
 // answers are counted as callbacks). Every answer of the sending efun is
 // counted, so the test sees which ones said "full".
 #define PAD "................................................................"
@@ -36,6 +37,8 @@ int send(int n) {
     return grpc_send(handle, ([ "seq": n, "text": chunk(n)[8..] ]));
   case "mqtt":
     return mqtt_publish(handle, "stall/n", chunk(n), 1, 0);
+  case "mqtt0":
+    return mqtt_publish(handle, "stall/n", chunk(n), 0, 0);
   case "http":
     return requested(http_request("POST", "http://127.0.0.1:" + handle + "/", ([ ]), chunk(n),
                                   (: http_answered :), ([ "timeout": 60 ])));
@@ -141,8 +144,12 @@ string start(string what, int port) {
     begin();
     return "STARTED 1";
   case "mqtt":
+  case "mqtt0":
     handle = mqtt_connect("127.0.0.1", port, ([ "client_id": "stalled", "protocol": "3.1.1" ]),
                           (: mq_message :), (: mq_event :));
+    if (kind == "mqtt0") {
+      begin();
+    }
     return "STARTED " + (handle > 0);
   }
   return "STARTED 0";
