@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 use super::http::{Options, body_of, bytes_value};
 use super::{arg, int_arg, str_arg};
 use crate::asyncwork;
-use crate::net::{Inflow, OUTGOING_WINDOW};
+use crate::net::{Credit, Inflow, OUTGOING_WINDOW};
 use crate::runtime::{self, Sender};
 use crate::vm::value::Value;
 use crate::vm::{Efun, Unwind, Vm, error};
@@ -202,13 +202,25 @@ fn mqtt_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     Ok(Value::Int(id))
 }
 
-/// Queues a request for client `handle`: 1 when queued, 0 when the client
-/// is closed; only the object that connected it may use it.
-fn queue(vm: &Vm, handle: i64, request: Request, efun: &str) -> Result<Value, Unwind> {
-    let Some(Client(requests, _)) = asyncwork::owned_state::<Client>(vm, handle, efun)? else {
-        return Ok(Value::Int(0));
+/// Queues the request `make` gives for client `handle`, of `len` bytes,
+/// if the client's window has room; only the object that connected it may
+/// use it.
+fn queue(
+    vm: &Vm,
+    handle: i64,
+    len: usize,
+    make: impl FnOnce(Credit) -> Request,
+    efun: &str,
+) -> Result<Sent, Unwind> {
+    let Some(Client(requests, flow)) = asyncwork::owned_state::<Client>(vm, handle, efun)? else {
+        return Ok(Sent::Closed);
     };
-    Ok(Value::Int(requests.try_send(request).is_ok() as i64))
+    if requests.is_closed() {
+        return Ok(Sent::Closed);
+    }
+    Ok(crate::web::offer(flow, len, |credit| {
+        requests.try_send(make(credit)).is_ok()
+    }))
 }
 
 fn topic_arg(vm: &Vm, base: usize, argc: usize, efun: &str) -> Result<String, Unwind> {
@@ -225,7 +237,9 @@ fn mqtt_subscribe(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind
     let handle = int_arg(vm, base, argc, 0, EFUN)?;
     let topic = topic_arg(vm, base, argc, EFUN)?;
     let qos = qos_of(int_arg(vm, base, argc, 2, EFUN)?, EFUN)?;
-    queue(vm, handle, Request::Subscribe(topic, qos), EFUN)
+    let len = topic.len();
+    let make = |credit| Request::Subscribe(topic, qos, Some(credit));
+    Ok(Value::Int(queue(vm, handle, len, make, EFUN)?.code()))
 }
 
 /// `mqtt_unsubscribe(handle, topic)`.
@@ -233,7 +247,9 @@ fn mqtt_unsubscribe(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwi
     const EFUN: &str = "mqtt_unsubscribe";
     let handle = int_arg(vm, base, argc, 0, EFUN)?;
     let topic = topic_arg(vm, base, argc, EFUN)?;
-    queue(vm, handle, Request::Unsubscribe(topic), EFUN)
+    let len = topic.len();
+    let make = |credit| Request::Unsubscribe(topic, Some(credit));
+    Ok(Value::Int(queue(vm, handle, len, make, EFUN)?.code()))
 }
 
 /// `mqtt_publish(handle, topic, payload, qos, retain)`.
@@ -249,23 +265,15 @@ fn mqtt_publish(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     let payload = body_of(&arg(vm, base, argc, 2), EFUN, "the payload")?;
     let qos = qos_of(int_arg(vm, base, argc, 3, EFUN)?, EFUN)?;
     let retain = int_arg(vm, base, argc, 4, EFUN)? != 0;
-    let Some(Client(requests, flow)) = asyncwork::owned_state::<Client>(vm, handle, EFUN)? else {
-        return Ok(Value::Int(Sent::Closed.code()));
-    };
-    if requests.is_closed() {
-        return Ok(Value::Int(Sent::Closed.code()));
-    }
     let len = topic.len() + payload.len();
-    let sent = crate::web::offer(flow, len, |credit| {
-        let request = Request::Publish {
-            topic,
-            payload,
-            qos,
-            retain,
-            credit: Some(credit),
-        };
-        requests.try_send(request).is_ok()
-    });
+    let make = |credit| Request::Publish {
+        topic,
+        payload,
+        qos,
+        retain,
+        credit: Some(credit),
+    };
+    let sent = queue(vm, handle, len, make, EFUN)?;
     if sent == Sent::Queued {
         crate::metrics::MQTT_SENT.bump();
     }
@@ -276,6 +284,9 @@ fn mqtt_publish(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
 fn mqtt_disconnect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     const EFUN: &str = "mqtt_disconnect";
     let handle = int_arg(vm, base, argc, 0, EFUN)?;
-    queue(vm, handle, Request::Disconnect, EFUN)?;
+    // Never refused: it ends what waits.
+    if let Some(Client(requests, _)) = asyncwork::owned_state::<Client>(vm, handle, EFUN)? {
+        let _ = requests.try_send(Request::Disconnect);
+    }
     Ok(Value::Undefined)
 }

@@ -52,10 +52,11 @@ pub struct Settings {
     pub connect_timeout: Duration,
 }
 
-/// What the VM thread asks of a client.
+/// What the VM thread asks of a client. A subscription's change holds its
+/// share of the client's outgoing window until the broker acknowledges it.
 pub enum Request {
-    Subscribe(String, Qos),
-    Unsubscribe(String),
+    Subscribe(String, Qos, Option<Credit>),
+    Unsubscribe(String, Option<Credit>),
     Publish {
         topic: String,
         payload: Vec<u8>,
@@ -391,7 +392,7 @@ impl<F: Fn(News) -> bool> Session<'_, F> {
         let version = self.settings.version;
         let needs_id = match &request {
             Request::Publish { qos, .. } => *qos != Qos::AtMostOnce,
-            Request::Subscribe(..) | Request::Unsubscribe(_) => true,
+            Request::Subscribe(..) | Request::Unsubscribe(..) => true,
             Request::Disconnect => false,
         };
         let id = if needs_id {
@@ -405,12 +406,14 @@ impl<F: Fn(News) -> bool> Session<'_, F> {
         } else {
             None
         };
-        if let (Request::Subscribe(topic, _), Some(id)) = (&request, id) {
+        if let (Request::Subscribe(topic, ..), Some(id)) = (&request, id) {
             self.subscribing.insert(id, topic.clone());
         }
         let credit = match &mut request {
-            Request::Publish { credit, .. } => credit.take(),
-            _ => None,
+            Request::Publish { credit, .. }
+            | Request::Subscribe(_, _, credit)
+            | Request::Unsubscribe(_, credit) => credit.take(),
+            Request::Disconnect => None,
         };
         let packet = match request_packet(version, request, id.unwrap_or(0)) {
             Ok(packet) => packet,
@@ -611,7 +614,7 @@ fn request_packet(
                     }
                     GenericPacket::$publish(b.build()?)
                 }
-                Request::Subscribe(topic, qos) => {
+                Request::Subscribe(topic, qos, _) => {
                     let entry = SubEntry::new(topic.as_str(), SubOpts::new().set_qos(qos))?;
                     let packet = $version::Subscribe::builder()
                         .packet_id(id)
@@ -619,7 +622,7 @@ fn request_packet(
                         .build()?;
                     GenericPacket::$subscribe(packet)
                 }
-                Request::Unsubscribe(topic) => {
+                Request::Unsubscribe(topic, _) => {
                     let packet = $version::Unsubscribe::builder()
                         .packet_id(id)
                         .entries(vec![topic.as_str()])?
