@@ -1122,32 +1122,7 @@ fn a_flooding_socket_peer_is_held_back_and_others_are_served() {
     let (bytes_before, _) = operator.flood_count();
     operator.line(&format!("flood ws {port}"));
     operator.expect("WS 1");
-    let mut server = accept_within(&listener, PATIENCE);
-    server
-        .set_read_timeout(Some(PATIENCE))
-        .expect("read timeout");
-    server
-        .set_write_timeout(Some(PATIENCE))
-        .expect("write timeout");
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        server.read_exact(&mut byte).expect("read the upgrade");
-        head.push(byte[0]);
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let key = head
-        .lines()
-        .find_map(|l| {
-            l.split_once(':')
-                .filter(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-key"))
-        })
-        .map(|(_, value)| value.trim().to_string())
-        .expect("a key");
-    let accept = async_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
-    server
-        .write_all(format!("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n").as_bytes())
-        .expect("answer the upgrade");
+    let mut server = websocket_server(&listener);
     let flood_end = Instant::now() + flood_time;
     let sender = std::thread::spawn(move || {
         // Binary frames of 1 KiB, unmasked as a server sends them.
@@ -1175,6 +1150,38 @@ fn a_flooding_socket_peer_is_held_back_and_others_are_served() {
     );
     assert_eq!(got, sent * 1024, "messages were lost on the way to LPC");
     watcher.round_trip("after");
+}
+
+/// The first websocket client of `listener`, its handshake answered by
+/// hand; reads and writes time out after [`PATIENCE`].
+fn websocket_server(listener: &std::net::TcpListener) -> TcpStream {
+    let mut server = accept_within(listener, PATIENCE);
+    server
+        .set_read_timeout(Some(PATIENCE))
+        .expect("read timeout");
+    server
+        .set_write_timeout(Some(PATIENCE))
+        .expect("write timeout");
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        server.read_exact(&mut byte).expect("read the upgrade");
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let key = head
+        .lines()
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-key"))
+        })
+        .map(|(_, value)| value.trim().to_string())
+        .expect("a key");
+    let accept = async_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+    server
+        .write_all(format!("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n").as_bytes())
+        .expect("answer the upgrade");
+    server
 }
 
 /// A Mosquitto broker of its own on a loopback port, open to anonymous
@@ -1824,20 +1831,24 @@ fn refused_http_connections_are_answered_503_and_closed() {
         "Not found",
     );
     watcher.round_trip("after");
+    let refused = refused_total(metrics_port);
+    assert!(
+        refused >= 3 * 202,
+        "the refusals were not counted: lpc_connections_refused_total {refused}"
+    );
+}
+
+/// `lpc_connections_refused_total` of the metrics page on `metrics_port`.
+fn refused_total(metrics_port: u16) -> u64 {
     let (page, _) = answered_and_closed(
         metrics_port,
         b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
         PATIENCE,
     );
-    let refused: u64 = page
-        .lines()
+    page.lines()
         .find_map(|l| l.strip_prefix("lpc_connections_refused_total "))
         .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(0);
-    assert!(
-        refused >= 3 * 202,
-        "the refusals were not counted: lpc_connections_refused_total {refused}"
-    );
+        .unwrap_or(0)
 }
 
 /// A websocket port turns the connection over an address's limit away as
@@ -1911,7 +1922,7 @@ fn pour(poured: std::sync::Arc<std::sync::atomic::AtomicI64>) -> Items {
 
 /// `Pour` of the tonic server: every item, as fast as the client takes
 /// them.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 struct Pourer(std::sync::Arc<std::sync::atomic::AtomicI64>);
 
 type Boxed<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
@@ -2012,16 +2023,7 @@ fn a_grpc_server_stream_flood_is_held_back_and_every_item_arrives() {
     let _turn = one_at_a_time();
     let poured = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
     let pourer = Pourer(poured.clone());
-    let port = tonic_peer::serve(move |request: hyper::http::Request<tonic::body::Body>| {
-        let pourer = pourer.clone();
-        async move {
-            let mut grpc = tonic::server::Grpc::new(tonic_peer::ProstCodec::<Item, Item>::new());
-            match request.uri().path() {
-                "/flood.Flood/Pour" => grpc.server_streaming(pourer, request).await,
-                path => tonic::Status::unimplemented(path.to_string()).into_http(),
-            }
-        }
-    });
+    let port = flood_server(pourer, Sipper::default());
     let driver = Driver::start("");
     let mut watcher = driver.user();
     let mut operator = driver.user();
@@ -2088,16 +2090,7 @@ fn a_grpc_client_stream_flood_is_held_back_and_every_item_arrives() {
         let items = pour(poured.clone());
         let client = std::thread::spawn(move || {
             tonic_peer::runtime().block_on(async move {
-                let mut client = grpc_client(port).await;
-                let answers = client
-                    .streaming(
-                        tonic::Request::new(items),
-                        "/flood.Flood/Drink".parse().expect("path"),
-                        tonic_peer::ProstCodec::<Item, Item>::new(),
-                    )
-                    .await
-                    .expect("Drink opens");
-                let mut answers = answers.into_inner();
+                let mut answers = drink(port, items).await;
                 let wait = Duration::from_secs(90);
                 let last = tokio::time::timeout(wait, answers.message()).await;
                 let end = tokio::time::timeout(PATIENCE, answers.message()).await;
@@ -2167,6 +2160,19 @@ fn a_grpc_client_stream_flood_is_held_back_and_every_item_arrives() {
     watcher.round_trip("after");
 }
 
+/// Opens `Drink` of the driver's `grpc_serve` at `port` with `items` as
+/// its requests; gives the answers.
+async fn drink(
+    port: u16,
+    items: impl futures_util::Stream<Item = Item> + Send + 'static,
+) -> tonic::Streaming<Item> {
+    let path = "/flood.Flood/Drink".parse().expect("path");
+    let codec = tonic_peer::ProstCodec::<Item, Item>::new();
+    let mut client = grpc_client(port).await;
+    let opened = client.streaming(tonic::Request::new(items), path, codec);
+    opened.await.expect("Drink opens").into_inner()
+}
+
 /// Streams `items` to `Gulp` of the driver's `grpc_serve` at `port`.
 fn gulp(
     port: u16,
@@ -2193,4 +2199,608 @@ async fn grpc_client(port: u16) -> tonic::client::Grpc<tonic::transport::Channel
     let mut client = tonic::client::Grpc::new(channel);
     client.ready().await.expect("ready");
     client
+}
+
+/// What `/stall` has done: messages taken, sends refused, write callbacks
+/// run, and how often the sending efun gave each answer.
+#[derive(Debug, Clone, Default)]
+struct Stall {
+    taken: i64,
+    refused: i64,
+    callbacks: i64,
+    answers: Vec<(i64, i64)>,
+}
+
+impl Stall {
+    fn answered(&self, answer: i64) -> bool {
+        self.answers.iter().any(|&(a, n)| a == answer && n > 0)
+    }
+}
+
+impl Client {
+    /// Runs `stall COMMAND` and reads the state it answers with.
+    fn stall(&mut self, command: &str) -> Stall {
+        self.line(&format!("stall {command}"));
+        self.expect("STATE ");
+        let text = self.expect(".");
+        let mut words = text.trim_end_matches('.').split_whitespace();
+        let mut number = || {
+            words
+                .next()
+                .and_then(|w| w.parse().ok())
+                .unwrap_or(i64::MIN)
+        };
+        let (taken, refused, callbacks) = (number(), number(), number());
+        let answers = text
+            .trim_end_matches('.')
+            .split_whitespace()
+            .skip(3)
+            .filter_map(|pair| {
+                let (answer, count) = pair.split_once(':')?;
+                Some((answer.parse().ok()?, count.parse().ok()?))
+            })
+            .collect();
+        Stall {
+            taken,
+            refused,
+            callbacks,
+            answers,
+        }
+    }
+}
+
+/// The numbers of the messages a peer has read from `/stall`, in order.
+type Heard = std::sync::Arc<std::sync::Mutex<Vec<i64>>>;
+
+/// The number at the head of a message of `/stall`.
+fn stall_number(message: &[u8]) -> i64 {
+    std::str::from_utf8(message.get(..8).unwrap_or_default())
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(-1)
+}
+
+/// How long LPC may send to a peer that does not read before the sending
+/// efun must take nothing more: the kernel's socket buffers, which grow
+/// while they fill, take their share first.
+const STALL_TIME: Duration = Duration::from_secs(15);
+
+/// The heart of the stalled-peer tests. `/stall` has been started toward
+/// a peer that does not read (the driver's memory was `rss_before` KiB
+/// before): LPC keeps sending until the efun answers `full` and takes
+/// nothing more for half a second, and the driver's memory must stay flat.
+/// Then `resume`, on a thread of its own, lets the peer read, noting each
+/// message's number in `heard`: LPC's sends are taken again, and once LPC stops, the peer must have had every
+/// message taken, in order. Gives the state once stalled and at the end.
+fn stalled_peer_is_bounded(
+    driver: &Driver,
+    operator: &mut Client,
+    what: &str,
+    rss_before: u64,
+    full: i64,
+    heard: &Heard,
+    resume: impl FnOnce(Heard) + Send + 'static,
+) -> (Stall, Stall) {
+    let started = Instant::now();
+    let mut stalled = operator.stall("state");
+    let still = loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let now = operator.stall("state");
+        if now.taken == stalled.taken && now.refused > stalled.refused {
+            break now;
+        }
+        assert!(
+            started.elapsed() < STALL_TIME,
+            "{what}: a peer that does not read still took messages after {} s: {now:?}",
+            STALL_TIME.as_secs()
+        );
+        stalled = now;
+    };
+    let rss_after = driver.rss_kib();
+    let grew = rss_after.saturating_sub(rss_before);
+    println!(
+        "{what}: a peer that does not read took {} messages of 1 KiB, then none for 0.5 s ({:.1} s in all; answers {:?}); RSS {rss_before} KiB before, {rss_after} KiB after (+{grew} KiB)",
+        still.taken,
+        started.elapsed().as_secs_f64(),
+        still.answers,
+    );
+    assert!(
+        still.answered(full),
+        "{what}: no send was answered {full}: {still:?}"
+    );
+    // The outgoing window is 256 KiB; queues that grew without bound
+    // took in tens of MiB over the same time.
+    assert!(grew < 8 * 1024, "{what}: memory grew by {grew} KiB");
+
+    let list = heard.clone();
+    std::thread::spawn(move || resume(list));
+    let deadline = Instant::now() + PATIENCE;
+    while operator.stall("state").taken <= still.taken {
+        assert!(
+            Instant::now() < deadline,
+            "{what}: LPC's sends were not taken again once the peer read"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let end = operator.stall("stop");
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let got = heard.lock().map(|h| h.len()).unwrap_or(0);
+        if got as i64 >= end.taken || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut heard = heard.lock().map(|h| h.clone()).unwrap_or_default();
+    // HTTP requests each have a connection of their own: their order is
+    // the network's.
+    if what == "http_request" {
+        heard.sort_unstable();
+    }
+    println!(
+        "{what}: once the peer read, LPC sent on: {} messages taken in all, {} read by the peer",
+        end.taken,
+        heard.len()
+    );
+    let expected: Vec<i64> = (1..=end.taken).collect();
+    assert!(
+        heard == expected,
+        "{what}: the peer read {} messages, not 1 to {} in order (first differences: {:?})",
+        heard.len(),
+        end.taken,
+        heard
+            .iter()
+            .zip(&expected)
+            .filter(|(a, b)| a != b)
+            .take(3)
+            .collect::<Vec<_>>()
+    );
+    (still, end)
+}
+
+/// A driver whose `/stall` sends as `kind` toward a listener of the test;
+/// gives the operator that started it, the driver's memory in KiB before,
+/// and the listener, where LPC's connection waits.
+fn stall_toward_listener(kind: &str) -> (Driver, Client, u64, std::net::TcpListener) {
+    let driver = Driver::start("");
+    let mut operator = driver.user();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("address").port();
+    let rss_before = driver.rss_kib();
+    operator.line(&format!("stall start {kind} {port}"));
+    operator.expect("STARTED 1");
+    (driver, operator, rss_before, listener)
+}
+
+/// An LPC STREAM socket whose peer never reads: `socket_write` takes
+/// what fits in the socket's queue, answers EECALLBACK (-29) for the write
+/// that fills it and EEALREADY (-22) until the queue has drained; the
+/// write callback then runs, and the peer gets every byte taken, in order.
+#[test]
+fn a_socket_peer_that_never_reads_holds_socket_write_back() {
+    let _turn = one_at_a_time();
+    let (driver, mut operator, rss_before, listener) = stall_toward_listener("sock");
+    let mut peer = accept_within(&listener, PATIENCE);
+    let heard = Heard::default();
+    let (stalled, end) = stalled_peer_is_bounded(
+        &driver,
+        &mut operator,
+        "socket_write",
+        rss_before,
+        -22,
+        &heard,
+        move |heard| {
+            let mut pending = Vec::new();
+            let mut buf = vec![0u8; 64 << 10];
+            while let Ok(n) = peer.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                pending.extend_from_slice(&buf[..n]);
+                while pending.len() >= 1024 {
+                    let record: Vec<u8> = pending.drain(..1024).collect();
+                    if let Ok(mut heard) = heard.lock() {
+                        heard.push(stall_number(&record));
+                    }
+                }
+            }
+        },
+    );
+    assert!(
+        stalled.answered(-29),
+        "the write that filled the queue was not answered EECALLBACK: {stalled:?}"
+    );
+    assert!(
+        !stalled.answered(-17),
+        "EEWOULDBLOCK while a callback was promised: {stalled:?}"
+    );
+    // The first callback is the connection's; later ones are drains.
+    assert!(
+        end.callbacks >= 2,
+        "the write callback did not run once the queue drained: {end:?}"
+    );
+}
+
+/// An LPC websocket client whose server never reads: `websocket_send`
+/// answers -1 once 256 KiB wait, and the server gets every message taken,
+/// in order, once it reads.
+#[test]
+fn a_websocket_server_that_never_reads_holds_websocket_send_back() {
+    let _turn = one_at_a_time();
+    let (driver, mut operator, rss_before, listener) = stall_toward_listener("ws");
+    let server = websocket_server(&listener);
+    server.set_read_timeout(None).expect("no read timeout");
+    let heard = Heard::default();
+    stalled_peer_is_bounded(
+        &driver,
+        &mut operator,
+        "websocket_send",
+        rss_before,
+        -1,
+        &heard,
+        move |heard| {
+            let mut socket = tungstenite::WebSocket::from_raw_socket(
+                server,
+                tungstenite::protocol::Role::Server,
+                None,
+            );
+            while let Ok(message) = socket.read() {
+                if let tungstenite::Message::Text(text) = message
+                    && let Ok(mut heard) = heard.lock()
+                {
+                    heard.push(stall_number(text.as_bytes()));
+                }
+            }
+        },
+    );
+}
+
+/// A tonic server of `flood.Flood` on a free loopback port: `Pour` by
+/// `pourer`, `Drink` by `sipper`.
+fn flood_server(pourer: Pourer, sipper: Sipper) -> u16 {
+    tonic_peer::serve(move |request: hyper::http::Request<tonic::body::Body>| {
+        let (pourer, sipper) = (pourer.clone(), sipper.clone());
+        async move {
+            let mut grpc = tonic::server::Grpc::new(tonic_peer::ProstCodec::<Item, Item>::new());
+            match request.uri().path() {
+                "/flood.Flood/Pour" => grpc.server_streaming(pourer, request).await,
+                "/flood.Flood/Drink" => grpc.streaming(sipper, request).await,
+                path => tonic::Status::unimplemented(path.to_string()).into_http(),
+            }
+        }
+    })
+}
+
+/// `Drink` of a tonic server that reads none of the client's requests
+/// until `go` is set, then hears every one.
+#[derive(Clone, Default)]
+struct Sipper {
+    go: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    heard: Heard,
+}
+
+impl tonic::server::StreamingService<Item> for Sipper {
+    type Response = Item;
+    type ResponseStream = Poured;
+    type Future = Boxed<Result<tonic::Response<Poured>, tonic::Status>>;
+
+    fn call(&mut self, request: tonic::Request<tonic::Streaming<Item>>) -> Self::Future {
+        let Sipper { go, heard } = self.clone();
+        let mut requests = request.into_inner();
+        let answers: Poured = Box::pin(futures_util::stream::once(async move {
+            while !go.load(std::sync::atomic::Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            while let Ok(Some(item)) = requests.message().await {
+                if let Ok(mut heard) = heard.lock() {
+                    heard.push(item.seq);
+                }
+            }
+            Ok(Item {
+                seq: 0,
+                text: "drunk".into(),
+            })
+        }));
+        Box::pin(async move { Ok(tonic::Response::new(answers)) })
+    }
+}
+
+/// An LPC `grpc_stream` call whose server does not read its requests:
+/// `grpc_send` answers -1 once the call's window is full, and the server
+/// hears every request taken, in order, once it reads.
+#[test]
+fn a_grpc_server_that_never_reads_holds_grpc_send_back() {
+    let _turn = one_at_a_time();
+    let go = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let heard = Heard::default();
+    let sipper = Sipper {
+        go: go.clone(),
+        heard: heard.clone(),
+    };
+    let port = flood_server(Pourer::default(), sipper);
+    let driver = Driver::start("");
+    let mut operator = driver.user();
+    // Serving starts the driver's gRPC thread, which the memory measured
+    // before should include.
+    operator.line(&format!("flood grpcserve {}", free_port()));
+    operator.expect("GRPCSERVE 1");
+    let rss_before = driver.rss_kib();
+    operator.line(&format!("stall start grpc {port}"));
+    operator.expect("STARTED 1");
+    stalled_peer_is_bounded(
+        &driver,
+        &mut operator,
+        "grpc_send on a grpc_stream call",
+        rss_before,
+        -1,
+        &heard,
+        move |_| go.store(true, std::sync::atomic::Ordering::SeqCst),
+    );
+}
+
+/// A user of `driver` that gave `command` a free port and was answered
+/// `answer`; gives the user and the port.
+fn started_on_a_free_port(driver: &Driver, command: &str, answer: &str) -> (Client, u16) {
+    let mut user = driver.user();
+    let port = free_port();
+    user.line(&format!("{command} {port}"));
+    user.expect(answer);
+    (user, port)
+}
+
+/// A tonic client of a bidirectional method of `grpc_serve` that does not
+/// read the answers: `grpc_send` on the served stream answers -1 once its
+/// window is full, and the client gets every answer taken, in order, once
+/// it reads.
+#[test]
+fn a_grpc_client_that_never_reads_holds_served_grpc_send_back() {
+    let _turn = one_at_a_time();
+    let driver = Driver::start("");
+    let (mut operator, port) = started_on_a_free_port(&driver, "stall start serve", "STARTED 1");
+    let rss_before = driver.rss_kib();
+    let go = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let heard = Heard::default();
+    let (client_go, client_heard) = (go.clone(), heard.clone());
+    std::thread::spawn(move || {
+        tonic_peer::runtime().block_on(async move {
+            // One request starts the handler; the stream stays open.
+            let first = Item {
+                seq: 1,
+                text: "start".into(),
+            };
+            let requests =
+                futures_util::stream::iter([first]).chain(futures_util::stream::pending());
+            let mut answers = drink(port, requests).await;
+            while !client_go.load(std::sync::atomic::Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            while let Ok(Some(item)) = answers.message().await {
+                if let Ok(mut heard) = client_heard.lock() {
+                    heard.push(item.seq);
+                }
+            }
+        });
+    });
+    stalled_peer_is_bounded(
+        &driver,
+        &mut operator,
+        "grpc_send on a served stream",
+        rss_before,
+        -1,
+        &heard,
+        move |_| go.store(true, std::sync::atomic::Ordering::SeqCst),
+    );
+}
+
+/// Reads one MQTT control packet: its first byte and its body.
+fn read_mqtt_packet(stream: &mut TcpStream) -> Option<(u8, Vec<u8>)> {
+    let mut byte = [0u8; 1];
+    stream.read_exact(&mut byte).ok()?;
+    let first = byte[0];
+    let (mut len, mut shift) = (0usize, 0);
+    loop {
+        stream.read_exact(&mut byte).ok()?;
+        len |= usize::from(byte[0] & 0x7f) << shift;
+        if byte[0] & 0x80 == 0 {
+            break;
+        }
+        shift += 7;
+    }
+    let mut body = vec![0u8; len];
+    stream.read_exact(&mut body).ok()?;
+    Some((first, body))
+}
+
+/// An LPC MQTT client publishing at QoS 1 to a broker that accepted it
+/// and then reads nothing: `mqtt_publish` answers -1 once the messages
+/// not yet acknowledged fill the client's window, and the broker gets
+/// every message taken, in order, once it reads (and acknowledges).
+#[test]
+fn an_mqtt_broker_that_never_reads_holds_mqtt_publish_back() {
+    let _turn = one_at_a_time();
+    let (driver, mut operator, rss_before, listener) = stall_toward_listener("mqtt");
+    let broker = broker_accepts(&listener);
+    let heard = Heard::default();
+    stalled_peer_is_bounded(
+        &driver,
+        &mut operator,
+        "mqtt_publish",
+        rss_before,
+        -1,
+        &heard,
+        move |heard| broker_reads(broker, &heard),
+    );
+}
+
+/// A broker that reads what the client sends on `broker`: notes each
+/// PUBLISH's number in `heard`, acknowledges those at QoS 1 and answers
+/// pings.
+fn broker_reads(mut broker: TcpStream, heard: &Heard) {
+    while let Some((first, body)) = read_mqtt_packet(&mut broker) {
+        match first >> 4 {
+            // PUBLISH: topic, the packet id at QoS 1, payload.
+            3 => {
+                let topic = usize::from(u16::from_be_bytes([body[0], body[1]]));
+                let id = (first & 0x06 != 0).then(|| body[2 + topic..4 + topic].to_vec());
+                let payload = &body[2 + topic + id.as_ref().map_or(0, Vec::len)..];
+                if let Ok(mut heard) = heard.lock() {
+                    heard.push(stall_number(payload));
+                }
+                if let Some(id) = id
+                    && broker.write_all(&mqtt_packet(0x40, &id)).is_err()
+                {
+                    break;
+                }
+            }
+            // PINGREQ.
+            12 => {
+                let _ = broker.write_all(&mqtt_packet(0xd0, &[]));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The broker's side of a client's connection: reads its CONNECT and
+/// accepts it.
+fn broker_accepts(listener: &std::net::TcpListener) -> TcpStream {
+    let mut broker = accept_within(listener, PATIENCE);
+    let (first, _) = read_mqtt_packet(&mut broker).expect("CONNECT");
+    assert_eq!(first >> 4, 1, "CONNECT comes first");
+    broker
+        .write_all(&mqtt_packet(0x20, &[0, 0]))
+        .expect("CONNACK");
+    broker
+}
+
+/// An LPC MQTT client publishing at QoS 0 while its broker is down: the
+/// messages waiting for the connection fill the client's window and
+/// `mqtt_publish` answers -1; once the broker is up, the client reconnects
+/// and the broker gets every message taken, in order.
+#[test]
+fn mqtt_publish_is_held_back_while_the_broker_is_down() {
+    let _turn = one_at_a_time();
+    let driver = Driver::start("");
+    let mut operator = driver.user();
+    let rss_before = driver.rss_kib();
+    // Nothing listens on the port yet.
+    let port = free_port();
+    operator.line(&format!("stall start mqtt0 {port}"));
+    operator.expect("STARTED 1");
+    let heard = Heard::default();
+    stalled_peer_is_bounded(
+        &driver,
+        &mut operator,
+        "mqtt_publish, broker down",
+        rss_before,
+        -1,
+        &heard,
+        move |heard| {
+            let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("listen");
+            broker_reads(broker_accepts(&listener), &heard);
+        },
+    );
+}
+
+/// `grpc_serve`'s `connections_per_address`: one connection over the
+/// limit is closed at once and counted as a refusal, and one more is let
+/// in once another leaves.
+#[test]
+fn grpc_serve_limits_connections_per_address() {
+    let _turn = one_at_a_time();
+    let metrics_port = free_port();
+    let driver = Driver::start(&format!(
+        "connections per address : 2\nmetrics port : {metrics_port}\n"
+    ));
+    let (_operator, port) = started_on_a_free_port(&driver, "flood grpcserve", "GRPCSERVE 1");
+    let kept: Vec<TcpStream> = (0..2).map(|_| connect_to(port)).collect();
+    // Let the server count them before the next one comes.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut over = connect_to(port);
+    over.set_read_timeout(Some(PATIENCE)).expect("read timeout");
+    let mut buf = [0u8; 64];
+    let closed = matches!(over.read(&mut buf), Ok(0) | Err(_));
+    assert!(closed, "the connection over the limit was not closed");
+    assert_eq!(
+        refused_total(metrics_port),
+        1,
+        "the refusal was not counted"
+    );
+    drop(kept);
+    std::thread::sleep(Duration::from_millis(300));
+    let answered = tonic_peer::runtime().block_on(async move {
+        let mut client = grpc_client(port).await;
+        client
+            .client_streaming(
+                tonic::Request::new(futures_util::stream::iter([Item {
+                    seq: 1,
+                    text: "one".into(),
+                }])),
+                "/flood.Flood/Gulp".parse().expect("path"),
+                tonic_peer::ProstCodec::<Item, Item>::new(),
+            )
+            .await
+            .map(tonic::Response::into_inner)
+    });
+    assert_eq!(answered.expect("Gulp answers").seq, 1);
+}
+
+/// Reads one HTTP request from `stream`: gives the number at the head of
+/// its body.
+fn read_posted_number(stream: &mut TcpStream) -> Option<i64> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).ok()?;
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|n| n.trim().parse().ok())?;
+    let mut body = vec![0u8; len];
+    stream.read_exact(&mut body).ok()?;
+    Some(stall_number(&body))
+}
+
+/// `http_request` toward a server that accepts nothing: the requests in
+/// flight fill the driver's window and the next is refused with -1; once
+/// the server answers, every request taken reaches it and is answered.
+#[test]
+fn a_server_that_never_answers_holds_http_request_back() {
+    let _turn = one_at_a_time();
+    let (driver, mut operator, rss_before, listener) = stall_toward_listener("http");
+    listener.set_nonblocking(false).expect("blocking");
+    let heard = Heard::default();
+    let (_, end) = stalled_peer_is_bounded(
+        &driver,
+        &mut operator,
+        "http_request",
+        rss_before,
+        -1,
+        &heard,
+        move |heard| {
+            while let Ok((mut stream, _)) = listener.accept() {
+                let _ = stream.set_read_timeout(Some(PATIENCE));
+                let Some(number) = read_posted_number(&mut stream) else {
+                    continue;
+                };
+                if let Ok(mut heard) = heard.lock() {
+                    heard.push(number);
+                }
+                let answer = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                let _ = stream.write_all(answer.as_bytes());
+            }
+        },
+    );
+    let deadline = Instant::now() + PATIENCE;
+    while operator.stall("state").callbacks < end.taken {
+        assert!(
+            Instant::now() < deadline,
+            "not every request taken was answered"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

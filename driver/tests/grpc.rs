@@ -352,7 +352,7 @@ fn grpc_serve_answers_a_tonic_client() {
         "grpc load 1",
         "grpc serve 1",
         "grpc brief serve 1",
-        "grpc serve bad option *grpc_serve(): unknown option 'nope' (known: linger)",
+        "grpc serve bad option *grpc_serve(): unknown option 'nope' (known: linger, connections_per_address)",
     ]);
     let runtime = runtime();
     runtime.block_on(async {

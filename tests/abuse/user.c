@@ -3,7 +3,8 @@
 // HTTP server on the port whose handler answers "pong" at once (LIMIT:
 // connections per address, or `default` for the config's), `flood tcp
 // PORT`, `flood udp PORT` and `flood count` drive the sockets of /flood;
-// `graphql PORT LIMIT` starts the GraphQL endpoint of /gql.
+// `graphql PORT LIMIT` starts the GraphQL endpoint of /gql; `stall start
+// KIND PORT`, `stall state` and `stall stop` drive the sender of /stall.
 void logon() {
   write("Welcome.\n");
   add_action("do_echo", "echo");
@@ -11,6 +12,7 @@ void logon() {
   add_action("do_serve", "serve");
   add_action("do_flood", "flood");
   add_action("do_graphql", "graphql");
+  add_action("do_stall", "stall");
 }
 
 // A user that leaves takes its object along, as a real mudlib's would.
@@ -44,6 +46,17 @@ int do_serve(string arg) {
   }
   server = http_serve(port, (: ([ "status": 200, "body": "pong" ]) :), options);
   write(server ? "SERVING\n" : "NOT SERVING\n");
+  return 1;
+}
+
+int do_stall(string arg) {
+  string kind;
+  int port;
+  if (sscanf(arg, "start %s %d", kind, port) == 2) {
+    write(call_other("/stall", "start", kind, port) + "\n");
+  } else {
+    write(call_other("/stall", arg) + "\n");
+  }
   return 1;
 }
 

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use async_graphql::Value as Gql;
+use prost::Message;
 use prost_reflect::{DynamicMessage, MessageDescriptor, MethodDescriptor};
 use rustc_hash::FxHashMap;
 
@@ -20,9 +21,11 @@ use super::http::Options;
 use super::{arg, bad_arg, int_arg, str_arg};
 use crate::asyncwork::{self, Id};
 use crate::backend::top_level;
+use crate::net::{Credit, Inflow, OUTGOING_WINDOW};
 use crate::vm::object::ObjRef;
 use crate::vm::value::Value;
 use crate::vm::{Efun, Unwind, Vm, error};
+use crate::web::Sent;
 use crate::web::grpc::{self, Reply, Requests};
 
 pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
@@ -154,10 +157,12 @@ fn start_call(
 }
 
 /// A call of `grpc_stream`: where `grpc_send` puts its requests, until
-/// `grpc_close_send` drops the sender.
+/// `grpc_close_send` drops the sender, and the window of those the server
+/// has not yet taken.
 struct Sending {
-    sender: RefCell<Option<tokio::sync::mpsc::UnboundedSender<DynamicMessage>>>,
+    sender: RefCell<Option<tokio::sync::mpsc::UnboundedSender<(DynamicMessage, Credit)>>>,
     input: MessageDescriptor,
+    flow: Arc<Inflow>,
 }
 
 /// `grpc_stream(target, method, callback, options)`.
@@ -178,6 +183,7 @@ fn grpc_stream(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let state: Box<dyn std::any::Any> = Box::new(Sending {
         sender: RefCell::new(Some(sender)),
         input: method.input(),
+        flow: Inflow::with_window(OUTGOING_WINDOW),
     });
     let Some(id) = asyncwork::begin(vm, vec![callback], Some(state)) else {
         return Ok(Value::Int(0));
@@ -227,18 +233,18 @@ fn grpc_send(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let bad = |e: String| error(format!("{EFUN}(): bad message: {e}"));
     if let Some(sending) = asyncwork::owned_state::<Sending>(vm, handle, EFUN)? {
         let message = message_of(vm, &message, sending.input.clone()).map_err(bad)?;
-        let sent = sending
-            .sender
-            .borrow()
-            .as_ref()
-            .is_some_and(|sender| sender.send(message).is_ok());
-        return Ok(Value::Int(i64::from(sent)));
+        let sender = sending.sender.borrow();
+        let Some(sender) = sender.as_ref().filter(|s| !s.is_closed()) else {
+            return Ok(Value::Int(Sent::Closed.code()));
+        };
+        let sent = crate::web::offer(&sending.flow, message.encoded_len(), |credit| {
+            sender.send((message, credit)).is_ok()
+        });
+        return Ok(Value::Int(sent.code()));
     }
     if let Some(answering) = asyncwork::owned_state::<Answering>(vm, handle, EFUN)? {
         let message = message_of(vm, &message, answering.method.output()).map_err(bad)?;
-        return Ok(Value::Int(i64::from(
-            answering.outbox.send(Ok(message)).is_ok(),
-        )));
+        return Ok(Value::Int(answering.outbox.offer(message).code()));
     }
     Ok(Value::Int(0))
 }
@@ -284,8 +290,14 @@ fn grpc_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         Value::Object(o) if vm.objects.alive(o) => o,
         other => return Err(bad_arg(EFUN, 2, &other)),
     };
-    let options = Options::read(arg(vm, base, argc, 3), EFUN, 3, &["linger"])?;
+    let options = Options::read(
+        arg(vm, base, argc, 3),
+        EFUN,
+        3,
+        &["linger", "connections_per_address"],
+    )?;
     let linger = options.seconds("linger", LINGER)?;
+    let per_address = options.per_address(vm)?;
     let service = grpc::service(&name).map_err(|e| error(format!("{EFUN}(): {e}")))?;
     if let Some(object) = vm.objects.get(handler) {
         let public = &object.linked.public;
@@ -345,7 +357,7 @@ fn grpc_serve(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
         linger,
         flow,
     };
-    if let Err(e) = grpc::spawn(grpc::serve(listener, service, hooks, stopped)) {
+    if let Err(e) = grpc::spawn(grpc::serve(listener, service, hooks, per_address, stopped)) {
         vm.backend.work.end(server);
         return Err(error(format!("{EFUN}(): {e}")));
     }

@@ -5,14 +5,15 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use rustc_hash::FxHashMap;
 
 use super::{arg, bad_arg, int_arg, str_arg};
 use crate::asyncwork::{self, Id};
+use crate::net::Inflow;
 use crate::runtime::{self, Sender};
 use crate::vm::value::{Value, ValueMap};
 use crate::vm::{Efun, Unwind, Vm, error};
@@ -485,6 +486,19 @@ fn http_respond(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     Ok(Value::Int(waiting.0.try_send(response).is_ok() as i64))
 }
 
+/// What the requests of `http_request` still going may hold together: the
+/// bodies they send, and [`REQUEST_COST`] for each (its connection's
+/// buffers). Past it a request is not started, so LPC that keeps asking a
+/// server that never answers costs bounded memory and connections.
+const REQUEST_WINDOW: usize = 16 << 20;
+const REQUEST_COST: usize = 64 << 10;
+
+/// The window of every `http_request` of the driver.
+fn requests_in_flight() -> &'static Arc<Inflow> {
+    static FLOW: OnceLock<Arc<Inflow>> = OnceLock::new();
+    FLOW.get_or_init(|| Inflow::with_window(REQUEST_WINDOW))
+}
+
 /// `http_request(method, url, headers, body, callback, options)`.
 fn http_request(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     const EFUN: &str = "http_request";
@@ -503,6 +517,9 @@ fn http_request(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
         5,
         &["timeout", "max_redirects", "max_size", "ca"],
     )?;
+    let Some(credit) = requests_in_flight().offer(body.len() + REQUEST_COST) else {
+        return Ok(Value::Int(-1));
+    };
     let request = http_client::Request {
         method,
         url,
@@ -520,6 +537,7 @@ fn http_request(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     let notifier = asyncwork::notifier(vm);
     runtime::spawn(async move {
         let result = http_client::fetch(request).await;
+        drop(credit);
         notifier.run(move |vm| {
             let args = match result {
                 Ok(response) => vec![

@@ -2,6 +2,7 @@
 //! operation whose callbacks hear messages and connection events; its
 //! tasks live in `web::mqtt`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rustc_hash::FxHashMap;
@@ -9,9 +10,11 @@ use rustc_hash::FxHashMap;
 use super::http::{Options, body_of, bytes_value};
 use super::{arg, int_arg, str_arg};
 use crate::asyncwork;
+use crate::net::{Credit, Inflow, OUTGOING_WINDOW};
 use crate::runtime::{self, Sender};
 use crate::vm::value::Value;
 use crate::vm::{Efun, Unwind, Vm, error};
+use crate::web::Sent;
 use crate::web::mqtt::{self, News, Qos, Request, Version, Will};
 
 pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
@@ -22,8 +25,10 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("mqtt_disconnect", mqtt_disconnect);
 }
 
-/// The VM side of a client: the queue to its request task.
-struct Client(Sender<Request>);
+/// The VM side of a client: the queue to its request task, and the window
+/// of the messages published and not yet sent (or, at QoS 1 and 2, not
+/// yet acknowledged).
+struct Client(Sender<Request>, Arc<Inflow>);
 
 /// Callback numbers in the client's `asyncwork` entry.
 const ON_MESSAGE: usize = 0;
@@ -130,7 +135,8 @@ fn mqtt_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
         connect_timeout: options.seconds("timeout", Duration::from_secs(10))?,
     };
     let (requests, pending) = runtime::channel();
-    let state: Box<dyn std::any::Any> = Box::new(Client(requests));
+    let flow = Inflow::with_window(OUTGOING_WINDOW);
+    let state: Box<dyn std::any::Any> = Box::new(Client(requests, flow));
     let Some(id) = asyncwork::begin(vm, vec![on_message, on_event], Some(state)) else {
         return Ok(Value::Int(0));
     };
@@ -196,13 +202,25 @@ fn mqtt_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     Ok(Value::Int(id))
 }
 
-/// Queues a request for client `handle`: 1 when queued, 0 when the client
-/// is closed; only the object that connected it may use it.
-fn queue(vm: &Vm, handle: i64, request: Request, efun: &str) -> Result<Value, Unwind> {
-    let Some(Client(requests)) = asyncwork::owned_state::<Client>(vm, handle, efun)? else {
-        return Ok(Value::Int(0));
+/// Queues the request `make` gives for client `handle`, of `len` bytes,
+/// if the client's window has room; only the object that connected it may
+/// use it.
+fn queue(
+    vm: &Vm,
+    handle: i64,
+    len: usize,
+    make: impl FnOnce(Credit) -> Request,
+    efun: &str,
+) -> Result<Sent, Unwind> {
+    let Some(Client(requests, flow)) = asyncwork::owned_state::<Client>(vm, handle, efun)? else {
+        return Ok(Sent::Closed);
     };
-    Ok(Value::Int(requests.try_send(request).is_ok() as i64))
+    if requests.is_closed() {
+        return Ok(Sent::Closed);
+    }
+    Ok(crate::web::offer(flow, len, |credit| {
+        requests.try_send(make(credit)).is_ok()
+    }))
 }
 
 fn topic_arg(vm: &Vm, base: usize, argc: usize, efun: &str) -> Result<String, Unwind> {
@@ -219,7 +237,9 @@ fn mqtt_subscribe(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind
     let handle = int_arg(vm, base, argc, 0, EFUN)?;
     let topic = topic_arg(vm, base, argc, EFUN)?;
     let qos = qos_of(int_arg(vm, base, argc, 2, EFUN)?, EFUN)?;
-    queue(vm, handle, Request::Subscribe(topic, qos), EFUN)
+    let len = topic.len();
+    let make = |credit| Request::Subscribe(topic, qos, Some(credit));
+    Ok(Value::Int(queue(vm, handle, len, make, EFUN)?.code()))
 }
 
 /// `mqtt_unsubscribe(handle, topic)`.
@@ -227,7 +247,9 @@ fn mqtt_unsubscribe(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwi
     const EFUN: &str = "mqtt_unsubscribe";
     let handle = int_arg(vm, base, argc, 0, EFUN)?;
     let topic = topic_arg(vm, base, argc, EFUN)?;
-    queue(vm, handle, Request::Unsubscribe(topic), EFUN)
+    let len = topic.len();
+    let make = |credit| Request::Unsubscribe(topic, Some(credit));
+    Ok(Value::Int(queue(vm, handle, len, make, EFUN)?.code()))
 }
 
 /// `mqtt_publish(handle, topic, payload, qos, retain)`.
@@ -243,21 +265,28 @@ fn mqtt_publish(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     let payload = body_of(&arg(vm, base, argc, 2), EFUN, "the payload")?;
     let qos = qos_of(int_arg(vm, base, argc, 3, EFUN)?, EFUN)?;
     let retain = int_arg(vm, base, argc, 4, EFUN)? != 0;
-    let request = Request::Publish {
+    let len = topic.len() + payload.len();
+    let make = |credit| Request::Publish {
         topic,
         payload,
         qos,
         retain,
+        credit: Some(credit),
     };
-    let queued = queue(vm, handle, request, EFUN)?;
-    crate::metrics::MQTT_SENT.bump();
-    Ok(queued)
+    let sent = queue(vm, handle, len, make, EFUN)?;
+    if sent == Sent::Queued {
+        crate::metrics::MQTT_SENT.bump();
+    }
+    Ok(Value::Int(sent.code()))
 }
 
 /// `mqtt_disconnect(handle)`: the "closed" event follows.
 fn mqtt_disconnect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     const EFUN: &str = "mqtt_disconnect";
     let handle = int_arg(vm, base, argc, 0, EFUN)?;
-    queue(vm, handle, Request::Disconnect, EFUN)?;
+    // Never refused: it ends what waits.
+    if let Some(Client(requests, _)) = asyncwork::owned_state::<Client>(vm, handle, EFUN)? {
+        let _ = requests.try_send(Request::Disconnect);
+    }
     Ok(Value::Undefined)
 }

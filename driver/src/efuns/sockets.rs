@@ -6,6 +6,8 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustc_hash::FxHashMap;
 
@@ -20,7 +22,7 @@ use futures_rustls::rustls::{ClientConfig, DigitallySignedStruct, SignatureSchem
 use super::{arg, bad_arg, int_arg};
 use crate::backend::top_level;
 use crate::net::stats::Direction;
-use crate::net::{Command, Credit, Event, Inflow};
+use crate::net::{Credit, Event, Inflow, OUTGOING_WINDOW, PARCEL_COST};
 use crate::runtime;
 use crate::vm::object::ObjRef;
 use crate::vm::value::Value;
@@ -58,12 +60,14 @@ const EEISCONN: i64 = -14;
 const EELISTEN: i64 = -15;
 const EENOTLISTN: i64 = -16;
 const EEWOULDBLOCK: i64 = -17;
+const EEALREADY: i64 = -22;
 const EEACCEPT: i64 = -19;
 const EEISLISTEN: i64 = -20;
 const EEBADADDR: i64 = -21;
 const EENOTCONN: i64 = -25;
 const EETYPENOTSUPP: i64 = -26;
 const EESENDTO: i64 = -27;
+const EECALLBACK: i64 = -29;
 const EESOCKRLSD: i64 = -30;
 const EESOCKNOTRLSD: i64 = -31;
 const EEBADDATA: i64 = -32;
@@ -194,7 +198,7 @@ pub struct Socket {
     /// Stops the task that accepts or receives for this socket.
     stop: Option<runtime::Sender<()>>,
     /// The writer of a connected stream.
-    out: Option<runtime::Sender<Command>>,
+    out: Option<Writer>,
     /// Connections accepted but not yet taken by `socket_accept`.
     pending: VecDeque<(runtime::TcpStream, SocketAddr)>,
     /// Being handed to this object by `socket_release`.
@@ -265,9 +269,59 @@ impl Sockets {
         if let Some(s) = self.table.remove(&fd)
             && let Some(out) = &s.out
         {
-            let _ = out.try_send(Command::Close);
+            let _ = out.queue.try_send(Out::Close);
         }
     }
+}
+
+/// What the VM asks of a connected stream's writer.
+enum Out {
+    /// Bytes to send, holding their share of the socket's outgoing window
+    /// until they are written.
+    Write(Vec<u8>, Credit),
+    Close,
+}
+
+/// What a connected stream socket has queued for its peer and the peer has
+/// not yet taken, and whether LPC was told `EECALLBACK`: then the writer
+/// reports when the queue is empty, and the write callback runs.
+struct Outbound {
+    flow: Arc<Inflow>,
+    blocked: AtomicBool,
+}
+
+impl Outbound {
+    /// Whether the queue just emptied while LPC waits for the callback;
+    /// clears the wait.
+    fn drained(&self) -> bool {
+        self.flow.pending() == 0 && self.blocked.swap(false, Ordering::SeqCst)
+    }
+}
+
+/// The VM's end of a connected stream's writer.
+struct Writer {
+    queue: runtime::Sender<Out>,
+    outbound: Arc<Outbound>,
+}
+
+/// The writer task's end.
+struct Writing {
+    commands: runtime::Receiver<Out>,
+    outbound: Arc<Outbound>,
+}
+
+/// A connected stream's queue, LPC's side and the writer's.
+fn writer() -> (Writer, Writing) {
+    let (queue, commands) = runtime::channel();
+    let outbound = Arc::new(Outbound {
+        flow: Inflow::with_window(OUTGOING_WINDOW),
+        blocked: AtomicBool::new(false),
+    });
+    let writing = Writing {
+        commands,
+        outbound: outbound.clone(),
+    };
+    (Writer { queue, outbound }, writing)
 }
 
 /// What a socket task reports.
@@ -294,6 +348,10 @@ pub enum SocketEvent {
         credit: Credit,
     },
     Closed {
+        fd: i64,
+    },
+    /// Everything queued after an `EECALLBACK` was written.
+    Drained {
         fd: i64,
     },
 }
@@ -547,7 +605,7 @@ fn socket_accept(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind>
     sockets.last += 1;
     let new_fd = sockets.last;
     let events = vm.backend.net.events_tx.clone();
-    let (out, commands) = runtime::channel();
+    let (out, commands) = writer();
     let mud = socket.mode == Mode::Mud;
     match acceptor {
         Some(acceptor) => {
@@ -640,7 +698,7 @@ fn socket_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind
     s.write_cb = write_cb;
     s.remote = Some(target);
     s.state = State::Connecting;
-    let (out, commands) = runtime::channel();
+    let (out, commands) = writer();
     s.out = Some(out);
     let mud = s.mode == Mode::Mud;
     runtime::spawn(connect_stream(fd, target, tls, commands, events, mud));
@@ -719,19 +777,38 @@ fn socket_write(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     let Some(out) = &s.out else {
         return Ok(Value::Int(EENOTCONN));
     };
+    // A write the callback was promised for is still going out.
+    let outbound = &out.outbound;
+    if outbound.blocked.load(Ordering::SeqCst) {
+        return Ok(Value::Int(EEALREADY));
+    }
     let bytes = try_code!(bytes);
     // Nothing to send is done at once.
     if bytes.is_empty() {
         return Ok(Value::Int(EESUCCESS));
     }
     let len = bytes.len();
-    match out.try_send(Command::Write(bytes)) {
-        Ok(()) => {
-            vm.backend.net.traffic.socket(Direction::Out, len);
-            Ok(Value::Int(EESUCCESS))
-        }
-        Err(_) => Ok(Value::Int(EENOTCONN)),
+    // The queue is the socket's send buffer: a full one takes nothing, and
+    // a write that fills it is taken whole, with the write callback to
+    // come once everything queued has gone out.
+    let pending = outbound.flow.pending();
+    if pending >= OUTGOING_WINDOW {
+        return Ok(Value::Int(EEWOULDBLOCK));
     }
+    let cost = len + PARCEL_COST;
+    let fills = pending + cost > OUTGOING_WINDOW;
+    let credit = outbound.flow.credit(cost);
+    // Set before the bytes are queued, so the writer cannot empty the
+    // queue unseen in between.
+    if fills {
+        outbound.blocked.store(true, Ordering::SeqCst);
+    }
+    if out.queue.try_send(Out::Write(bytes, credit)).is_err() {
+        outbound.blocked.store(false, Ordering::SeqCst);
+        return Ok(Value::Int(EENOTCONN));
+    }
+    vm.backend.net.traffic.socket(Direction::Out, len);
+    Ok(Value::Int(if fills { EECALLBACK } else { EESUCCESS }))
 }
 
 /// An array element as a STREAM socket sends it: four bytes in the
@@ -905,7 +982,7 @@ async fn run_stream<S>(
     fd: i64,
     stream: S,
     closer: runtime::TcpStream,
-    commands: runtime::Receiver<Command>,
+    writing: Writing,
     events: std::sync::mpsc::Sender<Event>,
     mud: bool,
 ) where
@@ -956,16 +1033,21 @@ async fn run_stream<S>(
         }
         let _ = reader_events.send(Event::Socket(SocketEvent::Closed { fd }));
     });
+    let Writing { commands, outbound } = writing;
     while let Ok(command) = commands.recv().await {
         match command {
-            Command::Write(bytes) => {
+            Out::Write(bytes, credit) => {
                 let sent = writer.write_all(&bytes).await;
                 if sent.is_err() || writer.flush().await.is_err() {
                     break;
                 }
+                drop(credit);
+                if outbound.drained() {
+                    let drained = SocketEvent::Drained { fd };
+                    let _ = events.send(Event::Socket(drained));
+                }
             }
-            Command::Compress => {}
-            Command::Close => break,
+            Out::Close => break,
         }
     }
     let _ = writer.close().await;
@@ -978,7 +1060,7 @@ async fn connect_stream(
     fd: i64,
     target: SocketAddr,
     tls: Option<(std::sync::Arc<ClientConfig>, ServerName<'static>)>,
-    commands: runtime::Receiver<Command>,
+    commands: Writing,
     events: std::sync::mpsc::Sender<Event>,
     mud: bool,
 ) {
@@ -1360,6 +1442,7 @@ pub fn handle(vm: &mut Vm, event: SocketEvent) -> Result<(), Unwind> {
             }
             call_back(vm, fd, |s| &s.read_cb, rest)
         }
+        SocketEvent::Drained { fd } => call_back(vm, fd, |s| &s.write_cb, Vec::new()),
         SocketEvent::Closed { fd } => {
             // Only a close from the other end reaches here: socket_close
             // removed the socket first.

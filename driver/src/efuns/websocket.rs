@@ -4,6 +4,7 @@
 //! `web::websocket`. A handle belongs to the object that opened it: only
 //! that object may send on it or close it.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rustc_hash::FxHashMap;
@@ -11,9 +12,11 @@ use rustc_hash::FxHashMap;
 use super::http::{Options, headers_of};
 use super::{arg, bad_arg, int_arg, str_arg};
 use crate::asyncwork;
+use crate::net::{Inflow, OUTGOING_WINDOW};
 use crate::runtime::{self, Sender};
 use crate::vm::value::Value;
 use crate::vm::{Efun, Unwind, Vm, error};
+use crate::web::Sent;
 use crate::web::websocket::{self, Ending, Incoming, Outgoing};
 
 pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
@@ -22,8 +25,9 @@ pub fn register(m: &mut FxHashMap<&'static str, Efun>) {
     m.insert("websocket_close", websocket_close);
 }
 
-/// The VM side of an open connection: the queue to its task.
-struct Connection(Sender<Outgoing>);
+/// The VM side of an open connection: the queue to its task, and the
+/// window of what that queue holds.
+struct Connection(Sender<Outgoing>, Arc<Inflow>);
 
 /// Callback numbers in the connection's `asyncwork` entry.
 const ON_MESSAGE: usize = 0;
@@ -66,7 +70,8 @@ fn websocket_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unw
         extra_roots: options.certificates(vm, "ca")?,
     };
     let (out, commands) = runtime::channel();
-    let state: Box<dyn std::any::Any> = Box::new(Connection(out));
+    let flow = Inflow::with_window(OUTGOING_WINDOW);
+    let state: Box<dyn std::any::Any> = Box::new(Connection(out, flow));
     let Some(id) = asyncwork::begin(vm, vec![on_message, on_close], Some(state)) else {
         return Ok(Value::Int(0));
     };
@@ -104,26 +109,42 @@ fn websocket_connect(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unw
     Ok(Value::Int(id))
 }
 
-/// `websocket_send(handle, message)`: 1 when queued.
+/// `websocket_send(handle, message)`: 1 when queued, -1 when the server
+/// has not yet taken what was queued before (nothing is sent), 0 when the
+/// connection is closed.
 fn websocket_send(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let id = int_arg(vm, base, argc, 0, "websocket_send")?;
-    let message = match arg(vm, base, argc, 1) {
-        Value::Str(s) => Outgoing::Text(s.text.to_string()),
-        Value::Buffer(b) => Outgoing::Binary(b.borrow().clone()),
-        other => return Err(bad_arg("websocket_send", 1, &other)),
+    let message = arg(vm, base, argc, 1);
+    let len = match &message {
+        Value::Str(s) => s.text.len(),
+        Value::Buffer(b) => b.borrow().len(),
+        other => return Err(bad_arg("websocket_send", 1, other)),
     };
-    let Some(Connection(out)) = asyncwork::owned_state::<Connection>(vm, id, "websocket_send")?
+    let Some(Connection(out, flow)) =
+        asyncwork::owned_state::<Connection>(vm, id, "websocket_send")?
     else {
-        return Ok(Value::Int(0));
+        return Ok(Value::Int(Sent::Closed.code()));
     };
-    Ok(Value::Int(out.try_send(message).is_ok() as i64))
+    if out.is_closed() {
+        return Ok(Value::Int(Sent::Closed.code()));
+    }
+    let sent = crate::web::offer(flow, len, |credit| {
+        let outgoing = match &message {
+            Value::Buffer(b) => Outgoing::Binary(b.borrow().clone(), credit),
+            Value::Str(s) => Outgoing::Text(s.text.to_string(), credit),
+            _ => return false,
+        };
+        out.try_send(outgoing).is_ok()
+    });
+    Ok(Value::Int(sent.code()))
 }
 
 /// `websocket_close(handle)`: the close callback runs once the server
 /// answers (or a few seconds later).
 fn websocket_close(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     let id = int_arg(vm, base, argc, 0, "websocket_close")?;
-    if let Some(Connection(out)) = asyncwork::owned_state::<Connection>(vm, id, "websocket_close")?
+    if let Some(Connection(out, _)) =
+        asyncwork::owned_state::<Connection>(vm, id, "websocket_close")?
     {
         let _ = out.try_send(Outgoing::Close);
     }

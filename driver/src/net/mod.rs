@@ -49,7 +49,9 @@ pub const INPUT_WINDOW: usize = 8 << 10;
 /// the VM has not yet taken, against a window. A connection's reader
 /// counts input bytes; other producers (sockets of the sockets package,
 /// async work) count what their events carry. The VM side never blocks;
-/// the producer waits for room before it reads more.
+/// the producer waits for room before it reads more. The same counts what
+/// LPC queues toward a peer (see [`OUTGOING_WINDOW`]), with the VM as the
+/// producer: it never waits, it is refused ([`Inflow::offer`]).
 pub struct Inflow {
     pending: AtomicUsize,
     window: usize,
@@ -114,6 +116,36 @@ impl Inflow {
         }
     }
 }
+
+impl Inflow {
+    /// Units counted and not yet given back.
+    pub fn pending(&self) -> usize {
+        self.pending.load(Ordering::Acquire)
+    }
+
+    /// Counts `len` units when they fit in the window, or when nothing is
+    /// pending (so one unit larger than the window still goes, alone);
+    /// `None` when the consumer is not keeping up. For queues LPC fills
+    /// toward a peer: refusing there, rather than waiting, lets the LPC
+    /// code learn that the peer is slow without blocking the VM.
+    pub fn offer(self: &Arc<Inflow>, len: usize) -> Option<Credit> {
+        let pending = self.pending();
+        if pending > 0 && pending.saturating_add(len) > self.window {
+            return None;
+        }
+        Some(self.credit(len))
+    }
+}
+
+/// What LPC may have queued toward one peer of a socket, websocket client,
+/// gRPC stream or MQTT client and the peer has not yet taken, in bytes
+/// (with [`PARCEL_COST`] for each message). Past it a send is refused, so
+/// an LPC loop sending to a peer that never reads costs bounded memory.
+pub const OUTGOING_WINDOW: usize = 256 << 10;
+
+/// What one queued message counts beyond its bytes, so that a flood of
+/// empty messages fills [`OUTGOING_WINDOW`] too.
+pub const PARCEL_COST: usize = 64;
 
 /// A producer's share of its window held by one event; dropping it (the
 /// VM is done with the event, or the event was never delivered) gives the

@@ -22,7 +22,7 @@ use tonic::server::{
 };
 use tonic::{Request, Response, Status};
 
-use crate::net::Inflow;
+use crate::net::{Credit, Inflow, OUTGOING_WINDOW, PARCEL_COST};
 
 /// Every service and message of the .proto files loaded so far.
 fn pool() -> &'static Mutex<DescriptorPool> {
@@ -173,10 +173,12 @@ pub enum Reply {
 }
 
 /// The requests of a call: a list known when it starts, or a stream the
-/// VM feeds while the call runs (ended by dropping the sender).
+/// VM feeds while the call runs (ended by dropping the sender), each
+/// request holding its share of the call's outgoing window until the
+/// transport takes it.
 pub enum Requests {
     Listed(Vec<DynamicMessage>),
-    Fed(tokio::sync::mpsc::UnboundedReceiver<DynamicMessage>),
+    Fed(tokio::sync::mpsc::UnboundedReceiver<(DynamicMessage, Credit)>),
 }
 
 type RequestStream = Pin<Box<dyn Stream<Item = DynamicMessage> + Send>>;
@@ -190,13 +192,19 @@ impl Requests {
     }
 }
 
-/// What a channel receives, as a stream that ends when every sender is gone.
+/// What a channel receives, as a stream that ends when every sender is
+/// gone. A message's credit is given back as the transport takes it: HTTP/2
+/// takes the next only when the peer's flow-control window has room, so a
+/// peer that does not read leaves the messages counted in their window.
 fn received<T: Send + 'static>(
-    receiver: tokio::sync::mpsc::UnboundedReceiver<T>,
+    receiver: tokio::sync::mpsc::UnboundedReceiver<(T, Credit)>,
 ) -> Pin<Box<dyn Stream<Item = T> + Send>> {
     Box::pin(futures_util::stream::unfold(
         receiver,
-        |mut receiver| async move { Some((receiver.recv().await?, receiver)) },
+        |mut receiver| async move {
+            let (message, _credit) = receiver.recv().await?;
+            Some((message, receiver))
+        },
     ))
 }
 
@@ -349,9 +357,43 @@ pub type Handle = Arc<
         + Sync,
 >;
 
+/// An answer of a bidirectional stream with its share of the stream's
+/// outgoing window, given back as the transport takes the answer.
+type Answer = (Result<DynamicMessage, Status>, Option<Credit>);
+
 /// The answers of a bidirectional stream, sent whenever the handler likes;
-/// dropping the last sender ends the stream with status OK.
-pub type Outbox = tokio::sync::mpsc::UnboundedSender<Result<DynamicMessage, Status>>;
+/// dropping the last sender ends the stream with status OK. Answers waiting
+/// for a client that does not read count in a window of
+/// [`OUTGOING_WINDOW`]: `grpc_send` is refused past it, and the client's
+/// next request is read only while it has room, so the answers a handler
+/// returns for requests cannot pile up either.
+#[derive(Clone)]
+pub struct Outbox {
+    sender: tokio::sync::mpsc::UnboundedSender<Answer>,
+    flow: Arc<Inflow>,
+}
+
+impl Outbox {
+    /// Queues an answer (or the final status) whatever the window's fill;
+    /// false once the stream is over.
+    pub fn send(&self, answer: Result<DynamicMessage, Status>) -> bool {
+        let credit = answer
+            .as_ref()
+            .ok()
+            .map(|message| self.flow.credit(message.encoded_len() + PARCEL_COST));
+        self.sender.send((answer, credit)).is_ok()
+    }
+
+    /// Queues an answer if the window has room for it.
+    pub fn offer(&self, message: DynamicMessage) -> super::Sent {
+        if self.sender.is_closed() {
+            return super::Sent::Closed;
+        }
+        super::offer(&self.flow, message.encoded_len(), |credit| {
+            self.sender.send((Ok(message), Some(credit))).is_ok()
+        })
+    }
+}
 
 /// What a served bidirectional stream hears from its client's side.
 pub enum Heard {
@@ -484,7 +526,12 @@ impl StreamingService<DynamicMessage> for Handler {
     type Future = Pin<Box<dyn Future<Output = Result<Response<Responses>, Status>> + Send>>;
 
     fn call(&mut self, request: Request<tonic::Streaming<DynamicMessage>>) -> Self::Future {
-        let (outbox, answers) = tokio::sync::mpsc::unbounded_channel();
+        let (sender, answers) = tokio::sync::mpsc::unbounded_channel();
+        let outflow = Inflow::with_window(OUTGOING_WINDOW);
+        let outbox = Outbox {
+            sender,
+            flow: outflow.clone(),
+        };
         let ear = (self.hooks.open)(self.method.clone(), outbox);
         let (end_heard, client_ended) = tokio::sync::oneshot::channel();
         let mut incoming = request.into_inner();
@@ -493,6 +540,7 @@ impl StreamingService<DynamicMessage> for Handler {
         tokio::spawn(async move {
             loop {
                 flow.room().await;
+                outflow.room().await;
                 let Ok(Some(message)) = incoming.message().await else {
                     break;
                 };
@@ -520,13 +568,13 @@ impl Drop for Over {
 /// the stream, or it ends as DEADLINE_EXCEEDED. An error status is the
 /// last answer.
 fn conversation(
-    answers: tokio::sync::mpsc::UnboundedReceiver<Result<DynamicMessage, Status>>,
+    answers: tokio::sync::mpsc::UnboundedReceiver<Answer>,
     client_ended: tokio::sync::oneshot::Receiver<()>,
     linger: Duration,
     ear: Ear,
 ) -> Responses {
     struct State {
-        answers: tokio::sync::mpsc::UnboundedReceiver<Result<DynamicMessage, Status>>,
+        answers: tokio::sync::mpsc::UnboundedReceiver<Answer>,
         client_ended: Option<tokio::sync::oneshot::Receiver<()>>,
         _over: Over,
     }
@@ -542,7 +590,7 @@ fn conversation(
             let answer = loop {
                 let Some(ended) = state.client_ended.as_mut() else {
                     match tokio::time::timeout(linger, state.answers.recv()).await {
-                        Ok(answer) => break answer?,
+                        Ok(answer) => break answer?.0,
                         Err(_) => {
                             let late = Status::deadline_exceeded(format!(
                                 "the handler did not end the stream within {} s of the client's end",
@@ -553,7 +601,7 @@ fn conversation(
                     }
                 };
                 tokio::select! {
-                    answer = state.answers.recv() => break answer?,
+                    answer = state.answers.recv() => break answer?.0,
                     _ = ended => state.client_ended = None,
                 }
             };
@@ -563,20 +611,29 @@ fn conversation(
     ))
 }
 
-/// Serves `service` on `listener` until `stop` has no sender left.
+/// Serves `service` on `listener` until `stop` has no sender left. An
+/// address with `per_address` connections open (0: no limit) has its next
+/// one closed at once, counted as a refusal: HTTP/2 has no answer a client
+/// could take before its connection preface, and closing costs nothing.
 pub async fn serve(
     listener: std::net::TcpListener,
     service: prost_reflect::ServiceDescriptor,
     hooks: Hooks,
+    per_address: usize,
     stop: tokio::sync::oneshot::Receiver<()>,
 ) {
+    let peers = crate::net::Peers::default();
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
         return;
     };
     let accepting = async {
         loop {
-            let Ok((stream, _)) = listener.accept().await else {
+            let Ok((stream, remote)) = listener.accept().await else {
                 tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            };
+            let Some(slot) = peers.take(remote.ip(), per_address) else {
+                drop(stream);
                 continue;
             };
             let service = service.clone();
@@ -593,6 +650,7 @@ pub async fn serve(
                 let _ = builder
                     .serve_connection(hyper_util::rt::TokioIo::new(stream), answer)
                     .await;
+                drop(slot);
             });
         }
     };

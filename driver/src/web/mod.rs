@@ -237,3 +237,43 @@ pub fn header_pairs(headers: &hyper::HeaderMap) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// What became of a message LPC sent toward a peer (`websocket_send`,
+/// `mqtt_publish`, `grpc_send`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sent {
+    Queued,
+    /// Not sent: what was queued before still waits for the peer, and
+    /// this would pass [`crate::net::OUTGOING_WINDOW`].
+    Full,
+    /// Not sent: the connection or stream is over.
+    Closed,
+}
+
+impl Sent {
+    /// The efuns' answer: 1 queued, 0 closed, -1 full (try again later).
+    pub fn code(self) -> i64 {
+        match self {
+            Sent::Queued => 1,
+            Sent::Closed => 0,
+            Sent::Full => -1,
+        }
+    }
+}
+
+/// Queues a message of `len` bytes with `send` (false when its channel is
+/// closed) if `flow`, the window of its queue, has room for it.
+pub fn offer(
+    flow: &Arc<crate::net::Inflow>,
+    len: usize,
+    send: impl FnOnce(crate::net::Credit) -> bool,
+) -> Sent {
+    let Some(credit) = flow.offer(len.saturating_add(crate::net::PARCEL_COST)) else {
+        return Sent::Full;
+    };
+    if send(credit) {
+        Sent::Queued
+    } else {
+        Sent::Closed
+    }
+}

@@ -24,7 +24,7 @@ pub use mqtt_protocol_core::mqtt::Version;
 pub use mqtt_protocol_core::mqtt::packet::Qos;
 
 use super::timeout;
-use crate::net::Inflow;
+use crate::net::{Credit, Inflow};
 use crate::runtime::{self, Receiver};
 
 /// The message the broker publishes for a client that vanishes.
@@ -52,15 +52,21 @@ pub struct Settings {
     pub connect_timeout: Duration,
 }
 
-/// What the VM thread asks of a client.
+/// What the VM thread asks of a client. A subscription's change holds its
+/// share of the client's outgoing window until the broker acknowledges it.
 pub enum Request {
-    Subscribe(String, Qos),
-    Unsubscribe(String),
+    Subscribe(String, Qos, Option<Credit>),
+    Unsubscribe(String, Option<Credit>),
     Publish {
         topic: String,
         payload: Vec<u8>,
         qos: Qos,
         retain: bool,
+        /// Its share of the client's outgoing window, held until the
+        /// packet is written, and at QoS 1 and 2 until the broker has
+        /// acknowledged it: a broker that is slow or unreachable leaves
+        /// the messages counted, and `mqtt_publish` refused past it.
+        credit: Option<Credit>,
     },
     Disconnect,
 }
@@ -122,6 +128,7 @@ pub async fn run(
         news: &news,
         flow,
         backlog: VecDeque::new(),
+        unacknowledged: FxHashMap::default(),
         conn,
         connected: false,
         subscribing: FxHashMap::default(),
@@ -134,7 +141,11 @@ pub async fn run(
             End::Dropped => return "dropped".into(),
             End::Lost(reason) => reason,
         };
-        session.conn.notify_closed();
+        for event in session.conn.notify_closed() {
+            if let Event::NotifyPacketIdReleased(id) = event {
+                session.unacknowledged.remove(&id);
+            }
+        }
         // A connection that worked starts the pauses over.
         if session.connected {
             pause = FIRST_PAUSE;
@@ -178,6 +189,9 @@ struct Session<'a, F> {
     flow: &'a Inflow,
     /// Requests waiting for a connection or a free packet id.
     backlog: VecDeque<Request>,
+    /// The window credits of QoS 1 and 2 messages the broker has not yet
+    /// acknowledged, by packet id.
+    unacknowledged: FxHashMap<u16, Credit>,
     conn: Connection<role::Client>,
     /// Whether the broker accepted this connection.
     connected: bool,
@@ -371,14 +385,14 @@ impl<F: Fn(News) -> bool> Session<'_, F> {
     /// free: the request then waits at the head of the backlog.
     async fn request(
         &mut self,
-        request: Request,
+        mut request: Request,
         writer: &mut (impl AsyncWriteExt + Unpin),
         timers: &mut Timers,
     ) -> Result<bool, End> {
         let version = self.settings.version;
         let needs_id = match &request {
             Request::Publish { qos, .. } => *qos != Qos::AtMostOnce,
-            Request::Subscribe(..) | Request::Unsubscribe(_) => true,
+            Request::Subscribe(..) | Request::Unsubscribe(..) => true,
             Request::Disconnect => false,
         };
         let id = if needs_id {
@@ -392,9 +406,15 @@ impl<F: Fn(News) -> bool> Session<'_, F> {
         } else {
             None
         };
-        if let (Request::Subscribe(topic, _), Some(id)) = (&request, id) {
+        if let (Request::Subscribe(topic, ..), Some(id)) = (&request, id) {
             self.subscribing.insert(id, topic.clone());
         }
+        let credit = match &mut request {
+            Request::Publish { credit, .. }
+            | Request::Subscribe(_, _, credit)
+            | Request::Unsubscribe(_, credit) => credit.take(),
+            Request::Disconnect => None,
+        };
         let packet = match request_packet(version, request, id.unwrap_or(0)) {
             Ok(packet) => packet,
             Err(e) => {
@@ -409,6 +429,9 @@ impl<F: Fn(News) -> bool> Session<'_, F> {
         };
         let events = self.conn.send(packet);
         self.handle(events, writer, timers).await?;
+        if let (Some(id), Some(credit)) = (id, credit) {
+            self.unacknowledged.insert(id, credit);
+        }
         Ok(true)
     }
 
@@ -442,7 +465,9 @@ impl<F: Fn(News) -> bool> Session<'_, F> {
                     failure.get_or_insert_with(|| e.to_string());
                 }
                 Event::RequestClose => close = true,
-                Event::NotifyPacketIdReleased(_) => {}
+                Event::NotifyPacketIdReleased(id) => {
+                    self.unacknowledged.remove(&id);
+                }
             }
         }
         if !out.is_empty() {
@@ -577,6 +602,7 @@ fn request_packet(
                     payload,
                     qos,
                     retain,
+                    ..
                 } => {
                     let mut b = $version::Publish::builder()
                         .topic_name(topic.as_str())?
@@ -588,7 +614,7 @@ fn request_packet(
                     }
                     GenericPacket::$publish(b.build()?)
                 }
-                Request::Subscribe(topic, qos) => {
+                Request::Subscribe(topic, qos, _) => {
                     let entry = SubEntry::new(topic.as_str(), SubOpts::new().set_qos(qos))?;
                     let packet = $version::Subscribe::builder()
                         .packet_id(id)
@@ -596,7 +622,7 @@ fn request_packet(
                         .build()?;
                     GenericPacket::$subscribe(packet)
                 }
-                Request::Unsubscribe(topic) => {
+                Request::Unsubscribe(topic, _) => {
                     let packet = $version::Unsubscribe::builder()
                         .packet_id(id)
                         .entries(vec![topic.as_str()])?
@@ -628,6 +654,7 @@ mod tests {
             payload: b"hi".to_vec(),
             qos: Qos::AtLeastOnce,
             retain: true,
+            credit: None,
         };
         let old = request_packet(Version::V3_1_1, publish(), 7).expect("3.1.1 publish");
         // Fixed header (PUBLISH, QoS 1, retain), length, topic, packet id, payload.

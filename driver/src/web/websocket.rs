@@ -13,7 +13,7 @@ use futures_rustls::rustls::pki_types::CertificateDer;
 use futures_util::StreamExt;
 
 use super::timeout;
-use crate::net::Inflow;
+use crate::net::{Credit, Inflow};
 use crate::runtime::Receiver;
 
 pub struct Options {
@@ -25,10 +25,11 @@ pub struct Options {
     pub extra_roots: Vec<CertificateDer<'static>>,
 }
 
-/// What the VM thread asks of a connection.
+/// What the VM thread asks of a connection. A message holds its share of
+/// the connection's outgoing window until the socket has taken it.
 pub enum Outgoing {
-    Text(String),
-    Binary(Vec<u8>),
+    Text(String, Credit),
+    Binary(Vec<u8>, Credit),
     Close,
 }
 
@@ -96,12 +97,12 @@ pub async fn run(
             })
             .await;
         match step {
-            Step::Command(Some(Outgoing::Text(text))) => {
+            Step::Command(Some(Outgoing::Text(text, _credit))) => {
                 if let Err(e) = socket.send(Message::text(text)).await {
                     return Ending::Failed(e.to_string());
                 }
             }
-            Step::Command(Some(Outgoing::Binary(bytes))) => {
+            Step::Command(Some(Outgoing::Binary(bytes, _credit))) => {
                 if let Err(e) = socket.send(Message::binary(bytes)).await {
                     return Ending::Failed(e.to_string());
                 }
