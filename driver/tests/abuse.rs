@@ -1890,6 +1890,54 @@ fn a_websocket_port_answers_refusals_503() {
     assert!(notice.contains("Too many connections"), "{notice:?}");
 }
 
+/// A client that asks for many big answers at once and never reads them
+/// is dropped once the server's output has waited `header_timeout` (2 s
+/// here) for it, instead of holding its connection and an answer for
+/// ever; others are served meanwhile.
+#[test]
+fn an_http_client_that_never_reads_its_answer_is_dropped() {
+    let _turn = one_at_a_time();
+    let driver = Driver::start("connections per address : 0\n");
+    let mut watcher = driver.user();
+    let port = free_port();
+    watcher.line(&format!("serve {port}"));
+    watcher.expect("SERVING");
+    let baseline = driver.descriptors();
+    let rss_before = driver.rss_kib();
+    let stalled: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut stream = connect_to(port);
+            // 15 MB of answers, more than the sockets between hold.
+            let requests = b"GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(100);
+            stream.write_all(&requests).expect("send requests");
+            stream
+        })
+        .collect();
+    let started = Instant::now();
+    let mut worst = Duration::ZERO;
+    while started.elapsed() < Duration::from_secs(1) {
+        worst = worst.max(http_round_trip(port));
+    }
+    let rss_held = driver.rss_kib();
+    let fds = driver.descriptors_back_to(baseline, Duration::from_secs(10));
+    let took = started.elapsed();
+    println!(
+        "4 clients not reading 100 answers of 150 KB each: dropped after {:.1} s; others' worst HTTP round trip {:.1} ms meanwhile; RSS {rss_before} KiB before, {rss_held} KiB while held",
+        took.as_secs_f64(),
+        ms(worst)
+    );
+    assert!(
+        fds <= baseline,
+        "clients that never read were kept: {fds} descriptors, {baseline} before"
+    );
+    assert!(
+        took >= Duration::from_millis(1500),
+        "dropped before their stall lasted the timeout ({took:?})"
+    );
+    drop(stalled);
+    watcher.round_trip("after");
+}
+
 /// An item of `flood.Flood` (`tests/abuse/flood.proto`).
 #[derive(Clone, PartialEq, prost::Message)]
 struct Item {

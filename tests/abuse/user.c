@@ -30,6 +30,15 @@ int do_flood(string arg) {
   return 1;
 }
 
+// "pong", or for /big 150,000 bytes: a client that asks for it many times
+// and reads nothing leaves the server more to write than sockets hold.
+mapping answer(mapping request) {
+  if (request["path"] == "/big") {
+    return ([ "status": 200, "body": repeat_string("x", 150000) ]);
+  }
+  return ([ "status": 200, "body": "pong" ]);
+}
+
 int do_serve(string arg) {
   mapping options = ([ "host": "127.0.0.1", "header_timeout": 2 ]);
   int port, server;
@@ -44,7 +53,7 @@ int do_serve(string arg) {
   } else {
     port = to_int(arg);
   }
-  server = http_serve(port, (: ([ "status": 200, "body": "pong" ]) :), options);
+  server = http_serve(port, (: answer :), options);
   write(server ? "SERVING\n" : "NOT SERVING\n");
   return 1;
 }

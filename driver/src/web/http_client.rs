@@ -115,7 +115,7 @@ async fn once(
         None
     };
     let stream = super::connect(host, port, tls).await?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(Io(stream))
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(Io::new(stream))
         .await
         .map_err(|e| format!("HTTP handshake: {e}"))?;
     runtime::spawn(async move {

@@ -139,6 +139,7 @@ async fn connection<S>(
         .keep_alive(config.keep_alive)
         .header_read_timeout(Some(config.header_timeout))
         .max_buf_size(config.max_header.max(MIN_BUFFER));
+    let stall = config.header_timeout;
     let service = hyper::service::service_fn(move |request| {
         answer(
             request,
@@ -148,7 +149,9 @@ async fn connection<S>(
             abandon.clone(),
         )
     });
-    let _ = builder.serve_connection(Io(stream), service).await;
+    let _ = builder
+        .serve_connection(Io::with_write_stall(stream, stall), service)
+        .await;
 }
 
 fn plain(status: u16, text: &str) -> hyper::Response<Full<Bytes>> {

@@ -109,7 +109,9 @@ async fn accept(listener: runtime::TcpListener, settings: Settings, notifier: No
             builder
                 .timer(Timer)
                 .header_read_timeout(Some(HEADER_TIMEOUT));
-            let _ = builder.serve_connection(Io(stream), service).await;
+            let _ = builder
+                .serve_connection(Io::with_write_stall(stream, HEADER_TIMEOUT), service)
+                .await;
             drop(slot);
         });
     }

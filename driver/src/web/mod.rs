@@ -30,7 +30,56 @@ use futures_rustls::rustls::pki_types::CertificateDer;
 use crate::runtime;
 
 /// A runtime stream as hyper's I/O traits want it.
-pub struct Io<T>(pub T);
+pub struct Io<T> {
+    stream: T,
+    /// How long output may wait for the peer to take any of it before the
+    /// connection fails: a server's answer to a client that stopped
+    /// reading is not held for ever.
+    write_stall: Option<Duration>,
+    /// Running while output waits for the peer.
+    stalled: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+impl<T> Io<T> {
+    pub fn new(stream: T) -> Io<T> {
+        Io {
+            stream,
+            write_stall: None,
+            stalled: None,
+        }
+    }
+
+    /// A stream whose writes fail with `TimedOut` once the peer has taken
+    /// nothing for `limit`.
+    pub fn with_write_stall(stream: T, limit: Duration) -> Io<T> {
+        Io {
+            write_stall: Some(limit),
+            ..Io::new(stream)
+        }
+    }
+
+    /// Called when a write or flush must wait: fails once the wait has
+    /// lasted the stall limit; progress clears it.
+    fn stall<R>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<R>>) -> Poll<io::Result<R>> {
+        if poll.is_ready() {
+            self.stalled = None;
+            return poll;
+        }
+        let Some(limit) = self.write_stall else {
+            return Poll::Pending;
+        };
+        let sleep = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(runtime::sleep(limit)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the peer took no output for too long",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
 
 impl<T: AsyncRead + Unpin> hyper::rt::Read for Io<T> {
     fn poll_read(
@@ -45,7 +94,7 @@ impl<T: AsyncRead + Unpin> hyper::rt::Read for Io<T> {
         let Some(window) = chunk.get_mut(..room) else {
             return Poll::Ready(Ok(()));
         };
-        match Pin::new(&mut self.get_mut().0).poll_read(cx, window) {
+        match Pin::new(&mut self.get_mut().stream).poll_read(cx, window) {
             Poll::Ready(Ok(n)) => {
                 buf.put_slice(window.get(..n).unwrap_or_default());
                 Poll::Ready(Ok(()))
@@ -62,15 +111,21 @@ impl<T: AsyncWrite + Unpin> hyper::rt::Write for Io<T> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().0).poll_write(cx, buf)
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.stream).poll_write(cx, buf);
+        this.stall(cx, poll)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().0).poll_flush(cx)
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.stream).poll_flush(cx);
+        this.stall(cx, poll)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().0).poll_close(cx)
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.stream).poll_close(cx);
+        this.stall(cx, poll)
     }
 }
 

@@ -100,7 +100,9 @@ where
         .max_buf_size(BUFFER);
     let service =
         hyper::service::service_fn(|_request| async { Ok::<_, Infallible>(unavailable()) });
-    let _ = builder.serve_connection(Io(stream), service).await;
+    let _ = builder
+        .serve_connection(Io::with_write_stall(stream, PATIENCE), service)
+        .await;
 }
 
 fn unavailable() -> hyper::Response<Full<Bytes>> {
