@@ -708,6 +708,21 @@ impl Vm {
                         };
                         let at = self.stack.len() - argc;
                         self.save_pc(pc);
+                        // `evaluate(f, args...)` of a function is the call
+                        // `(*f)(args...)`, made here without a nested run.
+                        if let Some(Value::Function(_)) = self.stack.get(at)
+                            && program
+                                .efuns
+                                .get(efun as usize)
+                                .is_some_and(|n| n == "evaluate")
+                        {
+                            match self.prepare_call_value(argc - 1) {
+                                Ok(true) => continue 'frames,
+                                Ok(false) if self.frames.len() <= stop => return Ok(()),
+                                Ok(false) => continue,
+                                Err(e) => raise!(e),
+                            }
+                        }
                         // A panic in an efun is a driver bug: it ends this
                         // evaluation as an LPC error and the driver goes on.
                         let outcome =
@@ -828,7 +843,7 @@ impl Vm {
                             self.stack.push(Value::Undefined);
                             continue;
                         };
-                        release(self.stack.remove(at));
+                        release(super::take_from_stack(&mut self.stack, at));
                         self.save_pc(pc);
                         if self.enter_exact(&callee, fnref, argc, target, super::Origin::CallOther)
                         {
