@@ -30,16 +30,18 @@ impl Vm {
                 current = frame.linked.clone();
             }
             let linked = &current;
-            let part_index = frame.func.part as usize;
-            let part = &linked.parts[part_index];
+            // A call within the program sets these again in place, without
+            // reading the new frame back.
+            let mut part_index = frame.func.part as usize;
+            let mut part = &linked.parts[part_index];
             let function = &part.program.functions[frame.func.func as usize];
-            let code = &function.code[..];
-            let program = &part.program;
+            let mut code = &function.code[..];
+            let mut program = &part.program;
             let mut pc = frame.pc as usize;
-            let base = frame.base as usize;
+            let mut base = frame.base as usize;
             let obj = frame.obj;
-            let var_base = frame.var_base as usize;
-            let argc = frame.argc;
+            let mut var_base = frame.var_base as usize;
+            let mut frame_argc = frame.argc;
 
             // Raises an error from the current instruction: records where we
             // are, then unwinds to a `catch` of this run or returns.
@@ -627,7 +629,7 @@ impl Vm {
                         pc = target as usize;
                     }
                     Instr::SkipIfArg { param, target } => {
-                        if param < argc {
+                        if param < frame_argc {
                             pc = target as usize;
                         }
                     }
@@ -644,8 +646,26 @@ impl Vm {
                             raise!(error(format!("Undefined function {n}")));
                         };
                         self.save_pc(pc);
-                        if self.enter_exact(linked, fnref, argc, obj, super::Origin::Local) {
-                            continue 'frames;
+                        let callee_base = self.stack.len() - argc;
+                        if self.enter_exact(linked, fnref, argc, obj, super::Origin::Local, &[]) {
+                            // Same program and object: only the function and
+                            // the frame's place on the stack change.
+                            let Some(callee) = linked.parts.get(fnref.part as usize) else {
+                                continue 'frames;
+                            };
+                            let Some(function) = callee.program.functions.get(fnref.func as usize)
+                            else {
+                                continue 'frames;
+                            };
+                            part_index = fnref.part as usize;
+                            part = callee;
+                            program = &callee.program;
+                            var_base = callee.var_base as usize;
+                            code = &function.code[..];
+                            pc = 0;
+                            base = callee_base;
+                            frame_argc = argc as u8;
+                            continue;
                         }
                         if let Err(e) = self.enter(linked.clone(), fnref, argc, obj, &[]) {
                             raise!(e);
@@ -845,8 +865,14 @@ impl Vm {
                         };
                         release(super::take_from_stack(&mut self.stack, at));
                         self.save_pc(pc);
-                        if self.enter_exact(&callee, fnref, argc, target, super::Origin::CallOther)
-                        {
+                        if self.enter_exact(
+                            &callee,
+                            fnref,
+                            argc,
+                            target,
+                            super::Origin::CallOther,
+                            &[],
+                        ) {
                             continue 'frames;
                         }
                         self.next_origin = super::Origin::CallOther;
@@ -862,6 +888,38 @@ impl Vm {
                             argc as usize
                         };
                         self.save_pc(pc);
+                        // A pointer to a function of a live object, with
+                        // nothing bound, goes straight in.
+                        let at = self.stack.len() - argc - 1;
+                        if let Some(Value::Function(fp)) = self.stack.get(at)
+                            && fp.bound.is_empty()
+                            && let FnKind::Local(fnref) = fp.kind
+                            && let Some(owner) = self.objects.get(fp.owner)
+                            && owner.program_version == fp.owner_version
+                        {
+                            let callee = owner.linked.clone();
+                            let origin = Vm::pointer_origin(&callee, fnref);
+                            let Value::Function(fp) = super::take_from_stack(&mut self.stack, at)
+                            else {
+                                continue;
+                            };
+                            if self.enter_exact(
+                                &callee,
+                                fnref,
+                                argc,
+                                fp.owner,
+                                origin,
+                                &fp.captures,
+                            ) {
+                                continue 'frames;
+                            }
+                            self.next_origin = origin;
+                            if let Err(e) = self.enter(callee, fnref, argc, fp.owner, &fp.captures)
+                            {
+                                raise!(e);
+                            }
+                            continue 'frames;
+                        }
                         match self.prepare_call_value(argc) {
                             Ok(true) => continue 'frames,
                             Ok(false) => {}
@@ -882,7 +940,7 @@ impl Vm {
                     }
                     Instr::Return | Instr::ReturnZero => {
                         let v = if matches!(instr, Instr::Return) {
-                            pop!()
+                            pop_value(&mut self.stack)
                         } else {
                             Value::Int(0)
                         };
@@ -1437,8 +1495,8 @@ impl Vm {
 
     /// Pushes the frame of a call that needs nothing adjusted: exact
     /// arguments, no rest parameter, room on both stacks, no clock check
-    /// due and no tracing. False, changing nothing, when the call needs
-    /// [`Vm::enter`].
+    /// due and no tracing. A closure's `captures` go in its last locals.
+    /// False, changing nothing, when the call needs [`Vm::enter`].
     #[inline(never)]
     fn enter_exact(
         &mut self,
@@ -1447,6 +1505,7 @@ impl Vm {
         argc: usize,
         obj: super::object::ObjRef,
         origin: super::Origin,
+        captures: &[Value],
     ) -> bool {
         let Some(part) = linked.parts.get(fnref.part as usize) else {
             return false;
@@ -1456,6 +1515,7 @@ impl Vm {
         };
         if f.params as usize != argc
             || f.rest
+            || (f.locals as usize) < argc + captures.len()
             || self.frames.len() >= self.limits.call_depth
             || self.stack.len() + f.locals as usize + 256 >= self.limits.stack_size
             || self.ticks <= 1
@@ -1464,8 +1524,11 @@ impl Vm {
             return false;
         }
         let base = self.stack.len() - argc;
-        for _ in argc..f.locals as usize {
+        for _ in argc + captures.len()..f.locals as usize {
             self.stack.push(Value::Undefined);
+        }
+        if !captures.is_empty() {
+            self.stack.extend(captures.iter().cloned());
         }
         self.frames.push(super::Frame {
             linked: linked.clone(),
@@ -1575,6 +1638,18 @@ fn release(v: Value) {
         }
         other => drop(other),
     }
+}
+
+/// Takes the top value off the stack. A number is read as its two halves:
+/// the handler that computed it often stored only the half that changed,
+/// and one wide load of both right after would stall the processor.
+#[inline(always)]
+fn pop_value(stack: &mut Vec<Value>) -> Value {
+    if let Some(&Value::Int(i)) = stack.last() {
+        stack.truncate(stack.len() - 1);
+        return Value::Int(i);
+    }
+    stack.pop().unwrap_or_default()
 }
 
 /// A value, or the value a reference holds.

@@ -539,7 +539,7 @@ impl Vm {
     /// How a call through a function value counts for `origin()`: a closure
     /// is "functional", a pointer to a named function a local call made
     /// through a pointer.
-    fn pointer_origin(linked: &Linked, fnref: FnRef) -> Origin {
+    pub(super) fn pointer_origin(linked: &Linked, fnref: FnRef) -> Origin {
         let closure = linked
             .function(fnref)
             .is_some_and(|f| f.flags & lpcc::bytecode::flags::HIDDEN != 0);
@@ -1536,8 +1536,8 @@ pub fn object_name(path: &str) -> String {
 }
 
 /// Takes the value at `at` out of the stack, moving the ones above it down.
-/// The few arguments above a called value move one by one, cheaper than
-/// the general move of `Vec::remove`.
+/// The few arguments above a called value trade places with it one by one,
+/// cheaper than the general move of `Vec::remove`.
 #[inline]
 pub fn take_from_stack(stack: &mut Vec<Value>, at: usize) -> Value {
     let len = stack.len();
