@@ -126,6 +126,10 @@ pub struct Frame {
     pub var_base: u32,
     pub argc: u8,
     pub origin: Origin,
+    /// Slots under local 0 that belong to the call (the object or function
+    /// value called, left in place rather than moved out from under the
+    /// arguments), dropped when it returns.
+    pub below: u8,
 }
 
 /// The call frames, innermost last; they read as a slice of the live ones.
@@ -492,6 +496,7 @@ impl Vm {
             var_base,
             argc: argc.min(255) as u8,
             origin,
+            below: 0,
         });
         if self.misc.tracing {
             crate::efuns::misc::trace_enter(self);
