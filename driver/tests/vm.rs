@@ -77,6 +77,11 @@ fn objects() {
 }
 
 #[test]
+fn call_frames() {
+    run_lpc_test("call_frames");
+}
+
+#[test]
 fn errors() {
     run_lpc_test("errors");
 }

@@ -245,6 +245,7 @@ fn referenced_objects(vm: &Vm) -> rustc_hash::FxHashSet<ObjRef> {
 /// linked programs, and their number is the result.
 fn reclaim_objects(vm: &mut Vm, _: usize, _: usize) -> Result<Value, Unwind> {
     let before = vm.linked.len();
+    vm.frames.release_spare();
     vm.linked.retain(|_, linked| Rc::strong_count(linked) > 1);
     Ok(Value::Int((before - vm.linked.len()) as i64))
 }

@@ -124,7 +124,7 @@ fn strsrch(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> {
     if needle.is_empty() {
         return Ok(Value::Int(-1));
     }
-    if s.ascii {
+    if s.ascii() {
         let found = if backwards {
             s.text.rfind(&needle)
         } else {

@@ -30,16 +30,19 @@ impl Vm {
                 current = frame.linked.clone();
             }
             let linked = &current;
-            let part_index = frame.func.part as usize;
-            let part = &linked.parts[part_index];
+            // A call within the program sets these again in place, without
+            // reading the new frame back.
+            let mut part_index = frame.func.part as usize;
+            let mut part = &linked.parts[part_index];
             let function = &part.program.functions[frame.func.func as usize];
-            let code = &function.code[..];
-            let program = &part.program;
+            let mut code = &function.code[..];
+            let mut program = &part.program;
             let mut pc = frame.pc as usize;
-            let base = frame.base as usize;
+            let mut base = frame.base as usize;
             let obj = frame.obj;
-            let var_base = frame.var_base as usize;
-            let argc = frame.argc;
+            let mut var_base = frame.var_base as usize;
+            let mut frame_argc = frame.argc;
+            let mut below = frame.below as usize;
 
             // Raises an error from the current instruction: records where we
             // are, then unwinds to a `catch` of this run or returns.
@@ -627,7 +630,7 @@ impl Vm {
                         pc = target as usize;
                     }
                     Instr::SkipIfArg { param, target } => {
-                        if param < argc {
+                        if param < frame_argc {
                             pc = target as usize;
                         }
                     }
@@ -644,8 +647,40 @@ impl Vm {
                             raise!(error(format!("Undefined function {n}")));
                         };
                         self.save_pc(pc);
-                        if self.enter_exact(linked, fnref, argc, obj, super::Origin::Local) {
-                            continue 'frames;
+                        let callee_base = self.stack.len() - argc;
+                        // Same program and object: the frame is pushed here,
+                        // and only the function and the frame's place on the
+                        // stack change.
+                        if let Some(callee) = linked.parts.get(fnref.part as usize)
+                            && let Some(function) =
+                                callee.program.functions.get(fnref.func as usize)
+                            && self.exact_fits(function, argc, 0)
+                        {
+                            for _ in argc..function.locals as usize {
+                                self.stack.push(Value::Undefined);
+                            }
+                            self.frames.push(super::Frame {
+                                linked: linked.clone(),
+                                func: fnref,
+                                pc: 0,
+                                base: callee_base as u32,
+                                obj,
+                                var_base: callee.var_base,
+                                argc: argc as u8,
+                                origin: super::Origin::Local,
+                                below: 0,
+                            });
+                            self.ticks -= 1;
+                            part_index = fnref.part as usize;
+                            part = callee;
+                            program = &callee.program;
+                            var_base = callee.var_base as usize;
+                            code = &function.code[..];
+                            pc = 0;
+                            base = callee_base;
+                            frame_argc = argc as u8;
+                            below = 0;
+                            continue;
                         }
                         if let Err(e) = self.enter(linked.clone(), fnref, argc, obj, &[]) {
                             raise!(e);
@@ -708,6 +743,21 @@ impl Vm {
                         };
                         let at = self.stack.len() - argc;
                         self.save_pc(pc);
+                        // `evaluate(f, args...)` of a function is the call
+                        // `(*f)(args...)`, made here without a nested run.
+                        if let Some(Value::Function(_)) = self.stack.get(at)
+                            && program
+                                .efuns
+                                .get(efun as usize)
+                                .is_some_and(|n| n == "evaluate")
+                        {
+                            match self.enter_value(argc - 1) {
+                                Ok(true) => continue 'frames,
+                                Ok(false) if self.frames.len() <= stop => return Ok(()),
+                                Ok(false) => continue,
+                                Err(e) => raise!(e),
+                            }
+                        }
                         // A panic in an efun is a driver bug: it ends this
                         // evaluation as an LPC error and the driver goes on.
                         let outcome =
@@ -828,12 +878,17 @@ impl Vm {
                             self.stack.push(Value::Undefined);
                             continue;
                         };
-                        release(self.stack.remove(at));
                         self.save_pc(pc);
-                        if self.enter_exact(&callee, fnref, argc, target, super::Origin::CallOther)
-                        {
+                        // The object stays under the arguments until the
+                        // call returns.
+                        let entry = Entry {
+                            below: 1,
+                            ..Entry::plain(super::Origin::CallOther)
+                        };
+                        if self.enter_exact(&callee, fnref, argc, target, entry) {
                             continue 'frames;
                         }
+                        release(super::take_from_stack(&mut self.stack, at));
                         self.next_origin = super::Origin::CallOther;
                         if let Err(e) = self.enter(callee, fnref, argc, target, &[]) {
                             raise!(e);
@@ -847,7 +902,7 @@ impl Vm {
                             argc as usize
                         };
                         self.save_pc(pc);
-                        match self.prepare_call_value(argc) {
+                        match self.enter_value(argc) {
                             Ok(true) => continue 'frames,
                             Ok(false) => {}
                             Err(e) => raise!(e),
@@ -867,7 +922,7 @@ impl Vm {
                     }
                     Instr::Return | Instr::ReturnZero => {
                         let v = if matches!(instr, Instr::Return) {
-                            pop!()
+                            pop_value(&mut self.stack)
                         } else {
                             Value::Int(0)
                         };
@@ -877,7 +932,8 @@ impl Vm {
                             return Ok(());
                         };
                         self.frames.truncate(depth);
-                        while self.stack.len() > base {
+                        let floor = base.saturating_sub(below);
+                        while self.stack.len() > floor {
                             if let Some(local) = self.stack.pop() {
                                 release(local);
                             }
@@ -965,8 +1021,12 @@ impl Vm {
                             && let Some(v) = usize::try_from(*i)
                                 .ok()
                                 .and_then(|i| a.borrow().get(i).cloned())
-                                .filter(|v| !matches!(v, Value::Object(_)))
                         {
+                            // A destructed object reads as 0.
+                            let v = match v {
+                                Value::Object(r) if !self.objects.alive(r) => Value::Int(0),
+                                v => v,
+                            };
                             if let Some(top) = self.stack.last_mut() {
                                 *top = v;
                             }
@@ -1422,8 +1482,9 @@ impl Vm {
 
     /// Pushes the frame of a call that needs nothing adjusted: exact
     /// arguments, no rest parameter, room on both stacks, no clock check
-    /// due and no tracing. False, changing nothing, when the call needs
-    /// [`Vm::enter`].
+    /// due and no tracing. A closure's `captures` go in its last locals;
+    /// `below` slots under the arguments go when the call returns.
+    /// False, changing nothing, when the call needs [`Vm::enter`].
     #[inline(never)]
     fn enter_exact(
         &mut self,
@@ -1431,26 +1492,28 @@ impl Vm {
         fnref: FnRef,
         argc: usize,
         obj: super::object::ObjRef,
-        origin: super::Origin,
+        entry: Entry,
     ) -> bool {
+        let Entry {
+            origin,
+            captures,
+            below,
+        } = entry;
         let Some(part) = linked.parts.get(fnref.part as usize) else {
             return false;
         };
         let Some(f) = part.program.functions.get(fnref.func as usize) else {
             return false;
         };
-        if f.params as usize != argc
-            || f.rest
-            || self.frames.len() >= self.limits.call_depth
-            || self.stack.len() + f.locals as usize + 256 >= self.limits.stack_size
-            || self.ticks <= 1
-            || self.misc.tracing
-        {
+        if !self.exact_fits(f, argc, captures.len()) {
             return false;
         }
         let base = self.stack.len() - argc;
-        for _ in argc..f.locals as usize {
+        for _ in argc + captures.len()..f.locals as usize {
             self.stack.push(Value::Undefined);
+        }
+        if !captures.is_empty() {
+            self.stack.extend(captures.iter().cloned());
         }
         self.frames.push(super::Frame {
             linked: linked.clone(),
@@ -1461,9 +1524,58 @@ impl Vm {
             var_base: part.var_base,
             argc: argc as u8,
             origin,
+            below: below as u8,
         });
         self.ticks -= 1;
         true
+    }
+
+    /// [`Vm::prepare_call_value`], with a pointer to a function of a live
+    /// object with nothing bound entered on the exact-call path.
+    fn enter_value(&mut self, argc: usize) -> Result<bool, Unwind> {
+        let at = self.stack.len() - argc - 1;
+        let Some(Value::Function(fp)) = self.stack.get(at) else {
+            return self.prepare_call_value(argc);
+        };
+        if !fp.bound.is_empty() {
+            return self.prepare_call_value(argc);
+        }
+        let FnKind::Local(fnref) = fp.kind else {
+            return self.prepare_call_value(argc);
+        };
+        let callee = match self.objects.get(fp.owner) {
+            Some(owner) if owner.program_version == fp.owner_version => owner.linked.clone(),
+            _ => return self.prepare_call_value(argc),
+        };
+        let origin = Vm::pointer_origin(&callee, fnref);
+        // The function value stays under the arguments until the call
+        // returns, and holds the captures meanwhile.
+        let fp = fp.clone();
+        let entry = Entry {
+            origin,
+            captures: &fp.captures,
+            below: 1,
+        };
+        if self.enter_exact(&callee, fnref, argc, fp.owner, entry) {
+            return Ok(true);
+        }
+        release(super::take_from_stack(&mut self.stack, at));
+        self.next_origin = origin;
+        self.enter(callee, fnref, argc, fp.owner, &fp.captures)?;
+        Ok(true)
+    }
+
+    /// Whether a call of `f` with `argc` arguments and `captures` captured
+    /// values can skip the adjustments of [`Vm::enter`].
+    #[inline(always)]
+    fn exact_fits(&self, f: &lpcc::bytecode::Function, argc: usize, captures: usize) -> bool {
+        f.params as usize == argc
+            && !f.rest
+            && f.locals as usize >= argc + captures
+            && self.frames.len() < self.limits.call_depth
+            && self.stack.len() + (f.locals as usize) + 256 < self.limits.stack_size
+            && self.ticks > 1
+            && !self.misc.tracing
     }
 
     /// The configured size limits, for values that just grew.
@@ -1551,6 +1663,25 @@ impl Vm {
     }
 }
 
+/// How [`Vm::enter_exact`] enters a call.
+struct Entry<'a> {
+    origin: super::Origin,
+    /// A closure's captured values, its last locals.
+    captures: &'a [Value],
+    /// Slots under the arguments that go when the call returns.
+    below: usize,
+}
+
+impl Entry<'_> {
+    fn plain(origin: super::Origin) -> Entry<'static> {
+        Entry {
+            origin,
+            captures: &[],
+            below: 0,
+        }
+    }
+}
+
 /// Drops a value, skipping the drop glue for the numbers that have none.
 #[inline(always)]
 fn release(v: Value) {
@@ -1560,6 +1691,18 @@ fn release(v: Value) {
         }
         other => drop(other),
     }
+}
+
+/// Takes the top value off the stack. A number is read as its two halves:
+/// the handler that computed it often stored only the half that changed,
+/// and one wide load of both right after would stall the processor.
+#[inline(always)]
+fn pop_value(stack: &mut Vec<Value>) -> Value {
+    if let Some(&Value::Int(i)) = stack.last() {
+        stack.truncate(stack.len() - 1);
+        return Value::Int(i);
+    }
+    stack.pop().unwrap_or_default()
 }
 
 /// A value, or the value a reference holds.

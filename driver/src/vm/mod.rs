@@ -126,6 +126,107 @@ pub struct Frame {
     pub var_base: u32,
     pub argc: u8,
     pub origin: Origin,
+    /// Slots under local 0 that belong to the call (the object or function
+    /// value called, left in place rather than moved out from under the
+    /// arguments), dropped when it returns.
+    pub below: u8,
+}
+
+/// The call frames, innermost last; they read as a slice of the live ones.
+/// Slots above the live frames stay filled so that a call writes its
+/// frame into place: building a frame aside and moving it into a vector
+/// reads back, in wide moves, fields just stored in narrow ones, which
+/// stalls the processor on every call.
+#[derive(Debug, Default)]
+pub struct Frames {
+    slots: Vec<Frame>,
+    live: usize,
+}
+
+impl Frames {
+    pub fn with_capacity(capacity: usize) -> Frames {
+        Frames {
+            slots: Vec::with_capacity(capacity),
+            live: 0,
+        }
+    }
+
+    #[inline(always)]
+    pub fn push(&mut self, frame: Frame) {
+        match self.slots.get_mut(self.live) {
+            Some(slot) => *slot = frame,
+            None => self.slots.push(frame),
+        }
+        self.live += 1;
+    }
+
+    /// Ends the frames above the first `len`. Their slots keep the
+    /// programs they ran until reused, or until no frame is left.
+    #[inline(always)]
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.live {
+            return;
+        }
+        if len == 0 {
+            self.slots.clear();
+        }
+        self.live = len;
+    }
+
+    pub fn clear(&mut self) {
+        self.truncate(0);
+    }
+
+    /// Drops the programs named by spare slots, for a count of the
+    /// programs still in use.
+    pub fn release_spare(&mut self) {
+        self.slots.truncate(self.live);
+    }
+
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    #[inline(always)]
+    pub fn last(&self) -> Option<&Frame> {
+        self.live.checked_sub(1).and_then(|i| self.slots.get(i))
+    }
+
+    #[inline(always)]
+    pub fn last_mut(&mut self) -> Option<&mut Frame> {
+        self.live.checked_sub(1).and_then(|i| self.slots.get_mut(i))
+    }
+}
+
+impl std::ops::Deref for Frames {
+    type Target = [Frame];
+
+    #[inline(always)]
+    fn deref(&self) -> &[Frame] {
+        self.slots.get(..self.live).unwrap_or_default()
+    }
+}
+
+impl<'a> IntoIterator for &'a Frames {
+    type Item = &'a Frame;
+    type IntoIter = std::slice::Iter<'a, Frame>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl std::ops::DerefMut for Frames {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut [Frame] {
+        self.slots.get_mut(..self.live).unwrap_or_default()
+    }
 }
 
 /// A `catch` in progress.
@@ -138,7 +239,7 @@ pub struct Handler {
 
 pub struct Vm {
     pub stack: Vec<Value>,
-    pub frames: Vec<Frame>,
+    pub frames: Frames,
     pub handlers: Vec<Handler>,
     pub objects: ObjectTable,
     pub limits: Limits,
@@ -197,7 +298,7 @@ impl Vm {
     pub fn new(compiler: Compiler, limits: Limits) -> Vm {
         Vm {
             stack: Vec::with_capacity(limits.stack_size + 64),
-            frames: Vec::with_capacity(limits.call_depth + 4),
+            frames: Frames::with_capacity(limits.call_depth + 4),
             handlers: Vec::new(),
             objects: ObjectTable::default(),
             limits,
@@ -374,11 +475,16 @@ impl Vm {
         if base + locals + 256 > self.limits.stack_size {
             return Err(error("Stack overflow"));
         }
-        if argc != params || rest || !captures.is_empty() {
+        if argc != params || rest {
             self.adjust_arguments(base, argc, params, locals, rest, captures);
         } else {
-            for _ in params..locals {
+            // A closure's captures are its last locals.
+            let plain = locals.saturating_sub(captures.len()).max(params);
+            for _ in params..plain {
                 self.stack.push(Value::Undefined);
+            }
+            if !captures.is_empty() {
+                self.stack.extend(captures.iter().cloned());
             }
         }
         self.frames.push(Frame {
@@ -390,6 +496,7 @@ impl Vm {
             var_base,
             argc: argc.min(255) as u8,
             origin,
+            below: 0,
         });
         if self.misc.tracing {
             crate::efuns::misc::trace_enter(self);
@@ -437,7 +544,7 @@ impl Vm {
     /// How a call through a function value counts for `origin()`: a closure
     /// is "functional", a pointer to a named function a local call made
     /// through a pointer.
-    fn pointer_origin(linked: &Linked, fnref: FnRef) -> Origin {
+    pub(super) fn pointer_origin(linked: &Linked, fnref: FnRef) -> Origin {
         let closure = linked
             .function(fnref)
             .is_some_and(|f| f.flags & lpcc::bytecode::flags::HIDDEN != 0);
@@ -492,7 +599,7 @@ impl Vm {
     /// or leaves its result in place of them (false).
     pub fn prepare_call_value(&mut self, argc: usize) -> Result<bool, Unwind> {
         let at = self.stack.len() - argc - 1;
-        let Value::Function(fp) = self.stack.remove(at) else {
+        let Value::Function(fp) = take_from_stack(&mut self.stack, at) else {
             return Err(error("Attempt to call a value that is not a function"));
         };
         let argc = if fp.bound.is_empty() {
@@ -1431,4 +1538,19 @@ pub fn object_name(path: &str) -> String {
         .or_else(|| path.strip_suffix(".lpc"))
         .unwrap_or(&path);
     path.to_string()
+}
+
+/// Takes the value at `at` out of the stack, moving the ones above it down.
+/// The few arguments above a called value trade places with it one by one,
+/// cheaper than the general move of `Vec::remove`.
+#[inline]
+pub fn take_from_stack(stack: &mut Vec<Value>, at: usize) -> Value {
+    let len = stack.len();
+    if at >= len || len - at > 4 {
+        return stack.remove(at);
+    }
+    for i in at + 1..len {
+        stack.swap(i - 1, i);
+    }
+    stack.pop().unwrap_or_default()
 }

@@ -111,7 +111,6 @@ pub fn add(a: Value, b: Value) -> OpResult {
             let _ = write!(digits, "{i}");
             Ok(Value::Str(Rc::new(LStr {
                 text: super::value::Text::concat(&s.text, &digits.finish()),
-                ascii: s.ascii,
             })))
         }
         (Value::Str(mut s), b) => {
@@ -121,7 +120,6 @@ pub fn add(a: Value, b: Value) -> OpResult {
             // Appending to a string nobody else holds reuses its buffer.
             if let Some(owned) = Rc::get_mut(&mut s) {
                 owned.text.push_str(&tail);
-                owned.ascii = owned.ascii && super::value::simple_text(&tail);
                 return Ok(Value::Str(s));
             }
             Ok(Value::str(super::value::Text::concat(&s.text, &tail)))

@@ -12,11 +12,29 @@ use super::object::ObjRef;
 /// The bytes of an LPC string. Short ones (most names, keys and words)
 /// sit inside the string's own allocation, so making, comparing and
 /// freeing them touches one block of memory instead of two; long ones are
-/// a `String` that a `+=` on an unshared string extends in place.
+/// a `String` that a `+=` on an unshared string extends in place. Kept to
+/// 24 bytes, so a string with its counts takes a 48-byte block of the
+/// allocator rather than a 64-byte one: a mapping with many string keys
+/// holds one per key.
 #[derive(Clone)]
 pub enum Text {
     Short(smol_str::SmolStr),
-    Long(String),
+    Long(Box<LongText>),
+}
+
+/// A long text and whether it is simple (see [`simple_text`]), known from
+/// when it was made; for a short one that is found out when asked.
+#[derive(Clone)]
+pub struct LongText {
+    text: String,
+    simple: bool,
+}
+
+impl LongText {
+    fn boxed(text: String) -> Box<LongText> {
+        let simple = simple_text(&text);
+        Box::new(LongText { text, simple })
+    }
 }
 
 /// The longest text kept inline.
@@ -27,7 +45,16 @@ impl Text {
     pub fn as_str(&self) -> &str {
         match self {
             Text::Short(s) => s.as_str(),
-            Text::Long(s) => s.as_str(),
+            Text::Long(long) => long.text.as_str(),
+        }
+    }
+
+    /// Whether every byte is a grapheme cluster of its own.
+    #[inline]
+    pub fn simple(&self) -> bool {
+        match self {
+            Text::Short(s) => simple_text(s),
+            Text::Long(long) => long.simple,
         }
     }
 
@@ -35,7 +62,10 @@ impl Text {
     /// the inline room.
     pub fn push_str(&mut self, tail: &str) {
         match self {
-            Text::Long(s) => s.push_str(tail),
+            Text::Long(long) => {
+                long.simple = long.simple && simple_text(tail);
+                long.text.push_str(tail);
+            }
             Text::Short(s) if s.len() + tail.len() <= SHORT_TEXT => {
                 let mut joined = smol_str::SmolStrBuilder::new();
                 joined.push_str(s);
@@ -46,7 +76,7 @@ impl Text {
                 let mut long = String::with_capacity((s.len() + tail.len()) * 2);
                 long.push_str(s);
                 long.push_str(tail);
-                *self = Text::Long(long);
+                *self = Text::Long(LongText::boxed(long));
             }
         }
     }
@@ -63,14 +93,14 @@ impl Text {
             let mut long = String::with_capacity(len);
             long.push_str(head);
             long.push_str(tail);
-            Text::Long(long)
+            Text::Long(LongText::boxed(long))
         }
     }
 
     pub fn into_string(self) -> String {
         match self {
             Text::Short(s) => s.to_string(),
-            Text::Long(s) => s,
+            Text::Long(long) => long.text,
         }
     }
 }
@@ -81,12 +111,16 @@ impl Default for Text {
     }
 }
 
-/// A `String` already made keeps its allocation: copying it inline and
-/// freeing it would cost more than it saves.
+/// A long `String` already made keeps its allocation; a short one moves
+/// inline, which costs less than the box a long text needs.
 impl From<String> for Text {
     #[inline]
     fn from(s: String) -> Text {
-        Text::Long(s)
+        if s.len() <= SHORT_TEXT {
+            Text::Short(smol_str::SmolStr::new(&s))
+        } else {
+            Text::Long(LongText::boxed(s))
+        }
     }
 }
 
@@ -96,7 +130,7 @@ impl From<&str> for Text {
         if s.len() <= SHORT_TEXT {
             Text::Short(smol_str::SmolStr::new(s))
         } else {
-            Text::Long(s.to_string())
+            Text::Long(LongText::boxed(s.to_string()))
         }
     }
 }
@@ -127,7 +161,7 @@ impl From<smol_str::SmolStr> for Text {
         if s.len() <= SHORT_TEXT {
             Text::Short(s)
         } else {
-            Text::Long(s.to_string())
+            Text::Long(LongText::boxed(s.to_string()))
         }
     }
 }
@@ -256,9 +290,6 @@ impl Hash for Text {
 #[derive(Debug, Default)]
 pub struct LStr {
     pub text: Text,
-    /// Every byte is a cluster of its own: ASCII without `\r` (a CR before
-    /// an LF joins it in one cluster).
-    pub ascii: bool,
 }
 
 /// Whether every byte of `text` is a grapheme cluster of its own.
@@ -273,14 +304,19 @@ pub fn simple_text(text: &str) -> bool {
 
 impl LStr {
     pub fn new(text: impl Into<Text>) -> LStr {
-        let text = text.into();
-        let ascii = simple_text(&text);
-        LStr { text, ascii }
+        LStr { text: text.into() }
+    }
+
+    /// Every byte is a cluster of its own: ASCII without `\r` (a CR before
+    /// an LF joins it in one cluster).
+    #[inline]
+    pub fn ascii(&self) -> bool {
+        self.text.simple()
     }
 
     /// Length in grapheme clusters.
     pub fn len(&self) -> usize {
-        if self.ascii {
+        if self.ascii() {
             self.text.len()
         } else {
             self.text.graphemes(true).count()
@@ -296,7 +332,7 @@ impl LStr {
     /// when the cluster is at most four bytes; `Err` for a wider cluster
     /// (an emoji sequence), which no single character can replace.
     pub fn char_checked(&self, i: usize) -> Option<Result<i64, ()>> {
-        if self.ascii {
+        if self.ascii() {
             return self.text.as_bytes().get(i).map(|&b| Ok(b as i64));
         }
         let g = self.text.graphemes(true).nth(i)?;
@@ -308,7 +344,7 @@ impl LStr {
 
     /// Byte offset of grapheme `i` (the length for `i` past the end).
     pub fn byte_offset(&self, i: usize) -> usize {
-        if self.ascii {
+        if self.ascii() {
             return i.min(self.text.len());
         }
         self.text
@@ -493,6 +529,7 @@ pub enum Value {
 
 // The VM moves values constantly: keep them two words.
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
+const _: () = assert!(std::mem::size_of::<LStr>() == 24);
 
 impl Value {
     #[inline]
