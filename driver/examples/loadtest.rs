@@ -1,8 +1,8 @@
 //! A bounded load test of the networked driver over loopback telnet: many
 //! clients held open at once, each sending `ping N` at a fixed rate, then a
-//! connect/disconnect churn phase. Reports round-trip percentiles, commands
-//! per second, and the driver's resident memory and open descriptors before,
-//! during and after.
+//! connect/disconnect churn phase, then a quiet one. Reports round-trip
+//! percentiles, commands per second, and the driver's resident memory and
+//! open descriptors before, during and after.
 //!
 //! `cargo run --release -p driver --example loadtest -- [--clients N]
 //! [--seconds S] [--rate R] [--churn C] [--churn-seconds S] [--batch B]`
@@ -438,6 +438,25 @@ async fn run(o: &Options, pid: u32, port: u16) -> Result<()> {
     if o.churn > 0 && o.churn_seconds > 0 {
         churn(o, pid, port, fds0, rss3).await;
     }
+
+    // Phase 5: quiet. The allocator gives freed pages back over about ten
+    // seconds; wait until the resident size stops falling (at most 30 s).
+    let quiet = Instant::now();
+    let mut rss = rss_kib(pid);
+    while quiet.elapsed() < Duration::from_secs(30) {
+        async_std::task::sleep(Duration::from_secs(2)).await;
+        let now = rss_kib(pid);
+        if now + 256 >= rss {
+            rss = now;
+            break;
+        }
+        rss = now;
+    }
+    println!(
+        "quiet for {:.0?}: RSS {rss} KiB ({:+} KiB from baseline)",
+        quiet.elapsed(),
+        rss as i64 - rss0 as i64
+    );
     Ok(())
 }
 
