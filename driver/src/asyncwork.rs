@@ -161,6 +161,17 @@ pub fn owned_state<'a, T: 'static>(
     id: Id,
     efun: &str,
 ) -> Result<Option<&'a T>, Unwind> {
+    owned_state_named(vm, id, efun, "handle")
+}
+
+/// [`owned_state`] for operations LPC knows by another name than
+/// "handle", such as the request ids of `http_respond`.
+pub fn owned_state_named<'a, T: 'static>(
+    vm: &'a Vm,
+    id: Id,
+    efun: &str,
+    noun: &str,
+) -> Result<Option<&'a T>, Unwind> {
     let Some(state) = vm.backend.work.state::<T>(id) else {
         return Ok(None);
     };
@@ -171,7 +182,7 @@ pub fn owned_state<'a, T: 'static>(
     }
     let name = |o: Option<ObjRef>| o.and_then(|o| vm.object_name(o)).map(|n| n.to_string());
     Err(crate::vm::error(format!(
-        "{efun}(): handle {id} belongs to {}, not to {}",
+        "{efun}(): {noun} {id} belongs to {}, not to {}",
         name(owner).unwrap_or_else(|| "another object".into()),
         name(caller).unwrap_or_else(|| "this object".into())
     )))

@@ -184,6 +184,18 @@ fn http_serve_answers_through_lpc() {
 /// Asserts that the log line starting with `prefix` lists, split by "|",
 /// the error of each of `efuns` refusing `user` a handle of `owner`.
 fn assert_refused(log: &str, prefix: &str, efuns: &[&str], owner: &str, user: &str) {
+    assert_refused_named(log, prefix, efuns, "handle", owner, user);
+}
+
+/// [`assert_refused`] where LPC calls the handle `noun`.
+fn assert_refused_named(
+    log: &str,
+    prefix: &str,
+    efuns: &[&str],
+    noun: &str,
+    owner: &str,
+    user: &str,
+) {
     let line = line_of(log, prefix);
     let errors: Vec<&str> = line
         .strip_prefix(prefix)
@@ -193,7 +205,7 @@ fn assert_refused(log: &str, prefix: &str, efuns: &[&str], owner: &str, user: &s
     assert_eq!(errors.len(), efuns.len(), "{log}");
     for (error, efun) in errors.iter().zip(efuns) {
         assert!(
-            error.starts_with(&format!("*{efun}(): handle "))
+            error.starts_with(&format!("*{efun}(): {noun} "))
                 && error.ends_with(&format!(" belongs to {owner}, not to {user}")),
             "{efun}: {log}"
         );
@@ -210,7 +222,14 @@ fn http_request_belongs_to_its_handler_functions_object() {
     let answer = Http::connect(port).get("/x");
     assert_eq!((answer.status, answer.body.as_str()), (200, "from other"));
     let log = driver.log();
-    assert_refused(&log, "other takes ", &["http_respond"], "/other", "/web");
+    assert_refused_named(
+        &log,
+        "other takes ",
+        &["http_respond"],
+        "request",
+        "/other",
+        "/web",
+    );
 }
 
 /// An HTTPS server: a connection over the address's limit (one here) is

@@ -473,7 +473,7 @@ fn http_respond(vm: &mut Vm, base: usize, argc: usize) -> Result<Value, Unwind> 
     if !matches!(response, Value::Mapping(_)) {
         return Err(bad_arg("http_respond", 1, &response));
     }
-    if asyncwork::owned_state::<Waiting>(vm, id, "http_respond")?.is_none() {
+    if asyncwork::owned_state_named::<Waiting>(vm, id, "http_respond", "request")?.is_none() {
         return Ok(Value::Int(0));
     }
     let response = response_of(&response).map_err(|e| error(format!("http_respond(): {e}")))?;
