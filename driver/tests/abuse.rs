@@ -2470,6 +2470,43 @@ fn a_socket_peer_that_never_reads_holds_socket_write_back() {
     );
 }
 
+/// A socket LPC closes while its peer reads nothing keeps its queued
+/// output for the linger time only (30 s), then its connection goes: a
+/// peer holding its window shut cannot keep the descriptor for good.
+#[test]
+fn a_closed_socket_whose_peer_never_reads_is_let_go() {
+    let _turn = one_at_a_time();
+    let (driver, mut operator, _, listener) = stall_toward_listener("sock");
+    let peer = accept_within(&listener, PATIENCE);
+    let started = Instant::now();
+    let mut before = operator.stall("state");
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let now = operator.stall("state");
+        if now.taken == before.taken && now.refused > before.refused {
+            break;
+        }
+        assert!(started.elapsed() < STALL_TIME, "the socket never filled");
+        before = now;
+    }
+    let open = driver.descriptors();
+    operator.line("stall close");
+    operator.expect("CLOSED 1");
+    let closed = Instant::now();
+    let left = driver.descriptors_back_to(open - 1, Duration::from_secs(45));
+    let took = closed.elapsed();
+    println!(
+        "a closed socket whose peer reads nothing: let go after {:.1} s ({open} descriptors before, {left} after)",
+        took.as_secs_f64()
+    );
+    assert!(left < open, "the closed socket's connection stayed");
+    assert!(
+        took >= Duration::from_secs(25),
+        "queued output was dropped at once, not given its linger time ({took:?})"
+    );
+    drop(peer);
+}
+
 /// An LPC websocket client whose server never reads: `websocket_send`
 /// answers -1 once 256 KiB wait, and the server gets every message taken,
 /// in order, once it reads.

@@ -165,6 +165,13 @@ string stop() {
   return state();
 }
 
+// Ends the pump and closes the socket with its output still queued.
+string close() {
+  pumping = 0;
+  remove_call_out("pump");
+  return "CLOSED " + socket_close(handle);
+}
+
 // "STATE taken refused callbacks answer:count ...."
 string state() {
   string text = "STATE " + taken + " " + refused + " " + callbacks;

@@ -4,7 +4,8 @@
 // connections per address, or `default` for the config's), `flood tcp
 // PORT`, `flood udp PORT` and `flood count` drive the sockets of /flood;
 // `graphql PORT LIMIT` starts the GraphQL endpoint of /gql; `stall start
-// KIND PORT`, `stall state` and `stall stop` drive the sender of /stall.
+// KIND PORT`, `stall state`, `stall stop` and `stall close` drive the
+// sender of /stall.
 void logon() {
   write("Welcome.\n");
   add_action("do_echo", "echo");

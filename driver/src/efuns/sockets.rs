@@ -302,17 +302,28 @@ impl Outbound {
 struct Writer {
     queue: runtime::Sender<Out>,
     outbound: Arc<Outbound>,
+    /// Dropped with the socket's entry: tells the writer LPC has let go.
+    _open: runtime::Sender<()>,
 }
 
 /// The writer task's end.
 struct Writing {
     commands: runtime::Receiver<Out>,
     outbound: Arc<Outbound>,
+    /// Ends (its sender dropped) once the socket is closed or its owner
+    /// destructed.
+    open: runtime::Receiver<()>,
 }
+
+/// How long the output of a closed socket may still wait for its peer:
+/// a peer that keeps its window shut would otherwise hold the connection
+/// and its queue for good.
+const CLOSE_LINGER: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A connected stream's queue, LPC's side and the writer's.
 fn writer() -> (Writer, Writing) {
     let (queue, commands) = runtime::channel();
+    let (open_sender, open) = runtime::bounded(1);
     let outbound = Arc::new(Outbound {
         flow: Inflow::with_window(OUTGOING_WINDOW),
         blocked: AtomicBool::new(false),
@@ -320,8 +331,14 @@ fn writer() -> (Writer, Writing) {
     let writing = Writing {
         commands,
         outbound: outbound.clone(),
+        open,
     };
-    (Writer { queue, outbound }, writing)
+    let writer = Writer {
+        queue,
+        outbound,
+        _open: open_sender,
+    };
+    (writer, writing)
 }
 
 /// What a socket task reports.
@@ -1033,12 +1050,30 @@ async fn run_stream<S>(
         }
         let _ = reader_events.send(Event::Socket(SocketEvent::Closed { fd }));
     });
-    let Writing { commands, outbound } = writing;
+    let Writing {
+        commands,
+        outbound,
+        open,
+    } = writing;
+    // Resolves CLOSE_LINGER after LPC let go of the socket.
+    let lingered = async {
+        let _ = open.recv().await;
+        runtime::sleep(CLOSE_LINGER).await;
+    };
+    let mut lingered = std::pin::pin!(lingered);
     while let Ok(command) = commands.recv().await {
         match command {
             Out::Write(bytes, credit) => {
-                let sent = writer.write_all(&bytes).await;
-                if sent.is_err() || writer.flush().await.is_err() {
+                let send = async {
+                    writer.write_all(&bytes).await?;
+                    writer.flush().await
+                };
+                let sent = futures_lite::future::or(async { Some(send.await) }, async {
+                    lingered.as_mut().await;
+                    None
+                })
+                .await;
+                if !matches!(sent, Some(Ok(()))) {
                     break;
                 }
                 drop(credit);
