@@ -135,7 +135,14 @@ fn http_serve_answers_through_lpc() {
     let kept = http.get("/stolen");
     assert_eq!((kept.status, kept.body.as_str()), (200, "kept"));
     let log = driver.expect_log(&["serve 1"]);
-    assert_refused(&log, "respond stolen ", &["http_respond"], "/web", "/other");
+    assert_refused_named(
+        &log,
+        "respond stolen ",
+        &["http_respond"],
+        "request",
+        "/web",
+        "/other",
+    );
     let failed = http.get("/error");
     assert_eq!(failed.status, 500);
     let bad = http.get("/bad");
