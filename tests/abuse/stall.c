@@ -165,10 +165,15 @@ string stop() {
   return state();
 }
 
-// Ends the pump and closes the socket with its output still queued.
+// Ends the pump and closes the socket or websocket with its output still
+// queued.
 string close() {
   pumping = 0;
   remove_call_out("pump");
+  if (kind == "ws") {
+    websocket_close(handle);
+    return "CLOSED 1";
+  }
   return "CLOSED " + socket_close(handle);
 }
 

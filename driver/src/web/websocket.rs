@@ -48,6 +48,23 @@ pub enum Ending {
 /// How long a close may wait for the server's answer.
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
+/// How long one message may wait for a server that takes none of it: a
+/// server that keeps its window shut would otherwise hold the connection,
+/// even one LPC has closed, for good.
+const SEND_STALL: Duration = Duration::from_secs(30);
+
+/// Sends `message`; the connection's ending when that fails or stalls.
+async fn send(socket: &mut Socket, message: Message) -> Option<Ending> {
+    match timeout(SEND_STALL, socket.send(message)).await {
+        Some(Ok(())) => None,
+        Some(Err(e)) => Some(Ending::Failed(e.to_string())),
+        None => Some(Ending::Failed(format!(
+            "the server took nothing for {} s",
+            SEND_STALL.as_secs()
+        ))),
+    }
+}
+
 /// Checks that `url` is a ws or wss address; gives host, port and TLS.
 pub fn parse_url(url: &str) -> Result<(String, u16, bool), String> {
     let uri: hyper::Uri = url.parse().map_err(|e| format!("bad URL '{url}': {e}"))?;
@@ -98,13 +115,13 @@ pub async fn run(
             .await;
         match step {
             Step::Command(Some(Outgoing::Text(text, _credit))) => {
-                if let Err(e) = socket.send(Message::text(text)).await {
-                    return Ending::Failed(e.to_string());
+                if let Some(ending) = send(socket, Message::text(text)).await {
+                    return ending;
                 }
             }
             Step::Command(Some(Outgoing::Binary(bytes, _credit))) => {
-                if let Err(e) = socket.send(Message::binary(bytes)).await {
-                    return Ending::Failed(e.to_string());
+                if let Some(ending) = send(socket, Message::binary(bytes)).await {
+                    return ending;
                 }
             }
             Step::Command(Some(Outgoing::Close) | None) => {
