@@ -112,6 +112,9 @@ impl Backend {
         if let Some(s) = ms("login timeout") {
             self.net.guards.login_timeout = (s > 0).then(|| Duration::from_secs(s as u64));
         }
+        if let Some(s) = ms("idle timeout") {
+            self.net.guards.idle_timeout = (s > 0).then(|| Duration::from_secs(s as u64));
+        }
         if let Some(n) = ms("websocket max message").filter(|&n| n > 0) {
             self.net.guards.websocket_max_message = usize::try_from(n).unwrap_or(usize::MAX);
         }

@@ -1851,6 +1851,43 @@ fn refused_total(metrics_port: u16) -> u64 {
         .unwrap_or(0)
 }
 
+/// With `idle timeout` set, a connection that has logged in and then
+/// sends nothing for that long is closed, on telnet and websocket ports;
+/// one that keeps talking stays.
+#[test]
+fn idle_connections_are_closed_when_configured() {
+    let _turn = one_at_a_time();
+    let websocket_port = free_port();
+    let driver = Driver::start(&format!(
+        "idle timeout : 2\nexternal_port_2 : websocket {websocket_port}\n"
+    ));
+    let mut talker = driver.user();
+    let mut quiet = driver.user();
+    quiet.round_trip("hello");
+    let mut quiet_web = websocket_user(websocket_port);
+    websocket_round_trip(&mut quiet_web, "hello");
+    let started = Instant::now();
+    // The talker speaks every half second for longer than the timeout.
+    while started.elapsed() < Duration::from_secs(3) {
+        talker.round_trip("still here");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert!(
+        quiet.closed_within(Duration::from_secs(2)),
+        "a quiet telnet user stayed"
+    );
+    assert!(
+        quiet_web.closed_within(Duration::from_secs(2)),
+        "a quiet websocket user stayed"
+    );
+    let took = started.elapsed();
+    println!(
+        "idle timeout 2 s: quiet users closed by {:.1} s, a talking one stayed",
+        took.as_secs_f64()
+    );
+    talker.round_trip("after");
+}
+
 /// A websocket port turns the connection over an address's limit away as
 /// an HTTP server does, since a browser sent it: a 503 it can show, then
 /// the close; a telnet port keeps its notice in plain text.

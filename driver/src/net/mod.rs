@@ -170,6 +170,10 @@ pub struct Guards {
     /// on a websocket or TLS port, before its handshake ends); `None`
     /// waits forever.
     pub login_timeout: Option<Duration>,
+    /// How long a connection that has logged in may send nothing at all
+    /// before it is closed; `None` (the default) leaves idle players to
+    /// the mudlib.
+    pub idle_timeout: Option<Duration>,
     /// The largest websocket message (and frame) a client may send.
     pub websocket_max_message: usize,
 }
@@ -179,6 +183,7 @@ impl Default for Guards {
         Guards {
             per_address: 100,
             login_timeout: Some(Duration::from_secs(300)),
+            idle_timeout: None,
             websocket_max_message: ws::MAX_MESSAGE,
         }
     }
@@ -838,7 +843,8 @@ where
         events: setup.events.clone(),
         inflow: link.inflow,
     };
-    runtime::spawn(read_loop(reader, input, deadline));
+    let idle = setup.guards.idle_timeout;
+    runtime::spawn(read_loop(reader, input, deadline, idle));
     write_loop(writer, link.commands, link.queued).await;
 }
 
@@ -919,6 +925,7 @@ async fn serve_websocket<S>(
         events: setup.events.clone(),
         inflow,
     };
+    let setup_idle = setup.guards.idle_timeout;
     runtime::spawn(async move {
         loop {
             input.inflow.room().await;
@@ -928,7 +935,7 @@ async fn serve_websocket<S>(
             let Some(bytes) = ws::payload(message) else {
                 continue;
             };
-            deadline = None;
+            deadline = setup_idle.map(|t| Instant::now() + t);
             if !input.send(bytes) {
                 return;
             }
@@ -975,12 +982,15 @@ impl Input {
 }
 
 /// Moves a connection's bytes to the VM while it keeps up; until the first
-/// end of line arrives, only until `deadline`.
+/// end of line arrives, only until `deadline`; after it, only while input
+/// comes at least every `idle` when that is given.
 async fn read_loop<R: AsyncRead + Unpin>(
     mut stream: R,
     input: Input,
     mut deadline: Option<Instant>,
+    idle: Option<Duration>,
 ) {
+    let mut logged_in = false;
     let mut buf = vec![0u8; 4096];
     loop {
         input.inflow.room().await;
@@ -991,8 +1001,9 @@ async fn read_loop<R: AsyncRead + Unpin>(
             Ok(0) | Err(_) => break,
             Ok(n) => {
                 let bytes = buf.get(..n).unwrap_or_default().to_vec();
-                if bytes.iter().any(|&b| b == b'\n' || b == b'\r') {
-                    deadline = None;
+                logged_in = logged_in || bytes.iter().any(|&b| b == b'\n' || b == b'\r');
+                if logged_in {
+                    deadline = idle.map(|t| Instant::now() + t);
                 }
                 if !input.send(bytes) {
                     return;
