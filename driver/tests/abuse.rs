@@ -2350,6 +2350,26 @@ fn stall_number(message: &[u8]) -> i64 {
 /// while they fill, take their share first.
 const STALL_TIME: Duration = Duration::from_secs(15);
 
+/// Waits until `/stall`'s sends are refused and nothing more is taken for
+/// half a second; gives the state then. Fails after [`STALL_TIME`].
+fn until_stalled(operator: &mut Client, what: &str) -> Stall {
+    let started = Instant::now();
+    let mut before = operator.stall("state");
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let now = operator.stall("state");
+        if now.taken == before.taken && now.refused > before.refused {
+            return now;
+        }
+        assert!(
+            started.elapsed() < STALL_TIME,
+            "{what}: a peer that does not read still took messages after {} s: {now:?}",
+            STALL_TIME.as_secs()
+        );
+        before = now;
+    }
+}
+
 /// The heart of the stalled-peer tests. `/stall` has been started toward
 /// a peer that does not read (the driver's memory was `rss_before` KiB
 /// before): LPC keeps sending until the efun answers `full` and takes
@@ -2367,20 +2387,7 @@ fn stalled_peer_is_bounded(
     resume: impl FnOnce(Heard) + Send + 'static,
 ) -> (Stall, Stall) {
     let started = Instant::now();
-    let mut stalled = operator.stall("state");
-    let still = loop {
-        std::thread::sleep(Duration::from_millis(500));
-        let now = operator.stall("state");
-        if now.taken == stalled.taken && now.refused > stalled.refused {
-            break now;
-        }
-        assert!(
-            started.elapsed() < STALL_TIME,
-            "{what}: a peer that does not read still took messages after {} s: {now:?}",
-            STALL_TIME.as_secs()
-        );
-        stalled = now;
-    };
+    let still = until_stalled(operator, what);
     let rss_after = driver.rss_kib();
     let grew = rss_after.saturating_sub(rss_before);
     println!(
@@ -2534,17 +2541,7 @@ fn a_closed_websocket_whose_server_never_reads_is_let_go() {
 /// closes it, and checks that the driver lets the connection go after
 /// its 30 s of patience, not before and not never.
 fn closed_while_stalled_is_let_go(driver: &Driver, operator: &mut Client, what: &str) {
-    let started = Instant::now();
-    let mut before = operator.stall("state");
-    loop {
-        std::thread::sleep(Duration::from_millis(500));
-        let now = operator.stall("state");
-        if now.taken == before.taken && now.refused > before.refused {
-            break;
-        }
-        assert!(started.elapsed() < STALL_TIME, "{what}: never filled");
-        before = now;
-    }
+    until_stalled(operator, what);
     let open = driver.descriptors();
     operator.line("stall close");
     operator.expect("CLOSED 1");

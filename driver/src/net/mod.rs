@@ -925,7 +925,7 @@ async fn serve_websocket<S>(
         events: setup.events.clone(),
         inflow,
     };
-    let setup_idle = setup.guards.idle_timeout;
+    let idle = setup.guards.idle_timeout;
     runtime::spawn(async move {
         loop {
             input.inflow.room().await;
@@ -935,7 +935,7 @@ async fn serve_websocket<S>(
             let Some(bytes) = ws::payload(message) else {
                 continue;
             };
-            deadline = setup_idle.map(|t| Instant::now() + t);
+            deadline = idle.map(|t| Instant::now() + t);
             if !input.send(bytes) {
                 return;
             }
